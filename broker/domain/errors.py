@@ -1,0 +1,39 @@
+"""Refusals of the queue rules, each with the error code the MQTT contract names."""
+
+from __future__ import annotations
+
+
+class QueueError(Exception):
+    """A command the rules refuse. `code` is one of the contract's error codes."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class Invalid(QueueError):
+    code = "invalid"
+
+
+class NotFound(QueueError):
+    code = "not_found"
+
+
+class Forbidden(QueueError):
+    code = "forbidden"
+
+
+class Conflict(QueueError):
+    code = "conflict"
+
+
+class Empty(QueueError):
+    code = "empty"
+
+
+class Closed(QueueError):
+    code = "closed"

@@ -1,0 +1,210 @@
+"""The database tables. One database holds one hall (the queue broker runs one hall).
+
+Every ticket keeps its full history (`ticket_events`) so reports can be computed from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = String(32)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every database (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+
+
+class HallRow(Base):
+    """The hall this database belongs to, and its `seq`: the contract's ever-growing counter.
+
+    Every write transaction locks this row first, so commands of one hall are serialised.
+    """
+
+    __tablename__ = "hall"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime]
+
+
+class CounterRow(Base):
+    """The last number issued per department and service day (the daily reset keeps history)."""
+
+    __tablename__ = "ticket_counters"
+    department: Mapped[str] = mapped_column(Id, primary_key=True)
+    service_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("original_department", "service_date", "seqno"),
+        UniqueConstraint("service_date", "number"),
+        Index("ix_tickets_queue", "service_date", "status", "department"),
+        Index("ix_tickets_window_finished", "window", "finished_at"),
+    )
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    service_date: Mapped[date] = mapped_column(Date)
+    seqno: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str] = mapped_column(Id)
+    original_department: Mapped[str] = mapped_column(Id)
+    matter: Mapped[str | None] = mapped_column(Id)
+    priority: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    appointment_code: Mapped[str | None] = mapped_column(String(32))
+    booked_at: Mapped[datetime | None]
+    lang: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime]
+    queued_at: Mapped[datetime]
+    window: Mapped[str | None] = mapped_column(Id)
+    staff: Mapped[str | None] = mapped_column(Id)
+    post: Mapped[str | None] = mapped_column(String(1))
+    called_at: Mapped[datetime | None]
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    closed_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TicketEventRow(Base):
+    """One step in a ticket's life: issued, called, recalled, transferred, finished, no_show."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    department: Mapped[str] = mapped_column(Id)
+    window: Mapped[str | None] = mapped_column(Id)
+    staff: Mapped[str | None] = mapped_column(Id)
+    detail: Mapped[dict | None]
+
+
+class WindowRow(Base):
+    __tablename__ = "windows"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    departments: Mapped[list]
+    status: Mapped[str] = mapped_column(String(16))
+    staff: Mapped[str | None] = mapped_column(Id)
+    post: Mapped[str | None] = mapped_column(String(1))
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
+    current_ticket: Mapped[str | None] = mapped_column(String(40))
+    since: Mapped[datetime | None]
+
+
+class StaffSessionRow(Base):
+    """A clerk's time on duty at a window (attendance), from log-in to log-out."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    staff: Mapped[str] = mapped_column(Id, index=True)
+    window: Mapped[str] = mapped_column(Id)
+    post: Mapped[str] = mapped_column(String(1))
+    login_at: Mapped[datetime]
+    logout_at: Mapped[datetime | None]
+
+
+class PauseRow(Base):
+    __tablename__ = "window_pauses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window: Mapped[str] = mapped_column(Id, index=True)
+    staff: Mapped[str | None] = mapped_column(Id)
+    reason: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class RatingRow(Base):
+    """A visitor's anonymous rating of one finished ticket: one per ticket."""
+
+    __tablename__ = "ratings"
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    window: Mapped[str] = mapped_column(Id)
+    staff: Mapped[str | None] = mapped_column(Id, index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    scale: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list | None]
+    pad: Mapped[str] = mapped_column(Id)
+    rated_at: Mapped[datetime]
+
+
+class AppointmentRow(Base):
+    __tablename__ = "appointments"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department: Mapped[str] = mapped_column(Id)
+    matter: Mapped[str | None] = mapped_column(Id)
+    booked_at: Mapped[datetime]
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"))
+
+
+class CommandRow(Base):
+    """Every answered command, so a repeat with the same request_id gets the same reply."""
+
+    __tablename__ = "commands"
+    device_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    device_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    op: Mapped[str] = mapped_column(String(40))
+    reply: Mapped[dict]
+    at: Mapped[datetime]
+
+
+class ClosedDayRow(Base):
+    __tablename__ = "closed_days"
+    service_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[datetime]
+    summary: Mapped[dict | None]

@@ -1,0 +1,59 @@
+"""Reads a hall's TOML file and reports every problem with the file, the key and what is wrong."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from hallcall.config.schema import HallConfig
+
+EXAMPLE_HALL = Path(__file__).parent / "halls" / "example-university.toml"
+
+
+class ConfigError(Exception):
+    """A hall file that cannot be used; the message lists every problem found."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"{path}: " + "\n  ".join(["invalid hall configuration:", *problems]))
+
+
+def _key(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def parse_config(text: str, path: Path | str = "<string>") -> HallConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message carries "(at line L, column C)".
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from exc
+    try:
+        return HallConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            key = _key(err["loc"])
+            problems.append(f"{key}: {msg}")
+        raise ConfigError(path, problems) from exc
+
+
+def load_config(path: Path | str) -> HallConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(path, ["file not found"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, [f"not UTF-8 text: {exc}"]) from exc
+    return parse_config(text, path)

@@ -1,0 +1,107 @@
+"""A queue service on a migrated database (SQLite and PostgreSQL), with a fake clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hallcall.broker.service.clock import FakeClock
+from hallcall.broker.service.queue_service import QueueService
+from hallcall.config.loader import EXAMPLE_HALL, load_config
+
+from hallcall.protocol.topics import Sender
+from tests.support.databases import fresh_database, migrated_engine
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: 09:00 in the hall, a Monday.
+MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(scope="session")
+def hall_config():
+    return load_config(EXAMPLE_HALL)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = migrated_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(MORNING)
+
+
+class Hall:
+    """Drives a QueueService the way devices do, with raw JSON commands."""
+
+    def __init__(self, service: QueueService):
+        self.service = service
+        self._n = 0
+        self.publications = []
+
+    def send(self, kind: str, device: str, op: str, request_id: str | None = None, **args):
+        self._n += 1
+        rid = request_id or f"r{self._n}"
+        raw = json.dumps({"request_id": rid, "op": op, **args}).encode()
+        result = self.service.handle(Sender(kind, device), raw)
+        self.publications += result.publications
+        return result.reply
+
+    def ok(self, kind: str, device: str, op: str, **args) -> dict:
+        reply = self.send(kind, device, op, **args)
+        assert reply["ok"], reply
+        return reply["data"]
+
+    def error(self, kind: str, device: str, op: str, **args) -> str:
+        reply = self.send(kind, device, op, **args)
+        assert not reply["ok"], reply
+        return reply["error"]["code"]
+
+    # Shortcuts for the common devices of the example hall.
+    def issue(self, department="registrar", **args) -> dict:
+        return self.ok("kiosk", "kiosk-1", "ticket.issue", department=department, **args)["ticket"]
+
+    def window(self, window: str, op: str, **args):
+        return self.send("window", window, op, **args)
+
+    def login(self, window: str, staff: str, post: str = "A") -> dict:
+        return self.ok("window", window, "window.login", staff=staff, post=post)
+
+    def next(self, window: str) -> dict:
+        return self.ok("window", window, "call.next")["ticket"]
+
+    def finish(self, window: str, outcome="done") -> dict:
+        return self.ok("window", window, "ticket.finish", outcome=outcome)["ticket"]
+
+    def last(self, topic_suffix: str) -> dict:
+        for pub in reversed(self.publications):
+            if pub.topic.endswith(topic_suffix):
+                return pub.payload
+        raise AssertionError(f"nothing published on {topic_suffix}")
+
+
+def start_service(config, engine, clock) -> QueueService:
+    service = QueueService(config, engine, clock)
+    service.initialize()
+    return service
+
+
+@pytest.fixture
+def service(hall_config, engine, clock):
+    return start_service(hall_config, engine, clock)
+
+
+@pytest.fixture
+def hall(service):
+    return Hall(service)
