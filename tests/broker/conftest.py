@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -48,11 +49,12 @@ class Hall:
     def __init__(self, service: QueueService):
         self.service = service
         self._n = 0
+        self._prefix = uuid.uuid4().hex[:8]  # two drivers of one database never reuse an id
         self.publications = []
 
     def send(self, kind: str, device: str, op: str, request_id: str | None = None, **args):
         self._n += 1
-        rid = request_id or f"r{self._n}"
+        rid = request_id or f"{self._prefix}-{self._n}"
         raw = json.dumps({"request_id": rid, "op": op, **args}).encode()
         result = self.service.handle(Sender(kind, device), raw)
         self.publications += result.publications

@@ -1,0 +1,182 @@
+"""Repeats, bad input, restarts, concurrency: nothing is lost or duplicated."""
+
+import json
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from hallcall.broker.service.queue_service import QueueService
+from hallcall.broker.storage.migrate import downgrade, upgrade
+from hallcall.broker.storage.orm import Base, CommandRow, TicketRow
+from hallcall.protocol.topics import Sender
+from tests.broker.conftest import Hall, start_service
+
+
+def tickets(engine) -> int:
+    with engine.connect() as c:
+        return c.execute(select(func.count()).select_from(TicketRow)).scalar()
+
+
+def test_a_repeated_request_changes_nothing_and_gets_the_same_reply(hall, engine):
+    first = hall.send("kiosk", "kiosk-1", "ticket.issue", request_id="abc", department="registrar")
+    again = hall.send("kiosk", "kiosk-1", "ticket.issue", request_id="abc", department="registrar")
+    assert first == again and first["ok"]
+    assert tickets(engine) == 1
+    # The same request id from another device is another command.
+    other = hall.send("kiosk", "kiosk-2", "ticket.issue", request_id="abc", department="registrar")
+    assert other["data"]["ticket"]["number"] == "A002"
+
+
+def test_a_repeated_refused_request_gets_the_same_refusal(hall):
+    hall.login("w01", "s101")
+    first = hall.send("window", "w01", "call.next", request_id="n1")
+    hall.issue()
+    again = hall.send("window", "w01", "call.next", request_id="n1")
+    assert first == again and first["error"]["code"] == "empty"
+    assert hall.send("window", "w01", "call.next", request_id="n2")["ok"]
+
+
+@pytest.mark.parametrize(
+    "raw, code, fragment",
+    [
+        (b"not json", "invalid", "not JSON"),
+        (b"[1, 2]", "invalid", "JSON object"),
+        (b'{"op": "ticket.issue", "department": "registrar"}', "invalid", "request_id"),
+        (json.dumps({"request_id": "x" * 65, "op": "ticket.issue"}).encode(), "invalid", "request_id"),
+        (b'{"request_id": "1", "op": "ticket.print"}', "unknown_op", "ticket.print"),
+        (b'{"request_id": "1", "op": "ticket.issue"}', "invalid", "department"),
+        (b'{"request_id": "1", "op": "ticket.issue", "department": "registrar", "priority": "vip"}', "invalid", "priority"),
+        (b"\xff\xfe", "invalid", "UTF-8"),
+        (json.dumps({"request_id": "1", "op": "ticket.issue", "department": "registrar", "pad": "x" * 17000}).encode(), "invalid", "limit"),
+    ],
+)
+def test_malformed_payloads_are_refused_with_a_clear_message_and_change_nothing(service, engine, raw, code, fragment):
+    result = service.handle(Sender("kiosk", "kiosk-1"), raw)
+    assert result.reply["ok"] is False
+    assert result.reply["error"]["code"] == code
+    assert fragment in result.reply["error"]["message"]
+    assert result.publications == []
+    assert tickets(engine) == 0
+
+
+def test_unknown_devices_and_wrong_kinds_are_forbidden(hall, engine):
+    assert hall.error("window", "w99", "window.login", staff="s101", post="A") == "forbidden"
+    assert hall.error("kiosk", "kiosk-9", "ticket.issue", department="registrar") == "forbidden"
+    assert hall.error("window", "w01", "ticket.issue", department="registrar") == "forbidden"
+    assert hall.error("display", "lobby", "call.next") == "forbidden"
+    assert tickets(engine) == 0
+    with engine.connect() as c:  # unknown senders cannot fill the command log
+        assert c.execute(select(func.count()).select_from(CommandRow)).scalar() == 0
+
+
+def test_seq_only_grows_across_restarts(hall_config, engine, clock):
+    hall = Hall(start_service(hall_config, engine, clock))
+    hall.issue()
+    before = max(p.payload["seq"] for p in hall.publications)
+    restarted = start_service(hall_config, engine, clock)
+    republished = restarted.republish_all()
+    seqs = [p.payload["seq"] for p in republished]
+    assert min(seqs) > before and seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def test_after_a_restart_state_comes_back_from_the_database(hall_config, engine, clock):
+    hall = Hall(start_service(hall_config, engine, clock))
+    for _ in range(3):
+        hall.issue()
+    hall.login("w01", "s101")
+    called = hall.next("w01")
+    restarted = start_service(hall_config, engine, clock)
+    pubs = {p.topic.split("/v1/campus-hall/")[1]: p for p in restarted.republish_all()}
+    assert set(pubs) >= {"state/catalog", "state/calls", "state/window/w01", "state/queue/registrar"}
+    assert all(p.retained for p in pubs.values())
+    assert pubs["state/window/w01"].payload["current"]["number"] == called["number"]
+    assert pubs["state/queue/registrar"].payload["waiting"] == 2
+    assert pubs["state/calls"].payload["calls"][0]["number"] == called["number"]
+    catalog = pubs["state/catalog"].payload
+    assert [d["prefix"] for d in catalog["departments"]] == ["A", "B", "C", "D"]
+    assert catalog["hall"]["rating_labels"]["en"] == ["Dissatisfied", "Average", "Satisfied"]
+    # The numbering goes on where it stopped: no number is issued twice.
+    assert Hall(restarted).issue()["number"] == "A004"
+
+
+def test_a_database_of_another_hall_is_refused(hall_config, engine, clock):
+    start_service(hall_config, engine, clock)
+    other = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})})
+    with pytest.raises(RuntimeError, match="belongs to hall 'campus-hall'"):
+        QueueService(other, engine, clock).initialize()
+
+
+def test_two_clerks_pressing_next_at_once_never_get_the_same_ticket(hall_config, engine, clock):
+    hall = Hall(start_service(hall_config, engine, clock))
+    for _ in range(40):
+        hall.issue()
+    windows = [("w01", "s101"), ("w02", "s103"), ("w08", "s102")]
+    for w, s in windows:
+        hall.login(w, s)
+    service = hall.service
+    called: dict[str, list[str]] = {w: [] for w, _ in windows}
+    barrier = threading.Barrier(len(windows))
+    errors: list[BaseException] = []
+
+    def clerk(window: str) -> None:
+        try:
+            barrier.wait()
+            n = 0
+            while True:
+                n += 1
+                raw = json.dumps({"request_id": f"{window}-n{n}", "op": "call.next"}).encode()
+                reply = service.handle(Sender("window", window), raw).reply
+                if not reply["ok"]:
+                    assert reply["error"]["code"] == "empty", reply
+                    return
+                called[window].append(reply["data"]["ticket"]["number"])
+                raw = json.dumps({"request_id": f"{window}-f{n}", "op": "ticket.finish", "outcome": "done"}).encode()
+                assert service.handle(Sender("window", window), raw).reply["ok"]
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=clerk, args=(w,)) for w, _ in windows]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    everything = [n for numbers in called.values() for n in numbers]
+    assert len(everything) == 40 and len(set(everything)) == 40
+    # (SQLite's busy handler is not fair: one clerk may win every race. Only uniqueness counts;
+    # the MQTT server runs commands one at a time anyway.)
+
+
+def test_concurrent_kiosks_never_issue_a_number_twice(hall_config, engine, clock):
+    service = start_service(hall_config, engine, clock)
+    numbers: list[str] = []
+    lock = threading.Lock()
+
+    def kiosk(device: str) -> None:
+        for i in range(15):
+            raw = json.dumps({"request_id": f"{device}-{i}", "op": "ticket.issue", "department": "registrar"}).encode()
+            reply = service.handle(Sender("kiosk", device), raw).reply
+            assert reply["ok"], reply
+            with lock:
+                numbers.append(reply["data"]["ticket"]["number"])
+
+    threads = [threading.Thread(target=kiosk, args=(k,)) for k in ("kiosk-1", "kiosk-2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(numbers) == [f"A{n:03d}" for n in range(1, 31)]
+
+
+def test_migrations_match_the_models_and_go_down_and_up(engine):
+    with engine.connect() as c:
+        assert compare_metadata(MigrationContext.configure(c), Base.metadata) == []
+    downgrade(engine, "base")
+    with engine.connect() as c:
+        assert "tickets" not in engine.dialect.get_table_names(c)
+    upgrade(engine)
+    with engine.connect() as c:
+        assert "tickets" in engine.dialect.get_table_names(c)
