@@ -311,7 +311,7 @@ class QueueService:
         body: dict[str, Any] = {"at": p.iso(ctx.now)}
         if ticket is not None:
             ctx.session.flush()
-            body["ticket"] = self.views.ticket(ctx.session, ticket, ctx.now)
+            body["ticket"] = self.views.ticket(ctx.session, ticket, ctx.now, with_wait=True)
         body.update(extra)
         ctx.changes.events.append((event_type, body))
 

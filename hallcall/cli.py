@@ -1,0 +1,143 @@
+"""`hallcall`: the one entry point for the queue broker, the demo and the hall's tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from hallcall import __version__
+from hallcall.config.loader import EXAMPLE_HALL, ConfigError, load_config
+
+
+def _config(path: str | None):
+    try:
+        return load_config(path or EXAMPLE_HALL)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _mqtt_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mqtt-host", default=os.environ.get("HALLCALL_MQTT_HOST", "127.0.0.1"))
+    p.add_argument("--mqtt-port", type=int, default=int(os.environ.get("HALLCALL_MQTT_PORT", "1883")))
+    p.add_argument("--mqtt-user", default=os.environ.get("HALLCALL_MQTT_USER"))
+    p.add_argument("--mqtt-password", default=os.environ.get("HALLCALL_MQTT_PASSWORD"))
+
+
+def _settings(args):
+    from hallcall.mqtt.connection import MqttSettings
+
+    return MqttSettings(
+        host=args.mqtt_host, port=args.mqtt_port, username=args.mqtt_user, password=args.mqtt_password
+    )
+
+
+def cmd_config_check(args) -> int:
+    cfg = _config(args.file)
+    print(
+        f"{args.file}: OK - hall {cfg.hall.id!r} ({cfg.hall.name.get(cfg.hall.default_language)}), "
+        f"{len(cfg.departments)} departments, "
+        f"{sum(len(d.matters) for d in cfg.departments)} matters, {len(cfg.windows)} windows, "
+        f"{len(cfg.staff)} staff, {len(cfg.devices)} devices"
+    )
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from hallcall.broker.storage.database import create_db_engine
+    from hallcall.broker.storage.migrate import upgrade
+
+    engine = create_db_engine(args.db)
+    upgrade(engine)
+    print(f"database {engine.url.render_as_string(hide_password=True)} is at the newest schema")
+    return 0
+
+
+def cmd_broker(args) -> int:
+    from hallcall.broker.server import QueueBrokerServer
+    from hallcall.broker.service.queue_service import QueueService
+    from hallcall.broker.storage.database import create_db_engine
+    from hallcall.broker.storage.migrate import upgrade
+
+    cfg = _config(args.config)
+    engine = create_db_engine(args.db)
+    upgrade(engine)
+    server = QueueBrokerServer(QueueService(cfg, engine), _settings(args))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    server.start()
+    logging.getLogger("hallcall").info(
+        "queue broker for hall %s on mqtt://%s:%s", cfg.hall.id, args.mqtt_host, args.mqtt_port
+    )
+    stop.wait()
+    server.stop()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from hallcall.demo import run_demo
+
+    cfg = _config(args.config)
+    lobby = run_demo(cfg, Path(args.data), seconds=args.seconds, lang=args.lang, speed=args.speed)
+    print(f"demo finished: {len(lobby.lines)} things happened")
+    return 0 if lobby.lines else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hallcall", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"hallcall {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="run the whole system with simulated devices (no setup needed)")
+    p.add_argument("--config", help="hall file (default: the example university hall)")
+    p.add_argument("--seconds", type=float, default=30, help="how long to run; 0 = until Ctrl-C")
+    p.add_argument("--lang", choices=["zh", "en"], help="language of the printout")
+    p.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
+    p.add_argument("--data", default="hallcall-data", help="folder for the demo database")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("broker", help="run the queue broker against an MQTT server (Mosquitto)")
+    p.add_argument("--config", required=True, help="the hall's configuration file")
+    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
+                   help="database URL: sqlite:///path or postgresql://user:pass@host/db")
+    _mqtt_args(p)
+    p.set_defaults(func=cmd_broker)
+
+    p = sub.add_parser("config", help="hall configuration tools")
+    csub = p.add_subparsers(dest="config_command", required=True)
+    c = csub.add_parser("check", help="validate a hall file and report every problem")
+    c.add_argument("file")
+    c.set_defaults(func=cmd_config_check)
+
+    p = sub.add_parser("db", help="database tools")
+    dsub = p.add_subparsers(dest="db_command", required=True)
+    d = dsub.add_parser("upgrade", help="create or migrate the database schema")
+    d.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"))
+    d.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.verbose:
+        logging.getLogger("hallcall").setLevel(logging.DEBUG)
+    else:
+        logging.getLogger("hallcall").setLevel(logging.INFO)
+        logging.getLogger("amqtt").setLevel(logging.ERROR)
+        logging.getLogger("transitions").setLevel(logging.ERROR)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""The one-command demo: an embedded MQTT server, the queue broker on SQLite, simulated devices.
+
+Kiosks take tickets, clerks log in and call, serve, transfer and finish them, rating pads rate,
+and the lobby display's view of it is printed line by line, so a newcomer sees the whole system
+work in seconds, with or without a screen. Every message crosses a real MQTT server.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from hallcall.broker.embedded import DEMO_USERNAME, EmbeddedBroker
+from hallcall.broker.server import QueueBrokerServer
+from hallcall.broker.service.queue_service import QueueService
+from hallcall.broker.storage.database import create_db_engine
+from hallcall.broker.storage.migrate import upgrade
+from hallcall.config.schema import HallConfig
+from hallcall.mqtt.connection import MqttSettings
+from hallcall.mqtt.device import DeviceClient, RequestTimeout
+
+log = logging.getLogger(__name__)
+
+
+class LobbyPrinter:
+    """Prints what the lobby display would show and say, from the broker's events."""
+
+    def __init__(self, config: HallConfig, lang: str, out: Callable[[str], None] = print):
+        self.config, self.lang, self.out = config, lang, out
+        self.lines: list[str] = []
+
+    def _say(self, text: str) -> None:
+        self.lines.append(text)
+        self.out(f"{time.strftime('%H:%M:%S')}  {text}")
+
+    def _dep(self, dep_id: str) -> str:
+        dep = self.config.department(dep_id)
+        return dep.name.get(self.lang) if dep else dep_id
+
+    def _staff(self, staff_id: str | None) -> str:
+        s = self.config.staff_member(staff_id) if staff_id else None
+        return s.name.get(self.lang) if s else "?"
+
+    def on_event(self, topic: str, e: dict) -> None:
+        t = e.get("ticket") or {}
+        kind = e.get("type")
+        zh = self.lang == "zh"
+        if kind == "ticket.issued":
+            mins = round((t.get("estimated_wait_s") or 0) / 60)
+            prio = (" 【优先】" if zh else " [priority]") if t.get("priority") == "priority" else ""
+            self._say(
+                f"取号 {t['number']}{prio}  {self._dep(t['department'])}"
+                if zh
+                else f"ticket {t['number']}{prio} taken for {self._dep(t['department'])}"
+                + ("" if zh else f" (about {mins} min)")
+            )
+        elif kind in ("ticket.called", "ticket.recalled"):
+            again = ("（重呼）" if zh else " (recall)") if kind == "ticket.recalled" else ""
+            self._say(
+                f"📢 请 {t['number']} 号到 {e['window_number']} 号窗口办理{again}（{self._staff(e.get('staff'))}）"
+                if zh
+                else f"📢 Number {t['number']}, please go to window {e['window_number']}{again}"
+                f" ({self._staff(e.get('staff'))})"
+            )
+        elif kind == "ticket.finished":
+            self._say(
+                f"办结 {t['number']}：{t['outcome']}" if zh else f"finished {t['number']}: {t['outcome']}"
+            )
+        elif kind == "ticket.transferred":
+            self._say(
+                f"转办 {t['number']} → {self._dep(t['department'])}"
+                if zh
+                else f"transferred {t['number']} -> {self._dep(t['department'])}, keeping its place"
+            )
+        elif kind == "ticket.no_show":
+            self._say(f"过号 {t['number']}" if zh else f"no-show {t['number']}")
+        elif kind == "rating.recorded":
+            self._say(
+                f"评价已收到：窗口 {e['window']}" if zh else f"rating received at window {e['window']}"
+            )
+
+
+class Simulation:
+    """Simulated kiosks, clerks and rating pads talking to the queue broker over MQTT."""
+
+    def __init__(self, config: HallConfig, settings: MqttSettings, speed: float = 1.0, seed: int = 7):
+        self.config, self.settings, self.speed = config, settings, speed
+        self.random = random.Random(seed)
+        self.stop_event = threading.Event()
+        self.clients: list[DeviceClient] = []
+        self.threads: list[threading.Thread] = []
+        self.errors: list[str] = []
+
+    def _client(self, kind: str, device_id: str, subs: list[str] | None = None) -> DeviceClient:
+        c = DeviceClient(self.config.hall.id, kind, device_id, self.settings, subs)
+        c.start()
+        if not c.wait_connected(10):
+            raise RuntimeError(f"{kind} {device_id} could not connect to MQTT")
+        self.clients.append(c)
+        return c
+
+    def _sleep(self, seconds: float) -> bool:
+        return not self.stop_event.wait(seconds / self.speed)
+
+    def start(self, lobby: LobbyPrinter) -> None:
+        display = self._client("display", "lobby", ["state/#", "event/#"])
+        display.on_event(lobby.on_event)
+        kiosks = [d.id for d in self.config.devices if d.kind == "kiosk"]
+        for k in kiosks:
+            self._spawn(self._kiosk, self._client("kiosk", k))
+        pads = {d.window: d.id for d in self.config.devices if d.kind == "rating"}
+        used: set[str] = set()
+        for w in self.config.windows:
+            staff = next(
+                (s for s in self.config.staff if s.id not in used and s.department in w.departments), None
+            )
+            if staff is None:
+                continue
+            used.add(staff.id)
+            pad = self._client("rating", pads[w.id]) if w.id in pads else None
+            self._spawn(self._clerk, self._client("window", w.id), staff.id, staff.post, pad)
+
+    def _spawn(self, fn, *args) -> None:
+        t = threading.Thread(target=self._guard, args=(fn, *args), daemon=True)
+        self.threads.append(t)
+        t.start()
+
+    def _guard(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except RequestTimeout as exc:
+            if not self.stop_event.is_set():
+                self.errors.append(str(exc))
+        except Exception as exc:  # shown at the end of the demo
+            log.exception("simulated device failed")
+            self.errors.append(repr(exc))
+
+    def _kiosk(self, kiosk: DeviceClient) -> None:
+        deps = self.config.departments
+        while self._sleep(self.random.uniform(0.4, 1.5)):
+            dep = self.random.choice(deps)
+            matter = self.random.choice(dep.matters).id if dep.matters else None
+            priority = "priority" if self.random.random() < 0.1 else "normal"
+            reply = kiosk.request(
+                "ticket.issue", department=dep.id, matter=matter, priority=priority,
+                lang=self.random.choice(self.config.hall.languages),
+            )
+            if not reply["ok"] and reply["error"]["code"] != "closed":
+                self.errors.append(f"{kiosk.id}: {reply['error']}")
+
+    def _clerk(self, window: DeviceClient, staff: str, post: str, pad: DeviceClient | None) -> None:
+        reply = window.request("window.login", staff=staff, post=post)
+        if not reply["ok"]:
+            self.errors.append(f"login {window.id}: {reply['error']}")
+            return
+        others = [d.id for d in self.config.departments]
+        while self._sleep(0.3):
+            reply = window.request("call.next")
+            if not reply["ok"]:
+                if reply["error"]["code"] != "empty":
+                    self.errors.append(f"{window.id}: {reply['error']}")
+                continue
+            ticket = reply["data"]["ticket"]
+            if not self._sleep(self.random.uniform(0.5, 2.0)):
+                return
+            roll = self.random.random()
+            if roll < 0.08:
+                window.request("call.recall")
+                self._sleep(0.5)
+                window.request("ticket.no_show")
+                continue
+            if roll < 0.16:
+                target = self.random.choice([d for d in others if d != ticket["department"]])
+                window.request("ticket.transfer", department=target)
+                continue
+            outcome = self.random.choices(["done", "returned", "needs_documents"], [0.85, 0.05, 0.1])[0]
+            window.request("ticket.finish", outcome=outcome)
+            if pad is not None and self.random.random() < 0.8:
+                score = self.random.choices([3, 2, 1], [0.8, 0.15, 0.05])[0]
+                pad.request("rating.submit", ticket_id=ticket["id"], score=score)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        for t in self.threads:
+            t.join(timeout=10)
+        for c in self.clients:
+            c.stop()
+
+
+def run_demo(
+    config: HallConfig,
+    data_dir: Path,
+    seconds: float = 30,
+    lang: str | None = None,
+    speed: float = 1.0,
+    out: Callable[[str], None] = print,
+) -> LobbyPrinter:
+    """Run the whole system for `seconds` (0: until interrupted) and print what happens."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db_url = f"sqlite:///{data_dir / 'demo.db'}"
+    mqtt_server = EmbeddedBroker()
+    mqtt_server.start()
+    settings = MqttSettings(port=mqtt_server.port, username=DEMO_USERNAME)
+    engine = create_db_engine(db_url)
+    upgrade(engine)
+    broker = QueueBrokerServer(QueueService(config, engine), settings)
+    lobby = LobbyPrinter(config, lang or config.hall.default_language, out)
+    sim = Simulation(config, settings, speed)
+    hall_name = config.hall.name.get(lobby.lang)
+    out(f"HallCall demo: {hall_name}")
+    out(f"  embedded MQTT server on 127.0.0.1:{mqtt_server.port}, database {db_url}")
+    try:
+        broker.start()
+        if not broker.ready.wait(20):
+            raise RuntimeError("the queue broker did not come up")
+        sim.start(lobby)
+        deadline = time.monotonic() + seconds if seconds else None
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+        broker.stop()
+        mqtt_server.stop()
+        engine.dispose()
+    for err in sim.errors:
+        out(f"  problem: {err}")
+    return lobby

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what HallCall needs on Debian (12 "bookworm" or newer) and creates .venv.
+#   scripts/setup.sh          what the demo and the device apps need
+#   scripts/setup.sh --test   also Mosquitto, PostgreSQL, socat, zbar, sox for the tests
+# Debian packages are installed only when missing (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+packages=(
+  python3-venv
+  # Qt (PySide6) on a machine with or without a screen; CJK text; voice; serial signs
+  libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-wqy-microhei
+  espeak-ng alsa-utils
+  mosquitto
+)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(mosquitto-clients postgresql socat libzbar0 sox)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "setup: please install: ${missing[*]}" >&2; exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  # The tests start their own servers; the system-wide ones are not needed.
+  if [ -x /usr/sbin/service ]; then
+    $sudo service mosquitto stop >/dev/null 2>&1 || true
+  fi
+fi
+
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "setup: Python 3.11 or newer is needed (found $("$PYTHON" --version))" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+extras=""
+if [ "${1:-}" = "--test" ]; then extras="[test]"; fi
+stamp=".venv/.hallcall-installed${extras}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
+  echo "setup: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+  touch "$stamp"
+fi
