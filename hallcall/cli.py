@@ -89,6 +89,13 @@ def cmd_demo(args) -> int:
     return 0 if lobby.lines else 1
 
 
+def cmd_docs_asyncapi(args) -> int:
+    from hallcall.protocol.asyncapi import render_yaml
+
+    sys.stdout.write(render_yaml())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hallcall", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hallcall {__version__}")
@@ -121,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     d = dsub.add_parser("upgrade", help="create or migrate the database schema")
     d.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"))
     d.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("docs", help="generated documentation")
+    dosub = p.add_subparsers(dest="docs_command", required=True)
+    d = dosub.add_parser("asyncapi", help="print the MQTT contract as an AsyncAPI 3.0 document")
+    d.set_defaults(func=cmd_docs_asyncapi)
     return parser
 
 

@@ -347,6 +347,18 @@ class EventView(Stamped):
     staff: str | None = None
     department: str | None = None
     from_department: str | None = None
+    #: rating.requested / rating.recorded: the ticket to rate, the scale and how long to wait.
+    ticket_id: str | None = None
+    number: str | None = None
+    scale: int | None = None
+    timeout_s: int | None = None
+    #: rating.recorded, only when the hall lets clerks see scores.
+    score: int | None = None
+    #: window.changed
+    departments: list[str] | None = None
+    replaced: str | None = None
+    #: day.closed
+    summary: dict[str, Any] | None = None
 
 
 def iso(dt: datetime) -> str:
