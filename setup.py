@@ -6,7 +6,7 @@ discovery cannot follow a remapped folder's subpackages, so they are listed here
 
 from setuptools import find_packages, setup
 
-PARTS = ["broker", "kiosk", "display", "window_terminal", "hardware", "config"]
+PARTS = ["broker", "kiosk", "display", "window_terminal", "rating_pad", "hardware", "config"]
 
 packages = ["hallcall", *(f"hallcall.{sub}" for sub in find_packages("hallcall"))]
 for part in PARTS:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import logging
 import os
 import signal
@@ -12,6 +14,22 @@ from pathlib import Path
 
 from hallcall import __version__
 from hallcall.config.loader import EXAMPLE_HALL, ConfigError, load_config
+
+
+APP_CLIS = (
+    "hallcall.kiosk.cli",
+    "hallcall.window_terminal.cli",
+    "hallcall.display.cli",
+    "hallcall.rating_pad.cli",
+    "hallcall.broker.reports.cli",
+)
+
+
+def _exists(module_name: str) -> bool:
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:  # its parent package is not there (yet)
+        return False
 
 
 def _config(path: str | None):
@@ -133,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     dosub = p.add_subparsers(dest="docs_command", required=True)
     d = dosub.add_parser("asyncapi", help="print the MQTT contract as an AsyncAPI 3.0 document")
     d.set_defaults(func=cmd_docs_asyncapi)
+
+    # Each device app adds its own subcommand: `register(subparsers)` in its cli module.
+    for module_name in APP_CLIS:
+        if _exists(module_name):
+            importlib.import_module(module_name).register(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 tree=build/import-tree
 rm -rf "$tree" && mkdir -p "$tree/hallcall"
 cp -r hallcall/. "$tree/hallcall/"
-for part in broker kiosk display window_terminal hardware config; do
+for part in broker kiosk display window_terminal rating_pad hardware config; do
   cp -r "$part" "$tree/hallcall/$part"
 done
 find "$tree" -name __pycache__ -prune -exec rm -rf {} +

@@ -2,101 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 
-import paho.mqtt.client as mqtt
-import pytest
-from paho.mqtt.enums import CallbackAPIVersion
+from hallcall.broker.storage.orm import TicketRow
 from sqlalchemy import func, select
 
-from hallcall.broker.server import QueueBrokerServer
-from hallcall.broker.storage.orm import TicketRow
-from hallcall.mqtt.connection import MqttSettings
-from hallcall.mqtt.device import DeviceClient
-from tests.broker.conftest import start_service
-from tests.support.mosquitto import Mosquitto
+from tests.support.mqtt import RawClient, wait_for
 
 HALL = "campus-hall"
 ROOT = f"hallcall/v1/{HALL}/"
-
-
-def wait_for(predicate, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def mosquitto(tmp_path):
-    server = Mosquitto(tmp_path).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(mosquitto):
-    return MqttSettings(port=mosquitto.port)
-
-
-@pytest.fixture
-def queue_broker(hall_config, engine, clock, settings):
-    servers = []
-
-    def start():
-        server = QueueBrokerServer(start_service(hall_config, engine, clock), settings)
-        server.start()
-        assert server.ready.wait(15), "queue broker did not publish its state"
-        servers.append(server)
-        return server
-
-    yield start
-    for s in servers:
-        s.stop()
-
-
-@pytest.fixture
-def device(settings):
-    clients = []
-
-    def make(kind, device_id, subscriptions=()):
-        client = DeviceClient(HALL, kind, device_id, settings, list(subscriptions))
-        client.start()
-        assert client.wait_connected(10)
-        clients.append(client)
-        return client
-
-    yield make
-    for c in clients:
-        c.stop()
-
-
-class RawClient:
-    """A bare paho client, to send what a well-behaved device never would."""
-
-    def __init__(self, port: int):
-        self.messages: list[tuple[str, dict]] = []
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="raw-test")
-        self.client.on_message = lambda c, u, m: self.messages.append((m.topic, json.loads(m.payload)))
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-
-    def subscribe(self, topic: str) -> None:
-        done = threading.Event()
-        self.client.on_subscribe = lambda *a: done.set()
-        self.client.subscribe(topic, qos=1)
-        assert done.wait(5)
-
-    def publish(self, topic: str, payload: bytes) -> None:
-        self.client.publish(topic, payload, qos=1).wait_for_publish(5)
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 def tickets(engine) -> int:

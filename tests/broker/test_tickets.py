@@ -5,7 +5,7 @@ from datetime import timedelta
 from hallcall.broker.storage.orm import CounterRow, TicketEventRow, TicketRow
 from sqlalchemy import func, select
 
-from tests.broker.conftest import MORNING, start_service
+from tests.support.hall import MORNING, start_service
 
 
 def count(engine, model):
@@ -73,7 +73,7 @@ def test_daily_cap_closes_the_department(hall_config, engine, clock):
     config = hall_config.model_copy(
         update={"departments": [dep, *hall_config.departments[1:]]}
     )
-    from tests.broker.conftest import Hall
+    from tests.support.hall import Hall
 
     hall = Hall(start_service(config, engine, clock))
     hall.issue()

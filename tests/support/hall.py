@@ -1,4 +1,4 @@
-"""A queue service on a migrated database (SQLite and PostgreSQL), with a fake clock."""
+"""Drives a QueueService the way devices do, with raw JSON commands (no MQTT needed)."""
 
 from __future__ import annotations
 
@@ -7,45 +7,22 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-from hallcall.broker.service.clock import FakeClock
 from hallcall.broker.service.queue_service import QueueService
-from hallcall.config.loader import EXAMPLE_HALL, load_config
 
 from hallcall.protocol.topics import Sender
-from tests.support.databases import fresh_database, migrated_engine
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 09:00 in the hall, a Monday.
 MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(scope="session")
-def hall_config():
-    return load_config(EXAMPLE_HALL)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path):
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def engine(db_url):
-    engine = migrated_engine(db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock(MORNING)
+def start_service(config, engine, clock) -> QueueService:
+    service = QueueService(config, engine, clock)
+    service.initialize()
+    return service
 
 
 class Hall:
-    """Drives a QueueService the way devices do, with raw JSON commands."""
-
     def __init__(self, service: QueueService):
         self.service = service
         self._n = 0
@@ -70,7 +47,7 @@ class Hall:
         assert not reply["ok"], reply
         return reply["error"]["code"]
 
-    # Shortcuts for the common devices of the example hall.
+    # Shortcuts for the devices of the example hall.
     def issue(self, department="registrar", **args) -> dict:
         return self.ok("kiosk", "kiosk-1", "ticket.issue", department=department, **args)["ticket"]
 
@@ -91,19 +68,3 @@ class Hall:
             if pub.topic.endswith(topic_suffix):
                 return pub.payload
         raise AssertionError(f"nothing published on {topic_suffix}")
-
-
-def start_service(config, engine, clock) -> QueueService:
-    service = QueueService(config, engine, clock)
-    service.initialize()
-    return service
-
-
-@pytest.fixture
-def service(hall_config, engine, clock):
-    return start_service(hall_config, engine, clock)
-
-
-@pytest.fixture
-def hall(service):
-    return Hall(service)

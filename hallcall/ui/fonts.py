@@ -1,0 +1,31 @@
+"""A font that has Chinese glyphs, so no screen ever shows empty boxes instead of Chinese."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+
+CJK_FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+
+
+def install_cjk_font(app: QApplication, extra: str | None = None) -> str | None:
+    """Load a CJK font into Qt and make it the application's default; returns its family."""
+    for path in ([extra] if extra else []) + list(CJK_FONT_FILES):
+        if path and Path(path).exists():
+            font_id = QFontDatabase.addApplicationFont(path)
+            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+            if families:
+                font = QFont(families[0])
+                app.setFont(font)
+                return families[0]
+    log.warning("no CJK font found: Chinese text will show as boxes (apt-get install fonts-wqy-microhei)")
+    return None

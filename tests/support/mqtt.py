@@ -1,0 +1,46 @@
+"""Helpers for tests that cross a real MQTT server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+
+def wait_for(predicate, timeout: float = 10.0, what: str = "condition", pump=None) -> None:
+    """Poll `predicate` until true; `pump` (e.g. QApplication.processEvents) runs in between."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pump is not None:
+            pump()
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class RawClient:
+    """A bare paho client, to send what a well-behaved device never would."""
+
+    def __init__(self, port: int):
+        self.messages: list[tuple[str, dict]] = []
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"raw-test-{id(self)}")
+        self.client.on_message = lambda c, u, m: self.messages.append((m.topic, json.loads(m.payload)))
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+
+    def subscribe(self, topic: str) -> None:
+        done = threading.Event()
+        self.client.on_subscribe = lambda *a: done.set()
+        self.client.subscribe(topic, qos=1)
+        assert done.wait(5)
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
