@@ -5,9 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from hallcall.config.schema import HallConfig
+from pydantic import ValidationError
 
 EXAMPLE_HALL = Path(__file__).parent / "halls" / "example-university.toml"
 

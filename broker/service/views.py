@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from hallcall.broker.domain.estimate import estimated_wait_s, typical_service_s
 from hallcall.broker.domain.model import Ticket, TicketStatus, WindowState, WindowStatus
 from hallcall.broker.domain.ordering import waiting_ahead
-from hallcall.broker.storage.orm import ClosedDayRow, RatingRow, TicketEventRow, TicketRow, WindowRow
 from hallcall.broker.service.repository import ticket_from_row, window_from_row
+from hallcall.broker.storage.orm import (
+    ClosedDayRow,
+    RatingRow,
+    TicketEventRow,
+    TicketRow,
+    WindowRow,
+)
 from hallcall.config.schema import RATING_LABELS, HallConfig
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from hallcall.protocol import payloads as p
 
 

@@ -1,7 +1,6 @@
 """The hall file: the example is valid, and every mistake is reported with its key."""
 
 import pytest
-
 from hallcall.config.loader import EXAMPLE_HALL, ConfigError, load_config, parse_config
 
 MINIMAL = """

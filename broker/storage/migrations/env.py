@@ -1,9 +1,8 @@
 """Alembic environment: the engine comes from the caller (see hallcall.broker.storage.migrate)."""
 
 from alembic import context
-from sqlalchemy import create_engine
-
 from hallcall.broker.storage.orm import Base
+from sqlalchemy import create_engine
 
 config = context.config
 target_metadata = Base.metadata
