@@ -22,6 +22,7 @@ APP_CLIS = (
     "hallcall.display.cli",
     "hallcall.rating_pad.cli",
     "hallcall.broker.reports.cli",
+    "hallcall.broker.admin.cli",
 )
 
 

@@ -15,7 +15,7 @@ packages=(
   mosquitto
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(mosquitto-clients postgresql socat libzbar0 sox)
+  packages+=(mosquitto-clients postgresql socat libzbar0 sox chromium)
 fi
 
 missing=()

@@ -208,3 +208,20 @@ class ClosedDayRow(Base):
     service_date: Mapped[date] = mapped_column(Date, primary_key=True)
     closed_at: Mapped[datetime]
     summary: Mapped[dict | None]
+
+
+class ComplaintRow(Base):
+    """A complaint against a window, clerk or ticket; answered within five working days."""
+
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(24))
+    window: Mapped[str | None] = mapped_column(Id)
+    staff: Mapped[str | None] = mapped_column(Id, index=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(40))
+    department: Mapped[str | None] = mapped_column(Id)
+    text: Mapped[str] = mapped_column(String(2000))
+    due_on: Mapped[date] = mapped_column(Date)
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(String(2000))

@@ -1,0 +1,1 @@
+"""Hall administration from the command line: flex windows, close of day, appointments, backup."""

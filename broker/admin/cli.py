@@ -1,0 +1,116 @@
+"""`hallcall admin ...` (as the hall's `admin` device over MQTT) and `hallcall backup`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _admin_client(args):
+    from hallcall.cli import _config, _settings
+    from hallcall.mqtt.device import DeviceClient
+
+    config = _config(args.config)
+    admins = [d.id for d in config.devices if d.kind == "admin"]
+    device_id = args.device or (admins[0] if admins else None)
+    if device_id is None:
+        print("the hall file has no admin device ([[devices]] kind = \"admin\")", file=sys.stderr)
+        raise SystemExit(2)
+    client = DeviceClient(config.hall.id, "admin", device_id, _settings(args))
+    client.start()
+    if not client.wait_connected(10):
+        print(f"cannot reach the MQTT server at {args.mqtt_host}:{args.mqtt_port}", file=sys.stderr)
+        raise SystemExit(1)
+    return client
+
+
+def _run(args, op: str, **payload) -> int:
+    from hallcall.mqtt.device import RequestTimeout
+
+    client = _admin_client(args)
+    try:
+        reply = client.request(op, timeout=args.timeout, **payload)
+    except RequestTimeout:
+        print("the queue broker did not answer (is it running?)", file=sys.stderr)
+        return 1
+    finally:
+        client.stop()
+    if not reply["ok"]:
+        print(f"refused ({reply['error']['code']}): {reply['error']['message']}", file=sys.stderr)
+        return 2
+    print(json.dumps(reply["data"], ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_assign(args) -> int:
+    return _run(args, "window.assign", window=args.window, departments=args.departments)
+
+
+def cmd_release(args) -> int:
+    return _run(args, "window.assign", window=args.window, departments=[])
+
+
+def cmd_close_day(args) -> int:
+    return _run(args, "day.close")
+
+
+def cmd_book(args) -> int:
+    payload = {"department": args.department, "booked_at": args.at}
+    for key in ("matter", "code", "phone", "lang"):
+        if getattr(args, key):
+            payload[key] = getattr(args, key)
+    return _run(args, "appointment.book", **payload)
+
+
+def cmd_backup(args) -> int:
+    from hallcall.broker.admin.backup import BackupError, backup
+
+    try:
+        path = backup(args.db, Path(args.out))
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+def register(sub) -> None:
+    from hallcall.cli import _mqtt_args
+
+    p = sub.add_parser("admin", help="hall administration over MQTT (as the admin device)")
+    asub = p.add_subparsers(dest="admin_command", required=True)
+
+    def common(q):
+        q.add_argument("--config", required=True, help="the hall's configuration file")
+        q.add_argument("--device", help="admin device id (default: the first in the hall file)")
+        q.add_argument("--timeout", type=float, default=10)
+        _mqtt_args(q)
+
+    q = asub.add_parser("assign", help="assign a flex window to departments (effective at once)")
+    common(q)
+    q.add_argument("window")
+    q.add_argument("departments", nargs="+")
+    q.set_defaults(func=cmd_assign)
+    q = asub.add_parser("release", help="release a flex window (it serves no department)")
+    common(q)
+    q.add_argument("window")
+    q.set_defaults(func=cmd_release)
+    q = asub.add_parser("close-day", help="end the service day: every ticket served, transferred or no-show")
+    common(q)
+    q.set_defaults(func=cmd_close_day)
+    q = asub.add_parser("book", help="book an appointment (the visitor checks in at a kiosk)")
+    common(q)
+    q.add_argument("--department", required=True)
+    q.add_argument("--at", required=True, help="booked time, ISO 8601 with zone: 2026-11-24T10:30+08:00")
+    q.add_argument("--matter")
+    q.add_argument("--code")
+    q.add_argument("--phone")
+    q.add_argument("--lang", choices=["zh", "en"])
+    q.set_defaults(func=cmd_book)
+
+    p = sub.add_parser("backup", help="a consistent copy of the database while the hall runs")
+    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"))
+    p.add_argument("--out", required=True, help="target file")
+    p.set_defaults(func=cmd_backup)

@@ -1,0 +1,117 @@
+"""Complaints against a window, clerk or ticket, to be answered within five working days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from hallcall.broker.storage.orm import ComplaintRow, TicketRow
+from hallcall.config.schema import HallConfig
+
+ANSWER_WITHIN_WORKING_DAYS = 5
+CHANNELS = ("window", "phone", "letter", "online", "in_person", "other")
+
+
+class ComplaintError(ValueError):
+    """A complaint that cannot be recorded or answered as asked."""
+
+
+def add_working_days(day: date, n: int) -> date:
+    """The n-th working day (Monday to Friday) after `day`."""
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class Complaint:
+    id: int
+    received_at: datetime
+    channel: str
+    window: str | None
+    staff: str | None
+    ticket_id: str | None
+    department: str | None
+    text: str
+    due_on: date
+    answered_at: datetime | None
+    answer: str | None
+
+    def overdue(self, today: date) -> bool:
+        return self.answered_at is None and today > self.due_on
+
+
+def _view(r: ComplaintRow) -> Complaint:
+    return Complaint(r.id, r.received_at, r.channel, r.window, r.staff, r.ticket_id, r.department,
+                     r.text, r.due_on, r.answered_at, r.answer)
+
+
+class ComplaintBook:
+    def __init__(self, config: HallConfig, engine: Engine):
+        self.config, self.engine = config, engine
+        self.zone = ZoneInfo(config.hall.timezone)
+
+    def add(self, text: str, channel: str, now: datetime, window: str | None = None,
+            staff: str | None = None, ticket_id: str | None = None) -> Complaint:
+        text = text.strip()
+        if not text:
+            raise ComplaintError("a complaint needs its text")
+        if channel not in CHANNELS:
+            raise ComplaintError(f"channel must be one of: {', '.join(CHANNELS)}")
+        if window is not None and self.config.window(window) is None:
+            raise ComplaintError(f"unknown window {window!r}")
+        if staff is not None and self.config.staff_member(staff) is None:
+            raise ComplaintError(f"unknown staff {staff!r}")
+        if window is None and staff is None and ticket_id is None:
+            raise ComplaintError("name the window, the clerk or the ticket the complaint is about")
+        with Session(self.engine) as s, s.begin():
+            department = None
+            if ticket_id is not None:
+                ticket = s.get(TicketRow, ticket_id)
+                if ticket is None:
+                    raise ComplaintError(f"unknown ticket {ticket_id!r}")
+                window = window or ticket.window
+                staff = staff or ticket.staff
+                department = ticket.department
+            if department is None and staff is not None:
+                department = self.config.staff_member(staff).department
+            row = ComplaintRow(
+                received_at=now, channel=channel, window=window, staff=staff, ticket_id=ticket_id,
+                department=department, text=text,
+                due_on=add_working_days(now.astimezone(self.zone).date(), ANSWER_WITHIN_WORKING_DAYS),
+            )
+            s.add(row)
+            s.flush()
+            return _view(row)
+
+    def answer(self, complaint_id: int, text: str, now: datetime) -> Complaint:
+        if not text.strip():
+            raise ComplaintError("an answer needs its text")
+        with Session(self.engine) as s, s.begin():
+            row = s.get(ComplaintRow, complaint_id)
+            if row is None:
+                raise ComplaintError(f"no complaint #{complaint_id}")
+            if row.answered_at is not None:
+                raise ComplaintError(f"complaint #{complaint_id} was already answered")
+            row.answered_at, row.answer = now, text.strip()
+            return _view(row)
+
+    def list(self, open_only: bool = False, start: date | None = None, end: date | None = None) -> list[Complaint]:
+        with Session(self.engine) as s:
+            q = select(ComplaintRow).order_by(ComplaintRow.received_at)
+            if open_only:
+                q = q.where(ComplaintRow.answered_at.is_(None))
+            rows = [_view(r) for r in s.scalars(q)]
+        if start or end:
+            rows = [
+                c for c in rows
+                if (start is None or c.received_at.astimezone(self.zone).date() >= start)
+                and (end is None or c.received_at.astimezone(self.zone).date() <= end)
+            ]
+        return rows

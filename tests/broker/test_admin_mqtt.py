@@ -1,0 +1,77 @@
+"""Administration over MQTT: flex windows from the CLI, close of day by command and by the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from hallcall.broker.server import QueueBrokerServer
+from hallcall.cli import main
+from tests.support.hall import SHANGHAI, start_service
+from tests.support.mqtt import wait_for
+
+SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def admin_args(mosquitto, *rest):
+    return ["admin", *rest[:1], "--config", "config/halls/example-university.toml",
+            "--mqtt-port", str(mosquitto.port), *rest[1:]]
+
+
+@SQLITE
+def test_flex_window_assigned_from_the_cli_shows_at_once_on_displays(queue_broker, device, mosquitto, capsys):
+    queue_broker()
+    lobby = device("display", "lobby", ["state/#"])
+    wait_for(lambda: "state/window/w07" in lobby.states, what="window state")
+    assert lobby.states["state/window/w07"]["departments"] == []
+    assert main(admin_args(mosquitto, "assign", "w07", "finance", "registrar")) == 0
+    assert '"departments": [' in capsys.readouterr().out
+    wait_for(lambda: lobby.states["state/window/w07"]["departments"] == ["finance", "registrar"], what="assigned")
+    assert main(admin_args(mosquitto, "release", "w07")) == 0
+    wait_for(lambda: lobby.states["state/window/w07"]["departments"] == [], what="released")
+    # A fixed window cannot be assigned: a clear refusal, exit code 2, nothing changes.
+    assert main(admin_args(mosquitto, "assign", "w01", "finance")) == 2
+    assert "fixed window" in capsys.readouterr().err
+    assert lobby.states["state/window/w01"]["departments"] == ["registrar"]
+
+
+@SQLITE
+def test_close_day_and_booking_from_the_cli(queue_broker, device, mosquitto, capsys):
+    queue_broker()
+    kiosk = device("kiosk", "kiosk-1")
+    kiosk.request("ticket.issue", department="registrar")
+    assert main(admin_args(mosquitto, "book", "--department", "finance", "--at", "2026-11-24T10:30+08:00",
+                           "--code", "ABC123")) == 0
+    assert "ABC123" in capsys.readouterr().out
+    assert main(admin_args(mosquitto, "close-day")) == 0
+    out = capsys.readouterr().out
+    assert '"no_show_by_system": [\n      "A001"' in out
+    reply = kiosk.request("ticket.issue", department="registrar")
+    assert reply["error"]["code"] == "closed"
+
+
+def test_admin_without_a_queue_broker_says_so(mosquitto, capsys):
+    assert main(admin_args(mosquitto, "close-day", "--timeout", "1")) == 1
+    assert "did not answer" in capsys.readouterr().err
+
+
+@SQLITE
+def test_the_day_closes_by_itself_at_the_configured_hour(hall_config, engine, clock, mqtt_settings, device):
+    assert hall_config.hall.close_at == "17:30"
+    service = start_service(hall_config, engine, clock)
+    server = QueueBrokerServer(service, mqtt_settings, tick_s=0.1)
+    server.start()
+    try:
+        assert server.ready.wait(15)
+        lobby = device("display", "lobby", ["state/#", "event/#"])
+        events = []
+        lobby.on_event(lambda topic, payload: events.append(payload["type"]))
+        kiosk = device("kiosk", "kiosk-1")
+        assert kiosk.request("ticket.issue", department="registrar")["ok"]
+        clock.current = datetime(2026, 11, 23, 17, 31, tzinfo=SHANGHAI)
+        wait_for(lambda: "day.closed" in events, what="day closed by the clock")
+        wait_for(lambda: lobby.states["state/queue/registrar"]["closed"] is True, what="queue closed")
+        assert lobby.states["state/queue/registrar"]["waiting"] == 0
+    finally:
+        server.stop()
