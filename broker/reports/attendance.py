@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
-
 from hallcall.broker.storage.orm import PauseRow, StaffSessionRow
+from sqlalchemy import Engine, select
 
 
 @dataclass(frozen=True)

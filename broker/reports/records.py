@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime
-
-from sqlalchemy import Engine, select
+from functools import cached_property
 
 from hallcall.broker.storage.orm import RatingRow, TicketEventRow, TicketRow
+from sqlalchemy import Engine, select
 
 
 @dataclass(frozen=True)

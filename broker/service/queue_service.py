@@ -43,7 +43,7 @@ from hallcall.broker.service.repository import (
     copy_window_to_row,
     window_from_row,
 )
-from hallcall.broker.service.views import Views
+from hallcall.broker.service.views import Views, forget_on_flush
 from hallcall.broker.storage.orm import (
     AppointmentRow,
     ClosedDayRow,
@@ -115,6 +115,7 @@ class QueueService:
         self.topics = Topics(config.hall.id)
         self.views = Views(config)
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        forget_on_flush(self.sessions)
         self._closed_through: date | None = None
         self._handlers: dict[str, Callable[[_Ctx, Any], Any]] = {
             "ticket.issue": self._ticket_issue,

@@ -24,6 +24,33 @@ _TICKET_FIELDS = (
 ).split()
 
 
+_COLUMNS = [getattr(TicketRow, f) for f in _TICKET_FIELDS] + [
+    TicketRow.priority, TicketRow.source, TicketRow.status, TicketRow.post, TicketRow.outcome,
+]
+
+
+def ticket_from_tuple(values) -> Ticket:
+    """A Ticket from a Core row of _COLUMNS: no ORM objects, for the long waiting lists."""
+    n = len(_TICKET_FIELDS)
+    t = Ticket(**dict(zip(_TICKET_FIELDS, values[:n], strict=True)))
+    priority, source, status, post, outcome = values[n:]
+    t.priority = Priority(priority)
+    t.source = Source(source)
+    t.status = TicketStatus(status)
+    t.post = Post(post) if post else None
+    t.outcome = Outcome(outcome) if outcome else None
+    return t
+
+
+def waiting_tickets(session: Session, day: date, departments: list[str] | None = None) -> list[Ticket]:
+    q = select(*_COLUMNS).where(
+        TicketRow.service_date == day, TicketRow.status == TicketStatus.WAITING.value
+    )
+    if departments is not None:
+        q = q.where(TicketRow.department.in_(departments))
+    return [ticket_from_tuple(r) for r in session.execute(q)]
+
+
 def ticket_from_row(row: TicketRow) -> Ticket:
     t = Ticket(**{f: getattr(row, f) for f in _TICKET_FIELDS})
     t.priority = Priority(row.priority)
@@ -68,15 +95,7 @@ class TicketRepository:
         copy_ticket_to_row(ticket, row)
 
     def waiting(self, day: date, departments: list[str] | None = None) -> list[Ticket]:
-        q = select(TicketRow).where(
-            TicketRow.service_date == day, TicketRow.status == TicketStatus.WAITING.value
-        )
-        if departments is not None:
-            q = q.where(TicketRow.department.in_(departments))
-        rows = self.session.scalars(q).all()
-        for row in rows:
-            self._rows[row.id] = row
-        return [ticket_from_row(r) for r in rows]
+        return waiting_tickets(self.session, day, departments)
 
     def open_before_or_on(self, day: date) -> list[Ticket]:
         rows = self.session.scalars(

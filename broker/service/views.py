@@ -11,7 +11,7 @@ from datetime import date, datetime
 from hallcall.broker.domain.estimate import estimated_wait_s, typical_service_s
 from hallcall.broker.domain.model import Ticket, TicketStatus, WindowState, WindowStatus
 from hallcall.broker.domain.ordering import waiting_ahead
-from hallcall.broker.service.repository import ticket_from_row, window_from_row
+from hallcall.broker.service.repository import ticket_from_row, waiting_tickets, window_from_row
 from hallcall.broker.storage.orm import (
     ClosedDayRow,
     RatingRow,
@@ -20,10 +20,32 @@ from hallcall.broker.storage.orm import (
     WindowRow,
 )
 from hallcall.config.schema import RATING_LABELS, HallConfig
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from hallcall.protocol import payloads as p
+
+CACHE_KEY = "hallcall.views"
+
+
+def _cached(session: Session, key: tuple, compute):
+    """Memoise a read within one transaction until the next flush (see forget_on_flush).
+
+    One command builds several views of the same queue (the reply, the event, the retained
+    state); without this each would read the whole waiting list again.
+    """
+    cache = session.info.setdefault(CACHE_KEY, {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget_on_flush(sessions) -> None:
+    """Any write reaches the database through a flush: after one, cached reads are stale."""
+
+    @event.listens_for(sessions, "after_flush")
+    def _forget(session, _context):
+        session.info.pop(CACHE_KEY, None)
 
 
 class Views:
@@ -70,16 +92,12 @@ class Views:
         return p.dump(view)
 
     def _waiting(self, session: Session, day: date, department: str) -> list[Ticket]:
-        rows = session.scalars(
-            select(TicketRow).where(
-                TicketRow.service_date == day,
-                TicketRow.department == department,
-                TicketRow.status == TicketStatus.WAITING.value,
-            )
-        ).all()
-        return [ticket_from_row(r) for r in rows]
+        return _cached(session, ("waiting", day, department), lambda: waiting_tickets(session, day, [department]))
 
     def _typical_service(self, session: Session, department: str) -> float:
+        return _cached(session, ("typical", department), lambda: self._typical_service_query(session, department))
+
+    def _typical_service_query(self, session: Session, department: str) -> float:
         rows = session.execute(
             select(TicketRow.called_at, TicketRow.finished_at)
             .where(

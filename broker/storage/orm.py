@@ -90,6 +90,7 @@ class TicketRow(Base):
         UniqueConstraint("service_date", "number"),
         Index("ix_tickets_queue", "service_date", "status", "department"),
         Index("ix_tickets_window_finished", "window", "finished_at"),
+        Index("ix_tickets_department_finished", "department", "status", "finished_at"),
     )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     service_date: Mapped[date] = mapped_column(Date)
