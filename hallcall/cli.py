@@ -115,6 +115,13 @@ def cmd_docs_asyncapi(args) -> int:
     return 0
 
 
+def cmd_mqtt_acl(args) -> int:
+    from hallcall.broker.acl import acl_text
+
+    sys.stdout.write(acl_text(_config(args.config)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hallcall", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hallcall {__version__}")
@@ -152,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     dosub = p.add_subparsers(dest="docs_command", required=True)
     d = dosub.add_parser("asyncapi", help="print the MQTT contract as an AsyncAPI 3.0 document")
     d.set_defaults(func=cmd_docs_asyncapi)
+
+    p = sub.add_parser("mqtt-acl", help="print Mosquitto access rules: each device publishes only as itself")
+    p.add_argument("--config", required=True)
+    p.set_defaults(func=cmd_mqtt_acl)
 
     # Each device app adds its own subcommand: `register(subparsers)` in its cli module.
     for module_name in APP_CLIS:

@@ -180,3 +180,18 @@ def test_migrations_match_the_models_and_go_down_and_up(engine):
     upgrade(engine)
     with engine.connect() as c:
         assert "tickets" in engine.dialect.get_table_names(c)
+
+
+def test_a_dropped_bad_command_is_logged(service, caplog):
+    with caplog.at_level("WARNING", logger="hallcall.broker.service.queue_service"):
+        service.handle(Sender("kiosk", "kiosk-1"), b"{oops")
+    assert any("dropped bad command from kiosk/kiosk-1" in r.getMessage() for r in caplog.records)
+
+
+def test_commands_of_a_window_nobody_is_logged_in_at(hall):
+    for op, args in (("window.logout", {}), ("window.pause", {"reason": "break"}), ("window.resume", {}),
+                     ("call.recall", {}), ("ticket.no_show", {}), ("ticket.finish", {"outcome": "done"}),
+                     ("ticket.transfer", {"department": "finance"})):
+        reply = hall.window("w02", op, **args)
+        assert reply["error"]["code"] == "conflict", (op, reply)
+        assert "no clerk is logged in" in reply["error"]["message"]

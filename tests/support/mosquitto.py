@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -12,16 +13,20 @@ from hallcall.broker.embedded import free_port
 
 
 class Mosquitto:
-    def __init__(self, directory: Path, port: int | None = None):
+    def __init__(self, directory: Path, port: int | None = None, extra: str = ""):
         if shutil.which("mosquitto") is None:
             raise RuntimeError("mosquitto is not installed: apt-get install mosquitto")
         self.directory = directory
         self.port = port or free_port()
         self.conf = directory / "mosquitto.conf"
+        # As root, Mosquitto switches to the `mosquitto` user, which cannot read the test's
+        # private temporary folder (password and ACL files): keep the test's user.
+        run_as = "user root\n" if os.geteuid() == 0 else ""
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
-            "persistence false\n"
+            run_as
+            + f"listener {self.port} 127.0.0.1\n"
+            + (extra or "allow_anonymous true\n")
+            + "persistence false\n"
             "set_tcp_nodelay true\n"
             "max_queued_messages 10000\n"
             f"log_dest file {directory / 'mosquitto.log'}\n"
