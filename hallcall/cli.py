@@ -67,6 +67,17 @@ def cmd_config_check(args) -> int:
     return 0
 
 
+def cmd_config_schema(args) -> int:
+    import json
+
+    from hallcall.config.schema import HallConfig
+
+    schema = HallConfig.model_json_schema()
+    schema["title"] = "HallCall hall configuration"
+    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
 def cmd_db_upgrade(args) -> int:
     from hallcall.broker.storage.database import create_db_engine
     from hallcall.broker.storage.migrate import upgrade
@@ -148,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = csub.add_parser("check", help="validate a hall file and report every problem")
     c.add_argument("file")
     c.set_defaults(func=cmd_config_check)
+    c = csub.add_parser("schema", help="print the JSON Schema of a hall file (for editors)")
+    c.set_defaults(func=cmd_config_schema)
 
     p = sub.add_parser("db", help="database tools")
     dsub = p.add_subparsers(dest="db_command", required=True)

@@ -123,3 +123,15 @@ def test_missing_file_and_non_utf8(tmp_path):
     bad.write_bytes("名称".encode("gbk"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(bad)
+
+
+def test_the_published_json_schema_is_current(capsys):
+    from pathlib import Path
+
+    from hallcall.cli import main
+
+    assert main(["config", "schema"]) == 0
+    published = Path(__file__).resolve().parents[2] / "docs" / "hall-config.schema.json"
+    assert capsys.readouterr().out == published.read_text(encoding="utf-8"), (
+        "docs/hall-config.schema.json is stale: run `hallcall config schema > docs/hall-config.schema.json`"
+    )
