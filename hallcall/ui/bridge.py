@@ -8,6 +8,7 @@ its reply) and their replies come back as a signal too, so the UI never freezes.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -34,15 +35,21 @@ class DeviceBridge(QObject):
         client.on_late_reply(lambda payload: self.late_reply.emit(payload))
         self._reply.connect(lambda handler, reply: handler(reply))
 
-    def request(self, op: str, handler: ReplyHandler, timeout: float = 5.0, **args: Any) -> str:
+    def request(
+        self,
+        op: str,
+        handler: ReplyHandler,
+        timeout: float = 5.0,
+        request_id: str | None = None,
+        **args: Any,
+    ) -> str:
         """Send `op` on a worker thread; `handler(reply)` runs on the GUI thread.
 
         A timeout is reported as a reply with error code "timeout" (the broker may still answer
-        later: that answer arrives as `late_reply`).
+        later: that answer arrives as `late_reply`). Pass the same `request_id` to retry a
+        command safely: the broker answers a repeat without doing it twice.
         """
-        import uuid
-
-        request_id = uuid.uuid4().hex
+        request_id = request_id or uuid.uuid4().hex
 
         def work() -> None:
             try:
