@@ -8,6 +8,7 @@ record, because Mosquitto may have lost it.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -123,7 +124,9 @@ class QueueBrokerServer:
             result = self.service.handle(sender, raw)
         except Exception as exc:  # a bug or the database down: answer, do not go silent
             log.exception("command from %s failed", sender)
-            result_reply = error_reply(None, "unavailable", f"the queue broker could not run it: {exc}")
+            result_reply = error_reply(
+                _request_id(raw), "unavailable", f"the queue broker could not run it: {exc}"
+            )
             self._client.publish(self.topics.reply(sender.kind, sender.id), encode(result_reply), qos=1)
             return
         for pub in result.publications:
@@ -149,3 +152,12 @@ class QueueBrokerServer:
         self._client.publish(pub.topic, encode(pub.payload), qos=1, retain=pub.retained)
 
 
+
+
+def _request_id(raw: bytes) -> str | None:
+    """The request_id of a payload, if it can be read at all (so the device can match it)."""
+    try:
+        rid = json.loads(raw).get("request_id")
+    except (ValueError, AttributeError):
+        return None
+    return rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None

@@ -133,12 +133,15 @@ class DeviceClient:
             self._pending[request_id] = (done, box)
         try:
             self.send(op, request_id=request_id, **args)
-            if not done.wait(timeout):
-                raise RequestTimeout(f"no reply to {op} within {timeout:g} s")
-            return box[0]
+            done.wait(timeout)
         finally:
             with self._lock:
                 self._pending.pop(request_id, None)
+        # Checked after leaving `_pending` under the lock: a reply that raced the timeout is
+        # returned here; any later one goes to the late-reply listeners. None is lost.
+        if box:
+            return box[0]
+        raise RequestTimeout(f"no reply to {op} within {timeout:g} s")
 
     # ------------------------------------------------------------------ paho callbacks
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
@@ -198,10 +201,10 @@ class DeviceClient:
     def _on_reply(self, payload: dict[str, Any]) -> None:
         with self._lock:
             pending = self._pending.get(payload.get("request_id"))
-        if pending is not None:
-            done, box = pending
-            box.append(payload)
-            done.set()
-        else:
+            if pending is not None:
+                done, box = pending
+                box.append(payload)
+                done.set()
+        if pending is None:
             for listener in self._late_reply_listeners:
                 listener(payload)

@@ -18,7 +18,11 @@ CJK_FONT_FILES = (
 
 
 def install_cjk_font(app: QApplication, extra: str | None = None) -> str | None:
-    """Load a CJK font into Qt and make it the application's default; returns its family."""
+    """Load a CJK font into Qt and make it the application's default; returns its family.
+
+    Call it right after creating the QApplication and before any widget: widgets created
+    earlier keep the old default and mix two fonts in one line.
+    """
     for path in ([extra] if extra else []) + list(CJK_FONT_FILES):
         if path and Path(path).exists():
             font_id = QFontDatabase.addApplicationFont(path)

@@ -135,3 +135,16 @@ def test_device_status_is_retained_with_health_and_last_will(device, mosquitto):
     kiosk._client.socket().close()
     wait_for(lambda: any(p.get("state") == "lost" for _, p in raw.messages), timeout=15, what="lost")
     raw.stop()
+
+
+def test_a_command_that_crashes_the_broker_still_gets_a_matching_reply(queue_broker, device, monkeypatch):
+    server = queue_broker()
+
+    def broken(sender, raw):
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setattr(server.service, "handle", broken)
+    kiosk = device("kiosk", "kiosk-1")
+    reply = kiosk.request("ticket.issue", request_id="crash-1", department="registrar")
+    assert reply["request_id"] == "crash-1"
+    assert reply["error"]["code"] == "unavailable" and "database unreachable" in reply["error"]["message"]
