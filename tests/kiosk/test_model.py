@@ -1,0 +1,381 @@
+"""The kiosk's model without Qt, MQTT or a printer: screens, refusals, printing, late replies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hallcall.broker.service.views import Views
+from hallcall.hardware.printer import FakePrinter, TicketPrint
+from hallcall.hardware.printer.raster import raster_images, stack
+from hallcall.kiosk.catalog import loc, parse_catalog
+from hallcall.kiosk.model import KioskModel, Phase, Screen
+from hallcall.kiosk.printout import TicketPrinter, qr_data, ticket_print
+from pyzbar.pyzbar import decode
+
+QT_FREE = [
+    "hallcall.kiosk.model",
+    "hallcall.kiosk.catalog",
+    "hallcall.kiosk.strings",
+    "hallcall.kiosk.printout",
+    "hallcall.kiosk.settings",
+    "hallcall.kiosk.cli",
+]
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, s: float) -> None:
+        self.t += s
+
+
+class Effects:
+    def __init__(self):
+        self.sent: list[tuple[str, str, dict]] = []
+        self.checks: list[str] = []
+        self.prints: list[tuple[str, TicketPrint]] = []
+        self.health: list[dict] = []
+
+    def send(self, request_id, op, args):
+        self.sent.append((request_id, op, args))
+
+    def check_printer(self, request_id):
+        self.checks.append(request_id)
+
+    def print_ticket(self, request_id, ticket):
+        self.prints.append((request_id, ticket))
+
+    def publish_health(self, health):
+        self.health.append(dict(health))
+
+
+@pytest.fixture
+def catalog(hall_config):
+    return Views(hall_config).catalog(7)
+
+
+@pytest.fixture
+def kiosk(catalog):
+    clock, fx = Clock(), Effects()
+    ids = iter(f"rid-{n}" for n in range(1, 1000))
+    m = KioskModel(fx, now=clock, new_id=lambda: next(ids), idle_return_s=60, result_return_s=20,
+                   request_timeout_s=8, connect_grace_s=5)
+    m.set_mqtt(True)
+    m.set_server_status({"state": "online"})
+    m.set_catalog(catalog)
+    m.set_printer_status("ok")
+    m.clock, m.fx = clock, fx
+    return m
+
+
+def ticket(number="A001", **extra):
+    t = {
+        "id": f"20261123-{number}", "number": number, "department": "registrar",
+        "matter": "status-change", "priority": "normal", "source": "walk_in",
+        "waiting_ahead": 3, "estimated_wait_s": 610, "issued_at": "2026-11-23T01:05:00Z",
+    }
+    t.update(extra)
+    return t
+
+
+def ok(rid, t):
+    return {"request_id": rid, "ok": True, "data": {"ticket": t}}
+
+
+def take_to_request(m: KioskModel, dep="registrar", matter="status-change") -> str:
+    m.open_department(dep)
+    m.open_matter(matter)
+    m.take_ticket()
+    rid = m.fx.checks[-1]
+    m.printer_checked(rid, "ok")
+    return rid
+
+
+def test_the_model_and_its_helpers_import_no_qt():
+    code = (
+        "import sys\n"
+        + "".join(f"import {name}\n" for name in QT_FREE)
+        + "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
+        + "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_catalog_is_read_with_guides_and_both_languages(catalog):
+    cat = parse_catalog(catalog)
+    assert [d.id for d in cat.departments] == ["registrar", "finance", "student-affairs", "international"]
+    m = cat.matter("registrar", "transcript")
+    assert loc(m.name, "en") == "Official transcript" and loc(m.name, "zh") == "成绩单打印与盖章"
+    assert loc(m.guide.materials[0], "zh") == "校园卡或身份证原件"
+    assert cat.hall.default_language == "zh" and cat.hall.timezone == "Asia/Shanghai"
+    assert loc({"zh": "只有中文"}, "en") == "只有中文"  # a missing language falls back
+
+
+def test_walk_in_ticket_is_printed_only_after_a_good_reply(kiosk):
+    m, fx = kiosk, kiosk.fx
+    assert m.screen is Screen.START and m.lang == "zh"
+    assert m.department_tiles()[0].name == "教务处（学籍与成绩）"
+    m.open_department("registrar")
+    assert m.screen is Screen.MATTERS
+    assert [t.id for t in m.matter_tiles()] == ["transcript", "status-change"]
+    m.open_matter("status-change")
+    assert m.screen is Screen.GUIDE
+    titles = [s.title for s in m.guide_sections()]
+    assert titles == ["所需材料", "办理流程", "办理时限", "办理依据"]
+    m.take_ticket()
+    assert m.screen is Screen.WORKING and fx.checks == ["rid-1"] and fx.sent == []
+    m.printer_checked("rid-1", "ok")
+    assert fx.sent == [("rid-1", "ticket.issue", {
+        "department": "registrar", "matter": "status-change", "priority": "normal", "lang": "zh"})]
+    assert fx.prints == []
+    m.reply(ok("rid-1", ticket()))
+    assert m.request.phase is Phase.PRINTING
+    (rid, tp), = fx.prints
+    assert rid == "rid-1" and tp.number == "A001" and tp.lang == "zh"
+    assert tp.hall_name == "学生事务服务大厅" and tp.department == "教务处（学籍与成绩）"
+    assert tp.matter == "学籍异动（休学、复学、转专业）"
+    assert tp.materials[0] == "学籍异动申请表（学院盖章）"
+    assert tp.qr_data == "https://hall.example.edu.cn/t/20261123-A001"
+    assert tp.issued_at.hour == 9 and tp.issued_at.minute == 5  # the hall's local time
+    m.printed("rid-1", True)
+    assert m.screen is Screen.RESULT
+    v = m.result_view()
+    assert (v.number, v.ahead, v.wait, v.printed) == ("A001", "3 人", "约 11 分钟", True)
+    assert v.message == "请取走下方打印的号票"
+    m.reply(ok("rid-1", ticket()))  # a duplicate (QoS 1) changes nothing
+    assert len(fx.prints) == 1
+    m.clock.advance(20)
+    m.tick()
+    assert m.screen is Screen.START and m.result is None
+
+
+def test_english_priority_ticket(kiosk):
+    m, fx = kiosk, kiosk.fx
+    m.toggle_language()
+    assert m.lang == "en" and m.language_button() == "中文"
+    m.start_priority()
+    m.open_department("finance")
+    m.open_matter("tuition")
+    assert m.take_ticket_label() == "Take a priority ticket"
+    m.take_ticket()
+    m.printer_checked(fx.checks[-1], "ok")
+    assert fx.sent[-1][2] == {"department": "finance", "matter": "tuition", "priority": "priority", "lang": "en"}
+    m.reply(ok(fx.sent[-1][0], ticket("B001", department="finance", matter="tuition", priority="priority")))
+    tp = fx.prints[-1][1]
+    assert tp.lang == "en" and tp.hall_name == "Student Service Hall" and tp.footer.startswith("[Priority]")
+    m.printed(fx.sent[-1][0], True)
+    assert m.result_view().badge == "Priority"
+    m.home()
+    assert m.lang == "zh" and not m.priority  # the next visitor starts in the hall's language
+
+
+def test_broker_unreachable_says_so_and_sends_nothing(kiosk):
+    m, fx = kiosk, kiosk.fx
+    m.open_department("registrar")
+    m.open_matter("transcript")
+    m.set_server_status({"state": "offline"})
+    assert m.screen is Screen.UNAVAILABLE and m.unavailable_reason() == "broker_offline"
+    assert "无法连接" in m.unavailable_message()
+    m.take_ticket()
+    assert fx.checks == [] and fx.sent == []
+    m.set_server_status({"state": "online"})
+    assert m.screen is Screen.GUIDE  # the visitor carries on where they were
+    m.set_mqtt(False)
+    assert m.screen is Screen.UNAVAILABLE
+
+
+def test_a_kiosk_that_never_hears_the_broker_gives_up_waiting(catalog):
+    clock, fx = Clock(), Effects()
+    m = KioskModel(fx, now=clock, connect_grace_s=5)
+    assert m.unavailable_reason() == "connecting"
+    clock.advance(6)
+    assert m.unavailable_reason() == "broker_offline"
+    m.set_mqtt(True)  # MQTT is up but the queue broker never said it is online
+    assert m.unavailable_reason() == "broker_offline"
+    m.set_server_status({"state": "online"})
+    assert m.unavailable_reason() == "no_catalog"
+    m.set_catalog(catalog)
+    assert m.unavailable_reason() is None
+
+
+def test_printer_trouble_stops_tickets_and_is_published_as_health(kiosk):
+    m, fx = kiosk, kiosk.fx
+    assert fx.health == [{"printer": "ok"}]
+    m.set_printer_status("paper_out")
+    assert fx.health[-1] == {"printer": "paper_out"}
+    assert m.screen is Screen.UNAVAILABLE and "缺纸" in m.unavailable_message()
+    m.toggle_language()
+    assert "out of paper" in m.unavailable_message()
+    m.set_printer_status("paper_low")  # still has paper: tickets go on, staff see the health
+    assert m.screen is Screen.START and fx.health[-1] == {"printer": "paper_low"}
+
+
+def test_the_printer_is_asked_again_just_before_the_ticket(kiosk):
+    m, fx = kiosk, kiosk.fx
+    m.open_department("registrar")
+    m.open_matter("transcript")
+    m.take_ticket()
+    m.printer_checked(fx.checks[-1], "cover_open")
+    assert fx.sent == [] and m.screen is Screen.ERROR
+    title, message, retry = m.failure_view()
+    assert title == "未能取号" and "机盖打开" in message and not retry
+
+
+def test_error_replies_in_plain_words(kiosk):
+    m, fx = kiosk, kiosk.fx
+    rid = take_to_request(m)
+    m.reply({"request_id": rid, "ok": False, "error": {"code": "closed", "message": "closed"}})
+    assert m.screen is Screen.ERROR and fx.prints == []
+    assert "停止取号" in m.failure_view()[1]
+    m.home()
+    m.open_appointment()
+    for c in "12a-4":
+        m.key(c)
+    assert m.code == "12A4"
+    m.delete()
+    m.key("9")
+    m.submit_code()
+    m.printer_checked(fx.checks[-1], "ok")
+    assert fx.sent[-1][1:] == ("appointment.checkin", {"code": "12A9"})
+    m.reply({"request_id": fx.sent[-1][0], "ok": False, "error": {"code": "not_found", "message": "x"}})
+    assert m.failure_view()[0] == "未能签到" and "没有找到这个预约" in m.failure_view()[1]
+
+
+def test_no_reply_in_time_then_the_late_reply_is_still_printed(kiosk):
+    m, fx = kiosk, kiosk.fx
+    rid = take_to_request(m)
+    m.clock.advance(9)
+    m.tick()
+    assert m.screen is Screen.ERROR and m.failure_view()[2]  # "try again" offered
+    assert rid in m.abandoned
+    m.reply(ok(rid, ticket("A007")))  # the broker was only slow
+    assert m.screen is Screen.WORKING and fx.prints[-1][0] == rid
+    m.printed(rid, True)
+    v = m.result_view()
+    assert m.screen is Screen.RESULT and v.number == "A007" and v.late_note
+
+
+def test_a_late_reply_after_the_visitor_left_is_printed_and_shown(kiosk):
+    m, fx = kiosk, kiosk.fx
+    rid = take_to_request(m)
+    m.clock.advance(9)
+    m.tick()
+    m.home()
+    m.reply(ok(rid, ticket("A008")))
+    assert fx.prints[-1][0] == rid
+    m.printed(rid, False, "paper_out")  # and even if it cannot print, the number is shown
+    v = m.result_view()
+    assert m.screen is Screen.RESULT and v.number == "A008" and not v.printed
+    assert "请记住您的号码" in v.message
+
+
+def test_a_late_reply_waits_for_the_visitor_at_the_kiosk(kiosk):
+    m = kiosk
+    first = take_to_request(m)
+    m.clock.advance(9)
+    m.tick()
+    m.home()
+    second = take_to_request(m, "finance", "tuition")
+    m.reply(ok(first, ticket("A009")))  # arrives while someone else's ticket is under way
+    m.printed(first, True)
+    assert m.screen is Screen.WORKING
+    m.reply(ok(second, ticket("B001", department="finance", matter="tuition")))
+    m.printed(second, True)
+    assert m.result_view().number == "B001"
+    m.home()
+    assert m.screen is Screen.RESULT and m.result_view().number == "A009"
+
+
+def test_try_again_resends_the_same_request_id(kiosk):
+    m, fx = kiosk, kiosk.fx
+    rid = take_to_request(m)
+    m.clock.advance(9)
+    m.tick()
+    m.retry()
+    m.printer_checked(fx.checks[-1], "ok")
+    assert [s[0] for s in fx.sent] == [rid, rid]  # the broker answers a repeat with one ticket
+    m.reply(ok(rid, ticket()))
+    m.reply(ok(rid, ticket()))
+    assert len(fx.prints) == 1
+
+
+def test_idle_visitors_return_to_the_start(kiosk):
+    m = kiosk
+    m.toggle_language()
+    m.open_department("registrar")
+    m.clock.advance(59)
+    m.tick()
+    assert m.screen is Screen.MATTERS
+    m.touch()
+    m.clock.advance(59)
+    m.tick()
+    assert m.screen is Screen.MATTERS
+    m.clock.advance(2)
+    m.tick()
+    assert m.screen is Screen.START and m.lang == "zh"
+
+
+def test_catalog_changes_apply_at_once(kiosk, catalog):
+    m = kiosk
+    m.open_department("registrar")
+    m.open_matter("status-change")
+    changed = {**catalog, "seq": catalog["seq"] + 1}
+    changed["departments"] = [dict(d) for d in catalog["departments"]]
+    reg = changed["departments"][0]
+    reg["matters"] = [x for x in reg["matters"] if x["id"] != "status-change"]
+    changed["departments"].append({"id": "library", "name": {"zh": "图书馆", "en": "Library"},
+                                   "prefix": "L", "matters": []})
+    m.set_catalog(changed)
+    assert m.screen is Screen.MATTERS and [t.id for t in m.matter_tiles()] == ["transcript"]
+    m.home()
+    assert m.department_tiles()[-1].name == "图书馆"
+    m.open_department("library")  # no matters: straight to "take a ticket"
+    assert m.screen is Screen.GUIDE and m.guide_sections() == []
+
+
+def test_ticket_bytes_decode_to_the_qr_and_carry_no_text_bytes(catalog):
+    cat = parse_catalog(catalog)
+    nasty = ticket("A042")
+    printable = ticket_print(nasty, cat, "zh")
+    printable.materials.append("\x1b@\x1dV\x00 evil")  # even config text is only ever pixels
+    fake = FakePrinter()
+    printed, status = TicketPrinter(fake, 576).print(printable)
+    assert printed and status is None
+    data = fake.output
+    image = stack(raster_images(data))
+    codes = [c.data.decode() for c in decode(image.convert("L"))]
+    assert codes == ["https://hall.example.edu.cn/t/20261123-A042"]
+    assert b"evil" not in data
+    # Without a status URL the QR is the ticket's id.
+    no_url = parse_catalog({**catalog, "hall": {**catalog["hall"], "status_url": None}})
+    assert qr_data(no_url, nasty) == "20261123-A042"
+
+
+def test_a_printer_that_fails_mid_print_is_reported_not_raised():
+    class Broken(FakePrinter):
+        def image(self, *a, **k):
+            raise OSError("cable pulled")
+
+    printed, status = TicketPrinter(Broken(), 576).print(
+        ticket_print(ticket(), None, "en")
+    )
+    assert (printed, status) == (False, "offline")
+
+
+def test_start_after_an_error_keeps_the_visitors_language(kiosk):
+    m = kiosk
+    m.toggle_language()
+    rid = take_to_request(m)
+    m.reply({"request_id": rid, "ok": False, "error": {"code": "closed", "message": "x"}})
+    m.home()  # the visitor taps "Start": still English
+    assert m.screen is Screen.START and m.lang == "en"
+    m.clock.advance(61)
+    m.tick()  # nobody touched it for a minute: the next visitor gets the hall's language
+    assert m.lang == "zh"
