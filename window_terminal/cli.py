@@ -1,0 +1,166 @@
+"""`hallcall window --device window.toml`: the clerk terminal, with or without a screen.
+
+    hallcall window --device window_terminal/example-window.toml           # the app (+ keypad)
+    hallcall window --device window.toml --headless                       # a keypad alone
+    hallcall window --device window.toml --check                          # check the file
+
+--mqtt-host/--mqtt-port/--mqtt-user/--mqtt-password (or HALLCALL_MQTT_HOST, _PORT, _USER,
+_PASSWORD) override the file's [mqtt], so a password need not sit in the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from hallcall.window_terminal.settings import SettingsError, TerminalSettings, load_settings
+
+if TYPE_CHECKING:
+    from hallcall.window_terminal.headless import HeadlessTerminal
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "window",
+        help="run a clerk terminal for one service window (Qt app and/or call keypad)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--device", required=True, help="the terminal's device file (TOML)")
+    p.add_argument("--lang", choices=["zh", "en"], help="the clerk's language at start")
+    p.add_argument("--mqtt-host", default=os.environ.get("HALLCALL_MQTT_HOST"), help="override [mqtt] host")
+    p.add_argument("--mqtt-port", type=int, default=_env_int("HALLCALL_MQTT_PORT"), help="override [mqtt] port")
+    p.add_argument("--mqtt-user", default=os.environ.get("HALLCALL_MQTT_USER"), help="override [mqtt] username")
+    p.add_argument("--mqtt-password", default=os.environ.get("HALLCALL_MQTT_PASSWORD"), help="override [mqtt] password")
+    p.add_argument("--headless", action="store_true", help="no screen: the keypad alone drives the window")
+    p.add_argument("--check", action="store_true", help="check the device file and exit")
+    p.set_defaults(func=cmd_window)
+
+
+def cmd_window(args) -> int:
+    try:
+        settings = load_settings(args.device)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.lang:
+        settings = settings.model_copy(update={"language": args.lang})
+    overrides = {
+        "host": getattr(args, "mqtt_host", None),
+        "port": getattr(args, "mqtt_port", None),
+        "username": getattr(args, "mqtt_user", None),
+        "password": getattr(args, "mqtt_password", None),
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if overrides:
+        settings = settings.model_copy(update={"mqtt": settings.mqtt.model_copy(update=overrides)})
+    if args.check:
+        keypad = settings.keypad.kind if settings.keypad else "none"
+        print(
+            f"{args.device}: OK - hall {settings.hall!r}, window {settings.window!r}, "
+            f"mqtt {settings.mqtt.host}:{settings.mqtt.port}, keypad {keypad}, "
+            f"{'app' if settings.show_ui and not args.headless else 'headless'}"
+        )
+        return 0
+    if args.headless or not settings.show_ui:
+        if settings.keypad is None:
+            print("--headless needs a [keypad] in the device file: otherwise nobody can call", file=sys.stderr)
+            return 2
+        return run_headless(settings)
+    return run_app(settings)
+
+
+def run_headless(
+    settings: TerminalSettings,
+    stop: threading.Event | None = None,
+    started: Callable[[HeadlessTerminal], None] | None = None,
+) -> int:
+    """Run a keypad-only terminal until `stop` is set (or SIGINT/SIGTERM); `started(terminal)`
+    is called once it runs (for supervisors and tests)."""
+    from hallcall.window_terminal.headless import HeadlessTerminal
+
+    stop = stop or _stop_on_signals()
+    terminal = HeadlessTerminal(
+        settings.hall,
+        settings.window,
+        settings.mqtt.settings(),
+        settings.keypad,
+        lang=settings.language or "zh",
+        request_timeout_s=settings.request_timeout_s,
+        keypad_pause_reason=settings.keypad_pause_reason,
+        staff=settings.staff,
+        post=settings.post,
+    )
+    terminal.start()
+    if started is not None:
+        started(terminal)
+    log.info("clerk keypad for window %s of hall %s is running", settings.window, settings.hall)
+    try:
+        stop.wait()
+    finally:
+        terminal.stop()
+    return 0
+
+
+def run_app(settings: TerminalSettings) -> int:
+    from hallcall.hardware.keypad import open_keypad
+    from hallcall.window_terminal.headless import subscriptions
+    from hallcall.window_terminal.window import TerminalWindow, ensure_cjk_font
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from hallcall.mqtt.device import DeviceClient
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ensure_cjk_font(settings.font)
+    client = DeviceClient(
+        settings.hall, "window", settings.window, settings.mqtt.settings(), subscriptions(settings.window)
+    )
+    keypads = [open_keypad(settings.keypad)] if settings.keypad else []
+    window = TerminalWindow(
+        client,
+        lang=settings.language,
+        keypads=keypads,
+        request_timeout_s=settings.request_timeout_s,
+        keypad_pause_reason=settings.keypad_pause_reason,
+        font_file=settings.font,
+    )
+    client.start()
+    window.setWindowTitle(f"HallCall - {settings.window}")
+    if settings.fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    # Let Python see Ctrl-C / SIGTERM while Qt's loop runs.
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        window.close()
+        for keypad in keypads:
+            keypad.close()
+        client.stop()
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value and value.isdigit() else None
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop
