@@ -1,0 +1,441 @@
+"""The lobby's picture, built only from retained state (Qt-free, so it is tested without a screen).
+
+Feed it every message a display hears (`apply(relative_topic, payload)`): `state/catalog`,
+`state/window/*`, `state/queue/*`, `state/calls` and `server/status`. It keeps one entry per
+window, department and topic, plus the broker's own list of latest calls, so its size depends
+on the hall, never on how many calls the day had.
+
+New calls (and recalls) are found by comparing the broker's retained call list with the one
+held before: the new list is "fresh calls + the old list shifted down". The first list seen
+after start-up is only remembered, never announced, so a display that reboots at noon does not
+call the whole morning again. `apply` returns the fresh calls, oldest first, for the flash and
+the voice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+#: Upper bounds that keep memory flat whatever arrives (the contract allows up to 100 calls).
+MAX_WINDOWS = 256
+MAX_DEPARTMENTS = 128
+MAX_CALLS = 100
+
+#: How a window's status reads on the screen, per language.
+STATUS_TEXT: dict[str, dict[str, str]] = {
+    "serving": {"zh": "办理中", "en": "Serving"},
+    "open": {"zh": "空闲", "en": "Available"},
+    "paused": {"zh": "暂停服务", "en": "Paused"},
+    "closed": {"zh": "未开放", "en": "Closed"},
+}
+POST_TEXT: dict[str, dict[str, str]] = {
+    "A": {"zh": "A岗", "en": "Post A"},
+    "B": {"zh": "B岗", "en": "Post B"},
+}
+
+
+def _text(value: Any, lang: str) -> str:
+    """A LocalText dict ({"zh": ..., "en": ...}) in `lang`, falling back to any language."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        return ""
+    found = value.get(lang)
+    if isinstance(found, str) and found:
+        return found
+    for other in ("zh", "en", *value.keys()):
+        v = value.get(other)
+        if isinstance(v, str) and v:
+            return v
+    return ""
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value)  # 3.11 reads the "Z"
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One entry of `state/calls`: a call or a recall of a ticket to a window."""
+
+    ticket_id: str
+    number: str
+    department: str
+    window: str
+    window_number: int
+    at: datetime | None
+    recall: bool
+
+    @property
+    def key(self) -> tuple:
+        """Identity of this call: the same ticket called again (a recall) is a new call."""
+        return (self.ticket_id, self.window, self.at, self.recall)
+
+    @classmethod
+    def from_payload(cls, raw: dict[str, Any]) -> Call | None:
+        try:
+            return cls(
+                ticket_id=str(raw["ticket_id"]),
+                number=str(raw["number"]),
+                department=str(raw.get("department") or ""),
+                window=str(raw.get("window") or ""),
+                window_number=int(raw.get("window_number") or 0),
+                at=_when(raw.get("at")),
+                recall=bool(raw.get("recall", False)),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """A call as shown: texts already in the display's languages (one entry per language)."""
+
+    number: str
+    window_number: int
+    department: tuple[str, ...]
+    recall: bool
+    at: str | None
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    id: str
+    number: int
+    status: str  # "serving" | "open" | "paused" | "closed"
+    status_text: tuple[str, ...]
+    current: str | None  # the ticket number shown to visitors
+    department: tuple[str, ...]  # the departments it serves, joined, one entry per language
+    clerk: tuple[str, ...]
+    post: tuple[str, ...]
+    pause_reason: str | None
+    flex: bool
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    department: str
+    prefix: str
+    name: tuple[str, ...]
+    waiting: int
+    priority_waiting: int
+    estimated_wait_s: int
+    last_called: str | None
+    open_windows: int
+    closed: bool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the lobby shows except the clock: two equal snapshots draw the same picture."""
+
+    languages: tuple[str, ...]
+    hall_name: tuple[str, ...]
+    notice: tuple[str, ...]
+    timezone: str
+    online: bool
+    connected: bool
+    server_state: str  # "online" | "offline" | "unknown"
+    newest: CallRow | None
+    recent: tuple[CallRow, ...]
+    windows: tuple[WindowRow, ...]
+    queues: tuple[QueueRow, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Held:
+    seq: int
+    payload: dict[str, Any] = field(repr=False)
+
+
+class LobbyModel:
+    """The lobby's state. Not thread-safe: call it from one thread (the GUI thread)."""
+
+    def __init__(self, languages: Sequence[str] = ("zh", "en"), recent: int = 8):
+        if not languages:
+            raise ValueError("at least one language")
+        self.languages = tuple(languages)
+        self.recent_count = max(1, min(recent, MAX_CALLS))
+        self._catalog: _Held | None = None
+        self._windows: dict[str, _Held] = {}
+        self._queues: dict[str, _Held] = {}
+        self._calls_seq = -1
+        self._calls: tuple[Call, ...] = ()
+        self._calls_seen = False
+        self.server_state = "unknown"
+        self.connected = False
+        self._snapshot: Snapshot | None = None
+        # Rows are rebuilt only when their own state (or the catalog) changed: a call touches
+        # one window, one queue and the call list, not the whole hall.
+        self._row_cache: dict[tuple[str, str], tuple[tuple[int, int], Any]] = {}
+        self._call_rows: dict[tuple, CallRow] = {}
+        self._call_rows_catalog = -1
+        self._catalog_cache: tuple[int, dict, dict] = (-2, {}, {})
+        #: Counters (tests, bench, logs): messages applied and calls found new.
+        self.applied = 0
+        self.new_calls = 0
+
+    # ------------------------------------------------------------------ input
+    def set_connected(self, up: bool) -> None:
+        """The display's own MQTT connection; while it is down nothing shown can be trusted."""
+        if up != self.connected:
+            self.connected = up
+            self._snapshot = None
+
+    def apply(self, topic: str, payload: dict[str, Any]) -> list[Call]:
+        """Take one retained message; return the calls it made new (oldest first)."""
+        if not isinstance(payload, dict):
+            return []
+        self.applied += 1
+        if topic == "server/status":
+            state = payload.get("state")
+            self.server_state = state if state in ("online", "offline") else "unknown"
+            self._snapshot = None
+            return []
+        seq = payload.get("seq")
+        if not isinstance(seq, int):
+            return []
+        if topic == "state/catalog":
+            if self._catalog is None or seq >= self._catalog.seq:
+                self._catalog = _Held(seq, payload)
+                self._snapshot = None
+            return []
+        if topic.startswith("state/window/"):
+            self._hold(self._windows, topic[len("state/window/") :], seq, payload, MAX_WINDOWS)
+            return []
+        if topic.startswith("state/queue/"):
+            self._hold(self._queues, topic[len("state/queue/") :], seq, payload, MAX_DEPARTMENTS)
+            return []
+        if topic == "state/calls":
+            return self._apply_calls(seq, payload)
+        return []
+
+    def _hold(self, table: dict[str, _Held], key: str, seq: int, payload: dict, limit: int) -> None:
+        held = table.get(key)
+        if held is not None and seq < held.seq:
+            return  # older than what is shown: never move the screen backwards
+        if held is None and len(table) >= limit:
+            return  # a hall has a fixed set of windows and departments: refuse to grow
+        table[key] = _Held(seq, payload)
+        self._snapshot = None
+
+    def _apply_calls(self, seq: int, payload: dict[str, Any]) -> list[Call]:
+        if seq < self._calls_seq:
+            return []
+        raw = payload.get("calls")
+        if not isinstance(raw, list):
+            return []
+        calls = tuple(
+            c for c in (Call.from_payload(r) for r in raw[:MAX_CALLS] if isinstance(r, dict)) if c
+        )
+        old, first = self._calls, not self._calls_seen
+        self._calls_seq, self._calls, self._calls_seen = seq, calls, True
+        self._snapshot = None
+        if first:
+            return []  # what was called before this display started is history, not news
+        fresh = fresh_calls(old, calls)
+        self.new_calls += len(fresh)
+        return list(reversed(fresh))
+
+    # ------------------------------------------------------------------ output
+    @property
+    def online(self) -> bool:
+        """True when what is shown is live: connected and the queue broker says it is online."""
+        return self.connected and self.server_state == "online"
+
+    @property
+    def calls(self) -> tuple[Call, ...]:
+        return self._calls
+
+    def window_numbers(self) -> dict[str, int]:
+        numbers: dict[str, int] = {}
+        if self._catalog is not None:
+            for w in self._catalog.payload.get("windows") or []:
+                if isinstance(w, dict) and "id" in w:
+                    numbers[str(w["id"])] = int(w.get("number") or 0)
+        for wid, held in self._windows.items():
+            numbers[wid] = int(held.payload.get("number") or numbers.get(wid, 0))
+        return numbers
+
+    def snapshot(self) -> Snapshot:
+        """The picture to draw (cached until the next change)."""
+        if self._snapshot is None:
+            self._snapshot = self._build()
+        return self._snapshot
+
+    def _tr(self, value: Any) -> tuple[str, ...]:
+        return tuple(_text(value, lang) for lang in self.languages)
+
+    def _departments(self) -> dict[str, dict[str, Any]]:
+        if self._catalog is None:
+            return {}
+        return {
+            str(d["id"]): d
+            for d in self._catalog.payload.get("departments") or []
+            if isinstance(d, dict) and "id" in d
+        }
+
+    def _dep_names(self, ids: Sequence[str], deps: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+        out = []
+        for lang in self.languages:
+            sep = "、" if lang == "zh" else " / "
+            out.append(sep.join(_text(deps[d]["name"], lang) if d in deps else d for d in ids))
+        return tuple(out)
+
+    def _call_row(self, call: Call, deps: dict[str, dict[str, Any]]) -> CallRow:
+        dep = deps.get(call.department)
+        return CallRow(
+            number=call.number,
+            window_number=call.window_number,
+            department=self._tr(dep["name"])
+            if dep
+            else tuple(call.department for _ in self.languages),
+            recall=call.recall,
+            at=call.at.isoformat() if call.at else None,
+        )
+
+    def _build(self) -> Snapshot:
+        cat = self._catalog.payload if self._catalog else {}
+        hall = cat.get("hall") if isinstance(cat.get("hall"), dict) else {}
+        cat_seq = self._catalog.seq if self._catalog else -1
+        if self._catalog_cache[0] != cat_seq:
+            catalog_windows = {
+                str(w["id"]): w
+                for w in cat.get("windows") or []
+                if isinstance(w, dict) and "id" in w
+            }
+            self._catalog_cache = (cat_seq, self._departments(), catalog_windows)
+        _, deps, catalog_windows = self._catalog_cache
+
+        # Windows: the catalog's order, then any window known only from its state.
+        order = list(catalog_windows)
+        order += sorted(w for w in self._windows if w not in catalog_windows)
+        rows = []
+        for wid in order:
+            held = self._windows.get(wid)
+            version = (held.seq if held else -1, cat_seq)
+            cached = self._row_cache.get(("w", wid))
+            if cached is None or cached[0] != version:
+                conf = catalog_windows.get(wid, {})
+                row = self._window_row(wid, held.payload if held else None, conf, deps)
+                cached = self._row_cache[("w", wid)] = (version, row)
+            rows.append(cached[1])
+        rows.sort(key=lambda r: (r.number, r.id))
+
+        queues = []
+        dep_order = list(deps) + sorted(d for d in self._queues if d not in deps)
+        for dep_id in dep_order:
+            held = self._queues.get(dep_id)
+            version = (held.seq if held else -1, cat_seq)
+            cached = self._row_cache.get(("q", dep_id))
+            if cached is not None and cached[0] == version:
+                queues.append(cached[1])
+                continue
+            q = held.payload if held else {}
+            dep = deps.get(dep_id, {})
+            queues.append(
+                QueueRow(
+                    department=dep_id,
+                    prefix=str(dep.get("prefix") or ""),
+                    name=self._tr(dep.get("name"))
+                    if dep
+                    else tuple(dep_id for _ in self.languages),
+                    waiting=int(q.get("waiting") or 0),
+                    priority_waiting=int(q.get("priority_waiting") or 0),
+                    estimated_wait_s=int(q.get("estimated_wait_s") or 0),
+                    last_called=q.get("last_called"),
+                    open_windows=int(q.get("open_windows") or 0),
+                    closed=bool(q.get("closed", False)),
+                )
+            )
+            self._row_cache[("q", dep_id)] = (version, queues[-1])
+        if len(self._row_cache) > 2 * (MAX_WINDOWS + MAX_DEPARTMENTS):
+            self._row_cache.clear()  # cannot happen with the table limits; a guard all the same
+
+        shown = self._calls[: self.recent_count + 1]
+        old_rows = self._call_rows if self._call_rows_catalog == cat_seq else {}
+        self._call_rows = {c.key: old_rows.get(c.key) or self._call_row(c, deps) for c in shown}
+        self._call_rows_catalog = cat_seq
+        recent = tuple(self._call_rows[c.key] for c in shown)
+        return Snapshot(
+            languages=self.languages,
+            hall_name=self._tr(hall.get("name")),
+            notice=self._tr(hall.get("notice")),
+            timezone=str(hall.get("timezone") or "Asia/Shanghai"),
+            online=self.online,
+            connected=self.connected,
+            server_state=self.server_state,
+            newest=recent[0] if recent else None,
+            recent=recent[1:],
+            windows=tuple(rows),
+            queues=tuple(queues),
+        )
+
+    def _window_row(
+        self,
+        wid: str,
+        state: dict[str, Any] | None,
+        conf: dict[str, Any],
+        deps: dict[str, dict[str, Any]],
+    ) -> WindowRow:
+        state = state or {}
+        raw_status = state.get("status") or "closed"
+        current = state.get("current") if isinstance(state.get("current"), dict) else None
+        serving = raw_status == "open" and current is not None and current.get("status") == "called"
+        status = "serving" if serving else raw_status if raw_status in STATUS_TEXT else "closed"
+        staff = state.get("staff") if isinstance(state.get("staff"), dict) else None
+        dep_ids = [str(d) for d in (state.get("departments") or conf.get("departments") or [])]
+        post = str(staff.get("post")) if staff else ""
+        return WindowRow(
+            id=wid,
+            number=int(state.get("number") or conf.get("number") or 0),
+            status=status,
+            status_text=tuple(STATUS_TEXT[status][lang] for lang in self.languages),
+            current=str(current["number"]) if serving and current.get("number") else None,
+            department=self._dep_names(dep_ids, deps),
+            clerk=self._tr(staff.get("name"))
+            if staff and status != "closed"
+            else tuple("" for _ in self.languages),
+            post=tuple(POST_TEXT.get(post, {}).get(lang, "") for lang in self.languages)
+            if staff and status != "closed"
+            else tuple("" for _ in self.languages),
+            pause_reason=state.get("pause_reason") if status == "paused" else None,
+            flex=bool(state.get("flex", conf.get("flex", False))),
+        )
+
+
+def fresh_calls(old: Sequence[Call], new: Sequence[Call]) -> list[Call]:
+    """The calls at the head of `new` (newest first) that `old` did not have.
+
+    The broker's list is a sliding window, newest first: new == fresh + old[:len(new)-k]. The
+    smallest such k is the number of fresh calls. A list with no overlap at all (the display
+    was away for a long burst, or the day was reset) counts only calls later than the newest
+    call held, so a reconnect never replays old calls.
+    """
+    n = len(new)
+    if not old:
+        return list(new)
+    old_keys = [c.key for c in old]
+    new_keys = [c.key for c in new]
+    for k in range(n + 1):
+        tail = new_keys[k:]
+        if tail == old_keys[: len(tail)] and (tail or k == n):
+            if not tail and k == n and n > 0:
+                break  # no overlap: fall through to the time rule
+            return list(new[:k])
+    newest = old[0].at
+    if newest is None:
+        return []
+    return [c for c in new if c.at is not None and c.at > newest]

@@ -1,0 +1,222 @@
+"""Device files of the lobby display and of the window-sign process (TOML, checked by pydantic).
+
+    hallcall display --device display.toml
+    hallcall sign --device sign.toml
+
+Unknown keys are errors, as in the hall file: a typo must not be silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from hallcall.hardware.sign import SignConfig
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hallcall.mqtt.connection import MqttSettings
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+Language = Literal["zh", "en"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MqttConfig(Strict):
+    """Where the hall's MQTT server is; HALLCALL_MQTT_* environment variables fill what is unset."""
+
+    host: str | None = None
+    port: int | None = Field(default=None, gt=0, lt=65536)
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+    keepalive: int = Field(default=30, ge=5)
+
+    def settings(self) -> MqttSettings:
+        env = os.environ
+        return MqttSettings(
+            host=self.host or env.get("HALLCALL_MQTT_HOST", "127.0.0.1"),
+            port=self.port or int(env.get("HALLCALL_MQTT_PORT", "1883")),
+            username=self.username if self.username is not None else env.get("HALLCALL_MQTT_USER"),
+            password=self.password
+            if self.password is not None
+            else env.get("HALLCALL_MQTT_PASSWORD"),
+            keepalive=self.keepalive,
+            tls=self.tls,
+        )
+
+
+class VoiceSettings(Strict):
+    """Spoken calls: chime, then the sentence in each language, `repeat` times."""
+
+    enabled: bool = True
+    languages: list[Language] = Field(default=["zh", "en"], min_length=1)
+    repeat: int = Field(default=2, ge=1, le=5)
+    #: A call older than this when its turn comes is dropped, not spoken late.
+    max_age_s: float = Field(default=60.0, gt=0)
+    #: Per language, with {number} (spelled out) and {window}; unset = the driver's defaults.
+    templates: dict[Language, str] = {}
+    #: espeak-ng voice per language (default: cmn-latn-pinyin for zh, en-us for en).
+    voices: dict[Language, str] = {}
+    rate: int | None = Field(default=None, ge=60, le=400)
+    #: ALSA device for aplay (e.g. "hdmi:CARD=vc4hdmi0"); unset = the default device.
+    audio_device: str | None = None
+
+    @field_validator("templates")
+    @classmethod
+    def _templates_have_number(cls, templates: dict[str, str]) -> dict[str, str]:
+        for lang, template in templates.items():
+            if "{number}" not in template:
+                raise ValueError(f"voice template for {lang} must contain {{number}}")
+            try:
+                template.format(number="A 1", window="3")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(f"voice template for {lang}: {exc!r}") from None
+        return templates
+
+
+class DisplaySettings(Strict):
+    """The lobby display's device file."""
+
+    hall: Identifier
+    device: Identifier = "lobby"
+    mqtt: MqttConfig = MqttConfig()
+    layout: Literal["landscape", "portrait"] = "landscape"
+    #: Languages shown, the first one large; the others below it, smaller.
+    languages: list[Language] = Field(default=["zh", "en"], min_length=1, max_length=2)
+    fullscreen: bool = True
+    #: How many earlier calls the "latest calls" list shows.
+    recent_calls: int = Field(default=8, ge=1, le=20)
+    #: How long a new call flashes, in seconds.
+    flash_s: float = Field(default=6.0, ge=0, le=60)
+    #: Notice line speed in pixels per second (at 1080p).
+    marquee_speed: float = Field(default=120.0, gt=0, le=1000)
+    #: A CJK font file to use instead of the installed ones.
+    font: str | None = None
+    voice: VoiceSettings = VoiceSettings()
+
+
+# ------------------------------------------------------------------ signs
+class SignTemplates(Strict):
+    """What a window sign shows. Placeholders: {number} {window} {clerk} {clerk_zh} {clerk_en}
+    {post} {department} {department_zh} {department_en} {reason}. Unknown ones become empty."""
+
+    serving: str = "{number} 请到{window}号窗口"
+    paused: str = "暂停服务 Paused"
+    idle: str = "{window}号窗口 {clerk}"
+    closed: str = "窗口关闭 Closed"
+
+
+#: Alpha signs show ASCII only: these defaults are used for them unless templates are given.
+ALPHA_TEMPLATES = SignTemplates(
+    serving="{number} -> WINDOW {window}",
+    paused="PAUSED",
+    idle="WINDOW {window} {clerk_en}",
+    closed="CLOSED",
+)
+
+_SIGN_FIELDS = set(SignConfig.model_fields)
+
+
+class SignEntry(Strict):
+    """One sign: which window (directly, or through the hall's sign device) and how it is wired.
+
+    The SignConfig keys (kind, port, protocol, address, encoding, ...) may be written flat in
+    the entry or under `sign = {...}`.
+    """
+
+    #: The hall's `sign` device this is (the catalog says which window it belongs to) ...
+    device: Identifier | None = None
+    #: ... or the window directly.
+    window: Identifier | None = None
+    templates: SignTemplates | None = None
+    #: Language of {clerk} and {department}.
+    language: Language = "zh"
+    sign: SignConfig
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_sign_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            flat = {k: v for k, v in data.items() if k in _SIGN_FIELDS}
+            if flat:
+                data = {k: v for k, v in data.items() if k not in _SIGN_FIELDS}
+                data["sign"] = {**flat, **(data.get("sign") or {})}
+        return data
+
+    @model_validator(mode="after")
+    def _bound(self) -> SignEntry:
+        if self.device is None and self.window is None:
+            raise ValueError("a sign needs `window` or `device` (a sign device of the hall file)")
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.device or f"window-{self.window}"
+
+    def effective_templates(self) -> SignTemplates:
+        if self.templates is not None:
+            return self.templates
+        return ALPHA_TEMPLATES if self.sign.protocol == "alpha" else SignTemplates()
+
+
+class SignSettings(Strict):
+    """The device file of a process driving one or more window signs."""
+
+    hall: Identifier
+    #: The MQTT identity of this process (a `sign` device of the hall file).
+    device: Identifier
+    mqtt: MqttConfig = MqttConfig()
+    templates: SignTemplates | None = None
+    signs: list[SignEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> SignSettings:
+        names = [s.name for s in self.signs]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"sign(s) listed twice: {', '.join(dupes)}")
+        return self
+
+    def templates_for(self, entry: SignEntry) -> SignTemplates:
+        if entry.templates is not None:
+            return entry.templates
+        if self.templates is not None and entry.sign.protocol != "alpha":
+            return self.templates
+        return entry.effective_templates()
+
+
+class SettingsError(Exception):
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{path}: " + "\n  ".join(["invalid device file:", *problems]))
+
+
+def _load(model: type[BaseModel], path: Path | str) -> Any:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(path, ["file not found"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(path, [f"not valid TOML: {exc}"]) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise SettingsError(path, problems) from None
+
+
+def load_display_settings(path: Path | str) -> DisplaySettings:
+    return _load(DisplaySettings, path)
+
+
+def load_sign_settings(path: Path | str) -> SignSettings:
+    return _load(SignSettings, path)
