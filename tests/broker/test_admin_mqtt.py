@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
 from hallcall.broker.server import QueueBrokerServer
+
 from hallcall.cli import main
 from tests.support.hall import SHANGHAI, start_service
 from tests.support.mqtt import wait_for
