@@ -8,6 +8,8 @@ import signal
 import sys
 import threading
 
+from hallcall.mqtt.settings import add_mqtt_options
+
 log = logging.getLogger(__name__)
 
 
@@ -19,15 +21,21 @@ def cmd_display(args) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    overrides = {}
+    overrides = {"mqtt": settings.mqtt.overridden(args)}
     if args.layout:
         overrides["layout"] = args.layout
     if args.windowed:
         overrides["fullscreen"] = False
     if args.no_voice:
         overrides["voice"] = settings.voice.model_copy(update={"enabled": False})
-    if overrides:
-        settings = settings.model_copy(update=overrides)
+    settings = settings.model_copy(update=overrides)
+    if args.check:
+        print(
+            f"{args.device}: OK - display {settings.device!r} of hall {settings.hall!r}, "
+            f"{settings.layout}, voice {'on' if settings.voice.enabled else 'off'}, "
+            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}"
+        )
+        return 0
     if args.voice_only:
         from .voice_app import VoiceApp
 
@@ -50,6 +58,13 @@ def cmd_sign(args) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    settings = settings.model_copy(update={"mqtt": settings.mqtt.overridden(args)})
+    if args.check:
+        print(
+            f"{args.device}: OK - {len(settings.signs)} sign(s) of hall {settings.hall!r}, "
+            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}"
+        )
+        return 0
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -74,10 +89,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--voice-only", action="store_true", help="spoken calls only, no screen (no Qt needed)"
     )
+    p.add_argument("--check", action="store_true", help="only check the device file and exit")
+    add_mqtt_options(p)
     p.set_defaults(func=cmd_display)
 
     p = subparsers.add_parser(
         "sign", help="drive window LED signs (serial) from the windows' state"
     )
     p.add_argument("--device", required=True, help="the sign process's device file (TOML)")
+    p.add_argument("--check", action="store_true", help="only check the device file and exit")
+    add_mqtt_options(p)
     p.set_defaults(func=cmd_sign)

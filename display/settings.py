@@ -8,7 +8,6 @@ Unknown keys are errors, as in the hall file: a typo must not be silently ignore
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,7 +15,7 @@ from typing import Annotated, Any, Literal
 from hallcall.hardware.sign import SignConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from hallcall.mqtt.connection import MqttSettings
+from hallcall.mqtt.settings import MqttSection as MqttConfig
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 Language = Literal["zh", "en"]
@@ -24,30 +23,6 @@ Language = Literal["zh", "en"]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MqttConfig(Strict):
-    """Where the hall's MQTT server is; HALLCALL_MQTT_* environment variables fill what is unset."""
-
-    host: str | None = None
-    port: int | None = Field(default=None, gt=0, lt=65536)
-    username: str | None = None
-    password: str | None = None
-    tls: bool = False
-    keepalive: int = Field(default=30, ge=5)
-
-    def settings(self) -> MqttSettings:
-        env = os.environ
-        return MqttSettings(
-            host=self.host or env.get("HALLCALL_MQTT_HOST", "127.0.0.1"),
-            port=self.port or int(env.get("HALLCALL_MQTT_PORT", "1883")),
-            username=self.username if self.username is not None else env.get("HALLCALL_MQTT_USER"),
-            password=self.password
-            if self.password is not None
-            else env.get("HALLCALL_MQTT_PASSWORD"),
-            keepalive=self.keepalive,
-            tls=self.tls,
-        )
 
 
 class VoiceSettings(Strict):

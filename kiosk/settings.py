@@ -22,6 +22,8 @@ from typing import Annotated, Literal
 from hallcall.hardware.printer import PrinterConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hallcall.mqtt.settings import MqttSection as MqttConfig
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 
 EXAMPLE_KIOSK = Path(__file__).with_name("example-kiosk.toml")
@@ -29,16 +31,6 @@ EXAMPLE_KIOSK = Path(__file__).with_name("example-kiosk.toml")
 
 class KioskSettingsError(Exception):
     """The device file is missing or wrong; the message lists every problem with its key."""
-
-
-class MqttConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    host: str = "127.0.0.1"
-    port: int = Field(default=1883, ge=1, le=65535)
-    username: str | None = None
-    password: str | None = None
-    tls: bool = False
 
 
 class KioskSettings(BaseModel):
@@ -69,10 +61,7 @@ class KioskSettings(BaseModel):
     language: Literal["zh", "en"] = "zh"
 
     def mqtt_settings(self):
-        from hallcall.mqtt.connection import MqttSettings
-
-        m = self.mqtt
-        return MqttSettings(host=m.host, port=m.port, username=m.username, password=m.password, tls=m.tls)
+        return self.mqtt.settings()
 
 
 def load_settings(path: str | Path, **overrides) -> KioskSettings:

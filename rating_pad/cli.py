@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hallcall.mqtt.settings import add_mqtt_options
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -16,8 +18,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--device", required=True, help="the pad's device file (TOML), see docs/rating-pad.md"
     )
-    p.add_argument("--mqtt-host", help="override [mqtt] host")
-    p.add_argument("--mqtt-port", type=int, help="override [mqtt] port")
+    add_mqtt_options(p)
     p.add_argument(
         "--windowed", action="store_true", help="a window of the configured size, not full screen"
     )
@@ -33,12 +34,7 @@ def cmd_rating_pad(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    mqtt = settings.mqtt
-    updates = {
-        k: v for k, v in (("host", args.mqtt_host), ("port", args.mqtt_port)) if v is not None
-    }
-    if updates:
-        mqtt = mqtt.model_copy(update=updates)
+    mqtt = settings.mqtt.overridden(args)
     if args.check:
         keys = f", keys: {settings.keys.kind}" if settings.keys else ""
         print(

@@ -29,35 +29,13 @@ from typing import Annotated, Literal
 from hallcall.hardware.rating_pad import RatingPadConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from hallcall.mqtt.settings import MqttSection as MqttConfig
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 
 
 class SettingsError(Exception):
     """The device file is missing or wrong; the message names every problem."""
-
-
-class MqttConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    host: str = Field(default_factory=lambda: os.environ.get("HALLCALL_MQTT_HOST", "127.0.0.1"))
-    port: int = Field(
-        default_factory=lambda: int(os.environ.get("HALLCALL_MQTT_PORT", "1883")), gt=0, lt=65536
-    )
-    username: str | None = Field(default_factory=lambda: os.environ.get("HALLCALL_MQTT_USER"))
-    password: str | None = Field(default_factory=lambda: os.environ.get("HALLCALL_MQTT_PASSWORD"))
-    tls: bool = False
-
-    def settings(self):
-        """As `hallcall.mqtt.connection.MqttSettings` (imported here: this module needs no paho)."""
-        from hallcall.mqtt.connection import MqttSettings
-
-        return MqttSettings(
-            host=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            tls=self.tls,
-        )
 
 
 class ReasonConfig(BaseModel):

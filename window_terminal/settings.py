@@ -25,29 +25,8 @@ from typing import Literal
 from hallcall.hardware.keypad import KeypadConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hallcall.mqtt.connection import MqttSettings
+from hallcall.mqtt.settings import MqttSection
 from hallcall.protocol.topics import ID_PATTERN
-
-
-class MqttSection(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    host: str = "127.0.0.1"
-    port: int = Field(default=1883, gt=0, lt=65536)
-    username: str | None = None
-    password: str | None = None
-    keepalive: int = Field(default=30, ge=5)
-    tls: bool = False
-
-    def settings(self) -> MqttSettings:
-        return MqttSettings(
-            host=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            keepalive=self.keepalive,
-            tls=self.tls,
-        )
 
 
 class TerminalSettings(BaseModel):

@@ -10,23 +10,16 @@ from __future__ import annotations
 import functools
 import logging
 import socket
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hallcall.mqtt.settings import MqttSettings
+
+__all__ = ["MqttSettings", "guarded", "make_client", "start", "stop"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class MqttSettings:
-    host: str = "127.0.0.1"
-    port: int = 1883
-    username: str | None = None
-    password: str | None = None
-    keepalive: int = 30
-    tls: bool = False
 
 
 def _nodelay(client, userdata, sock) -> None:
