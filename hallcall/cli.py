@@ -15,7 +15,6 @@ from pathlib import Path
 from hallcall import __version__
 from hallcall.config.loader import EXAMPLE_HALL, ConfigError, load_config
 
-
 APP_CLIS = (
     "hallcall.kiosk.cli",
     "hallcall.window_terminal.cli",
@@ -114,7 +113,18 @@ def cmd_demo(args) -> int:
     from hallcall.demo import run_demo
 
     cfg = _config(args.config)
-    lobby = run_demo(cfg, Path(args.data), seconds=args.seconds, lang=args.lang, speed=args.speed)
+    from hallcall.demo import screen_present
+
+    if not args.verbose:
+        # The printout is the demo's output; log lines would only interleave with it.
+        logging.getLogger("hallcall").setLevel(logging.WARNING)
+        # amqtt 0.12.1 logs a traceback when two clients connect at once ("dictionary changed
+        # size during iteration"); the client reconnects by itself. -v shows it.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+
+    screens = args.screens if args.screens is not None else screen_present()
+    lobby = run_demo(cfg, Path(args.data), seconds=args.seconds, lang=args.lang, speed=args.speed,
+                     screens=screens, voice=args.voice)
     print(f"demo finished: {len(lobby.lines)} things happened")
     return 0 if lobby.lines else 1
 
@@ -145,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], help="language of the printout")
     p.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
     p.add_argument("--data", default="hallcall-data", help="folder for the demo database")
+    p.add_argument("--screens", action=argparse.BooleanOptionalAction, default=None,
+                   help="open the real kiosk, lobby display, clerk terminal and rating pad "
+                   "(default: when a screen is present)")
+    p.add_argument("--voice", action="store_true", help="with --screens: the lobby speaks the calls")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("broker", help="run the queue broker against an MQTT server (Mosquitto)")

@@ -8,7 +8,11 @@ work in seconds, with or without a screen. Every message crosses a real MQTT ser
 from __future__ import annotations
 
 import logging
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -20,8 +24,8 @@ from hallcall.broker.service.queue_service import QueueService
 from hallcall.broker.storage.database import create_db_engine
 from hallcall.broker.storage.migrate import upgrade
 from hallcall.config.schema import HallConfig
-from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.device import DeviceClient, RequestTimeout
+from hallcall.mqtt.settings import MqttSettings
 
 log = logging.getLogger(__name__)
 
@@ -106,15 +110,18 @@ class Simulation:
     def _sleep(self, seconds: float) -> bool:
         return not self.stop_event.wait(seconds / self.speed)
 
-    def start(self, lobby: LobbyPrinter) -> None:
-        display = self._client("display", "lobby", ["state/#", "event/#"])
+    def start(self, lobby: LobbyPrinter, leave: set[tuple[str, str]] = frozenset()) -> None:
+        """Simulate every device but those in `leave` ((kind, id): a person drives them)."""
+        display = self._client("display", "lobby-printer", ["state/#", "event/#"])
         display.on_event(lobby.on_event)
-        kiosks = [d.id for d in self.config.devices if d.kind == "kiosk"]
+        kiosks = [d.id for d in self.config.devices if d.kind == "kiosk" and ("kiosk", d.id) not in leave]
         for k in kiosks:
             self._spawn(self._kiosk, self._client("kiosk", k))
         pads = {d.window: d.id for d in self.config.devices if d.kind == "rating"}
         used: set[str] = set()
         for w in self.config.windows:
+            if ("window", w.id) in leave:
+                continue
             staff = next(
                 (s for s in self.config.staff if s.id not in used and s.department in w.departments), None
             )
@@ -191,6 +198,60 @@ class Simulation:
             c.stop()
 
 
+#: The real apps the demo opens when there is a screen: (kind, id, command, device file).
+SCREEN_APPS = (
+    ("kiosk", "kiosk-1", ["kiosk", "--windowed"],
+     'device = "kiosk-1"\nfullscreen = false\nwindow_size = [1080, 1440]\n'
+     '[printer]\nkind = "file"\npath = "{data}/kiosk-1-printer.bin"\n'),
+    ("display", "lobby", ["display", "--windowed"],
+     'device = "lobby"\nlayout = "landscape"\nfullscreen = false\n[voice]\nenabled = {voice}\n'),
+    ("window", "w02", ["window"], 'window = "w02"\nfullscreen = false\n'),
+    ("rating", "pad-w02", ["rating-pad", "--windowed"], 'pad = "pad-w02"\nfullscreen = false\n'),
+)
+
+
+def screen_present() -> bool:
+    """A desktop to open windows on (and not Qt's offscreen platform)."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and platform != "offscreen"
+
+
+def start_screen_apps(
+    config: HallConfig, settings: MqttSettings, data_dir: Path, voice: bool
+) -> list[subprocess.Popen]:
+    """Open the kiosk, the lobby display, window 2's clerk terminal and its rating pad."""
+    procs = []
+    for kind, device_id, command, body in SCREEN_APPS:
+        path = data_dir / f"demo-{kind}-{device_id}.toml"
+        path.write_text(
+            f'hall = "{config.hall.id}"\n'
+            + body.format(data=data_dir.as_posix(), voice=str(voice).lower())
+            + f'[mqtt]\nhost = "{settings.host}"\nport = {settings.port}\nusername = "{settings.username}"\n',
+            encoding="utf-8",
+        )
+        log_file = (data_dir / f"demo-{kind}-{device_id}.log").open("w")
+        time.sleep(0.5)  # amqtt mishandles clients that connect at the same moment: stagger them
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "hallcall.cli", command[0], "--device", str(path), *command[1:]],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    return procs
+
+
+def stop_screen_apps(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def run_demo(
     config: HallConfig,
     data_dir: Path,
@@ -198,8 +259,14 @@ def run_demo(
     lang: str | None = None,
     speed: float = 1.0,
     out: Callable[[str], None] = print,
+    screens: bool = False,
+    voice: bool = False,
 ) -> LobbyPrinter:
-    """Run the whole system for `seconds` (0: until interrupted) and print what happens."""
+    """Run the whole system for `seconds` (0: until interrupted) and print what happens.
+
+    With `screens`, the real kiosk, lobby display, clerk terminal (window 2) and rating pad open
+    as windows and a person drives them; the simulation runs every other device.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{data_dir / 'demo.db'}"
     mqtt_server = EmbeddedBroker()
@@ -213,17 +280,30 @@ def run_demo(
     hall_name = config.hall.name.get(lobby.lang)
     out(f"HallCall demo: {hall_name}")
     out(f"  embedded MQTT server on 127.0.0.1:{mqtt_server.port}, database {db_url}")
+    apps: list[subprocess.Popen] = []
     try:
         broker.start()
         if not broker.ready.wait(20):
             raise RuntimeError("the queue broker did not come up")
-        sim.start(lobby)
+        leave = {(kind, device_id) for kind, device_id, _, _ in SCREEN_APPS} if screens else set()
+        sim.start(lobby, leave)
+        if screens:
+            apps = start_screen_apps(config, settings, data_dir, voice)
+            out("  opened the kiosk, the lobby display, window 2's clerk terminal and its rating pad")
+            out("  (log in at window 2 as s102, take a ticket at the kiosk, call it, finish it, rate it)")
         deadline = time.monotonic() + seconds if seconds else None
         while deadline is None or time.monotonic() < deadline:
             time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:
+        for (kind, device_id, _, _), proc in zip(SCREEN_APPS, apps, strict=False):
+            if proc.poll() is not None:  # it should still be running: it ends with the demo
+                sim.errors.append(
+                    f"the {kind} app {device_id} stopped early (exit {proc.returncode}); "
+                    f"see {data_dir / f'demo-{kind}-{device_id}.log'}"
+                )
+        stop_screen_apps(apps)
         sim.stop()
         broker.stop()
         mqtt_server.stop()
