@@ -23,42 +23,12 @@ from hallcall.hardware.voice import (
     Player,
     Pyttsx3Voice,
     Voice,
-    VoiceError,
 )
 
 from .model import Call
 from .settings import VoiceSettings
 
 log = logging.getLogger(__name__)
-
-
-class RetryingVoice(Voice):
-    """Tries a synthesis again when the engine produced nothing.
-
-    Measured with pyttsx3 2.99 + espeak-ng 1.51: now and then (about 1 in 30 fresh engines,
-    more under load) the first sentence comes back as an empty WAV ("engine produced no
-    audio"): pyttsx3 writes the file when espeak reports the end of the message, before the
-    samples of that last callback are added. Saying it again works.
-    """
-
-    def __init__(self, inner: Voice, attempts: int = 3):
-        self.inner = inner
-        self.attempts = max(1, attempts)
-        self.retries = 0
-
-    def synthesize(self, text: str, lang: str, path):
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return self.inner.synthesize(text, lang, path)
-            except VoiceError as exc:
-                if attempt == self.attempts:
-                    raise
-                self.retries += 1
-                log.info("speech synthesis failed (%s); trying again", exc)
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 class VoiceCaller:
@@ -76,10 +46,10 @@ class VoiceCaller:
         self.now = now
         self._own_voice = voice is None
         self.voice = voice or Pyttsx3Voice(voices=settings.voices or None, rate=settings.rate)
-        self.speaker = RetryingVoice(self.voice)
+
         self.player = player or AplayPlayer(device=settings.audio_device)
         self.announcer = Announcer(
-            self.speaker,
+            self.voice,
             self.player,
             languages=settings.languages,
             repeats=settings.repeat,

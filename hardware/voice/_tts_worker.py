@@ -38,10 +38,16 @@ def main() -> None:
                 engine.setProperty("rate", int(req["rate"]))
             final = Path(req["path"])
             part = final.with_name(final.name + ".part")
-            engine.save_to_file(req["text"], str(part))
-            engine.runAndWait()
-            # Never runAndWait() without an utterance queued: measured to hang forever.
-            if not part.exists() or part.stat().st_size <= 44:
+            # pyttsx3 2.99 now and then (about 1 in 30 fresh engines, more under load) writes
+            # the file when espeak reports the end, before the last samples arrive: an empty
+            # WAV. Saying it again works, so try up to three times before giving up.
+            for _attempt in range(3):
+                engine.save_to_file(req["text"], str(part))
+                engine.runAndWait()
+                # Never runAndWait() without an utterance queued: measured to hang forever.
+                if part.exists() and part.stat().st_size > 44:
+                    break
+            else:
                 raise RuntimeError("engine produced no audio")
             used = engine.getProperty("voice") or ""
             if used.lower() != voice_id.lower():
