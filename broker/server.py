@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 from datetime import time
+from time import monotonic
 
 import paho.mqtt.client as mqtt
 from hallcall.broker.service.queue_service import Publication, QueueService
@@ -47,6 +48,8 @@ class QueueBrokerServer:
             clean_session=False,
         )
         self._client.on_connect = guarded(self._on_connect)
+        self._client.on_connect_fail = guarded(self._on_connect_fail)
+        self._client.on_disconnect = guarded(self._on_disconnect)
         self._client.on_message = guarded(self._on_message)
         self._client.max_queued_messages_set(0)
 
@@ -82,6 +85,16 @@ class QueueBrokerServer:
         client.subscribe(self.topics.all_commands, qos=1)
         self._inbox.put(_REPUBLISH)
 
+    def _on_connect_fail(self, client, userdata) -> None:
+        log.warning(
+            "cannot connect to MQTT at %s:%s; retrying", self.settings.host, self.settings.port
+        )
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure or reason_code.value != 0:
+            # "session taken over" here usually means a second queue broker runs for this hall.
+            log.warning("disconnected from MQTT (%s); reconnecting", reason_code)
+
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
         sender = self.topics.parse_command(msg.topic)
         if sender is None:  # amqtt may deliver other topics; a malformed device id lands here too
@@ -91,20 +104,24 @@ class QueueBrokerServer:
 
     # ------------------------------------------------------------------ worker thread
     def _work(self) -> None:
+        next_tick = monotonic() + self.tick_s
         while True:
             try:
-                item = self._inbox.get(timeout=self.tick_s)
+                item = self._inbox.get(timeout=max(0.0, next_tick - monotonic()))
             except queue.Empty:
                 item = None
             if item is _STOP:
                 return
             try:
-                if item is None:
-                    self._tick()
-                elif item is _REPUBLISH:
+                if item is _REPUBLISH:
                     self._republish()
-                else:
+                elif item is not None:
                     self._run_command(*item)
+                # Periodic work runs on time even while commands keep coming: a busy hall must
+                # still close at its hour.
+                if monotonic() >= next_tick:
+                    next_tick = monotonic() + self.tick_s
+                    self._tick()
             except Exception:
                 log.exception("queue broker worker error")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
@@ -74,4 +75,33 @@ def test_the_day_closes_by_itself_at_the_configured_hour(hall_config, engine, cl
         wait_for(lambda: lobby.states["state/queue/registrar"]["closed"] is True, what="queue closed")
         assert lobby.states["state/queue/registrar"]["waiting"] == 0
     finally:
+        server.stop()
+
+
+@SQLITE
+def test_a_busy_hall_still_closes_at_its_hour(hall_config, engine, clock, mqtt_settings, device):
+    """Commands arriving faster than the tick interval must not put off the close of day."""
+    import threading
+
+    service = start_service(hall_config, engine, clock)
+    server = QueueBrokerServer(service, mqtt_settings, tick_s=0.5)
+    server.start()
+    stop = threading.Event()
+    try:
+        assert server.ready.wait(15)
+        lobby = device("display", "lobby", ["state/#"])
+        kiosk = device("kiosk", "kiosk-1")
+        clock.current = datetime(2026, 11, 23, 17, 31, tzinfo=SHANGHAI)
+
+        def busy():
+            while not stop.is_set():
+                kiosk.request("ticket.issue", department="finance")  # replies 'closed' once closed
+                time.sleep(0.05)
+
+        worker = threading.Thread(target=busy)
+        worker.start()
+        wait_for(lambda: lobby.states.get("state/queue/finance", {}).get("closed") is True, timeout=10,
+                 what="closed while busy")
+    finally:
+        stop.set()
         server.stop()
