@@ -124,9 +124,9 @@ def cmd_demo(args) -> int:
 
     screens = args.screens if args.screens is not None else screen_present()
     lobby = run_demo(cfg, Path(args.data), seconds=args.seconds, lang=args.lang, speed=args.speed,
-                     screens=screens, voice=args.voice)
-    print(f"demo finished: {len(lobby.lines)} things happened")
-    return 0 if lobby.lines else 1
+                     screens=screens, voice=args.voice, keep_data=args.keep_data,
+                     config_path=args.config or str(EXAMPLE_HALL))
+    return 0 if lobby.lines and not lobby.problems else 1
 
 
 def cmd_docs_asyncapi(args) -> int:
@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="run the whole system with simulated devices (no setup needed)")
+    p = sub.add_parser("demo", help="run the whole system with simulated devices (no setup needed)",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--config", help="hall file (default: the example university hall)")
     p.add_argument("--seconds", type=float, default=30, help="how long to run; 0 = until Ctrl-C")
     p.add_argument("--lang", choices=["zh", "en"], help="language of the printout")
@@ -159,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open the real kiosk, lobby display, clerk terminal and rating pad "
                    "(default: when a screen is present)")
     p.add_argument("--voice", action="store_true", help="with --screens: the lobby speaks the calls")
+    p.add_argument("--keep-data", action="store_true",
+                   help="go on with the previous demo's database instead of a fresh one")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("broker", help="run the queue broker against an MQTT server (Mosquitto)")

@@ -15,8 +15,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+from sqlalchemy import text
 
 from hallcall.broker.embedded import DEMO_USERNAME, EmbeddedBroker
 from hallcall.broker.server import QueueBrokerServer
@@ -30,12 +33,20 @@ from hallcall.mqtt.settings import MqttSettings
 log = logging.getLogger(__name__)
 
 
+OUTCOMES = {
+    "done": {"zh": "办结", "en": "done"},
+    "returned": {"zh": "退回", "en": "returned"},
+    "needs_documents": {"zh": "需补件", "en": "needs more documents"},
+}
+
+
 class LobbyPrinter:
     """Prints what the lobby display would show and say, from the broker's events."""
 
     def __init__(self, config: HallConfig, lang: str, out: Callable[[str], None] = print):
         self.config, self.lang, self.out = config, lang, out
         self.lines: list[str] = []
+        self.problems = 0
 
     def _say(self, text: str) -> None:
         self.lines.append(text)
@@ -44,6 +55,14 @@ class LobbyPrinter:
     def _dep(self, dep_id: str) -> str:
         dep = self.config.department(dep_id)
         return dep.name.get(self.lang) if dep else dep_id
+
+    def _wait(self, t: dict) -> str:
+        ahead, secs = t.get("waiting_ahead") or 0, t.get("estimated_wait_s") or 0
+        zh = self.lang == "zh"
+        if not ahead:
+            return "无需等候" if zh else "no one ahead"
+        mins = max(1, round(secs / 60))
+        return f"前面 {ahead} 人，约 {mins} 分钟" if zh else f"{ahead} ahead, about {mins} min"
 
     def _staff(self, staff_id: str | None) -> str:
         s = self.config.staff_member(staff_id) if staff_id else None
@@ -54,13 +73,11 @@ class LobbyPrinter:
         kind = e.get("type")
         zh = self.lang == "zh"
         if kind == "ticket.issued":
-            mins = round((t.get("estimated_wait_s") or 0) / 60)
             prio = (" 【优先】" if zh else " [priority]") if t.get("priority") == "priority" else ""
             self._say(
-                f"取号 {t['number']}{prio}  {self._dep(t['department'])}"
+                f"取号 {t['number']}{prio}  {self._dep(t['department'])}（{self._wait(t)}）"
                 if zh
-                else f"ticket {t['number']}{prio} taken for {self._dep(t['department'])}"
-                + ("" if zh else f" (about {mins} min)")
+                else f"ticket {t['number']}{prio} taken for {self._dep(t['department'])} ({self._wait(t)})"
             )
         elif kind in ("ticket.called", "ticket.recalled"):
             again = ("（重呼）" if zh else " (recall)") if kind == "ticket.recalled" else ""
@@ -71,9 +88,8 @@ class LobbyPrinter:
                 f" ({self._staff(e.get('staff'))})"
             )
         elif kind == "ticket.finished":
-            self._say(
-                f"办结 {t['number']}：{t['outcome']}" if zh else f"finished {t['number']}: {t['outcome']}"
-            )
+            outcome = OUTCOMES.get(t.get("outcome"), {}).get(self.lang, t.get("outcome"))
+            self._say(f"办结 {t['number']}：{outcome}" if zh else f"finished {t['number']}: {outcome}")
         elif kind == "ticket.transferred":
             self._say(
                 f"转办 {t['number']} → {self._dep(t['department'])}"
@@ -83,9 +99,9 @@ class LobbyPrinter:
         elif kind == "ticket.no_show":
             self._say(f"过号 {t['number']}" if zh else f"no-show {t['number']}")
         elif kind == "rating.recorded":
-            self._say(
-                f"评价已收到：窗口 {e['window']}" if zh else f"rating received at window {e['window']}"
-            )
+            w = self.config.window(e["window"])
+            number = w.number if w else e["window"]
+            self._say(f"{number} 号窗口收到一条评价" if zh else f"rating received at window {number}")
 
 
 class Simulation:
@@ -157,19 +173,21 @@ class Simulation:
                 lang=self.random.choice(self.config.hall.languages),
             )
             if not reply["ok"] and reply["error"]["code"] != "closed":
-                self.errors.append(f"{kiosk.id}: {reply['error']}")
+                self.errors.append(f"{kiosk.id}: {reply['error']['message']}")
 
     def _clerk(self, window: DeviceClient, staff: str, post: str, pad: DeviceClient | None) -> None:
         reply = window.request("window.login", staff=staff, post=post)
         if not reply["ok"]:
-            self.errors.append(f"login {window.id}: {reply['error']}")
+            self.errors.append(f"login {window.id}: {reply['error']['message']}")
             return
+        if reply["data"].get("current"):  # a visitor left at the window: finish with them first
+            window.request("ticket.finish", outcome="done")
         others = [d.id for d in self.config.departments]
         while self._sleep(0.3):
             reply = window.request("call.next")
             if not reply["ok"]:
                 if reply["error"]["code"] != "empty":
-                    self.errors.append(f"{window.id}: {reply['error']}")
+                    self.errors.append(f"{window.id}: {reply['error']['message']}")
                 continue
             ticket = reply["data"]["ticket"]
             if not self._sleep(self.random.uniform(0.5, 2.0)):
@@ -261,6 +279,8 @@ def run_demo(
     out: Callable[[str], None] = print,
     screens: bool = False,
     voice: bool = False,
+    keep_data: bool = False,
+    config_path: str = "config/halls/example-university.toml",
 ) -> LobbyPrinter:
     """Run the whole system for `seconds` (0: until interrupted) and print what happens.
 
@@ -268,7 +288,11 @@ def run_demo(
     as windows and a person drives them; the simulation runs every other device.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    db_url = f"sqlite:///{data_dir / 'demo.db'}"
+    db_path = data_dir / "demo.db"
+    if not keep_data:  # every demo starts a fresh day: numbers from A001, no one left at a window
+        for leftover in (db_path, data_dir / "demo.db-wal", data_dir / "demo.db-shm"):
+            leftover.unlink(missing_ok=True)
+    db_url = f"sqlite:///{db_path}"
     mqtt_server = EmbeddedBroker()
     mqtt_server.start()
     settings = MqttSettings(port=mqtt_server.port, username=DEMO_USERNAME)
@@ -307,7 +331,23 @@ def run_demo(
         sim.stop()
         broker.stop()
         mqtt_server.stop()
-        engine.dispose()
-    for err in sim.errors:
-        out(f"  problem: {err}")
+    for err, count in Counter(sim.errors).items():
+        out(f"  problem: {err}" + (f" (x{count})" if count > 1 else ""))
+    lobby.problems = len(sim.errors)
+    zh = lobby.lang == "zh"
+    with engine.connect() as conn:
+        issued, served = conn.execute(
+            text("SELECT count(*), sum(CASE WHEN status = 'finished' THEN 1 ELSE 0 END) FROM tickets")
+        ).one()
+    engine.dispose()
+    out(
+        f"演示结束：取号 {issued} 张，办结 {served or 0} 张。数据库：{db_path}"
+        if zh
+        else f"demo finished: {issued} tickets issued, {served or 0} served. Database: {db_path}"
+    )
+    out(
+        f"试试：.venv/bin/hallcall report --config {config_path} --db {db_url} --period today"
+        if zh
+        else f"try: .venv/bin/hallcall report --config {config_path} --db {db_url} --period today"
+    )
     return lobby
