@@ -6,6 +6,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 
 def _common(p) -> None:
@@ -30,8 +31,10 @@ def cmd_report(args) -> int:
     from hallcall.broker.reports.report import build_report, parse_period
 
     config, engine = _open(args)
+    zone = ZoneInfo(config.hall.timezone)
+    today = datetime.now(timezone.utc).astimezone(zone).date()
     try:
-        start, end = parse_period(args.period)
+        start, end = parse_period(args.period, today)
     except ValueError as exc:
         print(f"bad --period {args.period!r}: {exc}", file=sys.stderr)
         return 2
@@ -54,7 +57,10 @@ def cmd_report(args) -> int:
     served = summary[0]["served"] if summary else 0
     issued = summary[0]["issued"] if summary else 0
     print(f"report {start} .. {end}: {issued} tickets issued, {served} served")
-    for path in written:
+    if not issued:
+        print(f"  (no tickets in that period; today is {today} in the hall's time zone, {config.hall.timezone})")
+    folders = sorted({str(p.parent if p.suffix == ".csv" else p) for p in written})
+    for path in folders:
         print(f"  wrote {path}")
     return 0
 
@@ -112,7 +118,8 @@ def register(sub) -> None:
     p = sub.add_parser("report", help="statistics for a day, month, quarter or range (CSV, XLSX, HTML)")
     _common(p)
     p.add_argument("--period", required=True,
-                   help="2026-11-23 | 2026-11 | 2026Q4 | 2026 | 2026-11-01..2026-11-15")
+                   help="2026-11-23 | 2026-11 | 2026Q4 | 2026 | 2026-11-01..2026-11-15 | today | "
+                   "yesterday | this-month | last-month (days in the hall's time zone)")
     p.add_argument("--format", default="csv,xlsx,html", help="comma-separated: csv, xlsx, html")
     p.add_argument("--out", default="reports", help="output folder")
     p.add_argument("--lang", choices=["zh", "en"], help="language of headings (default: the hall's)")

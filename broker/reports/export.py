@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hallcall.broker.reports.report import Column, Report, Table
 
@@ -160,7 +161,7 @@ def render_html(report: Report, hall_name: str) -> str:
     ]
     title = f"{hall_name} · {'服务统计报表' if zh else 'Service report'}"
     period = f"{report.start} – {report.end}"
-    generated = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
+    generated = report.generated_at.astimezone(ZoneInfo(report.timezone)).strftime("%Y-%m-%d %H:%M")
     tables = "".join(_table_html(t, report.lang) for t in report.tables)
     return (
         f'<!doctype html><html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">'

@@ -46,6 +46,7 @@ class Report:
     end: date
     lang: str
     generated_at: datetime
+    timezone: str = "UTC"
     tables: list[Table] = field(default_factory=list)
 
     def table(self, name: str) -> Table:
@@ -85,17 +86,30 @@ def _rating_columns(calc: Calculator) -> list[Column]:
     ]
 
 
-def parse_period(text: str) -> tuple[date, date]:
+def parse_period(text: str, today: date | None = None) -> tuple[date, date]:
     """'2026-11-23' (a day), '2026-11' (a month), '2026Q4' (a quarter), '2026' (a year),
-    or 'FROM..TO' with two days."""
-    text = text.strip()
+    'FROM..TO' with two days, or 'today' / 'yesterday' / 'this-month' / 'last-month' (in the
+    hall's time: pass the hall's `today`)."""
+    text = text.strip().lower()
+    if text in ("today", "yesterday", "this-month", "last-month"):
+        if today is None:
+            raise ValueError(f"{text!r} needs the hall's date")
+        if text == "today":
+            return today, today
+        if text == "yesterday":
+            day = today - timedelta(days=1)
+            return day, day
+        first = today.replace(day=1)
+        if text == "last-month":
+            first = (first - timedelta(days=1)).replace(day=1)
+        return parse_period(f"{first:%Y-%m}")
     if ".." in text:
         a, b = text.split("..", 1)
         start, end = date.fromisoformat(a), date.fromisoformat(b)
         if end < start:
             raise ValueError("the period ends before it starts")
         return start, end
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text, re.I):
+    if m := re.fullmatch(r"(\d{4})-?q([1-4])", text):
         year, q = int(m[1]), int(m[2])
         start = date(year, 3 * q - 2, 1)
         end = date(year + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1)
@@ -107,7 +121,13 @@ def parse_period(text: str) -> tuple[date, date]:
         return start, end
     if re.fullmatch(r"\d{4}", text):
         return date(int(text), 1, 1), date(int(text), 12, 31)
-    day = date.fromisoformat(text)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            "use a day (2026-11-23), a month (2026-11), a quarter (2026Q4), a year (2026), "
+            "FROM..TO, today, yesterday, this-month or last-month"
+        ) from None
     return day, day
 
 
@@ -141,7 +161,7 @@ def build_report(
         "matter": ("按事项", "By matter"),
         "day": ("按日", "By day"),
     }
-    report = Report(config.hall.id, start, end, lang, now)
+    report = Report(config.hall.id, start, end, lang, now, config.hall.timezone)
     rows_by_dim = {}
     for dim, (zh, en) in titles.items():
         rows = calc.table_rows(records, dim)

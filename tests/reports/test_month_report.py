@@ -8,8 +8,8 @@ from datetime import date, datetime, timezone
 from statistics import mean, median
 
 import pytest
-
 from hallcall.broker.reports.report import build_report, parse_period
+
 from tests.support.hall import SHANGHAI, Hall, start_service
 from tests.support.month import simulate_month, working_days
 
@@ -25,6 +25,7 @@ def p90(values):
 def month(tmp_path_factory, hall_config):
     """One simulated month on SQLite, shared by the tests of this module."""
     from hallcall.broker.service.clock import FakeClock
+
     from tests.support.databases import migrated_engine
 
     path = tmp_path_factory.mktemp("month") / "hall.db"
@@ -159,3 +160,15 @@ def test_periods():
         parse_period("2026-11-15..2026-11-01")
     with pytest.raises(ValueError):
         parse_period("last month")
+
+
+def test_relative_periods_use_the_halls_date():
+    today = date(2026, 1, 15)
+    assert parse_period("today", today) == (today, today)
+    assert parse_period("Yesterday", today) == (date(2026, 1, 14), date(2026, 1, 14))
+    assert parse_period("this-month", today) == (date(2026, 1, 1), date(2026, 1, 31))
+    assert parse_period("last-month", today) == (date(2025, 12, 1), date(2025, 12, 31))
+    with pytest.raises(ValueError, match="hall's date"):
+        parse_period("today")
+    with pytest.raises(ValueError, match="use a day"):
+        parse_period("someday", today)
