@@ -21,9 +21,49 @@ def _admin_client(args):
     client = DeviceClient(config.hall.id, "admin", device_id, _settings(args))
     client.start()
     if not client.wait_connected(10):
-        print(f"cannot reach the MQTT server at {args.mqtt_host}:{args.mqtt_port}", file=sys.stderr)
+        user = args.mqtt_user or "(none)"
+        print(
+            f"cannot connect to the MQTT server at {args.mqtt_host}:{args.mqtt_port} as user {user}: "
+            f"check the address and, with authentication on, the user admin-{device_id} and its password",
+            file=sys.stderr,
+        )
+        client.stop()
         raise SystemExit(1)
     return client
+
+
+def _say(args, op: str, data: dict) -> str:
+    """One readable line (or two) for what the queue broker answered."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hallcall.cli import _config
+
+    config = _config(args.config)
+    lang = config.hall.default_language
+
+    def dep(dep_id: str) -> str:
+        d = config.department(dep_id)
+        return d.name.get(lang) if d else dep_id
+
+    if op == "window.assign":
+        deps = data.get("departments") or []
+        if not deps:
+            return f"window {data['number']} released: it serves no department now"
+        return f"window {data['number']} now serves: " + ", ".join(dep(d) for d in deps)
+    if op == "day.close":
+        s = data["summary"]
+        lines = [f"day {s['date']} closed: {s['issued']} issued, {s['finished']} finished, {s['no_show']} no-show"]
+        if s["finished_by_system"]:
+            lines.append("  finished at closing (still at a window): " + ", ".join(s["finished_by_system"]))
+        if s["no_show_by_system"]:
+            lines.append("  still waiting, marked no-show: " + ", ".join(s["no_show_by_system"]))
+        return "\n".join(lines)
+    if op == "appointment.book":
+        a = data["appointment"]
+        at = datetime.fromisoformat(a["booked_at"].replace("Z", "+00:00")).astimezone(ZoneInfo(config.hall.timezone))
+        return f"appointment code {a['code']}: {dep(a['department'])}, {at:%Y-%m-%d %H:%M} (hall time)"
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _run(args, op: str, **payload) -> int:
@@ -40,7 +80,10 @@ def _run(args, op: str, **payload) -> int:
     if not reply["ok"]:
         print(f"refused ({reply['error']['code']}): {reply['error']['message']}", file=sys.stderr)
         return 2
-    print(json.dumps(reply["data"], ensure_ascii=False, indent=2))
+    if args.json:
+        print(json.dumps(reply["data"], ensure_ascii=False, indent=2))
+    else:
+        print(_say(args, op, reply["data"]))
     return 0
 
 
@@ -67,6 +110,9 @@ def cmd_book(args) -> int:
 def cmd_backup(args) -> int:
     from hallcall.broker.admin.backup import BackupError, backup
 
+    if Path(args.out).exists() and not args.force:
+        print(f"backup failed: {args.out} exists (use --force to overwrite it)", file=sys.stderr)
+        return 1
     try:
         path = backup(args.db, Path(args.out))
     except BackupError as exc:
@@ -85,7 +131,8 @@ def register(sub) -> None:
     def common(q):
         q.add_argument("--config", required=True, help="the hall's configuration file")
         q.add_argument("--device", help="admin device id (default: the first in the hall file)")
-        q.add_argument("--timeout", type=float, default=10)
+        q.add_argument("--timeout", type=float, default=10, help="seconds to wait for the answer")
+        q.add_argument("--json", action="store_true", help="print the queue broker's answer as JSON")
         _mqtt_args(q)
 
     q = asub.add_parser("assign", help="assign a flex window to departments (effective at once)")
@@ -111,6 +158,8 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_book)
 
     p = sub.add_parser("backup", help="a consistent copy of the database while the hall runs")
-    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"))
-    p.add_argument("--out", required=True, help="target file")
+    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
+                   help="database URL (as for hallcall broker)")
+    p.add_argument("--out", required=True, help="target file (an existing one is not overwritten)")
+    p.add_argument("--force", action="store_true", help="overwrite the target file")
     p.set_defaults(func=cmd_backup)

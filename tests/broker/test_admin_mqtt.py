@@ -27,9 +27,10 @@ def test_flex_window_assigned_from_the_cli_shows_at_once_on_displays(queue_broke
     wait_for(lambda: "state/window/w07" in lobby.states, what="window state")
     assert lobby.states["state/window/w07"]["departments"] == []
     assert main(admin_args(mosquitto, "assign", "w07", "finance", "registrar")) == 0
-    assert '"departments": [' in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == "window 7 now serves: 财务处（学费与报销）, 教务处（学籍与成绩）"
     wait_for(lambda: lobby.states["state/window/w07"]["departments"] == ["finance", "registrar"], what="assigned")
-    assert main(admin_args(mosquitto, "release", "w07")) == 0
+    assert main(admin_args(mosquitto, "release", "w07", "--json")) == 0
+    assert '"departments": []' in capsys.readouterr().out
     wait_for(lambda: lobby.states["state/window/w07"]["departments"] == [], what="released")
     # A fixed window cannot be assigned: a clear refusal, exit code 2, nothing changes.
     assert main(admin_args(mosquitto, "assign", "w01", "finance")) == 2
@@ -44,10 +45,12 @@ def test_close_day_and_booking_from_the_cli(queue_broker, device, mosquitto, cap
     kiosk.request("ticket.issue", department="registrar")
     assert main(admin_args(mosquitto, "book", "--department", "finance", "--at", "2026-11-24T10:30+08:00",
                            "--code", "ABC123")) == 0
-    assert "ABC123" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == (
+        "appointment code ABC123: 财务处（学费与报销）, 2026-11-24 10:30 (hall time)")
     assert main(admin_args(mosquitto, "close-day")) == 0
     out = capsys.readouterr().out
-    assert '"no_show_by_system": [\n      "A001"' in out
+    assert "day 2026-11-23 closed: 1 issued, 0 finished, 1 no-show" in out
+    assert "still waiting, marked no-show: A001" in out
     reply = kiosk.request("ticket.issue", department="registrar")
     assert reply["error"]["code"] == "closed"
 
@@ -55,6 +58,19 @@ def test_close_day_and_booking_from_the_cli(queue_broker, device, mosquitto, cap
 def test_admin_without_a_queue_broker_says_so(mosquitto, capsys):
     assert main(admin_args(mosquitto, "close-day", "--timeout", "1")) == 1
     assert "did not answer" in capsys.readouterr().err
+
+
+def test_admin_with_a_wrong_address_says_what_to_check(capsys):
+    from hallcall.broker.embedded import free_port
+
+    args = ["admin", "close-day", "--config", "config/halls/example-university.toml",
+            "--mqtt-port", str(free_port())]
+    try:
+        main(args)
+    except SystemExit as exc:
+        assert exc.code == 1
+    err = capsys.readouterr().err
+    assert "cannot connect to the MQTT server" in err and "admin-office" in err
 
 
 @SQLITE

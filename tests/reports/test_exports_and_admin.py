@@ -7,16 +7,15 @@ import shutil
 import sqlite3
 import subprocess
 import threading
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
 import pytest
-from openpyxl import load_workbook
-
 from hallcall.broker.admin.backup import BackupError, backup
 from hallcall.broker.reports.complaints import ComplaintBook, ComplaintError, add_working_days
 from hallcall.broker.reports.export import write_csv, write_html, write_xlsx
 from hallcall.broker.reports.report import build_report
+from openpyxl import load_workbook
+
 from hallcall.cli import main
 from tests.support.hall import SHANGHAI
 from tests.support.screens import SCREENSHOTS
@@ -193,3 +192,6 @@ def test_backup_while_the_hall_runs(hall, clock, db_url, tmp_path):
         assert "TABLE DATA public tickets" in listing.stdout
     with pytest.raises(BackupError):
         backup("sqlite:///" + str(tmp_path / "missing.db"), tmp_path / "x.db")
+    if db_url.startswith("sqlite"):  # the command refuses to overwrite an earlier backup
+        assert main(["backup", "--db", db_url, "--out", str(path)]) == 1
+        assert main(["backup", "--db", db_url, "--out", str(path), "--force"]) == 0
