@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from hallcall.mqtt.settings import add_mqtt_options
 
 
 def register(subparsers) -> None:
@@ -17,11 +18,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--device", "--config", dest="device_file", required=True,
                    help="the kiosk's device file (TOML)")
-    p.add_argument("--mqtt-host", default=os.environ.get("HALLCALL_MQTT_HOST"))
-    p.add_argument("--mqtt-port", type=int,
-                   default=int(os.environ["HALLCALL_MQTT_PORT"]) if os.environ.get("HALLCALL_MQTT_PORT") else None)
-    p.add_argument("--mqtt-user", default=os.environ.get("HALLCALL_MQTT_USER"))
-    p.add_argument("--mqtt-password", default=os.environ.get("HALLCALL_MQTT_PASSWORD"))
+    add_mqtt_options(p)
     p.add_argument("--windowed", action="store_true", help="a window (window_size) instead of full screen")
     p.add_argument("--landscape", action="store_true", help="with --windowed: 1920x1080")
     p.add_argument("--check", action="store_true", help="only check the device file and exit")
@@ -49,7 +46,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     if args.check:
         print(
             f"{args.device_file}: OK - kiosk {settings.device!r} of hall {settings.hall!r}, "
-            f"MQTT {settings.mqtt.host}:{settings.mqtt.port}, printer {settings.printer.kind}"
+            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}, printer {settings.printer.kind}"
         )
         return 0
     from .app import run_kiosk

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
@@ -20,6 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hallcall.window_terminal.settings import SettingsError, TerminalSettings, load_settings
+
+from hallcall.mqtt.settings import add_mqtt_options
 
 if TYPE_CHECKING:
     from hallcall.window_terminal.headless import HeadlessTerminal
@@ -36,10 +37,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--device", required=True, help="the terminal's device file (TOML)")
     p.add_argument("--lang", choices=["zh", "en"], help="the clerk's language at start")
-    p.add_argument("--mqtt-host", default=os.environ.get("HALLCALL_MQTT_HOST"), help="override [mqtt] host")
-    p.add_argument("--mqtt-port", type=int, default=_env_int("HALLCALL_MQTT_PORT"), help="override [mqtt] port")
-    p.add_argument("--mqtt-user", default=os.environ.get("HALLCALL_MQTT_USER"), help="override [mqtt] username")
-    p.add_argument("--mqtt-password", default=os.environ.get("HALLCALL_MQTT_PASSWORD"), help="override [mqtt] password")
+    add_mqtt_options(p)
     p.add_argument("--headless", action="store_true", help="no screen: the keypad alone drives the window")
     p.add_argument("--check", action="store_true", help="check the device file and exit")
     p.set_defaults(func=cmd_window)
@@ -53,20 +51,12 @@ def cmd_window(args) -> int:
         return 2
     if args.lang:
         settings = settings.model_copy(update={"language": args.lang})
-    overrides = {
-        "host": getattr(args, "mqtt_host", None),
-        "port": getattr(args, "mqtt_port", None),
-        "username": getattr(args, "mqtt_user", None),
-        "password": getattr(args, "mqtt_password", None),
-    }
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    if overrides:
-        settings = settings.model_copy(update={"mqtt": settings.mqtt.model_copy(update=overrides)})
+    settings = settings.model_copy(update={"mqtt": settings.mqtt.overridden(args)})
     if args.check:
         keypad = settings.keypad.kind if settings.keypad else "none"
         print(
             f"{args.device}: OK - hall {settings.hall!r}, window {settings.window!r}, "
-            f"mqtt {settings.mqtt.host}:{settings.mqtt.port}, keypad {keypad}, "
+            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}, keypad {keypad}, "
             f"{'app' if settings.show_ui and not args.headless else 'headless'}"
         )
         return 0
@@ -152,11 +142,6 @@ def run_app(settings: TerminalSettings) -> int:
         for keypad in keypads:
             keypad.close()
         client.stop()
-
-
-def _env_int(name: str) -> int | None:
-    value = os.environ.get(name)
-    return int(value) if value and value.isdigit() else None
 
 
 def _stop_on_signals() -> threading.Event:

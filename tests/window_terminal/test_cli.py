@@ -18,9 +18,9 @@ def test_the_example_device_file_is_valid(capsys):
     settings = load_settings(EXAMPLE)
     assert (settings.hall, settings.window, settings.show_ui, settings.keypad) == ("campus-hall", "w01", True, None)
     assert main(["window", "--device", str(EXAMPLE), "--check"]) == 0
-    assert "OK - hall 'campus-hall', window 'w01', mqtt 127.0.0.1:1883, keypad none, app" in capsys.readouterr().out
+    assert "OK - hall 'campus-hall', window 'w01', mqtt://127.0.0.1:1883, keypad none, app" in capsys.readouterr().out
     assert main(["window", "--device", str(EXAMPLE), "--check", "--mqtt-host", "10.0.0.5", "--headless"]) == 0
-    assert "mqtt 10.0.0.5:1883, keypad none, headless" in capsys.readouterr().out
+    assert "mqtt://10.0.0.5:1883, keypad none, headless" in capsys.readouterr().out
 
 
 def test_a_bad_device_file_lists_every_problem(tmp_path, capsys):
