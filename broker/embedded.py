@@ -1,6 +1,6 @@
 """An MQTT server inside the process (amqtt), for the zero-setup demo only.
 
-amqtt is slower than Mosquitto and has two known bugs (shared/FACTS.md): anonymous clients lose
+amqtt is slower than Mosquitto and has two known bugs (docs/measured-facts.md): anonymous clients lose
 their queued QoS 1 messages on reconnect (so we turn anonymous off and every client sends a user
 name; with no password file any name is accepted, which is why it only listens on loopback), and
 clients receive retained messages of other clients' filters (DeviceClient checks every topic).

@@ -1,4 +1,4 @@
-"""One way to make a paho client, with the lessons of shared/FACTS.md built in.
+"""One way to make a paho client, with the lessons of docs/measured-facts.md built in.
 
 - TCP_NODELAY on every socket: without it a request/reply round trip stalls 40-88 ms (Nagle).
 - Automatic reconnect with backoff (paho only reconnects with connect_async + loop_start).

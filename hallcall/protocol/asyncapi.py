@@ -130,7 +130,7 @@ def build_document() -> dict[str, Any]:
             "title": "HallCall MQTT contract",
             "version": f"{PROTOCOL_VERSION}.0.0",
             "description": (
-                "How every HallCall device talks to the queue broker (shared/PROTOCOL.md, "
+                "How every HallCall device talks to the queue broker (docs/protocol.md, "
                 f"version {PROTOCOL_VERSION}). Payloads are UTF-8 JSON objects of at most "
                 f"{MAX_PAYLOAD_BYTES} bytes; times are ISO 8601 UTC with Z. Every state and event "
                 "payload carries `seq`, which only grows across the hall (also across restarts): "

@@ -1,7 +1,7 @@
 """Draw a whole ticket as one black-and-white raster image.
 
 Everything, including the QR code, is pixels: printers disagree on Chinese text modes and QR
-commands (shared/FACTS.md), but all of them print a `GS v 0` raster image the same way.
+commands (docs/measured-facts.md), but all of them print a `GS v 0` raster image the same way.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 One end is opened by the driver under test (as it would open /dev/ttyUSB0), the other end by
 the test, which plays the device. A pty carries real bytes but does not simulate baud rate, and
-setting DTR/RTS on it fails with OSError 25 (see shared/FACTS.md): tests must not rely on either.
+setting DTR/RTS on it fails with OSError 25 (see docs/measured-facts.md): tests must not rely on either.
 """
 
 from __future__ import annotations
