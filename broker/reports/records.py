@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
 
 from hallcall.broker.storage.orm import RatingRow, TicketEventRow, TicketRow
 from sqlalchemy import Engine, select
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VisitRecord:
     id: str
     number: str
@@ -40,22 +39,15 @@ class VisitRecord:
     score: int | None
     scale: int | None
 
-    @cached_property
-    def wait_s(self) -> float | None:
-        if self.first_called_at is None:
-            return None
-        return (self.first_called_at - self.issued_at).total_seconds()
+    #: First call minus issue time; None when never called.
+    wait_s: float | None = None
+    #: Finished minus called, for visits a clerk served to the end.
+    service_s: float | None = None
 
     @property
     def served(self) -> bool:
         """Finished by a clerk (any outcome); tickets closed by the system do not count."""
         return self.status == "finished" and not self.closed_by_system
-
-    @cached_property
-    def service_s(self) -> float | None:
-        if not self.served or self.called_at is None or self.finished_at is None:
-            return None
-        return (self.finished_at - self.called_at).total_seconds()
 
 
 def load_records(engine: Engine, start: date, end: date) -> list[VisitRecord]:
@@ -74,68 +66,50 @@ def load_records(engine: Engine, start: date, end: date) -> list[VisitRecord]:
             .where(TicketRow.service_date >= start, TicketRow.service_date <= end)
             .scalar_subquery()
         )
-        events = conn.execute(
-            select(
-                TicketEventRow.ticket_id,
-                TicketEventRow.action,
-                TicketEventRow.at,
-                TicketEventRow.window,
-                TicketEventRow.staff,
-                TicketEventRow.department,
-                TicketEventRow.detail,
-            )
-            .where(
-                TicketEventRow.action.in_(["called", "transferred"]),
-                TicketEventRow.ticket_id.in_(in_range),
-            )
-            .order_by(TicketEventRow.id)
+        e = TicketEventRow
+        calls = conn.execute(
+            select(e.ticket_id, e.at, e.window, e.staff, e.department)
+            .where(e.action == "called", e.ticket_id.in_(in_range))
+            .order_by(e.id)
+        ).all()
+        moves = conn.execute(
+            select(e.ticket_id, e.window, e.staff, e.detail)
+            .where(e.action == "transferred", e.ticket_id.in_(in_range))
+            .order_by(e.id)
         ).all()
         ratings = {
-            r.ticket_id: (r.score, r.scale)
-            for r in conn.execute(
+            ticket_id: (score, scale)
+            for ticket_id, score, scale in conn.execute(
                 select(RatingRow.ticket_id, RatingRow.score, RatingRow.scale).where(
                     RatingRow.ticket_id.in_(in_range)
                 )
-            )
+            ).all()
         }
     first_call: dict[str, tuple] = {}
+    for ticket_id, at, window, staff, department in calls:
+        if ticket_id not in first_call:
+            first_call[ticket_id] = (at, window, staff, department)
     transfers: dict[str, list[tuple]] = {}
-    for ev in events:
-        if ev.action == "called":
-            first_call.setdefault(ev.ticket_id, (ev.at, ev.window, ev.staff, ev.department))
-        else:
-            transfers.setdefault(ev.ticket_id, []).append(
-                ((ev.detail or {}).get("from"), ev.window, ev.staff)
-            )
+    for ticket_id, window, staff, detail in moves:
+        transfers.setdefault(ticket_id, []).append(((detail or {}).get("from"), window, staff))
+    no_call = (None, None, None, None)
     out = []
     for t in tickets:
-        fc = first_call.get(t.id, (None, None, None, None))
-        tr = transfers.get(t.id, [])
+        called_first_at, first_window, first_staff, first_department = first_call.get(t.id, no_call)
+        tr = transfers.get(t.id, ())
         score, scale = ratings.get(t.id, (None, None))
+        served = t.status == "finished" and not t.closed_by_system
         out.append(
             VisitRecord(
-                id=t.id,
-                number=t.number,
-                service_date=t.service_date,
-                issued_at=t.issued_at,
-                issued_department=t.original_department,
-                department=t.department,
-                matter=t.matter,
-                status=t.status,
-                outcome=t.outcome,
-                closed_by_system=t.closed_by_system,
-                first_called_at=fc[0],
-                first_window=fc[1],
-                first_staff=fc[2],
-                first_department=fc[3],
-                window=t.window,
-                staff=t.staff,
-                called_at=t.called_at,
-                finished_at=t.finished_at,
-                transferred_from=tuple(x[0] for x in tr),
-                transferred_by=tuple((x[1], x[2]) for x in tr),
-                score=score,
-                scale=scale,
+                t.id, t.number, t.service_date, t.issued_at, t.original_department, t.department,
+                t.matter, t.status, t.outcome, t.closed_by_system,
+                called_first_at, first_window, first_staff, first_department,
+                t.window, t.staff, t.called_at, t.finished_at,
+                tuple(x[0] for x in tr), tuple((x[1], x[2]) for x in tr),
+                score, scale,
+                (called_first_at - t.issued_at).total_seconds() if called_first_at else None,
+                (t.finished_at - t.called_at).total_seconds()
+                if served and t.called_at and t.finished_at else None,
             )
         )
     return out
