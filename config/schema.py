@@ -133,8 +133,6 @@ class Device(Strict):
     id: Identifier
     #: The window a sign or rating pad belongs to.
     window: Identifier | None = None
-    #: Free-form driver settings (printer transport, serial port...), read by the device app.
-    settings: dict = {}
 
     @model_validator(mode="after")
     def _bound(self) -> Device:
