@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import case, event, func, select
+from sqlalchemy.orm import Session
+
 from hallcall.broker.domain.estimate import estimated_wait_s, typical_service_s
 from hallcall.broker.domain.model import Ticket, TicketStatus, WindowState, WindowStatus
 from hallcall.broker.domain.ordering import waiting_ahead
@@ -20,9 +23,6 @@ from hallcall.broker.storage.orm import (
     WindowRow,
 )
 from hallcall.config.schema import RATING_LABELS, HallConfig
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
-
 from hallcall.protocol import payloads as p
 
 CACHE_KEY = "hallcall.views"
@@ -180,7 +180,17 @@ class Views:
         return p.dump(view)
 
     def queue_state(self, session: Session, department: str, day: date, seq: int) -> dict:
-        waiting = self._waiting(session, day, department)
+        # Counted in SQL: a long queue is not read ticket by ticket on every command.
+        waiting, priority_waiting = session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((TicketRow.priority == "priority", 1), else_=0)), 0),
+            ).where(
+                TicketRow.service_date == day,
+                TicketRow.department == department,
+                TicketRow.status == TicketStatus.WAITING.value,
+            )
+        ).one()
         last_called = session.scalars(
             select(TicketRow.number)
             .where(
@@ -196,10 +206,10 @@ class Views:
         view = p.QueueStateView(
             seq=seq,
             department=department,
-            waiting=len(waiting),
-            priority_waiting=sum(1 for t in waiting if t.priority.value == "priority"),
+            waiting=waiting,
+            priority_waiting=priority_waiting,
             estimated_wait_s=estimated_wait_s(
-                len(waiting), self._typical_service(session, department), open_windows
+                waiting, self._typical_service(session, department), open_windows
             ),
             last_called=last_called,
             open_windows=open_windows,
