@@ -1,6 +1,8 @@
 """Commands per second through the queue service (no MQTT): issue, call next, finish.
 
-    .venv/bin/python bench/commands.py [--n 2000] [--db URL]
+Uses a department with no daily cap in the example hall (student-affairs, window 5).
+
+    .venv/bin/python bench/commands.py [--n 800] [--db URL]
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def report(name, lat):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--n", type=int, default=800, help="at most 999: one department's number range")
     ap.add_argument("--db")
     args = ap.parse_args()
     config = load_config(EXAMPLE_HALL)
@@ -48,9 +50,9 @@ def main() -> None:
     service = QueueService(config, engine)
     service.initialize()
     print(f"database: {engine.url.render_as_string(hide_password=True)}")
-    report("ticket.issue", timed(service, Sender("kiosk", "kiosk-1"), "ticket.issue", args.n, department="registrar"))
-    w = Sender("window", "w01")
-    timed(service, w, "window.login", 1, staff="s101", post="A")
+    report("ticket.issue", timed(service, Sender("kiosk", "kiosk-1"), "ticket.issue", args.n, department="student-affairs"))
+    w = Sender("window", "w05")
+    timed(service, w, "window.login", 1, staff="s301", post="A")
     calls, finishes = [], []
     for _ in range(args.n // 2):
         calls += timed(service, w, "call.next", 1)

@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hallcall.display.model import LobbyModel
-
 from tests.display.synthetic import SyntheticHall
 
 
@@ -91,9 +90,10 @@ def model_bench(calls: int, windows: int) -> None:
 
 def render_bench(calls: int, windows: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
     from hallcall.display.app import setup_fonts
     from hallcall.display.widgets import LobbyScreen
-    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
     setup_fonts(app)
