@@ -16,8 +16,8 @@ from datetime import time
 from time import monotonic
 
 import paho.mqtt.client as mqtt
-from hallcall.broker.service.queue_service import Publication, QueueService
 
+from hallcall.broker.service.queue_service import Publication, QueueService
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
 from hallcall.protocol.payloads import encode, error_reply
 from hallcall.protocol.topics import MAX_PAYLOAD_BYTES

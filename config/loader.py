@@ -5,8 +5,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from hallcall.config.schema import HallConfig
 from pydantic import ValidationError
+
+from hallcall.config.schema import HallConfig
 
 EXAMPLE_HALL = Path(__file__).parent / "halls" / "example-university.toml"
 

@@ -12,9 +12,9 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from hallcall.hardware.sign import SignConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hallcall.hardware.sign import SignConfig
 from hallcall.mqtt.settings import MqttSection as MqttConfig
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]

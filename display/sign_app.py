@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from hallcall.hardware.sign import Sign, SignConfig, open_sign
-
 from hallcall.mqtt.device import DeviceClient
 
 from .model import _text

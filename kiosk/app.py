@@ -20,10 +20,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from hallcall.hardware.printer import open_printer
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from hallcall.hardware.printer import open_printer
 from hallcall.mqtt.device import DeviceClient
 from hallcall.ui.bridge import DeviceBridge
 from hallcall.ui.fonts import install_cjk_font

@@ -19,9 +19,9 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from hallcall.hardware.printer import PrinterConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hallcall.hardware.printer import PrinterConfig
 from hallcall.mqtt.settings import MqttSection as MqttConfig
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]

@@ -9,13 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from hallcall.mqtt.connection import MqttSettings
+from hallcall.mqtt.device import DeviceClient
 from hallcall.rating_pad.controller import SUBSCRIPTIONS, PadController
 from hallcall.rating_pad.model import RatingPadModel, Reason
 from hallcall.rating_pad.physical import PhysicalPad
 from hallcall.rating_pad.settings import PadSettings
-
-from hallcall.mqtt.connection import MqttSettings
-from hallcall.mqtt.device import DeviceClient
 
 log = logging.getLogger(__name__)
 

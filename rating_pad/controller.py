@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import logging
 
-from hallcall.rating_pad.model import RatingPadModel
-from hallcall.rating_pad.physical import PhysicalPad
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hallcall.mqtt.device import DeviceClient
+from hallcall.rating_pad.model import RatingPadModel
+from hallcall.rating_pad.physical import PhysicalPad
 from hallcall.ui.bridge import DeviceBridge
 
 log = logging.getLogger(__name__)

@@ -26,9 +26,9 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from hallcall.hardware.rating_pad import RatingPadConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from hallcall.hardware.rating_pad import RatingPadConfig
 from hallcall.mqtt.settings import MqttSection as MqttConfig
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]

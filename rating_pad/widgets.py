@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hallcall.rating_pad.model import Phase, RatingPadModel
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -23,6 +22,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from hallcall.rating_pad.model import Phase, RatingPadModel
 
 #: Level colours, lowest first: red, amber, green (five levels add orange and light green).
 LEVEL_COLORS = {

@@ -12,7 +12,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from hallcall.broker.server import QueueBrokerServer  # noqa: E402
 from hallcall.broker.service.clock import FakeClock  # noqa: E402
 from hallcall.config.loader import EXAMPLE_HALL, load_config  # noqa: E402
-
 from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 from hallcall.mqtt.device import DeviceClient  # noqa: E402
 from tests.support.databases import fresh_database, migrated_engine  # noqa: E402

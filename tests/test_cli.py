@@ -4,9 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hallcall.config.loader import EXAMPLE_HALL
-
 from hallcall.cli import main
+from hallcall.config.loader import EXAMPLE_HALL
 from hallcall.protocol.asyncapi import render_yaml
 
 

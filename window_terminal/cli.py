@@ -18,9 +18,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hallcall.window_terminal.settings import SettingsError, TerminalSettings, load_settings
-
 from hallcall.mqtt.settings import add_mqtt_options
+from hallcall.window_terminal.settings import SettingsError, TerminalSettings, load_settings
 
 if TYPE_CHECKING:
     from hallcall.window_terminal.headless import HeadlessTerminal
@@ -101,13 +100,13 @@ def run_headless(
 
 
 def run_app(settings: TerminalSettings) -> int:
-    from hallcall.hardware.keypad import open_keypad
-    from hallcall.window_terminal.headless import subscriptions
-    from hallcall.window_terminal.window import TerminalWindow, ensure_cjk_font
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from hallcall.hardware.keypad import open_keypad
     from hallcall.mqtt.device import DeviceClient
+    from hallcall.window_terminal.headless import subscriptions
+    from hallcall.window_terminal.window import TerminalWindow, ensure_cjk_font
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     ensure_cjk_font(settings.font)

@@ -11,11 +11,10 @@ import threading
 from typing import Any
 
 from hallcall.hardware.keypad import Keypad, KeypadConfig, open_keypad
-from hallcall.window_terminal.actions import Controller, ReplyHandler, SendFn
-from hallcall.window_terminal.model import Action, TerminalModel
-
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.device import DeviceClient, RequestTimeout
+from hallcall.window_terminal.actions import Controller, ReplyHandler, SendFn
+from hallcall.window_terminal.model import Action, TerminalModel
 
 log = logging.getLogger(__name__)
 

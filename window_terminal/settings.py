@@ -22,9 +22,9 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from hallcall.hardware.keypad import KeypadConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from hallcall.hardware.keypad import KeypadConfig
 from hallcall.mqtt.settings import MqttSection
 from hallcall.protocol.topics import ID_PATTERN
 

@@ -15,17 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hallcall.hardware.keypad import Keypad, KeypadAction
-from hallcall.window_terminal.actions import Controller
-from hallcall.window_terminal.model import Action, Message, TerminalModel, TimerLevel
-from hallcall.window_terminal.texts import (
-    LANGUAGES,
-    OUTCOMES,
-    PAUSE_REASONS,
-    duration,
-    reason_label,
-    t,
-)
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPixmap, QPolygonF, QShortcut
 from PySide6.QtWidgets import (
@@ -45,9 +34,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallcall.hardware.keypad import Keypad, KeypadAction
 from hallcall.mqtt.device import DeviceClient
 from hallcall.ui.bridge import DeviceBridge
 from hallcall.ui.fonts import install_cjk_font
+from hallcall.window_terminal.actions import Controller
+from hallcall.window_terminal.model import Action, Message, TerminalModel, TimerLevel
+from hallcall.window_terminal.texts import (
+    LANGUAGES,
+    OUTCOMES,
+    PAUSE_REASONS,
+    duration,
+    reason_label,
+    t,
+)
 
 STYLE = """
 QWidget#root { background: #EEF2F6; }

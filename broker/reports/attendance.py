@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hallcall.broker.storage.orm import PauseRow, StaffSessionRow
 from sqlalchemy import Engine, select
+
+from hallcall.broker.storage.orm import PauseRow, StaffSessionRow
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ def _common(p) -> None:
 def _open(args):
     from hallcall.broker.storage.database import create_db_engine
     from hallcall.broker.storage.migrate import upgrade
-
     from hallcall.cli import _config
 
     config = _config(args.config)

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hallcall.broker.storage.orm import ComplaintRow, TicketRow
-from hallcall.config.schema import HallConfig
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+
+from hallcall.broker.storage.orm import ComplaintRow, TicketRow
+from hallcall.config.schema import HallConfig
 
 ANSWER_WITHIN_WORKING_DAYS = 5
 CHANNELS = ("window", "phone", "letter", "online", "in_person", "other")

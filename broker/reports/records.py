@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from hallcall.broker.storage.orm import RatingRow, TicketEventRow, TicketRow
 from sqlalchemy import Engine, select
+
+from hallcall.broker.storage.orm import RatingRow, TicketEventRow, TicketRow
 
 
 @dataclass(frozen=True, slots=True)

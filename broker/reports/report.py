@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 from hallcall.broker.reports.assessment import FLAG_LABELS, flags
 from hallcall.broker.reports.attendance import load_attendance
 from hallcall.broker.reports.complaints import ComplaintBook
 from hallcall.broker.reports.figures import Calculator
 from hallcall.broker.reports.records import VisitRecord, load_records
 from hallcall.config.schema import HallConfig
-from sqlalchemy import Engine
 
 
 @dataclass(frozen=True)

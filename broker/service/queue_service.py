@@ -16,6 +16,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallcall import __version__
 from hallcall.broker.domain.errors import (
     Closed,
     Conflict,
@@ -57,11 +62,6 @@ from hallcall.broker.storage.orm import (
     WindowRow,
 )
 from hallcall.config.schema import HallConfig
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-
-from hallcall import __version__
 from hallcall.protocol import payloads as p
 from hallcall.protocol.topics import Sender, Topics
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from hallcall.broker.domain.model import (
     Outcome,
     Post,
@@ -15,8 +18,6 @@ from hallcall.broker.domain.model import (
     WindowStatus,
 )
 from hallcall.broker.storage.orm import TicketEventRow, TicketRow, WindowRow
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 _TICKET_FIELDS = (
     "id number service_date department original_department matter booked_at lang issued_at "

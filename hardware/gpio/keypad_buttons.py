@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 
 from gpiozero import Button
+
 from hallcall.hardware.keypad.actions import KeypadAction
 from hallcall.hardware.keypad.port import ActionHandler, Keypad
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gpiozero import LED, Button
+
 from hallcall.hardware.rating_pad.port import RatingPad, ScoreHandler
 
 

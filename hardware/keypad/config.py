@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from hallcall.hardware.keypad.actions import KeypadAction
 from hallcall.hardware.keypad.fake import FakeKeypad
 from hallcall.hardware.keypad.port import ActionHandler, Keypad
 from hallcall.hardware.keypad.serial_keypad import SerialKeypad
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class KeypadConfig(BaseModel):

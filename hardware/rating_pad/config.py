@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from hallcall.hardware.rating_pad.fake import FakeRatingPad
 from hallcall.hardware.rating_pad.port import RatingPad, ScoreHandler
 from hallcall.hardware.rating_pad.serial_pad import SerialRatingPad
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class RatingPadConfig(BaseModel):

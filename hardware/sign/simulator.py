@@ -12,6 +12,7 @@ import argparse
 import threading
 
 import serial
+
 from hallcall.hardware.sign.line_protocol import (
     BROADCAST,
     CLEAR,

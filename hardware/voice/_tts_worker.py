@@ -21,6 +21,7 @@ def main() -> None:
     sys.stdout = sys.stderr
 
     import pyttsx3
+
     from hallcall.hardware.voice.voices import check_voice, pick_voice
 
     engine = pyttsx3.init("espeak")

@@ -6,8 +6,8 @@ import time
 from datetime import datetime
 
 import pytest
-from hallcall.broker.server import QueueBrokerServer
 
+from hallcall.broker.server import QueueBrokerServer
 from hallcall.cli import main
 from tests.support.hall import SHANGHAI, start_service
 from tests.support.mqtt import wait_for

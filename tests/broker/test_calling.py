@@ -1,7 +1,8 @@
 """The clerk's commands: login, next, recall, no-show, transfer, finish, pause, A/B, flex windows."""
 
-from hallcall.broker.storage.orm import PauseRow, StaffSessionRow, TicketEventRow, TicketRow
 from sqlalchemy import select
+
+from hallcall.broker.storage.orm import PauseRow, StaffSessionRow, TicketEventRow, TicketRow
 
 
 def test_next_calls_the_oldest_ticket_of_the_windows_departments(hall):

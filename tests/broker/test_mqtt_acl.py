@@ -7,10 +7,10 @@ import time
 
 import paho.mqtt.client as mqtt
 import pytest
-from hallcall.broker.acl import QUEUE_BROKER_USER, acl_text, device_user, devices
-from hallcall.broker.server import QueueBrokerServer
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hallcall.broker.acl import QUEUE_BROKER_USER, acl_text, device_user, devices
+from hallcall.broker.server import QueueBrokerServer
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.device import DeviceClient, RequestTimeout
 from tests.support.hall import start_service

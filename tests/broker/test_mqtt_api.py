@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from hallcall.broker.storage.orm import TicketRow
 from sqlalchemy import func, select
 
+from hallcall.broker.storage.orm import TicketRow
 from tests.support.mqtt import RawClient, wait_for
 
 HALL = "campus-hall"

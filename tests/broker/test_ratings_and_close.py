@@ -1,8 +1,9 @@
 """Ratings bound to the window's last finished ticket; close of day leaves nothing open."""
 
 
-from hallcall.broker.storage.orm import RatingRow, StaffSessionRow, TicketRow
 from sqlalchemy import select
+
+from hallcall.broker.storage.orm import RatingRow, StaffSessionRow, TicketRow
 
 
 def serve(hall, window="w01", staff="s101", outcome="done"):

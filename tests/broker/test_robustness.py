@@ -6,11 +6,11 @@ import threading
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
 from hallcall.broker.service.queue_service import QueueService
 from hallcall.broker.storage.migrate import downgrade, upgrade
 from hallcall.broker.storage.orm import Base, CommandRow, TicketRow
-from sqlalchemy import func, select
-
 from hallcall.protocol.topics import Sender
 from tests.support.hall import Hall, start_service
 

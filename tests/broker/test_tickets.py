@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from hallcall.broker.storage.orm import CounterRow, TicketEventRow, TicketRow
 from sqlalchemy import func, select
 
+from hallcall.broker.storage.orm import CounterRow, TicketEventRow, TicketRow
 from tests.support.hall import MORNING, start_service
 
 

@@ -1,6 +1,7 @@
 """The hall file: the example is valid, and every mistake is reported with its key."""
 
 import pytest
+
 from hallcall.config.loader import EXAMPLE_HALL, ConfigError, load_config, parse_config
 
 MINIMAL = """

@@ -8,10 +8,10 @@ retained state without calling anyone again, and the queue broker going away is 
 from __future__ import annotations
 
 import pytest
-from hallcall.display.widgets import Fonts
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 
+from hallcall.display.widgets import Fonts
 from tests.display.halls import CALLING, PAUSE_REASON, PAUSED, big_hall, drive_midday, ok
 from tests.support.mqtt import wait_for
 from tests.support.screens import save_screenshot

@@ -6,8 +6,8 @@ import gc
 import tracemalloc
 
 import pytest
-from hallcall.display.model import Call, LobbyModel, fresh_calls
 
+from hallcall.display.model import Call, LobbyModel, fresh_calls
 from tests.display.synthetic import SyntheticHall
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from hallcall.cli import build_parser
 from hallcall.display.settings import (
     ALPHA_TEMPLATES,
     SettingsError,
@@ -12,8 +14,6 @@ from hallcall.display.settings import (
     load_display_settings,
     load_sign_settings,
 )
-
-from hallcall.cli import build_parser
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "display"
 

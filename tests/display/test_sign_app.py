@@ -10,11 +10,11 @@ import os
 
 import pytest
 import serial
+
 from hallcall.display.settings import ALPHA_TEMPLATES, SignSettings, SignTemplates
 from hallcall.display.sign_app import SignApp, sign_text
 from hallcall.hardware.sign.alpha_protocol import AlphaPacket, PacketDecoder
 from hallcall.hardware.sign.simulator import SignSimulator
-
 from tests.display.halls import ok
 from tests.support.mqtt import RawClient, wait_for
 from tests.support.pty_pair import start_pty_pair

@@ -10,12 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
+
 from hallcall.display.settings import VoiceSettings
 from hallcall.display.voice_caller import VoiceCaller
 from hallcall.hardware.voice import FakeVoice, Outcome, Pyttsx3Voice, RecordingPlayer
 from hallcall.hardware.voice.wavfile import rms
-from PySide6.QtWidgets import QApplication
-
 from tests.display.halls import ok
 from tests.support.mqtt import wait_for
 

@@ -6,7 +6,6 @@ import time
 
 from hallcall.display.model import LobbyModel
 from hallcall.display.widgets import LobbyScreen, grid_shape
-
 from tests.display.synthetic import SyntheticHall
 from tests.support.screens import save_screenshot
 

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
+
 from hallcall.broker.domain.errors import Conflict, Forbidden, Invalid
 from hallcall.broker.domain.model import (
     Outcome,

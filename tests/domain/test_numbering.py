@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from hallcall.broker.domain.errors import Closed
 from hallcall.broker.domain.numbering import NumberRange, service_date, ticket_id
 

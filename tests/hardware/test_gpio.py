@@ -7,6 +7,7 @@ import time
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
+
 from hallcall.hardware.gpio import GpioKeypad, GpioRatingPad
 from hallcall.hardware.keypad import KeypadAction
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 import serial
+
 from hallcall.hardware.keypad import FakeKeypad, KeypadAction, SerialKeypad
 from hallcall.hardware.keypad.protocol import (
     DisplayAck,
@@ -17,7 +18,6 @@ from hallcall.hardware.keypad.protocol import (
     encode_key,
     parse_line,
 )
-
 from tests.support.pty_pair import start_pty_pair
 
 A = KeypadAction
@@ -181,8 +181,9 @@ def test_fake_keypad():
 
 
 def test_keypad_config():
-    from hallcall.hardware.keypad import KeypadConfig, open_keypad
     from pydantic import ValidationError
+
+    from hallcall.hardware.keypad import KeypadConfig, open_keypad
 
     with pytest.raises(ValidationError):
         KeypadConfig()  # serial without a port

@@ -10,6 +10,8 @@ import pytest
 import serial
 from escpos.exceptions import ImageWidthError
 from escpos.printer import Dummy, File, Network, Serial
+from pydantic import ValidationError
+
 from hallcall.hardware.printer import (
     FakePrinter,
     PrinterConfig,
@@ -20,7 +22,6 @@ from hallcall.hardware.printer import (
     print_ticket,
     query_status,
 )
-from pydantic import ValidationError
 
 from .test_ticket_render import zh_ticket
 

@@ -8,9 +8,9 @@ import time
 
 import pytest
 import serial
+
 from hallcall.hardware.rating_pad import FakeRatingPad, SerialRatingPad
 from hallcall.hardware.rating_pad.protocol import LineError, encode_score, parse_line
-
 from tests.support.pty_pair import start_pty_pair
 
 
@@ -145,8 +145,9 @@ def test_pads_have_three_or_five_keys():
 
 
 def test_rating_pad_config():
-    from hallcall.hardware.rating_pad import RatingPadConfig, open_rating_pad
     from pydantic import ValidationError
+
+    from hallcall.hardware.rating_pad import RatingPadConfig, open_rating_pad
 
     with pytest.raises(ValidationError):
         RatingPadConfig()  # serial without a port

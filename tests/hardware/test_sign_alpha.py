@@ -6,6 +6,8 @@ import time
 
 import pytest
 import serial
+from pydantic import ValidationError
+
 from hallcall.hardware.sign import SignConfig, open_sign
 from hallcall.hardware.sign.alpha_protocol import (
     AlphaPacket,
@@ -16,7 +18,6 @@ from hallcall.hardware.sign.alpha_protocol import (
     decode_packet,
     encode_write_text,
 )
-from pydantic import ValidationError
 
 
 def read_packets(peer: serial.Serial, count: int = 1, timeout: float = 3.0) -> tuple[bytes, list]:

@@ -6,6 +6,8 @@ import time
 
 import pytest
 import serial
+from pydantic import ValidationError
+
 from hallcall.hardware.sign import FakeSign, SignConfig, open_sign
 from hallcall.hardware.sign.line_protocol import (
     BadFrame,
@@ -20,7 +22,6 @@ from hallcall.hardware.sign.line_protocol import (
     encode_show,
 )
 from hallcall.hardware.sign.simulator import SignSimulator
-from pydantic import ValidationError
 
 CALL = "A012 请到3号窗口"
 

@@ -6,9 +6,9 @@ import os
 import time
 
 import serial
+
 from hallcall.hardware.sign import SignConfig, open_sign
 from hallcall.hardware.sign.line_protocol import FrameDecoder, LineFrame
-
 from tests.support.pty_pair import start_pty_pair
 
 

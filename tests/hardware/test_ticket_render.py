@@ -6,6 +6,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageFont
+from pyzbar.pyzbar import decode
+
 from hallcall.hardware.printer import (
     CjkFontNotFound,
     TicketPrint,
@@ -18,8 +21,6 @@ from hallcall.hardware.printer import fonts as fonts_module
 from hallcall.hardware.printer.config import PrinterConfig
 from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.hardware.printer.wrapping import truncate_lines, wrap_text
-from PIL import Image, ImageFont
-from pyzbar.pyzbar import decode
 
 SHOTS = Path("build/screenshots")
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from hallcall.hardware.voice import (
     Announcer,
     AplayPlayer,

@@ -15,16 +15,16 @@ import sys
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QScrollArea
+from pyzbar.pyzbar import decode
+
 from hallcall.broker.service.views import Views
 from hallcall.hardware.printer import FakePrinter, PrinterConfig
 from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.kiosk.app import KioskApp
 from hallcall.kiosk.model import Screen
 from hallcall.kiosk.settings import KioskSettings, MqttConfig
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QScrollArea
-from pyzbar.pyzbar import decode
-
 from tests.support.mqtt import RawClient, wait_for
 from tests.support.screens import SCREENSHOTS, save_screenshot
 

@@ -6,13 +6,14 @@ import subprocess
 import sys
 
 import pytest
+from pyzbar.pyzbar import decode
+
 from hallcall.broker.service.views import Views
 from hallcall.hardware.printer import FakePrinter, TicketPrint
 from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.kiosk.catalog import loc, parse_catalog
 from hallcall.kiosk.model import KioskModel, Phase, Screen
 from hallcall.kiosk.printout import TicketPrinter, qr_data, ticket_print
-from pyzbar.pyzbar import decode
 
 QT_FREE = [
     "hallcall.kiosk.model",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+
 from hallcall.broker.storage.orm import RatingRow
 from hallcall.rating_pad.controller import SUBSCRIPTIONS
 from hallcall.rating_pad.model import Phase
 from hallcall.rating_pad.settings import PadSettings
-from sqlalchemy import select
-
 from tests.support.mqtt import wait_for
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hallcall.config.loader import EXAMPLE_HALL, load_config
-from hallcall.rating_pad.model import Phase
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from hallcall.config.loader import EXAMPLE_HALL, load_config
+from hallcall.rating_pad.model import Phase
 from tests.rating_pad.conftest import Clerk, pump, ratings
 from tests.support.mqtt import wait_for
 from tests.support.screens import save_screenshot

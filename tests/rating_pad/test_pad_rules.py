@@ -8,8 +8,8 @@ ticket, a second rating, an unfinished ticket and an older one, and store nothin
 from __future__ import annotations
 
 import pytest
-from hallcall.rating_pad.model import Phase
 
+from hallcall.rating_pad.model import Phase
 from tests.rating_pad.conftest import Clerk, pump, ratings
 from tests.support.mqtt import wait_for
 

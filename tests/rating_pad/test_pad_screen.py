@@ -7,9 +7,9 @@ records the rating in the database. Screenshots go to build/screenshots/rating_p
 from __future__ import annotations
 
 import pytest
-from hallcall.rating_pad.model import Phase
 from PySide6.QtCore import Qt
 
+from hallcall.rating_pad.model import Phase
 from tests.rating_pad.conftest import Clerk, pump, ratings
 from tests.support.mqtt import wait_for
 from tests.support.screens import save_screenshot

@@ -11,9 +11,9 @@ import pytest
 import serial
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
+
 from hallcall.hardware.rating_pad import RatingPadConfig
 from hallcall.rating_pad.model import Phase
-
 from tests.rating_pad.conftest import Clerk, pump, ratings
 from tests.support.mqtt import wait_for
 

@@ -1,6 +1,7 @@
 """Assessment thresholds flagged exactly at their edges (Haicheng business rules art. 22)."""
 
 import pytest
+
 from hallcall.broker.reports.assessment import flags, reaches
 from hallcall.config.schema import Assessment
 

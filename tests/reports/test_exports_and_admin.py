@@ -10,12 +10,12 @@ import threading
 from datetime import date, datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
+
 from hallcall.broker.admin.backup import BackupError, backup
 from hallcall.broker.reports.complaints import ComplaintBook, ComplaintError, add_working_days
 from hallcall.broker.reports.export import write_csv, write_html, write_xlsx
 from hallcall.broker.reports.report import build_report
-from openpyxl import load_workbook
-
 from hallcall.cli import main
 from tests.support.hall import SHANGHAI
 from tests.support.screens import SCREENSHOTS

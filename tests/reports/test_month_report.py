@@ -8,8 +8,8 @@ from datetime import date, datetime, timezone
 from statistics import mean, median
 
 import pytest
-from hallcall.broker.reports.report import build_report, parse_period
 
+from hallcall.broker.reports.report import build_report, parse_period
 from tests.support.hall import SHANGHAI, Hall, start_service
 from tests.support.month import simulate_month, working_days
 
@@ -25,7 +25,6 @@ def p90(values):
 def month(tmp_path_factory, hall_config):
     """One simulated month on SQLite, shared by the tests of this module."""
     from hallcall.broker.service.clock import FakeClock
-
     from tests.support.databases import migrated_engine
 
     path = tmp_path_factory.mktemp("month") / "hall.db"

@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from hallcall.broker.storage.database import create_db_engine
-from hallcall.broker.storage.migrate import upgrade
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+from hallcall.broker.storage.database import create_db_engine
+from hallcall.broker.storage.migrate import upgrade
 
 PG_ENV = "HALLCALL_TEST_PG_URL"
 

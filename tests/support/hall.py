@@ -8,7 +8,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hallcall.broker.service.queue_service import QueueService
-
 from hallcall.protocol.topics import Sender
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

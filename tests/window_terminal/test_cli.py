@@ -5,11 +5,11 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-import hallcall.window_terminal as package
 import pytest
-from hallcall.window_terminal.settings import SettingsError, load_settings
 
+import hallcall.window_terminal as package
 from hallcall.cli import main
+from hallcall.window_terminal.settings import SettingsError, load_settings
 
 EXAMPLE = Path(package.__file__).parent / "example-window.toml"
 

@@ -12,12 +12,12 @@ import time
 
 import pytest
 import serial
+from PySide6.QtCore import Qt
+
 from hallcall.hardware.keypad import KeypadAction
 from hallcall.hardware.keypad.protocol import encode_key
 from hallcall.window_terminal.cli import run_headless
 from hallcall.window_terminal.settings import load_settings
-from PySide6.QtCore import Qt
-
 from tests.support.mqtt import wait_for
 from tests.window_terminal.conftest import idle, shot, until
 

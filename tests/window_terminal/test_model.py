@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from hallcall.hardware.keypad import FakeKeypad, KeypadAction
 from hallcall.window_terminal.actions import Controller
 from hallcall.window_terminal.model import Action, TerminalModel, TimerLevel, command, timer_level

@@ -1,8 +1,9 @@
 """Alembic environment: the engine comes from the caller (see hallcall.broker.storage.migrate)."""
 
 from alembic import context
-from hallcall.broker.storage.orm import Base
 from sqlalchemy import create_engine
+
+from hallcall.broker.storage.orm import Base
 
 config = context.config
 target_metadata = Base.metadata
