@@ -152,6 +152,34 @@ class Assessment(Strict):
     min_immediate: int = Field(default=100, ge=0)
 
 
+class Voice(Strict):
+    """How calls are spoken in the hall (every speaking display follows it)."""
+
+    #: Languages spoken after the chime, in order (default: the hall's languages).
+    languages: list[Language] | None = None
+    #: How many times the whole call (chime and sentences) is said.
+    repeat: int = Field(default=2, ge=1, le=5)
+    #: A call waiting longer than this to be spoken is dropped, not said late.
+    max_age_s: float = Field(default=60, gt=0, le=3600)
+    #: Sentences with {number} (spelled out) and {window}, e.g. "请 {number} 号到 {window} 号窗口办理".
+    templates: Text | None = None
+
+    @field_validator("templates")
+    @classmethod
+    def _templates_have_number(cls, templates: Text | None) -> Text | None:
+        for lang in ("zh", "en"):
+            template = getattr(templates, lang, None) if templates else None
+            if template is None:
+                continue
+            if "{number}" not in template:
+                raise ValueError(f"the {lang} template must contain {{number}}")
+            try:
+                template.format(number="A 1", window="3")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(f"the {lang} template is not valid: {exc!r}") from None
+        return templates
+
+
 class Hall(Strict):
     id: Identifier
     name: Text
@@ -173,6 +201,7 @@ class Hall(Strict):
     #: Hall-local time at which the day closes by itself, "HH:MM" (optional).
     close_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     notice: Text | None = None
+    voice: Voice = Voice()
 
     @field_validator("timezone")
     @classmethod
@@ -187,7 +216,14 @@ class Hall(Strict):
     def _default_language_spoken(self) -> Hall:
         if self.default_language not in self.languages:
             raise ValueError("default_language must be one of languages")
+        for lang in self.voice.languages or []:
+            if lang not in self.languages:
+                raise ValueError(f"voice.languages: the hall does not offer {lang!r}")
         return self
+
+    @property
+    def voice_languages(self) -> list[str]:
+        return list(self.voice.languages or self.languages)
 
 
 class HallConfig(Strict):

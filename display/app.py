@@ -91,6 +91,8 @@ class LobbyDisplay(QObject):
         # means being connected.
         self.model.set_connected(self.client.connected.is_set())
         fresh = self.model.apply(topic, payload)
+        if topic == "state/catalog" and self.voice is not None:
+            self.voice.follow_hall((payload.get("hall") or {}).get("voice"))
         snap = self.model.snapshot()
         self.screen.show_snapshot(snap)
         if fresh:

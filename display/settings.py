@@ -29,11 +29,12 @@ class VoiceSettings(Strict):
     """Spoken calls: chime, then the sentence in each language, `repeat` times."""
 
     enabled: bool = True
-    languages: list[Language] = Field(default=["zh", "en"], min_length=1)
-    repeat: int = Field(default=2, ge=1, le=5)
+    # The next four follow the hall file's [hall.voice] (from the catalog) unless set here.
+    languages: list[Language] | None = Field(default=None, min_length=1)
+    repeat: int | None = Field(default=None, ge=1, le=5)
     #: A call older than this when its turn comes is dropped, not spoken late.
-    max_age_s: float = Field(default=60.0, gt=0)
-    #: Per language, with {number} (spelled out) and {window}; unset = the driver's defaults.
+    max_age_s: float | None = Field(default=None, gt=0)
+    #: Per language, with {number} (spelled out) and {window}; unset = the hall's, or the driver's.
     templates: dict[Language, str] = {}
     #: espeak-ng voice per language (default: cmn-latn-pinyin for zh, en-us for en).
     voices: dict[Language, str] = {}

@@ -2,7 +2,7 @@
 
     hallcall display --device voice.toml --voice-only
 
-Listens to `state/calls` only, finds new calls and recalls exactly as the lobby screen does
+Listens to `state/calls` (and the catalog, for the hall's voice settings), finds new calls and recalls exactly as the lobby screen does
 (a restart never calls the morning again) and speaks them through the same VoiceCaller. No Qt.
 """
 
@@ -31,13 +31,17 @@ class VoiceApp:
         self.settings = settings
         self.caller = caller or VoiceCaller(settings.voice)
         self.client = client or DeviceClient(
-            settings.hall, "display", settings.device, settings.mqtt.settings(), ["state/calls"]
+            settings.hall, "display", settings.device, settings.mqtt.settings(),
+            ["state/calls", "state/catalog"],
         )
         self.model = LobbyModel(settings.languages)
         self._lock = threading.Lock()
         self.client.on_state(self._on_state)
 
     def _on_state(self, topic: str, payload: dict[str, Any]) -> None:
+        if topic == "state/catalog":
+            self.caller.follow_hall((payload.get("hall") or {}).get("voice"))
+            return
         if topic != "state/calls":
             return
         with self._lock:

@@ -48,12 +48,13 @@ class VoiceCaller:
         self.voice = voice or Pyttsx3Voice(voices=settings.voices or None, rate=settings.rate)
 
         self.player = player or AplayPlayer(device=settings.audio_device)
+        # Until the hall's catalog arrives: what the device file says, else the usual defaults.
         self.announcer = Announcer(
             self.voice,
             self.player,
-            languages=settings.languages,
-            repeats=settings.repeat,
-            max_age_s=settings.max_age_s,
+            languages=settings.languages or ("zh", "en"),
+            repeats=settings.repeat or 2,
+            max_age_s=settings.max_age_s or 60.0,
             templates=settings.templates or None,
             on_finished=on_finished,
             now=now,
@@ -61,6 +62,21 @@ class VoiceCaller:
         )
         #: Calls handed to the announcer, in order (bounded: counters only).
         self.queued = 0
+
+    def follow_hall(self, voice: dict | None) -> None:
+        """Take the hall file's [hall.voice] (from the catalog) for what the device file leaves
+        unset; read per announcement, so the next call already uses it."""
+        if not voice:
+            return
+        s, a = self.settings, self.announcer
+        if s.languages is None and voice.get("languages"):
+            a.languages = tuple(voice["languages"])
+        if s.repeat is None and voice.get("repeat"):
+            a.repeats = int(voice["repeat"])
+        if s.max_age_s is None and voice.get("max_age_s"):
+            a.max_age_s = float(voice["max_age_s"])
+        if not s.templates and voice.get("templates"):
+            a.templates = dict(voice["templates"])
 
     def call(self, calls: Iterable[Call]) -> None:
         """Queue these calls (oldest first), as LobbyModel.apply returns them."""

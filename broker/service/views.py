@@ -261,6 +261,14 @@ class Views:
                     "rating_timeout_s": hall.rating_timeout_s,
                     "show_rating_to_clerk": hall.show_rating_to_clerk,
                     "status_url": hall.status_url,
+                    "voice": {
+                        "languages": hall.voice_languages,
+                        "repeat": hall.voice.repeat,
+                        "max_age_s": hall.voice.max_age_s,
+                        "templates": hall.voice.templates.model_dump(exclude_none=True)
+                        if hall.voice.templates
+                        else {},
+                    },
                 },
                 departments=[
                     {

@@ -136,3 +136,12 @@ def test_the_published_json_schema_is_current(capsys):
     assert capsys.readouterr().out == published.read_text(encoding="utf-8"), (
         "docs/hall-config.schema.json is stale: run `hallcall config schema > docs/hall-config.schema.json`"
     )
+
+
+def test_hall_voice_settings_are_checked():
+    cfg = parse_config(MINIMAL)
+    assert cfg.hall.voice_languages == ["zh", "en"] and cfg.hall.voice.repeat == 2
+    msgs = problems(MINIMAL.replace("[hall]\n", '[hall]\nlanguages = ["zh"]\nvoice = { languages = ["en"] }\n'))
+    assert any("voice.languages" in m for m in msgs)
+    msgs = problems(MINIMAL + '\n[hall.voice]\ntemplates = { zh = "请到 {window} 号窗口" }\n')
+    assert any("{number}" in m for m in msgs)
