@@ -152,7 +152,7 @@ def register(sub) -> None:
     q.add_argument("--department", required=True)
     q.add_argument("--at", required=True, help="booked time, ISO 8601 with zone: 2026-11-24T10:30+08:00")
     q.add_argument("--matter")
-    q.add_argument("--code")
+    q.add_argument("--code", help="4 to 12 digits (typed on the kiosk keypad); default: 6 random digits")
     q.add_argument("--phone")
     q.add_argument("--lang", choices=["zh", "en"])
     q.set_defaults(func=cmd_book)

@@ -107,7 +107,8 @@ class AppointmentBook(Command):
     department: Identifier
     matter: Identifier | None = None
     booked_at: AwareDatetime
-    code: str | None = Field(default=None, min_length=4, max_length=32, pattern=r"^[A-Za-z0-9]+$")
+    #: Digits only: a visitor types it on the kiosk's numeric keypad (default: 6 random digits).
+    code: str | None = Field(default=None, min_length=4, max_length=12, pattern=r"^[0-9]+$")
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9-]{5,31}$")
     lang: Literal["zh", "en"] | None = None
 

@@ -44,9 +44,9 @@ def test_close_day_and_booking_from_the_cli(queue_broker, device, mosquitto, cap
     kiosk = device("kiosk", "kiosk-1")
     kiosk.request("ticket.issue", department="registrar")
     assert main(admin_args(mosquitto, "book", "--department", "finance", "--at", "2026-11-24T10:30+08:00",
-                           "--code", "ABC123")) == 0
+                           "--code", "123456")) == 0
     assert capsys.readouterr().out.strip() == (
-        "appointment code ABC123: 财务处（学费与报销）, 2026-11-24 10:30 (hall time)")
+        "appointment code 123456: 财务处（学费与报销）, 2026-11-24 10:30 (hall time)")
     assert main(admin_args(mosquitto, "close-day")) == 0
     out = capsys.readouterr().out
     assert "day 2026-11-23 closed: 1 issued, 0 finished, 1 no-show" in out

@@ -122,10 +122,13 @@ def test_appointment_checkin_errors(hall, clock):
     assert hall.error("kiosk", "kiosk-1", "appointment.checkin", code="999999") == "not_found"
     tomorrow = (MORNING + timedelta(days=1)).isoformat()
     code = hall.ok("admin", "office", "appointment.book", department="finance",
-                   booked_at=tomorrow, code="FIN42")["appointment"]["code"]
+                   booked_at=tomorrow, code="4242")["appointment"]["code"]
     reply = hall.send("kiosk", "kiosk-1", "appointment.checkin", code=code)
     assert reply["error"]["code"] == "conflict" and "2026-11-24" in reply["error"]["message"]
     assert hall.error("admin", "office", "appointment.book", department="finance",
-                      booked_at=tomorrow, code="FIN42") == "conflict"
+                      booked_at=tomorrow, code="4242") == "conflict"
+    # Letters could not be typed on the kiosk's keypad: refused.
+    assert hall.error("admin", "office", "appointment.book", department="finance",
+                      booked_at=tomorrow, code="FIN42") == "invalid"
     past = (MORNING - timedelta(days=1)).isoformat()
     assert hall.error("admin", "office", "appointment.book", department="finance", booked_at=past) == "invalid"
