@@ -152,6 +152,16 @@ class Assessment(Strict):
     min_immediate: int = Field(default=100, ge=0)
 
 
+def check_call_template(lang: str, template: str) -> None:
+    """A spoken-call sentence must name the {number} and may name the {window}, nothing else."""
+    if "{number}" not in template:
+        raise ValueError(f"the {lang} voice template must contain {{number}}")
+    try:
+        template.format(number="A 1", window="3")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"the {lang} voice template is not valid: {exc!r}") from None
+
+
 class Voice(Strict):
     """How calls are spoken in the hall (every speaking display follows it)."""
 
@@ -169,14 +179,8 @@ class Voice(Strict):
     def _templates_have_number(cls, templates: Text | None) -> Text | None:
         for lang in ("zh", "en"):
             template = getattr(templates, lang, None) if templates else None
-            if template is None:
-                continue
-            if "{number}" not in template:
-                raise ValueError(f"the {lang} template must contain {{number}}")
-            try:
-                template.format(number="A 1", window="3")
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ValueError(f"the {lang} template is not valid: {exc!r}") from None
+            if template is not None:
+                check_call_template(lang, template)
         return templates
 
 

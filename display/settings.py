@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hallcall.config.schema import check_call_template
 from hallcall.hardware.sign import SignConfig
 from hallcall.mqtt.settings import MqttSection as MqttConfig
 
@@ -46,12 +47,7 @@ class VoiceSettings(Strict):
     @classmethod
     def _templates_have_number(cls, templates: dict[str, str]) -> dict[str, str]:
         for lang, template in templates.items():
-            if "{number}" not in template:
-                raise ValueError(f"voice template for {lang} must contain {{number}}")
-            try:
-                template.format(number="A 1", window="3")
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ValueError(f"voice template for {lang}: {exc!r}") from None
+            check_call_template(lang, template)
         return templates
 
 

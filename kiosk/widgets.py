@@ -255,6 +255,19 @@ class Screen_(QWidget):
     def render(self) -> None:  # pragma: no cover - every screen overrides
         raise NotImplementedError
 
+    def _headed_page(self) -> QVBoxLayout:
+        """The page layout with the priority banner, a title and a subtitle on top."""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(MARGIN, 30, MARGIN, 30)
+        outer.setSpacing(GAP)
+        self.banner = label("", "priorityNotice")
+        outer.addWidget(self.banner)
+        self.title = label("", "title")
+        outer.addWidget(self.title)
+        self.subtitle = label("", "subtitle")
+        outer.addWidget(self.subtitle)
+        return outer
+
     def set_portrait(self, portrait: bool) -> None:
         if portrait != self.portrait:
             self.portrait = portrait
@@ -359,15 +372,7 @@ class StartScreen(Screen_):
 class MattersScreen(Screen_):
     def __init__(self, model: KioskModel):
         super().__init__(model)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(MARGIN, 30, MARGIN, 30)
-        outer.setSpacing(GAP)
-        self.banner = label("", "priorityNotice")
-        outer.addWidget(self.banner)
-        self.title = label("", "title")
-        outer.addWidget(self.title)
-        self.subtitle = label("", "subtitle")
-        outer.addWidget(self.subtitle)
+        outer = self._headed_page()
         self.list_host = QWidget()
         self.grid = QGridLayout(self.list_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -412,15 +417,7 @@ class MattersScreen(Screen_):
 class GuideScreen(Screen_):
     def __init__(self, model: KioskModel):
         super().__init__(model)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(MARGIN, 30, MARGIN, 30)
-        outer.setSpacing(GAP)
-        self.banner = label("", "priorityNotice")
-        outer.addWidget(self.banner)
-        self.title = label("", "title")
-        outer.addWidget(self.title)
-        self.subtitle = label("", "subtitle")
-        outer.addWidget(self.subtitle)
+        outer = self._headed_page()
         self.body = QWidget()
         self.sections = QVBoxLayout(self.body)
         self.sections.setContentsMargins(0, 0, 12, 0)
