@@ -247,6 +247,22 @@ class LineSplitter:
         return lines
 
 
+class OnLineChannel:
+    """For a driver whose device speaks through `self._channel` (a LineChannel): its state."""
+
+    _channel: LineChannel
+
+    @property
+    def online(self) -> bool:
+        return self._channel.online
+
+    def wait_online(self, online: bool = True, timeout: float = 5.0) -> bool:
+        return self._channel.wait_online(online, timeout)
+
+    def close(self) -> None:
+        self._channel.close()
+
+
 class LineChannel:
     """A line-based serial device in a background thread: the shared plumbing of keypads and pads.
 
@@ -284,6 +300,9 @@ class LineChannel:
 
     def close(self) -> None:
         self.worker.stop()
+
+    def wait_online(self, online: bool = True, timeout: float = 5.0) -> bool:
+        return self.worker.wait_online(online, timeout)
 
     def send(self, data: bytes) -> None:
         with self._lock:

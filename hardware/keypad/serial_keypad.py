@@ -13,12 +13,12 @@ from hallcall.hardware.keypad.protocol import (
     encode_display,
     parse_line,
 )
-from hallcall.hardware.serial_link import LineChannel, SerialSettings
+from hallcall.hardware.serial_link import LineChannel, OnLineChannel, SerialSettings
 
 log = logging.getLogger(__name__)
 
 
-class SerialKeypad(Keypad):
+class SerialKeypad(OnLineChannel, Keypad):
     """Reads key lines in a background thread; garbage is logged and dropped, never raised.
 
     `address` is this window's keypad: lines from other addresses (another keypad on the same
@@ -50,19 +50,9 @@ class SerialKeypad(Keypad):
         )
         self._channel.start()
 
-    @property
-    def online(self) -> bool:
-        return self._channel.online
-
-    def wait_online(self, online: bool = True, timeout: float = 5.0) -> bool:
-        return self._channel.worker.wait_online(online, timeout)
-
     def show_number(self, text: str) -> None:
         self._display = text
         self._channel.send(encode_display(self.address, text))
-
-    def close(self) -> None:
-        self._channel.close()
 
     def _restore(self) -> bytes:
         return b"" if self._display is None else encode_display(self.address, self._display)

@@ -13,12 +13,12 @@ from hallcall.hardware.rating_pad.protocol import (
     encode_prompt,
     parse_line,
 )
-from hallcall.hardware.serial_link import LineChannel, SerialSettings
+from hallcall.hardware.serial_link import LineChannel, OnLineChannel, SerialSettings
 
 log = logging.getLogger(__name__)
 
 
-class SerialRatingPad(RatingPad):
+class SerialRatingPad(OnLineChannel, RatingPad):
     """Reads score lines in a background thread; after a reconnect the prompt light is restored.
 
     A thank-you asked for while the pad is unplugged is dropped: it is only a blink.
@@ -45,16 +45,6 @@ class SerialRatingPad(RatingPad):
             name=f"rating pad {port}",
         )
         self._channel.start()
-
-    @property
-    def online(self) -> bool:
-        return self._channel.online
-
-    def wait_online(self, online: bool = True, timeout: float = 5.0) -> bool:
-        return self._channel.worker.wait_online(online, timeout)
-
-    def close(self) -> None:
-        self._channel.close()
 
     def _show_prompt(self, active: bool) -> None:
         self._channel.send(encode_prompt(active))
