@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 import pytest
@@ -19,24 +18,9 @@ from hallcall.hardware.keypad.protocol import (
     parse_line,
 )
 from tests.support.pty_pair import start_pty_pair
+from tests.support.recorder import Recorder
 
 A = KeypadAction
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.actions: list[KeypadAction] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, action: KeypadAction) -> None:
-        with self._cond:
-            self.actions.append(action)
-            self._cond.notify_all()
-
-    def wait_for(self, count: int, timeout: float = 3.0) -> list[KeypadAction]:
-        with self._cond:
-            self._cond.wait_for(lambda: len(self.actions) >= count, timeout)
-            return list(self.actions)
 
 
 def read_until(peer: serial.Serial, end: bytes, timeout: float = 3.0) -> bytes:
@@ -86,7 +70,7 @@ def test_key_lines_become_actions_in_order_despite_garbage(keypad, peer):
     expected = [A.NEXT, A.RECALL, A.NO_SHOW, A.FINISH, A.PAUSE, A.RESUME]
     assert keypad.recorder.wait_for(len(expected)) == expected
     time.sleep(0.1)  # nothing else trickles in afterwards
-    assert keypad.recorder.actions == expected
+    assert keypad.recorder.values == expected
     assert keypad.rejected == 5  # noise, BOGUS, K3, overlong, bad checksum
 
 

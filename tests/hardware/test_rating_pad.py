@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 import pytest
@@ -12,22 +11,7 @@ import serial
 from hallcall.hardware.rating_pad import FakeRatingPad, SerialRatingPad
 from hallcall.hardware.rating_pad.protocol import LineError, encode_score, parse_line
 from tests.support.pty_pair import start_pty_pair
-
-
-class Scores:
-    def __init__(self) -> None:
-        self.values: list[int] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, score: int) -> None:
-        with self._cond:
-            self.values.append(score)
-            self._cond.notify_all()
-
-    def wait_for(self, count: int, timeout: float = 3.0) -> list[int]:
-        with self._cond:
-            self._cond.wait_for(lambda: len(self.values) >= count, timeout)
-            return list(self.values)
+from tests.support.recorder import Recorder
 
 
 def read_lines(peer: serial.Serial, count: int, timeout: float = 3.0) -> list[bytes]:
@@ -46,7 +30,7 @@ def peer(pty_pair):
 
 @pytest.fixture
 def pad(pty_pair, peer):
-    scores, ignored = Scores(), Scores()
+    scores, ignored = Recorder(), Recorder()
     pad = SerialRatingPad(pty_pair.device, keys=3, on_score=scores, on_ignored=ignored)
     pad.scores, pad.ignored = scores, ignored
     assert pad.wait_online(timeout=3)  # pyserial flushes input on open: wait for it
@@ -91,7 +75,7 @@ def test_prompt_light_is_restored_after_a_reconnect(tmp_path):
     pair = start_pty_pair(first_dir)
     device = pair.device
     peer = serial.Serial(pair.peer, 9600, timeout=0.1)
-    scores = Scores()
+    scores = Recorder()
     pad = SerialRatingPad(device, on_score=scores)
     second = None
     try:
