@@ -24,7 +24,6 @@ _TICKET_FIELDS = (
     "queued_at window staff called_at recalls transfers finished_at closed_by_system"
 ).split()
 
-
 _COLUMNS = [getattr(TicketRow, f) for f in _TICKET_FIELDS] + [
     TicketRow.priority, TicketRow.source, TicketRow.status, TicketRow.post, TicketRow.outcome,
 ]
@@ -53,13 +52,7 @@ def waiting_tickets(session: Session, day: date, departments: list[str] | None =
 
 
 def ticket_from_row(row: TicketRow) -> Ticket:
-    t = Ticket(**{f: getattr(row, f) for f in _TICKET_FIELDS})
-    t.priority = Priority(row.priority)
-    t.source = Source(row.source)
-    t.status = TicketStatus(row.status)
-    t.post = Post(row.post) if row.post else None
-    t.outcome = Outcome(row.outcome) if row.outcome else None
-    return t
+    return ticket_from_tuple([getattr(row, c.key) for c in _COLUMNS])
 
 
 def copy_ticket_to_row(t: Ticket, row: TicketRow) -> None:
