@@ -202,6 +202,8 @@ class Hall(Strict):
     calls_kept: int = Field(default=10, ge=10, le=100)
     #: A link printed as the ticket's QR code; `{ticket_id}` is replaced.
     status_url: str | None = None
+    #: An appointment goes ahead of walk-ins from this many minutes before its booked time.
+    appointment_due_early_min: float = Field(default=10, ge=0, le=240)
     #: Hall-local time at which the day closes by itself, "HH:MM" (optional).
     close_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     notice: Text | None = None

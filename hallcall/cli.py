@@ -87,26 +87,82 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+def _hall_files(paths: list[str]) -> list[Path]:
+    """Every hall file named, a directory standing for the *.toml files in it."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        files += sorted(path.glob("*.toml")) if path.is_dir() else [path]
+    if not files:
+        print(f"no hall files in {', '.join(paths)}", file=sys.stderr)
+        raise SystemExit(2)
+    return files
+
+
 def cmd_broker(args) -> int:
     from hallcall.broker.server import QueueBrokerServer
-    from hallcall.broker.service.queue_service import QueueService
+    from hallcall.broker.service.bootstrap import build_bus
     from hallcall.broker.storage.database import create_db_engine
     from hallcall.broker.storage.migrate import upgrade
 
-    cfg = _config(args.config)
+    configs = [_config(str(f)) for f in _hall_files(args.config)]
+    configs.sort(key=lambda c: c.hall.id)
+    if args.workers > 1 and args.worker is None:
+        return _run_workers(args, len(configs))
+    if args.worker is not None:
+        index, count = args.worker
+        configs = configs[index::count]
     engine = create_db_engine(args.db)
     upgrade(engine)
-    server = QueueBrokerServer(QueueService(cfg, engine), _settings(args))
+    server = QueueBrokerServer(build_bus(configs, engine), _settings(args))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     server.start()
     logging.getLogger("hallcall").info(
-        "queue broker for hall %s on mqtt://%s:%s", cfg.hall.id, args.mqtt_host, args.mqtt_port
+        "queue broker for %s on mqtt://%s:%s",
+        ", ".join(c.hall.id for c in configs), args.mqtt_host, args.mqtt_port,
     )
     stop.wait()
     server.stop()
     return 0
+
+
+def _run_workers(args, halls: int) -> int:
+    """Spread the halls over `--workers` processes (hall i goes to worker i mod N)."""
+    import subprocess
+
+    count = min(args.workers, halls)
+    base = [sys.executable, "-m", "hallcall.cli", "broker", "--db", args.db]
+    for c in args.config:
+        base += ["--config", c]
+    base += ["--mqtt-host", args.mqtt_host, "--mqtt-port", str(args.mqtt_port)]
+    env = dict(os.environ)  # credentials go by environment, not on a command line
+    if args.mqtt_user:
+        env["HALLCALL_MQTT_USER"] = args.mqtt_user
+    if args.mqtt_password:
+        env["HALLCALL_MQTT_PASSWORD"] = args.mqtt_password
+    procs = [subprocess.Popen([*base, "--worker", f"{k}/{count}"], env=env) for k in range(count)]
+
+    def forward(signum, _frame):
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    codes = [proc.wait() for proc in procs]
+    return max(codes, default=0)
+
+
+def _worker(value: str) -> tuple[int, int]:
+    try:
+        index, count = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("use K/N, e.g. 0/2") from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError("K must be 0 to N-1")
+    return index, count
 
 
 def cmd_demo(args) -> int:
@@ -165,9 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("broker", help="run the queue broker against an MQTT server (Mosquitto)")
-    p.add_argument("--config", required=True, help="the hall's configuration file")
+    p.add_argument("--config", required=True, action="append",
+                   help="a hall file, or a directory of them; repeat for more halls")
     p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
                    help="database URL: sqlite:///path or postgresql://user:pass@host/db")
+    p.add_argument("--workers", type=int, default=1,
+                   help="spread the halls over this many processes (one per core)")
+    p.add_argument("--worker", type=_worker, help=argparse.SUPPRESS)
     _mqtt_args(p)
     p.set_defaults(func=cmd_broker)
 

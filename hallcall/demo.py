@@ -23,7 +23,7 @@ from sqlalchemy import text
 
 from hallcall.broker.embedded import DEMO_USERNAME, EmbeddedBroker
 from hallcall.broker.server import QueueBrokerServer
-from hallcall.broker.service.queue_service import QueueService
+from hallcall.broker.service.bootstrap import build_bus
 from hallcall.broker.storage.database import create_db_engine
 from hallcall.broker.storage.migrate import upgrade
 from hallcall.config.schema import HallConfig
@@ -298,7 +298,7 @@ def run_demo(
     settings = MqttSettings(port=mqtt_server.port, username=DEMO_USERNAME)
     engine = create_db_engine(db_url)
     upgrade(engine)
-    broker = QueueBrokerServer(QueueService(config, engine), settings)
+    broker = QueueBrokerServer(build_bus([config], engine), settings)
     lobby = LobbyPrinter(config, lang or config.hall.default_language, out)
     sim = Simulation(config, settings, speed)
     hall_name = config.hall.name.get(lobby.lang)

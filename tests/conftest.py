@@ -91,7 +91,7 @@ def queue_broker(hall_config, engine, clock, mqtt_settings):
     servers = []
 
     def start():
-        server = QueueBrokerServer(start_service(hall_config, engine, clock), mqtt_settings)
+        server = QueueBrokerServer(start_service(hall_config, engine, clock).bus, mqtt_settings)
         server.start()
         assert server.ready.wait(15), "queue broker did not publish its state"
         servers.append(server)

@@ -1,6 +1,7 @@
-"""The database tables. One database holds one hall (the queue broker runs one hall).
+"""The database tables. One database holds any number of halls: every table is keyed by hall.
 
 Every ticket keeps its full history (`ticket_events`) so reports can be computed from it.
+Ticket ids ("20261123-A012") are unique within a hall, so a ticket's key is (hall_id, id).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -32,6 +33,14 @@ NAMING_CONVENTION = {
 }
 
 Id = String(32)
+
+
+def hall_key() -> Mapped[str]:
+    return mapped_column(Id, primary_key=True)
+
+
+def hall_column() -> Mapped[str]:
+    return mapped_column(Id)
 
 
 class UTCDateTime(TypeDecorator):
@@ -62,9 +71,10 @@ class Base(DeclarativeBase):
 
 
 class HallRow(Base):
-    """The hall this database belongs to, and its `seq`: the contract's ever-growing counter.
+    """A hall this database holds, and its `seq`: the contract's ever-growing counter.
 
-    Every write transaction locks this row first, so commands of one hall are serialised.
+    Only one queue broker process serves a hall (it keeps the hall's day in memory); the row
+    is written with every committed batch of its commands.
     """
 
     __tablename__ = "hall"
@@ -77,6 +87,7 @@ class CounterRow(Base):
     """The last number issued per department and service day (the daily reset keeps history)."""
 
     __tablename__ = "ticket_counters"
+    hall_id: Mapped[str] = hall_key()
     department: Mapped[str] = mapped_column(Id, primary_key=True)
     service_date: Mapped[date] = mapped_column(Date, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
@@ -86,12 +97,13 @@ class CounterRow(Base):
 class TicketRow(Base):
     __tablename__ = "tickets"
     __table_args__ = (
-        UniqueConstraint("original_department", "service_date", "seqno"),
-        UniqueConstraint("service_date", "number"),
-        Index("ix_tickets_queue", "service_date", "status", "department"),
-        Index("ix_tickets_window_finished", "window", "finished_at"),
-        Index("ix_tickets_department_finished", "department", "status", "finished_at"),
+        UniqueConstraint("hall_id", "original_department", "service_date", "seqno"),
+        UniqueConstraint("hall_id", "service_date", "number"),
+        Index("ix_tickets_queue", "hall_id", "service_date", "status", "department"),
+        Index("ix_tickets_window_finished", "hall_id", "window", "finished_at"),
+        Index("ix_tickets_department_finished", "hall_id", "department", "status", "finished_at"),
     )
+    hall_id: Mapped[str] = hall_key()
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     service_date: Mapped[date] = mapped_column(Date)
     seqno: Mapped[int] = mapped_column(Integer)
@@ -122,8 +134,13 @@ class TicketEventRow(Base):
     """One step in a ticket's life: issued, called, recalled, transferred, finished, no_show."""
 
     __tablename__ = "ticket_events"
+    __table_args__ = (
+        ForeignKeyConstraint(["hall_id", "ticket_id"], ["tickets.hall_id", "tickets.id"]),
+        Index("ix_ticket_events_ticket", "hall_id", "ticket_id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    hall_id: Mapped[str] = hall_column()
+    ticket_id: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(index=True)
     action: Mapped[str] = mapped_column(String(24))
     department: Mapped[str] = mapped_column(Id)
@@ -134,6 +151,7 @@ class TicketEventRow(Base):
 
 class WindowRow(Base):
     __tablename__ = "windows"
+    hall_id: Mapped[str] = hall_key()
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     departments: Mapped[list]
     status: Mapped[str] = mapped_column(String(16))
@@ -148,8 +166,10 @@ class StaffSessionRow(Base):
     """A clerk's time on duty at a window (attendance), from log-in to log-out."""
 
     __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_hall_staff", "hall_id", "staff"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    staff: Mapped[str] = mapped_column(Id, index=True)
+    hall_id: Mapped[str] = hall_column()
+    staff: Mapped[str] = mapped_column(Id)
     window: Mapped[str] = mapped_column(Id)
     post: Mapped[str] = mapped_column(String(1))
     login_at: Mapped[datetime]
@@ -158,8 +178,10 @@ class StaffSessionRow(Base):
 
 class PauseRow(Base):
     __tablename__ = "window_pauses"
+    __table_args__ = (Index("ix_window_pauses_hall_window", "hall_id", "window"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    window: Mapped[str] = mapped_column(Id, index=True)
+    hall_id: Mapped[str] = hall_column()
+    window: Mapped[str] = mapped_column(Id)
     staff: Mapped[str | None] = mapped_column(Id)
     reason: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime]
@@ -170,9 +192,14 @@ class RatingRow(Base):
     """A visitor's anonymous rating of one finished ticket: one per ticket."""
 
     __tablename__ = "ratings"
-    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    __table_args__ = (
+        ForeignKeyConstraint(["hall_id", "ticket_id"], ["tickets.hall_id", "tickets.id"]),
+        Index("ix_ratings_hall_staff", "hall_id", "staff"),
+    )
+    hall_id: Mapped[str] = hall_key()
+    ticket_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     window: Mapped[str] = mapped_column(Id)
-    staff: Mapped[str | None] = mapped_column(Id, index=True)
+    staff: Mapped[str | None] = mapped_column(Id)
     score: Mapped[int] = mapped_column(Integer)
     scale: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[list | None]
@@ -182,20 +209,27 @@ class RatingRow(Base):
 
 class AppointmentRow(Base):
     __tablename__ = "appointments"
+    __table_args__ = (
+        ForeignKeyConstraint(["hall_id", "ticket_id"], ["tickets.hall_id", "tickets.id"]),
+        Index("ix_appointments_hall_phone", "hall_id", "phone"),
+    )
+    hall_id: Mapped[str] = hall_key()
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     department: Mapped[str] = mapped_column(Id)
     matter: Mapped[str | None] = mapped_column(Id)
     booked_at: Mapped[datetime]
-    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
     lang: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
-    ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"))
+    ticket_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class CommandRow(Base):
     """Every answered command, so a repeat with the same request_id gets the same reply."""
 
     __tablename__ = "commands"
+    __table_args__ = (Index("ix_commands_hall_at", "hall_id", "at"),)
+    hall_id: Mapped[str] = hall_key()
     device_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     device_id: Mapped[str] = mapped_column(Id, primary_key=True)
     request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -206,6 +240,7 @@ class CommandRow(Base):
 
 class ClosedDayRow(Base):
     __tablename__ = "closed_days"
+    hall_id: Mapped[str] = hall_key()
     service_date: Mapped[date] = mapped_column(Date, primary_key=True)
     closed_at: Mapped[datetime]
     summary: Mapped[dict | None]
@@ -215,8 +250,10 @@ class ComplaintRow(Base):
     """A complaint against a window, clerk or ticket; answered within five working days."""
 
     __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_hall_received", "hall_id", "received_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    received_at: Mapped[datetime] = mapped_column(index=True)
+    hall_id: Mapped[str] = hall_column()
+    received_at: Mapped[datetime]
     channel: Mapped[str] = mapped_column(String(24))
     window: Mapped[str | None] = mapped_column(Id)
     staff: Mapped[str | None] = mapped_column(Id, index=True)

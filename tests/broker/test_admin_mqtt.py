@@ -77,7 +77,7 @@ def test_admin_with_a_wrong_address_says_what_to_check(capsys):
 def test_the_day_closes_by_itself_at_the_configured_hour(hall_config, engine, clock, mqtt_settings, device):
     assert hall_config.hall.close_at == "17:30"
     service = start_service(hall_config, engine, clock)
-    server = QueueBrokerServer(service, mqtt_settings, tick_s=0.1)
+    server = QueueBrokerServer(service.bus, mqtt_settings, tick_s=0.1)
     server.start()
     try:
         assert server.ready.wait(15)
@@ -100,7 +100,7 @@ def test_a_busy_hall_still_closes_at_its_hour(hall_config, engine, clock, mqtt_s
     import threading
 
     service = start_service(hall_config, engine, clock)
-    server = QueueBrokerServer(service, mqtt_settings, tick_s=0.5)
+    server = QueueBrokerServer(service.bus, mqtt_settings, tick_s=0.5)
     server.start()
     stop = threading.Event()
     try:

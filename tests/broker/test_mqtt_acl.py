@@ -39,7 +39,7 @@ def login(port, user):
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_devices_publish_only_as_themselves(secured, hall_config, engine, clock):
-    broker = QueueBrokerServer(start_service(hall_config, engine, clock), login(secured.port, QUEUE_BROKER_USER))
+    broker = QueueBrokerServer(start_service(hall_config, engine, clock).bus, login(secured.port, QUEUE_BROKER_USER))
     broker.start()
     kiosk = DeviceClient("campus-hall", "kiosk", "kiosk-1", login(secured.port, "kiosk-kiosk-1"), ["state/#"])
     try:

@@ -8,7 +8,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from hallcall.broker.service.queue_service import QueueService
 from hallcall.broker.storage.migrate import downgrade, upgrade
 from hallcall.broker.storage.orm import Base, CommandRow, TicketRow
 from hallcall.protocol.topics import Sender
@@ -102,11 +101,16 @@ def test_after_a_restart_state_comes_back_from_the_database(hall_config, engine,
     assert Hall(restarted).issue()["number"] == "A004"
 
 
-def test_a_database_of_another_hall_is_refused(hall_config, engine, clock):
-    start_service(hall_config, engine, clock)
+def test_two_halls_share_one_database_and_keep_apart(hall_config, engine, clock):
+    first = Hall(start_service(hall_config, engine, clock))
     other = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})})
-    with pytest.raises(RuntimeError, match="belongs to hall 'campus-hall'"):
-        QueueService(other, engine, clock).initialize()
+    second = Hall(start_service(other, engine, clock))
+    assert [first.issue()["number"] for _ in range(2)] == ["A001", "A002"]
+    assert second.issue()["number"] == "A001", "each hall numbers its own tickets"
+    assert second.issue()["id"] == "20261123-A002"
+    with engine.connect() as c:
+        rows = c.execute(select(TicketRow.hall_id, func.count()).group_by(TicketRow.hall_id).order_by(TicketRow.hall_id)).all()
+    assert [tuple(r) for r in rows] == [("campus-hall", 2), ("other-hall", 2)]
 
 
 def test_two_clerks_pressing_next_at_once_never_get_the_same_ticket(hall_config, engine, clock):
@@ -183,9 +187,9 @@ def test_migrations_match_the_models_and_go_down_and_up(engine):
 
 
 def test_a_dropped_bad_command_is_logged(service, caplog):
-    with caplog.at_level("WARNING", logger="hallcall.broker.service.queue_service"):
+    with caplog.at_level("WARNING", logger="hallcall.broker.service.messagebus"):
         service.handle(Sender("kiosk", "kiosk-1"), b"{oops")
-    assert any("dropped bad command from kiosk/kiosk-1" in r.getMessage() for r in caplog.records)
+    assert any("dropped bad command from kiosk/kiosk-1 in campus-hall" in r.getMessage() for r in caplog.records)
 
 
 def test_commands_of_a_window_nobody_is_logged_in_at(hall):

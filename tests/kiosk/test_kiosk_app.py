@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QScrollArea
 from pyzbar.pyzbar import decode
 
-from hallcall.broker.service.views import Views
+from hallcall.broker.service.projections import catalog as catalog_payload
 from hallcall.hardware.printer import FakePrinter, PrinterConfig
 from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.kiosk.app import KioskApp
@@ -265,15 +265,15 @@ def test_paper_out_no_ticket_and_the_hall_sees_it(kiosk, queue_broker, mosquitto
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_late_reply_is_still_printed(kiosk, queue_broker, monkeypatch, lang):
     server = queue_broker()
-    handle = server.service.handle
+    run = server.bus.run
     gate = threading.Event()
 
-    def slow(sender, raw):
-        if b"ticket.issue" in raw:
+    def slow(messages):
+        if any(b"ticket.issue" in m.raw for m in messages):
             gate.wait(10)  # the broker is stuck until the kiosk has given up
-        return handle(sender, raw)
+        return run(messages)
 
-    monkeypatch.setattr(server.service, "handle", slow)
+    monkeypatch.setattr(server.bus, "run", slow)
     k = kiosk(PORTRAIT, lang, request_timeout_s=0.6)
     ready(k)
     if lang == "en":
@@ -296,7 +296,7 @@ def test_catalog_changes_show_without_a_restart(kiosk, queue_broker, mosquitto, 
     queue_broker()
     k = kiosk(PORTRAIT, "zh")
     ready(k)
-    catalog = Views(hall_config).catalog(10**9)
+    catalog = catalog_payload(hall_config, 10**9)
     catalog["departments"].append(
         {"id": "library", "name": {"zh": "图书馆（借阅证办理）", "en": "Library (cards)"}, "prefix": "L",
          "matters": []}

@@ -8,7 +8,7 @@ import sys
 import pytest
 from pyzbar.pyzbar import decode
 
-from hallcall.broker.service.views import Views
+from hallcall.broker.service.projections import catalog as catalog_payload
 from hallcall.hardware.printer import FakePrinter, TicketPrint
 from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.kiosk.catalog import loc, parse_catalog
@@ -58,7 +58,7 @@ class Effects:
 
 @pytest.fixture
 def catalog(hall_config):
-    return Views(hall_config).catalog(7)
+    return catalog_payload(hall_config, 7)
 
 
 @pytest.fixture

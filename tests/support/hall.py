@@ -1,4 +1,4 @@
-"""Drives a QueueService the way devices do, with raw JSON commands (no MQTT needed)."""
+"""Drives one hall of the queue broker the way devices do, with raw JSON commands (no MQTT)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hallcall.broker.service.queue_service import QueueService
+from hallcall.broker.service.bootstrap import one_hall
+from hallcall.broker.service.messagebus import HallHandle
 from hallcall.protocol.topics import Sender
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -15,14 +16,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 
 
-def start_service(config, engine, clock) -> QueueService:
-    service = QueueService(config, engine, clock)
-    service.initialize()
-    return service
+def start_service(config, engine, clock) -> HallHandle:
+    return one_hall(config, engine, clock)
 
 
 class Hall:
-    def __init__(self, service: QueueService):
+    def __init__(self, service: HallHandle):
         self.service = service
         self._n = 0
         self._prefix = uuid.uuid4().hex[:8]  # two drivers of one database never reuse an id

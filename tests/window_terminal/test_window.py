@@ -371,8 +371,8 @@ def test_a_hung_or_failing_queue_broker_is_told_in_plain_words(make_terminal, ki
     win = make_terminal(timeout=1.0)
     login(win, qtbot)
     kiosk()
-    run_command = broker._run_command
-    broker._run_command = lambda sender, raw: None  # the broker takes the command and never answers
+    run_batch = broker._run
+    broker._run = lambda batch: None  # the broker takes the command and never answers
     try:
         qtbot.keyClick(win, Qt.Key.Key_F1)
         assert not win.buttons["next"].isEnabled()
@@ -381,21 +381,21 @@ def test_a_hung_or_failing_queue_broker_is_told_in_plain_words(make_terminal, ki
         assert win.buttons["next"].isEnabled()  # the clerk may try again
         shot(win, "27-timeout")
     finally:
-        broker._run_command = run_command
+        broker._run = run_batch
 
-    def fail(sender, raw):
+    def fail(messages):
         raise RuntimeError("database is locked")
 
-    handle = broker.service.handle
+    run = broker.bus.run
     # E.g. the database went away: the broker answers "unavailable" (without the request_id,
     # so the reply is tied to the command in flight, not left to time out).
-    broker.service.handle = fail
+    broker.bus.run = fail
     try:
         key(win, qtbot, Qt.Key.Key_F1)
         shot(win, "29-unavailable")
         assert win.message.text() == "排队服务暂时处理不了这个操作。请稍后再试；一直不行请联系大厅管理员。"
     finally:
-        broker.service.handle = handle
+        broker.bus.run = run
     key(win, qtbot, Qt.Key.Key_F1)
     assert win.number.text() == "A001"
 

@@ -1,0 +1,144 @@
+"""What happened in a hall: the domain events every command returns.
+
+They are facts in the past tense, made by the hall aggregate. The service turns them into rows
+(the unit of work) and into MQTT events and retained state (the projections); the aggregate
+itself never knows about either. A ticket in an event is a snapshot taken when it happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from hallcall.broker.domain.model import Ticket
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TicketIssued(Event):
+    ticket: Ticket
+    seqno: int
+    #: Tickets the department has issued today, this one included (the daily cap counts them).
+    issued: int
+    appointment_code: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketCalled(Event):
+    ticket: Ticket
+    window: str
+
+
+@dataclass(frozen=True)
+class TicketRecalled(Event):
+    ticket: Ticket
+    window: str
+
+
+@dataclass(frozen=True)
+class TicketNoShow(Event):
+    ticket: Ticket
+    window: str | None
+    by_system: bool = False
+
+
+@dataclass(frozen=True)
+class TicketTransferred(Event):
+    ticket: Ticket
+    window: str
+    staff: str | None
+    from_department: str
+
+
+@dataclass(frozen=True)
+class TicketFinished(Event):
+    ticket: Ticket
+    window: str | None
+    by_system: bool = False
+
+
+@dataclass(frozen=True)
+class RatingRequested(Event):
+    """The pad of `window` may now rate `ticket` (its last finished ticket), once."""
+
+    window: str
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class RatingRecorded(Event):
+    ticket_id: str
+    window: str
+    staff: str | None
+    score: int
+    scale: int
+    reasons: tuple[str, ...]
+    pad: str
+
+
+@dataclass(frozen=True)
+class ClerkOnDuty(Event):
+    """A clerk's attendance starts (log-in, or a B clerk taking over)."""
+
+    window: str
+    staff: str
+    post: str
+
+
+@dataclass(frozen=True)
+class ClerkOffDuty(Event):
+    window: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class PauseStarted(Event):
+    window: str
+    staff: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class PauseEnded(Event):
+    window: str
+
+
+@dataclass(frozen=True)
+class WindowChanged(Event):
+    """A window's clerk, status or departments changed (`departments_before` for assign)."""
+
+    window: str
+    staff: str | None = None
+    replaced: str | None = None
+    departments: tuple[str, ...] | None = None
+    departments_before: tuple[str, ...] = ()
+    #: A log-in (its event names whom it replaced, if anyone).
+    login: bool = False
+    #: Done by the close of day, not by anyone at the window.
+    by_system: bool = False
+
+
+@dataclass(frozen=True)
+class AppointmentBooked(Event):
+    code: str
+    department: str
+    matter: str | None
+    booked_at: datetime
+    phone: str | None
+    lang: str
+
+
+@dataclass(frozen=True)
+class AppointmentCheckedIn(Event):
+    code: str
+    ticket_id: str
+
+
+@dataclass(frozen=True)
+class DayClosed(Event):
+    day: date
+    summary: dict

@@ -1,0 +1,545 @@
+"""A hall as the queue broker runs it: the aggregate that holds every queue rule.
+
+The queue broker is the only writer of its halls, so the open part of the hall lives here in
+memory: each department's queue in call order, the windows and who is on duty, the day's
+counters, the last ticket each window finished, appointments, recent service times. Every
+command is a method that checks the rules, changes the state and returns the domain events
+(`events.py`); nothing here does I/O, and the time is always an argument. `HallSnapshot` is
+what a store hands back to rebuild it after a restart.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hallcall.broker.domain import events as ev
+from hallcall.broker.domain.errors import Closed, Conflict, Empty, Forbidden, Invalid, NotFound
+from hallcall.broker.domain.estimate import RECENT_SERVICES, estimated_wait_s, typical_service_s
+from hallcall.broker.domain.model import (
+    Outcome,
+    Post,
+    Priority,
+    Source,
+    Ticket,
+    TicketStatus,
+    WindowState,
+    WindowStatus,
+)
+from hallcall.broker.domain.numbering import NumberRange, local_day_bounds, service_date, ticket_id
+from hallcall.broker.domain.queue import CallQueue
+from hallcall.config.schema import Department, HallConfig
+
+
+@dataclass
+class Appointment:
+    code: str
+    department: str
+    matter: str | None
+    booked_at: datetime
+    phone: str | None
+    lang: str
+    ticket_id: str | None = None
+
+
+@dataclass
+class Ended:
+    """The last ticket a window ended (finished or no-show): what a rating pad may rate."""
+
+    ticket_id: str
+    number: str
+    status: TicketStatus
+    finished_at: datetime
+    outcome: str | None
+    staff: str | None
+    closed_by_system: bool
+    rated: bool = False
+
+
+@dataclass(frozen=True)
+class Call:
+    """One line of the lobby's "latest calls"."""
+
+    ticket_id: str
+    number: str
+    department: str
+    window: str
+    at: datetime
+    recall: bool
+    lang: str
+
+
+@dataclass
+class HallSnapshot:
+    """What the store loads to rebuild a hall: everything still open, and a little history."""
+
+    seq: int = 0
+    tickets: list[Ticket] = field(default_factory=list)  # open ones, and all of today's
+    counters: dict[tuple[str, date], tuple[int, int]] = field(default_factory=dict)
+    windows: list[WindowState] = field(default_factory=list)
+    last_finished: dict[str, Ended] = field(default_factory=dict)  # status finished
+    last_ended: dict[str, Ended] = field(default_factory=dict)  # finished or no-show
+    appointments: list[Appointment] = field(default_factory=list)
+    appointment_codes: set[str] = field(default_factory=set)
+    recent_services: dict[str, list[float]] = field(default_factory=dict)  # newest first
+    calls: list[Call] = field(default_factory=list)  # newest first
+    closed_days: set[date] = field(default_factory=set)
+    clerks_on_duty_since: dict[str, datetime] = field(default_factory=dict)  # window -> login
+
+
+class HallDay:
+    def __init__(self, config: HallConfig, snapshot: HallSnapshot, today: date | None = None):
+        self.config = config
+        self.id = config.hall.id
+        self.zone = ZoneInfo(config.hall.timezone)
+        self.due_early = timedelta(minutes=config.hall.appointment_due_early_min)
+        self.departments: dict[str, Department] = {d.id: d for d in config.departments}
+        self.window_config = {w.id: w for w in config.windows}
+        self.staff = {s.id: s for s in config.staff}
+        self.devices = {(d.kind, d.id): d for d in config.devices}
+        self.seq = snapshot.seq
+        self.today = today
+        self.tickets: dict[str, Ticket] = {}
+        self.queues = {d: CallQueue(self.due_early) for d in self.departments}
+        self.counters = dict(snapshot.counters)
+        self.windows = self._windows(snapshot.windows)
+        self.last_finished = dict(snapshot.last_finished)
+        self.last_ended = dict(snapshot.last_ended)
+        self.appointments = {a.code: a for a in snapshot.appointments}
+        self.appointment_codes = set(snapshot.appointment_codes) | set(self.appointments)
+        self.recent = {
+            d: deque(snapshot.recent_services.get(d, [])[:RECENT_SERVICES], maxlen=RECENT_SERVICES)
+            for d in self.departments
+        }
+        self.calls: deque[Call] = deque(snapshot.calls[: config.hall.calls_kept], maxlen=config.hall.calls_kept)
+        self.closed_days = set(snapshot.closed_days)
+        self.on_duty_since = dict(snapshot.clerks_on_duty_since)
+        self.served: Counter[tuple[date, str]] = Counter()
+        self.last_called: dict[str, tuple[datetime, str]] = {}
+        for t in snapshot.tickets:
+            self._track(t)
+        self._open_windows: dict[str, int] | None = None
+
+    def _windows(self, rows: Iterable[WindowState]) -> dict[str, WindowState]:
+        """Windows as the hall file says now: new ones closed, fixed ones with their departments."""
+        known = {w.id: w for w in rows}
+        windows = {}
+        for cfg in self.config.windows:
+            w = known.get(cfg.id)
+            if w is None:
+                w = WindowState(cfg.id, cfg.number, cfg.flex, list(cfg.departments))
+            w.number, w.flex = cfg.number, cfg.flex
+            if not cfg.flex:
+                w.departments = list(cfg.departments)
+            else:
+                w.departments = [d for d in w.departments if d in self.departments]
+            windows[cfg.id] = w
+        return windows
+
+    def _track(self, t: Ticket) -> None:
+        self.tickets[t.id] = t
+        if t.status is TicketStatus.WAITING and t.department in self.queues:
+            self.queues[t.department].add(t, t.issued_at)
+        if t.status is TicketStatus.FINISHED and t.staff:
+            self.served[(t.service_date, t.staff)] += 1
+
+    # ================================================================== the day
+    def service_date(self, now: datetime) -> date:
+        return service_date(now, self.zone)
+
+    def is_closed(self, day: date) -> bool:
+        return day in self.closed_days
+
+    def needs_rollover(self, now: datetime) -> bool:
+        """True on a new day, and on first use after loading (days may have been left open)."""
+        return self.today is None or self.service_date(now) != self.today
+
+    def roll_over(self, now: datetime) -> list[ev.Event]:
+        """A new day: close every earlier day still open (nothing is left silently)."""
+        today = self.service_date(now)
+        start, _ = local_day_bounds(today, self.zone)
+        events: list[ev.Event] = []
+        left_open = any(t.is_open and t.service_date < today for t in self.tickets.values())
+        if left_open or any(since < start for since in self.on_duty_since.values()):
+            events = self._close_through(today - timedelta(days=1), now)
+        self.today = today
+        self.tickets = {k: t for k, t in self.tickets.items() if t.is_open or t.service_date >= today}
+        self.served = Counter({k: n for k, n in self.served.items() if k[0] >= today})
+        self.last_called = {}
+        for t in self.tickets.values():
+            if t.called_at is not None and t.service_date == today:
+                best = self.last_called.get(t.department)
+                if best is None or best[0] < t.called_at:
+                    self.last_called[t.department] = (t.called_at, t.number)
+        return events
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    # ================================================================== look-ups
+    def department(self, dep_id: str, matter_id: str | None = None) -> Department:
+        dep = self.departments.get(dep_id)
+        if dep is None:
+            raise NotFound(f"unknown department {dep_id!r}")
+        if matter_id is not None and dep.matter(matter_id) is None:
+            raise NotFound(f"department {dep_id!r} has no matter {matter_id!r}")
+        return dep
+
+    def window(self, window_id: str) -> WindowState:
+        w = self.windows.get(window_id)
+        if w is None:
+            raise NotFound(f"unknown window {window_id!r}")
+        return w
+
+    def check_sender(self, kind: str, device_id: str) -> None:
+        if kind == "window":
+            if device_id not in self.window_config:
+                raise Forbidden(f"unknown window {device_id!r}: it is not in the hall configuration")
+        elif (kind, device_id) not in self.devices:
+            raise Forbidden(f"unknown {kind} {device_id!r}: it is not in the hall configuration")
+
+    def waiting_ahead(self, t: Ticket, now: datetime) -> int:
+        return self.queues[t.department].ahead_of(t.id, now)
+
+    def typical_service_s(self, department: str) -> float:
+        dep = self.departments.get(department)
+        return typical_service_s(list(self.recent.get(department, ())), dep.default_service_s if dep else 300)
+
+    def open_windows(self, department: str) -> int:
+        if self._open_windows is None:
+            counts: Counter[str] = Counter()
+            for w in self.windows.values():
+                if w.status is WindowStatus.OPEN:
+                    counts.update(w.departments)
+            self._open_windows = dict(counts)
+        return self._open_windows.get(department, 0)
+
+    def estimated_wait_s(self, department: str, ahead: int) -> int:
+        return estimated_wait_s(ahead, self.typical_service_s(department), self.open_windows(department))
+
+    def served_today(self, staff: str) -> int:
+        return self.served[(self.today, staff)]
+
+    def last_called_number(self, department: str) -> str | None:
+        last = self.last_called.get(department)
+        return last[1] if last else None
+
+    def _window_changed(self) -> None:
+        self._open_windows = None
+
+    # ================================================================== kiosk
+    def issue(
+        self,
+        now: datetime,
+        department: str,
+        matter: str | None = None,
+        priority: Priority = Priority.NORMAL,
+        lang: str | None = None,
+        *,
+        appointment: Appointment | None = None,
+    ) -> tuple[Ticket, list[ev.Event]]:
+        day = self.service_date(now)
+        if day in self.closed_days:
+            raise Closed("the hall has closed for today; please come back on the next working day")
+        dep = self.department(department, matter)
+        lang = lang or self.config.hall.default_language
+        if lang not in self.config.hall.languages:
+            raise Invalid(f"this hall does not offer language {lang!r}")
+        last, issued = self.counters.get((dep.id, day), (None, 0))
+        numbers = NumberRange(dep.prefix, dep.number_start, dep.number_end, dep.daily_cap)
+        seqno = numbers.next_after(last, issued)
+        self.counters[(dep.id, day)] = (seqno, issued + 1)
+        number = numbers.format(seqno)
+        booked_at = appointment.booked_at if appointment else None
+        t = Ticket(
+            id=ticket_id(day, number),
+            number=number,
+            service_date=day,
+            department=dep.id,
+            original_department=dep.id,
+            issued_at=now,
+            queued_at=booked_at if booked_at is not None else now,
+            matter=matter,
+            priority=priority,
+            source=Source.APPOINTMENT if appointment else Source.WALK_IN,
+            booked_at=booked_at,
+            lang=lang,
+        )
+        self.tickets[t.id] = t
+        self.queues[dep.id].add(t, now)
+        code = appointment.code if appointment else None
+        return t, [ev.TicketIssued(now, copy.copy(t), seqno, issued + 1, code)]
+
+    def check_in(self, now: datetime, code: str) -> tuple[Ticket, list[ev.Event]]:
+        day = self.service_date(now)
+        appt = self.appointments.get(code.upper())
+        if appt is None:  # a visitor may type the phone number they booked with instead
+            booked = sorted(
+                (a for a in self.appointments.values() if a.phone == code), key=lambda a: a.booked_at
+            )
+            appt = next((a for a in booked if self.service_date(a.booked_at) == day), None)
+        if appt is None:
+            raise NotFound("no appointment with this code; please check the code or take a ticket")
+        booked_day = self.service_date(appt.booked_at)
+        if booked_day != day:
+            raise Conflict(f"this appointment is booked for {booked_day.isoformat()}, not today")
+        if appt.ticket_id is not None and appt.ticket_id in self.tickets:
+            return self.tickets[appt.ticket_id], []
+        t, events = self.issue(now, appt.department, appt.matter, Priority.NORMAL, appt.lang, appointment=appt)
+        appt.ticket_id = t.id
+        return t, [*events, ev.AppointmentCheckedIn(now, appt.code, t.id)]
+
+    # ================================================================== clerk
+    def login(self, now: datetime, window_id: str, staff_id: str, post: Post) -> list[ev.Event]:
+        staff = self.staff.get(staff_id)
+        if staff is None:
+            raise NotFound(f"unknown staff id {staff_id!r}")
+        w = self.window(window_id)
+        if not w.flex and staff.department not in w.departments:
+            raise Forbidden(f"{staff_id} belongs to {staff.department!r}, which window {w.number} does not serve")
+        elsewhere = next((o for o in self.windows.values() if o.staff == staff_id and o.id != w.id), None)
+        if elsewhere is not None:
+            raise Conflict(f"{staff_id} is already on duty at window {elsewhere.id}; log out there first")
+        before = (w.staff, w.post, w.status)
+        replaced = w.login(staff_id, post, now)
+        events: list[ev.Event] = []
+        if before != (w.staff, w.post, w.status):
+            if before[0] is not None:
+                events.append(ev.ClerkOffDuty(now, w.id, before[0]))
+                if before[2] is WindowStatus.PAUSED and replaced:
+                    events.append(ev.PauseEnded(now, w.id))
+            events.append(ev.ClerkOnDuty(now, w.id, staff_id, post.value))
+            self.on_duty_since[w.id] = now
+        self._window_changed()
+        events.append(ev.WindowChanged(now, w.id, staff=staff_id, replaced=replaced, login=True))
+        return events
+
+    def logout(self, now: datetime, window_id: str) -> list[ev.Event]:
+        w = self.window(window_id)
+        staff = w.staff
+        was_paused = w.status is WindowStatus.PAUSED
+        w.logout(now)
+        self.on_duty_since.pop(w.id, None)
+        self._window_changed()
+        events: list[ev.Event] = [ev.ClerkOffDuty(now, w.id, staff)]
+        if was_paused:
+            events.append(ev.PauseEnded(now, w.id))
+        return [*events, ev.WindowChanged(now, w.id, staff=staff)]
+
+    def call_next(self, now: datetime, window_id: str) -> tuple[Ticket, list[ev.Event]]:
+        w = self.window(window_id)
+        w.require_can_call()
+        if w.current_ticket is not None:
+            current = self.tickets[w.current_ticket]
+            raise Conflict(f"finish, transfer or mark no-show {current.number} before calling the next")
+        best: tuple | None = None
+        for dep in w.departments:
+            head = self.queues[dep].head(now) if dep in self.queues else None
+            if head is not None and (best is None or head < best):
+                best = head
+        if best is None:
+            raise Empty("nobody is waiting for this window")
+        t = self.tickets[best[3]]
+        self.queues[t.department].remove(t.id)
+        t.call(w.id, w.staff, w.post, now)
+        w.current_ticket = t.id
+        self.last_called[t.department] = (now, t.number)
+        self.calls.appendleft(Call(t.id, t.number, t.department, w.id, now, False, t.lang))
+        return t, [ev.TicketCalled(now, copy.copy(t), w.id)]
+
+    def recall(self, now: datetime, window_id: str) -> tuple[Ticket, list[ev.Event]]:
+        w = self.window(window_id)
+        t = self._current(w)
+        t.recall(self.config.hall.recall_limit)
+        self.calls.appendleft(Call(t.id, t.number, t.department, w.id, now, True, t.lang))
+        return t, [ev.TicketRecalled(now, copy.copy(t), w.id)]
+
+    def no_show(self, now: datetime, window_id: str) -> tuple[Ticket, list[ev.Event]]:
+        w = self.window(window_id)
+        t = self._current(w)
+        t.no_show(now)
+        w.current_ticket = None
+        self._ended(w.id, t)
+        return t, [ev.TicketNoShow(now, copy.copy(t), w.id)]
+
+    def transfer(
+        self, now: datetime, window_id: str, department: str, matter: str | None
+    ) -> tuple[Ticket, list[ev.Event]]:
+        w = self.window(window_id)
+        t = self._current(w)
+        self.department(department, matter)
+        source, staff = t.department, w.staff
+        t.transfer(department, matter)
+        w.current_ticket = None
+        self.queues[department].add(t, now)
+        return t, [ev.TicketTransferred(now, copy.copy(t), w.id, staff, source)]
+
+    def finish(self, now: datetime, window_id: str, outcome: Outcome) -> tuple[Ticket, list[ev.Event]]:
+        w = self.window(window_id)
+        t = self._current(w)
+        t.finish(outcome, now)
+        w.current_ticket = None
+        self._finished(w.id, t)
+        return t, [ev.TicketFinished(now, copy.copy(t), w.id), ev.RatingRequested(now, w.id, copy.copy(t))]
+
+    def pause(self, now: datetime, window_id: str, reason: str) -> list[ev.Event]:
+        w = self.window(window_id)
+        w.pause(reason, now)
+        self._window_changed()
+        return [ev.PauseStarted(now, w.id, w.staff, reason), ev.WindowChanged(now, w.id, staff=w.staff)]
+
+    def resume(self, now: datetime, window_id: str) -> list[ev.Event]:
+        w = self.window(window_id)
+        w.resume(now)
+        self._window_changed()
+        return [ev.PauseEnded(now, w.id), ev.WindowChanged(now, w.id, staff=w.staff)]
+
+    def _current(self, w: WindowState) -> Ticket:
+        t = self.tickets.get(w.require_current())
+        if t is None:  # cannot happen while the state is consistent
+            raise Conflict(f"the current ticket of window {w.id} is missing")
+        return t
+
+    def _finished(self, window: str, t: Ticket) -> None:
+        self._ended(window, t)
+        if t.staff:
+            self.served[(t.service_date, t.staff)] += 1
+        if not t.closed_by_system and t.called_at is not None and t.finished_at is not None:
+            self.recent[t.department].appendleft((t.finished_at - t.called_at).total_seconds())
+
+    def _ended(self, window: str, t: Ticket) -> None:
+        assert t.finished_at is not None
+        ended = Ended(
+            t.id, t.number, t.status, t.finished_at, t.outcome.value if t.outcome else None,
+            t.staff, t.closed_by_system,
+        )
+        self.last_ended[window] = ended
+        if t.status is TicketStatus.FINISHED:
+            self.last_finished[window] = ended
+
+    # ================================================================== rating pad
+    def rate(self, now: datetime, pad_id: str, ticket_id: str, score: int, reasons: Iterable[str]) -> list[ev.Event]:
+        pad = self.devices[("rating", pad_id)]
+        window = pad.window
+        assert window is not None
+        scale = self.config.hall.rating_scale
+        if score > scale:
+            raise Invalid(f"score must be 1 to {scale} in this hall")
+        last = self.last_ended.get(window)
+        is_last = last is not None and last.ticket_id == ticket_id
+        t = self.tickets.get(ticket_id)
+        if t is None and not is_last:
+            raise NotFound(f"unknown ticket {ticket_id!r}")
+        if t is not None and t.window is not None and t.window != window:
+            raise Forbidden(f"this pad rates window {window} only")
+        number = t.number if t is not None else last.number  # type: ignore[union-attr]
+        served = (
+            t.status is TicketStatus.FINISHED and not t.closed_by_system
+            if t is not None
+            else last.status is TicketStatus.FINISHED and not last.closed_by_system  # type: ignore[union-attr]
+        )
+        if not served:
+            raise Conflict(f"ticket {number} has not been served to the end, so it cannot be rated")
+        if not is_last or last is None:
+            raise Conflict(f"only the last ticket finished at window {window} can be rated")
+        if last.rated:
+            raise Conflict(f"ticket {number} has already been rated")
+        last.rated = True
+        finished = self.last_finished.get(window)
+        if finished is not None and finished.ticket_id == ticket_id:
+            finished.rated = True
+        return [ev.RatingRecorded(now, ticket_id, window, last.staff, score, scale, tuple(reasons), pad_id)]
+
+    # ================================================================== admin
+    def assign(self, now: datetime, window_id: str, departments: list[str]) -> list[ev.Event]:
+        w = self.window(window_id)
+        for dep in departments:
+            self.department(dep)
+        before = tuple(w.departments)
+        w.assign(departments)
+        self._window_changed()
+        return [ev.WindowChanged(now, w.id, departments=tuple(w.departments), departments_before=before)]
+
+    def book(
+        self,
+        now: datetime,
+        department: str,
+        matter: str | None,
+        booked_at: datetime,
+        code: str | None,
+        phone: str | None,
+        lang: str | None,
+    ) -> tuple[Appointment, list[ev.Event]]:
+        dep = self.department(department, matter)
+        if self.service_date(booked_at) < self.service_date(now):
+            raise Invalid("an appointment cannot be booked in the past")
+        code = code.upper() if code else None
+        if code is not None and code in self.appointment_codes:
+            raise Conflict(f"appointment code {code} is already used")
+        while code is None:
+            candidate = f"{secrets.randbelow(10**6):06d}"
+            if candidate not in self.appointment_codes:
+                code = candidate
+        appt = Appointment(code, dep.id, matter, booked_at, phone, lang or self.config.hall.default_language)
+        self.appointments[code] = appt
+        self.appointment_codes.add(code)
+        return appt, [ev.AppointmentBooked(now, code, dep.id, matter, booked_at, phone, appt.lang)]
+
+    def close_day(self, now: datetime) -> tuple[dict, list[ev.Event]]:
+        events = self._close_through(self.service_date(now), now)
+        closed = next(e for e in events if isinstance(e, ev.DayClosed))
+        return closed.summary, events
+
+    # ================================================================== close of day
+    def _close_through(self, day: date, now: datetime) -> list[ev.Event]:
+        """End every ticket of `day` and before, log every clerk out, and mark the day closed."""
+        end_of_day = min(now, local_day_bounds(day, self.zone)[1])
+        events: list[ev.Event] = []
+        finished, no_show = [], []
+        for t in sorted(
+            (t for t in self.tickets.values() if t.is_open and t.service_date <= day),
+            key=lambda t: t.issued_at,
+        ):
+            if t.status is TicketStatus.CALLED:
+                window = t.window
+                t.finish(Outcome.DONE, end_of_day, by_system=True)
+                finished.append(t.number)
+                if window:
+                    self._finished(window, t)
+                events.append(ev.TicketFinished(end_of_day, copy.copy(t), window, by_system=True))
+            else:
+                self.queues[t.department].remove(t.id)
+                t.no_show(end_of_day, by_system=True)
+                no_show.append(t.number)
+                events.append(ev.TicketNoShow(end_of_day, copy.copy(t), None, by_system=True))
+        for w in self.windows.values():
+            if w.status is WindowStatus.CLOSED and w.current_ticket is None:
+                continue
+            staff = w.staff
+            w.current_ticket = None
+            if w.status is not WindowStatus.CLOSED:
+                w.logout(end_of_day)
+            self.on_duty_since.pop(w.id, None)
+            if staff:
+                events.append(ev.ClerkOffDuty(end_of_day, w.id, staff))
+            events.append(ev.PauseEnded(end_of_day, w.id))
+            events.append(ev.WindowChanged(end_of_day, w.id, by_system=True))
+        self._window_changed()
+        of_day = [t for t in self.tickets.values() if t.service_date == day]
+        summary = {
+            "date": day.isoformat(),
+            "issued": len(of_day),
+            "finished": sum(1 for t in of_day if t.status is TicketStatus.FINISHED),
+            "no_show": sum(1 for t in of_day if t.status is TicketStatus.NO_SHOW),
+            "finished_by_system": finished,
+            "no_show_by_system": no_show,
+        }
+        self.closed_days.add(day)
+        events.append(ev.DayClosed(now, day, summary))
+        return events

@@ -1,0 +1,296 @@
+"""Retained state and event payloads, built from the hall aggregate in memory.
+
+Retained state is the whole truth a display needs after a reboot, so each payload is complete
+rather than a delta. Nothing here reads the database: the aggregate holds the open day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hallcall.broker.domain import events as ev
+from hallcall.broker.domain.hall import HallDay
+from hallcall.broker.domain.model import Ticket, TicketStatus
+from hallcall.config.schema import RATING_LABELS, HallConfig
+from hallcall.protocol import payloads as p
+
+
+def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False) -> dict:
+    window = hall.window_config.get(t.window) if t.window else None
+    dep = hall.departments.get(t.department)
+    matter = dep.matter(t.matter) if (dep and t.matter) else None
+    view: dict[str, Any] = {
+        "id": t.id,
+        "number": t.number,
+        "department": t.department,
+        "matter": t.matter,
+        "priority": t.priority.value,
+        "source": t.source.value,
+        "status": t.status.value,
+        "lang": t.lang,
+        "issued_at": p.iso(t.issued_at),
+        "waiting_ahead": None,
+        "estimated_wait_s": None,
+        "booked_at": p.iso(t.booked_at) if t.booked_at else None,
+        "window": t.window,
+        "window_number": window.number if window else None,
+        "called_at": p.iso(t.called_at) if t.called_at else None,
+        "recalls": t.recalls,
+        "recalls_left": t.recalls_left(hall.config.hall.recall_limit)
+        if t.status is TicketStatus.CALLED
+        else None,
+        "transfers": t.transfers,
+        "outcome": t.outcome.value if t.outcome else None,
+        "finished_at": p.iso(t.finished_at) if t.finished_at else None,
+        "service_limit_s": round(matter.service_limit_min * 60) if matter else None,
+    }
+    if with_wait and t.status is TicketStatus.WAITING and t.id in hall.queues[t.department]:
+        ahead = hall.waiting_ahead(t, now)
+        view["waiting_ahead"] = ahead
+        view["estimated_wait_s"] = hall.estimated_wait_s(t.department, ahead)
+    return view
+
+
+def window_state(hall: HallDay, window_id: str, seq: int) -> dict:
+    w = hall.windows[window_id]
+    staff = hall.staff.get(w.staff) if w.staff else None
+    current = None
+    if w.current_ticket and w.current_ticket in hall.tickets:
+        t = hall.tickets[w.current_ticket]
+        current = ticket_view(hall, t, t.called_at or t.issued_at)
+    last = hall.last_finished.get(window_id)
+    last_finished = None
+    if last is not None and not last.closed_by_system:
+        last_finished = {
+            "ticket_id": last.ticket_id,
+            "number": last.number,
+            "finished_at": p.iso(last.finished_at),
+            "outcome": last.outcome,
+            "rated": last.rated,
+        }
+    return {
+        "seq": seq,
+        "window": w.id,
+        "number": w.number,
+        "flex": w.flex,
+        "departments": list(w.departments),
+        "status": w.status.value,
+        "staff": {
+            "id": staff.id,
+            "name": staff.name.model_dump(exclude_none=True),
+            "post": w.post.value if w.post else staff.post,
+            "department": staff.department,
+            "contact": staff.contact,
+            "photo": staff.photo,
+        }
+        if staff
+        else None,
+        "pause_reason": w.pause_reason,
+        "current": current,
+        "last_finished": last_finished,
+        "served_today": hall.served_today(w.staff) if w.staff else 0,
+        "since": p.iso(w.since) if w.since else None,
+    }
+
+
+def queue_state(hall: HallDay, department: str, seq: int) -> dict:
+    queue = hall.queues[department]
+    waiting = len(queue)
+    return {
+        "seq": seq,
+        "department": department,
+        "waiting": waiting,
+        "priority_waiting": queue.priority_waiting,
+        "estimated_wait_s": hall.estimated_wait_s(department, waiting),
+        "last_called": hall.last_called_number(department),
+        "open_windows": hall.open_windows(department),
+        "closed": hall.is_closed(hall.today),
+    }
+
+
+def calls_state(hall: HallDay, seq: int) -> dict:
+    calls = []
+    for c in hall.calls:
+        window = hall.window_config.get(c.window)
+        calls.append(
+            {
+                "ticket_id": c.ticket_id,
+                "number": c.number,
+                "department": c.department,
+                "window": c.window,
+                "window_number": window.number if window else 0,
+                "at": p.iso(c.at),
+                "recall": c.recall,
+                "lang": c.lang,
+            }
+        )
+    return {"seq": seq, "calls": calls}
+
+
+def catalog(config: HallConfig, seq: int) -> dict:
+    hall = config.hall
+    return p.dump(
+        p.CatalogView(
+            seq=seq,
+            hall={
+                "id": hall.id,
+                "name": hall.name.model_dump(exclude_none=True),
+                "languages": list(hall.languages),
+                "default_language": hall.default_language,
+                "timezone": hall.timezone,
+                "notice": hall.notice.model_dump(exclude_none=True) if hall.notice else None,
+                "recall_limit": hall.recall_limit,
+                "rating_scale": hall.rating_scale,
+                "rating_labels": RATING_LABELS[hall.rating_scale],
+                "rating_timeout_s": hall.rating_timeout_s,
+                "show_rating_to_clerk": hall.show_rating_to_clerk,
+                "status_url": hall.status_url,
+                "voice": {
+                    "languages": hall.voice_languages,
+                    "repeat": hall.voice.repeat,
+                    "max_age_s": hall.voice.max_age_s,
+                    "templates": hall.voice.templates.model_dump(exclude_none=True)
+                    if hall.voice.templates
+                    else {},
+                },
+            },
+            departments=[
+                {
+                    "id": d.id,
+                    "name": d.name.model_dump(exclude_none=True),
+                    "prefix": d.prefix,
+                    "matters": [m.model_dump(mode="json", exclude_none=True) for m in d.matters],
+                }
+                for d in config.departments
+            ],
+            windows=[
+                {"id": w.id, "number": w.number, "flex": w.flex, "departments": list(w.departments)}
+                for w in config.windows
+            ],
+            devices=[
+                {"kind": d.kind, "id": d.id, "window": d.window}
+                for d in config.devices
+                if d.kind in ("sign", "rating", "display", "kiosk")
+            ],
+        )
+    )
+
+
+class Touched:
+    """Which retained topics a batch changed: each is published once, after the commit."""
+
+    def __init__(self) -> None:
+        self.windows: set[str] = set()
+        self.departments: set[str] = set()
+        self.calls = False
+
+    def __bool__(self) -> bool:
+        return bool(self.windows or self.departments or self.calls)
+
+    def window(self, hall: HallDay, window_id: str | None) -> None:
+        if window_id is not None and window_id in hall.windows:
+            self.windows.add(window_id)
+            self.departments.update(hall.windows[window_id].departments)
+
+    def everything(self, hall: HallDay) -> None:
+        self.windows.update(hall.windows)
+        self.departments.update(hall.departments)
+        self.calls = True
+
+    def add(self, hall: HallDay, e: ev.Event) -> None:
+        if isinstance(e, ev.TicketIssued):
+            self.departments.add(e.ticket.department)
+        elif isinstance(e, ev.TicketCalled):
+            self.window(hall, e.window)
+            self.departments.add(e.ticket.department)
+            self.calls = True
+        elif isinstance(e, ev.TicketRecalled):
+            self.windows.add(e.window)
+            self.calls = True
+        elif isinstance(e, (ev.TicketNoShow, ev.TicketFinished)):
+            self.window(hall, e.window)
+            self.departments.add(e.ticket.department)
+        elif isinstance(e, ev.TicketTransferred):
+            self.window(hall, e.window)
+            self.departments.update({e.from_department, e.ticket.department})
+        elif isinstance(e, ev.RatingRecorded):
+            self.windows.add(e.window)
+        elif isinstance(e, ev.WindowChanged):
+            self.window(hall, e.window)
+            self.departments.update(e.departments_before)
+        elif isinstance(e, ev.DayClosed):
+            self.departments.update(hall.departments)
+
+    def states(self, hall: HallDay) -> list[tuple[str, dict]]:
+        """(kind, payload) of every touched retained state, with fresh seq numbers."""
+        out: list[tuple[str, dict]] = []
+        for w in sorted(self.windows):
+            out.append((f"window/{w}", window_state(hall, w, hall.next_seq())))
+        for d in sorted(self.departments):
+            if d in hall.queues:
+                out.append((f"queue/{d}", queue_state(hall, d, hall.next_seq())))
+        if self.calls:
+            out.append(("calls", calls_state(hall, hall.next_seq())))
+        return out
+
+
+def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict] | None:
+    """The MQTT event (type, body without seq) for a domain event, or None for internal ones."""
+    at = p.iso(e.at)
+
+    def number_of(window: str | None) -> int | None:
+        cfg = hall.window_config.get(window) if window else None
+        return cfg.number if cfg else None
+
+    if isinstance(e, ev.TicketIssued):
+        return "ticket.issued", {"at": at, "ticket": ticket_view(hall, e.ticket, e.at, True), "department": e.ticket.department}
+    if isinstance(e, (ev.TicketCalled, ev.TicketRecalled)):
+        kind = "ticket.called" if isinstance(e, ev.TicketCalled) else "ticket.recalled"
+        return kind, {
+            "at": at,
+            "ticket": ticket_view(hall, e.ticket, e.at, True),
+            "window": e.window,
+            "window_number": number_of(e.window),
+            "staff": e.ticket.staff,
+        }
+    if isinstance(e, ev.TicketNoShow) and not e.by_system:
+        return "ticket.no_show", {"at": at, "ticket": ticket_view(hall, e.ticket, e.at, True), "window": e.window, "staff": e.ticket.staff}
+    if isinstance(e, ev.TicketFinished) and not e.by_system:
+        return "ticket.finished", {"at": at, "ticket": ticket_view(hall, e.ticket, e.at, True), "window": e.window, "staff": e.ticket.staff}
+    if isinstance(e, ev.TicketTransferred):
+        return "ticket.transferred", {
+            "at": at,
+            "ticket": ticket_view(hall, e.ticket, e.at, True),
+            "window": e.window,
+            "staff": e.staff,
+            "from_department": e.from_department,
+            "department": e.ticket.department,
+        }
+    if isinstance(e, ev.RatingRequested):
+        return "rating.requested", {
+            "at": at,
+            "window": e.window,
+            "window_number": number_of(e.window),
+            "staff": e.ticket.staff,
+            "ticket_id": e.ticket.id,
+            "number": e.ticket.number,
+            "scale": hall.config.hall.rating_scale,
+            "timeout_s": hall.config.hall.rating_timeout_s,
+        }
+    if isinstance(e, ev.RatingRecorded):
+        body: dict[str, Any] = {"at": at, "window": e.window, "staff": e.staff, "ticket_id": e.ticket_id}
+        if hall.config.hall.show_rating_to_clerk:
+            body["score"] = e.score
+        return "rating.recorded", body
+    if isinstance(e, ev.WindowChanged) and not e.by_system:
+        if e.departments is not None:
+            return "window.changed", {"at": at, "window": e.window, "departments": list(e.departments)}
+        body = {"at": at, "window": e.window, "staff": e.staff}
+        if e.login:
+            body["replaced"] = e.replaced
+        return "window.changed", body
+    if isinstance(e, ev.DayClosed):
+        return "day.closed", {"at": at, "summary": e.summary}
+    return None
+

@@ -1,0 +1,486 @@
+"""The unit of work on SQLAlchemy Core: a batch of commands in one transaction.
+
+Core, not the ORM, on this path: the ORM's unit-of-work machinery cost 50-68% of a command
+(docs/measured-facts.md). A batch becomes a few executemany statements; what each domain event
+means as rows is in `_rows_for`. Loading a hall after a restart reads only what is still open
+plus a little history (last ticket per window, recent service times, latest calls).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from hallcall.broker.domain import events as ev
+from hallcall.broker.domain.estimate import RECENT_SERVICES
+from hallcall.broker.domain.hall import Appointment, Call, Ended, HallSnapshot
+from hallcall.broker.domain.model import (
+    OPEN_STATUSES,
+    Outcome,
+    Post,
+    Priority,
+    Source,
+    Ticket,
+    TicketStatus,
+    WindowState,
+    WindowStatus,
+)
+from hallcall.broker.domain.numbering import local_day_bounds, service_date
+from hallcall.broker.service.unit_of_work import (
+    CommitFailed,
+    HallBatch,
+    RequestKey,
+    UnitOfWork,
+)
+from hallcall.broker.storage.orm import (
+    AppointmentRow,
+    ClosedDayRow,
+    CommandRow,
+    CounterRow,
+    HallRow,
+    PauseRow,
+    RatingRow,
+    StaffSessionRow,
+    TicketEventRow,
+    TicketRow,
+    WindowRow,
+)
+from hallcall.config.schema import HallConfig
+
+log = logging.getLogger(__name__)
+
+T = TicketRow.__table__
+_TICKET_FIELDS = (
+    "id number service_date department original_department matter booked_at lang issued_at "
+    "queued_at window staff called_at recalls transfers finished_at closed_by_system"
+).split()
+_TICKET_COLUMNS = [T.c[f] for f in _TICKET_FIELDS] + [T.c.priority, T.c.source, T.c.status, T.c.post, T.c.outcome]
+_OPEN = [s.value for s in OPEN_STATUSES]
+
+
+def ticket_from_tuple(values) -> Ticket:
+    """A Ticket from a row of _TICKET_COLUMNS."""
+    n = len(_TICKET_FIELDS)
+    t = Ticket(**dict(zip(_TICKET_FIELDS, values[:n], strict=True)))
+    priority, source, status, post, outcome = values[n:]
+    t.priority = Priority(priority)
+    t.source = Source(source)
+    t.status = TicketStatus(status)
+    t.post = Post(post) if post else None
+    t.outcome = Outcome(outcome) if outcome else None
+    return t
+
+
+def _ticket_values(hall_id: str, t: Ticket) -> dict[str, Any]:
+    values = {f: getattr(t, f) for f in _TICKET_FIELDS}
+    values.update(
+        hall_id=hall_id,
+        priority=t.priority.value,
+        source=t.source.value,
+        status=t.status.value,
+        post=t.post.value if t.post else None,
+        outcome=t.outcome.value if t.outcome else None,
+    )
+    return values
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        counters = CounterRow.__table__
+        up = dialect.insert(counters)
+        self._upsert_counter = up.on_conflict_do_update(
+            index_elements=[counters.c.hall_id, counters.c.department, counters.c.service_date],
+            set_={"last_number": up.excluded.last_number, "issued": up.excluded.issued},
+        )
+        self._insert_closed_day = dialect.insert(ClosedDayRow.__table__).on_conflict_do_nothing()
+        self._statements = _Statements()
+
+    # ------------------------------------------------------------------ load
+    def load(self, config: HallConfig, now: datetime) -> HallSnapshot:
+        hall_id = config.hall.id
+        zone = ZoneInfo(config.hall.timezone)
+        today = service_date(now, zone)
+        snap = HallSnapshot()
+        with self.engine.begin() as c:
+            seq = c.execute(select(HallRow.seq).where(HallRow.id == hall_id)).scalar()
+            if seq is None:
+                c.execute(insert(HallRow).values(id=hall_id, seq=0, created_at=now))
+                seq = 0
+            snap.seq = seq
+            known = set(c.execute(select(WindowRow.id).where(WindowRow.hall_id == hall_id)).scalars())
+            missing = [
+                {"hall_id": hall_id, "id": w.id, "departments": list(w.departments), "status": "closed"}
+                for w in config.windows
+                if w.id not in known
+            ]
+            if missing:
+                c.execute(insert(WindowRow), missing)
+            snap.tickets = [
+                ticket_from_tuple(r)
+                for r in c.execute(
+                    select(*_TICKET_COLUMNS).where(
+                        T.c.hall_id == hall_id, or_(T.c.status.in_(_OPEN), T.c.service_date >= today)
+                    )
+                )
+            ]
+            for dep, day, last, issued in c.execute(
+                select(CounterRow.department, CounterRow.service_date, CounterRow.last_number, CounterRow.issued)
+                .where(CounterRow.hall_id == hall_id, CounterRow.service_date >= today)
+            ):
+                snap.counters[(dep, day)] = (last, issued)
+            for row in c.execute(select(WindowRow.__table__).where(WindowRow.hall_id == hall_id)):
+                cfg = config.window(row.id)
+                if cfg is None:
+                    continue
+                snap.windows.append(
+                    WindowState(
+                        id=row.id,
+                        number=cfg.number,
+                        flex=cfg.flex,
+                        departments=list(row.departments or []),
+                        status=WindowStatus(row.status),
+                        staff=row.staff,
+                        post=Post(row.post) if row.post else None,
+                        pause_reason=row.pause_reason,
+                        current_ticket=row.current_ticket,
+                        since=row.since,
+                    )
+                )
+            snap.last_ended = self._last_per_window(c, hall_id, None)
+            snap.last_finished = self._last_per_window(c, hall_id, TicketStatus.FINISHED.value)
+            start_of_today, _ = local_day_bounds(today, zone)
+            for row in c.execute(
+                select(AppointmentRow.__table__).where(
+                    AppointmentRow.hall_id == hall_id, AppointmentRow.booked_at >= start_of_today - timedelta(days=1)
+                )
+            ):
+                snap.appointments.append(
+                    Appointment(row.code, row.department, row.matter, row.booked_at, row.phone, row.lang, row.ticket_id)
+                )
+            snap.appointment_codes = set(
+                c.execute(select(AppointmentRow.code).where(AppointmentRow.hall_id == hall_id)).scalars()
+            )
+            snap.recent_services = self._recent_services(c, hall_id)
+            E = TicketEventRow
+            calls = c.execute(
+                select(E.ticket_id, E.department, E.window, E.at, E.action, TicketRow.number, TicketRow.lang)
+                .join(TicketRow, and_(TicketRow.hall_id == TicketEventRow.hall_id, TicketRow.id == TicketEventRow.ticket_id))
+                .where(TicketEventRow.hall_id == hall_id, TicketEventRow.action.in_(["called", "recalled"]))
+                .order_by(TicketEventRow.id.desc())
+                .limit(config.hall.calls_kept)
+            ).all()
+            snap.calls = [
+                Call(tid, number, dep, window, at, action == "recalled", lang)
+                for tid, dep, window, at, action, number, lang in calls
+            ]
+            snap.closed_days = set(
+                c.execute(select(ClosedDayRow.service_date).where(ClosedDayRow.hall_id == hall_id)).scalars()
+            )
+            for window, login_at in c.execute(
+                select(StaffSessionRow.window, func.min(StaffSessionRow.login_at))
+                .where(StaffSessionRow.hall_id == hall_id, StaffSessionRow.logout_at.is_(None))
+                .group_by(StaffSessionRow.window)
+            ):
+                snap.clerks_on_duty_since[window] = login_at
+        return snap
+
+    def _last_per_window(self, c, hall_id: str, status: str | None) -> dict[str, Ended]:
+        cond = [T.c.hall_id == hall_id, T.c.finished_at.is_not(None), T.c.window.is_not(None)]
+        if status is not None:
+            cond.append(T.c.status == status)
+        ranked = select(
+            *_TICKET_COLUMNS,
+            func.row_number()
+            .over(partition_by=T.c.window, order_by=(T.c.finished_at.desc(), T.c.id.desc()))
+            .label("rank"),
+        ).where(*cond).subquery()
+        rows = c.execute(select(*[ranked.c[col.name] for col in _TICKET_COLUMNS]).where(ranked.c.rank == 1)).all()
+        tickets = [ticket_from_tuple(r) for r in rows]
+        rated = set(
+            c.execute(
+                select(RatingRow.ticket_id).where(
+                    RatingRow.hall_id == hall_id, RatingRow.ticket_id.in_([t.id for t in tickets])
+                )
+            ).scalars()
+        )
+        return {
+            t.window: Ended(
+                t.id, t.number, t.status, t.finished_at, t.outcome.value if t.outcome else None,
+                t.staff, t.closed_by_system, t.id in rated,
+            )
+            for t in tickets
+            if t.window is not None and t.finished_at is not None
+        }
+
+    def _recent_services(self, c, hall_id: str) -> dict[str, list[float]]:
+        ranked = select(
+            T.c.department,
+            T.c.called_at,
+            T.c.finished_at,
+            func.row_number().over(partition_by=T.c.department, order_by=T.c.finished_at.desc()).label("rank"),
+        ).where(
+            T.c.hall_id == hall_id,
+            T.c.status == TicketStatus.FINISHED.value,
+            T.c.closed_by_system.is_(False),
+            T.c.called_at.is_not(None),
+        ).subquery()
+        out: dict[str, list[float]] = defaultdict(list)
+        for dep, called, finished, _ in c.execute(
+            select(ranked).where(ranked.c.rank <= RECENT_SERVICES).order_by(ranked.c.department, ranked.c.rank)
+        ):
+            out[dep].append((finished - called).total_seconds())
+        return dict(out)
+
+    # ------------------------------------------------------------------ idempotency
+    def request_keys(self, hall_id: str, since: datetime) -> set[RequestKey]:
+        with self.engine.connect() as c:
+            return {
+                (k, d, r)
+                for k, d, r in c.execute(
+                    select(CommandRow.device_kind, CommandRow.device_id, CommandRow.request_id).where(
+                        CommandRow.hall_id == hall_id, CommandRow.at >= since
+                    )
+                )
+            }
+
+    def stored_reply(self, hall_id: str, key: RequestKey) -> dict[str, Any] | None:
+        kind, device, rid = key
+        with self.engine.connect() as c:
+            return c.execute(
+                select(CommandRow.reply).where(
+                    CommandRow.hall_id == hall_id,
+                    CommandRow.device_kind == kind,
+                    CommandRow.device_id == device,
+                    CommandRow.request_id == rid,
+                )
+            ).scalar()
+
+    # ------------------------------------------------------------------ commit
+    def commit(self, batches: list[HallBatch]) -> None:
+        try:
+            with self.engine.begin() as c:
+                for b in batches:
+                    self._write(c, b)
+        except SQLAlchemyError as exc:
+            log.error("a batch of %d hall(s) was not committed: %s", len(batches), exc)
+            raise CommitFailed(str(exc)) from exc
+
+    def _write(self, c, b: HallBatch) -> None:
+        s = self._statements
+        hall = b.hall_id
+        c.execute(update(HallRow).where(HallRow.id == hall).values(seq=b.seq))
+        new: dict[str, Ticket] = {}
+        issued: dict[str, ev.TicketIssued] = {}
+        changed: dict[str, Ticket] = {}
+        counters: dict[tuple[str, date], dict] = {}
+        ops: list[tuple[Any, dict]] = []
+        for e in b.events:
+            ticket = getattr(e, "ticket", None)
+            if isinstance(e, ev.TicketIssued):
+                new[ticket.id] = ticket
+                issued[ticket.id] = e
+                counters[(ticket.original_department, ticket.service_date)] = {
+                    "hall_id": hall,
+                    "department": ticket.original_department,
+                    "service_date": ticket.service_date,
+                    "last_number": e.seqno,
+                    "issued": e.issued,
+                }
+            elif isinstance(ticket, Ticket) and not isinstance(e, ev.RatingRequested):
+                (new if ticket.id in new else changed)[ticket.id] = ticket
+            ops += _rows_for(hall, e, s, self._insert_closed_day)
+        if new:
+            c.execute(
+                insert(TicketRow),
+                [
+                    {
+                        **_ticket_values(hall, t),
+                        "seqno": issued[t.id].seqno,
+                        "appointment_code": issued[t.id].appointment_code,
+                    }
+                    for t in new.values()
+                ],
+            )
+        if changed:
+            c.execute(s.update_ticket, [_ticket_update_values(hall, t) for t in changed.values()])
+        if counters:
+            c.execute(self._upsert_counter, list(counters.values()))
+        _run_grouped(c, ops)
+        if b.windows:
+            c.execute(s.update_window, [_window_values(hall, w) for w in b.windows])
+        if b.replies:
+            c.execute(
+                insert(CommandRow),
+                [
+                    {
+                        "hall_id": hall,
+                        "device_kind": r.kind,
+                        "device_id": r.device,
+                        "request_id": r.request_id,
+                        "op": r.op,
+                        "reply": r.reply,
+                        "at": r.at,
+                    }
+                    for r in b.replies
+                ],
+            )
+
+
+class _Statements:
+    """The parametrised statements of the hot path, built once."""
+
+    def __init__(self) -> None:
+        ticket_cols = [f for f in _TICKET_FIELDS if f != "id"] + ["priority", "source", "status", "post", "outcome"]
+        self.update_ticket = (
+            update(T)
+            .where(T.c.hall_id == bindparam("k_hall"), T.c.id == bindparam("k_id"))
+            .values({col: bindparam(col) for col in ticket_cols})
+        )
+        W = WindowRow.__table__
+        self.update_window = (
+            update(W)
+            .where(W.c.hall_id == bindparam("k_hall"), W.c.id == bindparam("k_id"))
+            .values({col: bindparam(col) for col in ("departments", "status", "staff", "post", "pause_reason", "current_ticket", "since")})
+        )
+        self.insert_event = insert(TicketEventRow)
+        S = StaffSessionRow.__table__
+        self.insert_session = insert(S)
+        self.end_session = (
+            update(S)
+            .where(S.c.hall_id == bindparam("k_hall"), S.c.window == bindparam("k_window"), S.c.staff == bindparam("k_staff"), S.c.logout_at.is_(None))
+            .values(logout_at=bindparam("at"))
+        )
+        P = PauseRow.__table__
+        self.insert_pause = insert(P)
+        self.end_pause = (
+            update(P)
+            .where(P.c.hall_id == bindparam("k_hall"), P.c.window == bindparam("k_window"), P.c.ended_at.is_(None))
+            .values(ended_at=bindparam("at"))
+        )
+        self.insert_rating = insert(RatingRow)
+        A = AppointmentRow.__table__
+        self.insert_appointment = insert(A)
+        self.check_in = (
+            update(A)
+            .where(A.c.hall_id == bindparam("k_hall"), A.c.code == bindparam("k_code"))
+            .values(ticket_id=bindparam("ticket_id"))
+        )
+
+
+def _ticket_update_values(hall: str, t: Ticket) -> dict:
+    values = _ticket_values(hall, t)
+    values["k_hall"] = values.pop("hall_id")
+    values["k_id"] = values.pop("id")
+    return values
+
+
+def _window_values(hall: str, w: WindowState) -> dict:
+    return {
+        "k_hall": hall,
+        "k_id": w.id,
+        "departments": list(w.departments),
+        "status": w.status.value,
+        "staff": w.staff,
+        "post": w.post.value if w.post else None,
+        "pause_reason": w.pause_reason,
+        "current_ticket": w.current_ticket,
+        "since": w.since,
+    }
+
+
+def _history(hall: str, t: Ticket, action: str, at: datetime, detail: dict | None, window=None, staff=None) -> dict:
+    return {
+        "hall_id": hall,
+        "ticket_id": t.id,
+        "at": at,
+        "action": action,
+        "department": t.department,
+        "window": window if window is not None else t.window,
+        "staff": staff if staff is not None else t.staff,
+        "detail": detail,
+    }
+
+
+def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list[tuple[Any, dict]]:
+    """What one domain event means as rows, in the order they must be written."""
+    if isinstance(e, ev.TicketIssued):
+        t = e.ticket
+        return [(s.insert_event, _history(hall, t, "issued", e.at, {"source": t.source.value, "priority": t.priority.value}))]
+    if isinstance(e, ev.TicketCalled):
+        return [(s.insert_event, _history(hall, e.ticket, "called", e.at, None))]
+    if isinstance(e, ev.TicketRecalled):
+        return [(s.insert_event, _history(hall, e.ticket, "recalled", e.at, {"recall": e.ticket.recalls}))]
+    if isinstance(e, ev.TicketNoShow):
+        return [(s.insert_event, _history(hall, e.ticket, "no_show", e.at, {"by": "close_of_day"} if e.by_system else None))]
+    if isinstance(e, ev.TicketTransferred):
+        detail = {"from": e.from_department, "to": e.ticket.department}
+        return [(s.insert_event, _history(hall, e.ticket, "transferred", e.at, detail, e.window, e.staff))]
+    if isinstance(e, ev.TicketFinished):
+        outcome = e.ticket.outcome.value if e.ticket.outcome else None
+        detail: dict = {"outcome": outcome, "by": "close_of_day"} if e.by_system else {"outcome": outcome}
+        return [(s.insert_event, _history(hall, e.ticket, "finished", e.at, detail))]
+    if isinstance(e, ev.ClerkOnDuty):
+        return [(s.insert_session, {"hall_id": hall, "staff": e.staff, "window": e.window, "post": e.post, "login_at": e.at, "logout_at": None})]
+    if isinstance(e, ev.ClerkOffDuty):
+        return [(s.end_session, {"k_hall": hall, "k_window": e.window, "k_staff": e.staff, "at": e.at})]
+    if isinstance(e, ev.PauseStarted):
+        return [(s.insert_pause, {"hall_id": hall, "window": e.window, "staff": e.staff, "reason": e.reason, "started_at": e.at, "ended_at": None})]
+    if isinstance(e, ev.PauseEnded):
+        return [(s.end_pause, {"k_hall": hall, "k_window": e.window, "at": e.at})]
+    if isinstance(e, ev.RatingRecorded):
+        return [
+            (
+                s.insert_rating,
+                {
+                    "hall_id": hall,
+                    "ticket_id": e.ticket_id,
+                    "window": e.window,
+                    "staff": e.staff,
+                    "score": e.score,
+                    "scale": e.scale,
+                    "reasons": list(e.reasons) or None,
+                    "pad": e.pad,
+                    "rated_at": e.at,
+                },
+            )
+        ]
+    if isinstance(e, ev.AppointmentBooked):
+        row = {
+            "hall_id": hall,
+            "code": e.code,
+            "department": e.department,
+            "matter": e.matter,
+            "booked_at": e.booked_at,
+            "phone": e.phone,
+            "lang": e.lang,
+            "created_at": e.at,
+            "ticket_id": None,
+        }
+        return [(s.insert_appointment, row)]
+    if isinstance(e, ev.AppointmentCheckedIn):
+        return [(s.check_in, {"k_hall": hall, "k_code": e.code, "ticket_id": e.ticket_id})]
+    if isinstance(e, ev.DayClosed):
+        return [(insert_closed_day, {"hall_id": hall, "service_date": e.day, "closed_at": e.at, "summary": e.summary})]
+    return []
+
+
+def _run_grouped(c, ops: list[tuple[Any, dict]]) -> None:
+    """Run the ops in order, consecutive runs of one statement as one executemany."""
+    i = 0
+    while i < len(ops):
+        stmt = ops[i][0]
+        j = i
+        while j < len(ops) and ops[j][0] is stmt:
+            j += 1
+        c.execute(stmt, [params for _, params in ops[i:j]])
+        i = j
+
