@@ -30,7 +30,9 @@ from hallcall.config.loader import EXAMPLE_HALL, load_config
 
 
 def fill(engine, config, tickets: int, seed: int = 1) -> None:
+    """A year of `config`'s hall (its rows carry its hall id)."""
     rng = random.Random(seed)
+    hall = config.hall.id
     zone = ZoneInfo(config.hall.timezone)
     days = [date(2025, 1, 1) + timedelta(days=i) for i in range(365)]
     days = [d for d in days if d.weekday() < 5]
@@ -65,7 +67,7 @@ def fill(engine, config, tickets: int, seed: int = 1) -> None:
                 staff = rng.choice(staff_ids)
                 no_show = rng.random() < 0.05
                 t_rows.append(dict(
-                    id=tid, service_date=day, seqno=n, number=number, department=dep.id,
+                    hall_id=hall, id=tid, service_date=day, seqno=n, number=number, department=dep.id,
                     original_department=dep.id, matter=matter, priority="normal", source="walk_in",
                     appointment_code=None, booked_at=None, lang="zh",
                     status="no_show" if no_show else "finished", issued_at=issued, queued_at=issued,
@@ -73,12 +75,12 @@ def fill(engine, config, tickets: int, seed: int = 1) -> None:
                     finished_at=finished, outcome=None if no_show else rng.choice(["done", "done", "done", "returned", "needs_documents"]),
                     closed_by_system=False,
                 ))
-                e_rows.append(dict(ticket_id=tid, at=issued, action="issued", department=dep.id, window=None, staff=None, detail=None))
-                e_rows.append(dict(ticket_id=tid, at=called, action="called", department=dep.id, window=window, staff=staff, detail=None))
-                e_rows.append(dict(ticket_id=tid, at=finished, action="no_show" if no_show else "finished",
+                e_rows.append(dict(hall_id=hall, ticket_id=tid, at=issued, action="issued", department=dep.id, window=None, staff=None, detail=None))
+                e_rows.append(dict(hall_id=hall, ticket_id=tid, at=called, action="called", department=dep.id, window=window, staff=staff, detail=None))
+                e_rows.append(dict(hall_id=hall, ticket_id=tid, at=finished, action="no_show" if no_show else "finished",
                                    department=dep.id, window=window, staff=staff, detail=None))
                 if not no_show and rng.random() < 0.8:
-                    r_rows.append(dict(ticket_id=tid, window=window, staff=staff, score=rng.choice([3, 3, 3, 2, 1]),
+                    r_rows.append(dict(hall_id=hall, ticket_id=tid, window=window, staff=staff, score=rng.choice([3, 3, 3, 2, 1]),
                                        scale=3, reasons=None, pad="pad", rated_at=finished))
                 if len(t_rows) >= 20000:
                     flush(conn)
@@ -89,7 +91,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tickets", type=int, default=500_000)
     ap.add_argument("--db", help="database URL (default: a new SQLite file in a temporary folder); "
-                    "a database that already has tickets is reported on as it is")
+                    "one that already has the example hall's tickets is reported on as it is")
     args = ap.parse_args()
     config = load_config(EXAMPLE_HALL)
     tmp = Path(tempfile.mkdtemp(prefix="hallcall-bench-"))
@@ -97,15 +99,17 @@ def main() -> None:
     upgrade(engine)
     t0 = time.perf_counter()
     with engine.connect() as conn:
-        existing = conn.execute(select(func.count()).select_from(TicketRow)).scalar()
+        existing = conn.execute(
+            select(func.count()).select_from(TicketRow).where(TicketRow.hall_id == config.hall.id)
+        ).scalar()
     if existing:
-        print(f"using the {existing:,} tickets already in {engine.url.database}")
+        print(f"using the {existing:,} tickets of {config.hall.id} already in {engine.url.database}")
     else:
         fill(engine, config, args.tickets)
         print(f"filled {args.tickets:,} tickets (one year) in {time.perf_counter() - t0:.1f} s"
               f" into {engine.url.database}")
     t1 = time.perf_counter()
-    records = load_records(engine, date(2025, 1, 1), date(2025, 12, 31))
+    records = load_records(engine, config.hall.id, date(2025, 1, 1), date(2025, 12, 31))
     t2 = time.perf_counter()
     print(f"load_records: {len(records):,} records in {t2 - t1:.2f} s")
     report = build_report(config, engine, date(2025, 1, 1), date(2025, 12, 31), lang="zh", records=records)

@@ -270,6 +270,18 @@ def stop_screen_apps(procs: list[subprocess.Popen]) -> None:
             proc.kill()
 
 
+def second_hall(config: HallConfig) -> HallConfig:
+    """The demo's second hall: the same departments under another id and name."""
+    name = config.hall.name.model_copy(
+        update={
+            "zh": f"{config.hall.name.zh}（东区）" if config.hall.name.zh else None,
+            "en": f"{config.hall.name.en} (East)" if config.hall.name.en else None,
+        }
+    )
+    hall_id = f"{config.hall.id[:27]}-east"
+    return config.model_copy(update={"hall": config.hall.model_copy(update={"id": hall_id, "name": name})})
+
+
 def run_demo(
     config: HallConfig,
     data_dir: Path,
@@ -298,12 +310,16 @@ def run_demo(
     settings = MqttSettings(port=mqtt_server.port, username=DEMO_USERNAME)
     engine = create_db_engine(db_url)
     upgrade(engine)
-    broker = QueueBrokerServer(build_bus([config], engine), settings)
+    # One queue broker process serves every hall: the demo runs a second, quieter hall beside it.
+    second = second_hall(config)
+    broker = QueueBrokerServer(build_bus([config, second], engine), settings)
     lobby = LobbyPrinter(config, lang or config.hall.default_language, out)
     sim = Simulation(config, settings, speed)
+    sim_second = Simulation(second, settings, speed, seed=8)
     hall_name = config.hall.name.get(lobby.lang)
     out(f"HallCall demo: {hall_name}")
     out(f"  embedded MQTT server on 127.0.0.1:{mqtt_server.port}, database {db_url}")
+    out(f"  one queue broker serves two halls: {config.hall.id} (printed below) and {second.hall.id}")
     apps: list[subprocess.Popen] = []
     try:
         broker.start()
@@ -311,6 +327,7 @@ def run_demo(
             raise RuntimeError("the queue broker did not come up")
         leave = {(kind, device_id) for kind, device_id, _, _ in SCREEN_APPS} if screens else set()
         sim.start(lobby, leave)
+        sim_second.start(LobbyPrinter(second, lobby.lang, lambda _line: None))
         if screens:
             apps = start_screen_apps(config, settings, data_dir, voice)
             out("  opened the kiosk, the lobby display, window 2's clerk terminal and its rating pad")
@@ -329,21 +346,32 @@ def run_demo(
                 )
         stop_screen_apps(apps)
         sim.stop()
+        sim_second.stop()
         broker.stop()
         mqtt_server.stop()
-    for err, count in Counter(sim.errors).items():
+    for err, count in Counter(sim.errors + sim_second.errors).items():
         out(f"  problem: {err}" + (f" (x{count})" if count > 1 else ""))
-    lobby.problems = len(sim.errors)
+    lobby.problems = len(sim.errors) + len(sim_second.errors)
     zh = lobby.lang == "zh"
     with engine.connect() as conn:
-        issued, served = conn.execute(
-            text("SELECT count(*), sum(CASE WHEN status = 'finished' THEN 1 ELSE 0 END) FROM tickets")
-        ).one()
+        counts = {
+            hall: (issued, served or 0)
+            for hall, issued, served in conn.execute(
+                text(
+                    "SELECT hall_id, count(*), sum(CASE WHEN status = 'finished' THEN 1 ELSE 0 END)"
+                    " FROM tickets GROUP BY hall_id"
+                )
+            )
+        }
     engine.dispose()
+    issued, served = counts.get(config.hall.id, (0, 0))
+    other_issued, other_served = counts.get(second.hall.id, (0, 0))
     out(
-        f"演示结束：取号 {issued} 张，办结 {served or 0} 张。数据库：{db_path}"
+        f"演示结束：取号 {issued} 张，办结 {served} 张（{second.hall.id}：取号 {other_issued} 张，"
+        f"办结 {other_served} 张）。数据库：{db_path}"
         if zh
-        else f"demo finished: {issued} tickets issued, {served or 0} served. Database: {db_path}"
+        else f"demo finished: {issued} tickets issued, {served} served ({second.hall.id}: "
+        f"{other_issued} issued, {other_served} served). Database: {db_path}"
     )
     out(
         f"试试：.venv/bin/hallcall report --config {config_path} --db {db_url} --period today"

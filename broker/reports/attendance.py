@@ -71,7 +71,10 @@ def attendance_rows(
     return rows
 
 
-def load_attendance(engine: Engine, zone: ZoneInfo, start: date, end: date, now: datetime) -> list[dict]:
+def load_attendance(
+    engine: Engine, hall_id: str, zone: ZoneInfo, start: date, end: date, now: datetime
+) -> list[dict]:
+    """The attendance of hall `hall_id`'s clerks on the days [start, end]."""
     lo = datetime.combine(start, time.min, tzinfo=zone)
     hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     with engine.connect() as c:
@@ -79,6 +82,7 @@ def load_attendance(engine: Engine, zone: ZoneInfo, start: date, end: date, now:
             Interval(r.staff, r.window, r.login_at, r.logout_at)
             for r in c.execute(
                 select(StaffSessionRow).where(
+                    StaffSessionRow.hall_id == hall_id,
                     StaffSessionRow.login_at < hi,
                     (StaffSessionRow.logout_at.is_(None)) | (StaffSessionRow.logout_at > lo),
                 )
@@ -88,6 +92,7 @@ def load_attendance(engine: Engine, zone: ZoneInfo, start: date, end: date, now:
             Interval(r.staff or "", r.window, r.started_at, r.ended_at, r.reason)
             for r in c.execute(
                 select(PauseRow).where(
+                    PauseRow.hall_id == hall_id,
                     PauseRow.started_at < hi,
                     (PauseRow.ended_at.is_(None)) | (PauseRow.ended_at > lo),
                 )

@@ -53,8 +53,11 @@ def _view(r: ComplaintRow) -> Complaint:
 
 
 class ComplaintBook:
+    """The complaints of one hall (`config.hall.id`): it neither sees nor answers another's."""
+
     def __init__(self, config: HallConfig, engine: Engine):
         self.config, self.engine = config, engine
+        self.hall_id = config.hall.id
         self.zone = ZoneInfo(config.hall.timezone)
 
     def add(self, text: str, channel: str, now: datetime, window: str | None = None,
@@ -73,7 +76,7 @@ class ComplaintBook:
         with Session(self.engine) as s, s.begin():
             department = None
             if ticket_id is not None:
-                ticket = s.get(TicketRow, ticket_id)
+                ticket = s.get(TicketRow, (self.hall_id, ticket_id))
                 if ticket is None:
                     raise ComplaintError(f"unknown ticket {ticket_id!r}")
                 window = window or ticket.window
@@ -82,8 +85,8 @@ class ComplaintBook:
             if department is None and staff is not None:
                 department = self.config.staff_member(staff).department
             row = ComplaintRow(
-                received_at=now, channel=channel, window=window, staff=staff, ticket_id=ticket_id,
-                department=department, text=text,
+                hall_id=self.hall_id, received_at=now, channel=channel, window=window, staff=staff,
+                ticket_id=ticket_id, department=department, text=text,
                 due_on=add_working_days(now.astimezone(self.zone).date(), ANSWER_WITHIN_WORKING_DAYS),
             )
             s.add(row)
@@ -95,7 +98,7 @@ class ComplaintBook:
             raise ComplaintError("an answer needs its text")
         with Session(self.engine) as s, s.begin():
             row = s.get(ComplaintRow, complaint_id)
-            if row is None:
+            if row is None or row.hall_id != self.hall_id:
                 raise ComplaintError(f"no complaint #{complaint_id}")
             if row.answered_at is not None:
                 raise ComplaintError(f"complaint #{complaint_id} was already answered")
@@ -104,7 +107,11 @@ class ComplaintBook:
 
     def list(self, open_only: bool = False, start: date | None = None, end: date | None = None) -> list[Complaint]:
         with Session(self.engine) as s:
-            q = select(ComplaintRow).order_by(ComplaintRow.received_at)
+            q = (
+                select(ComplaintRow)
+                .where(ComplaintRow.hall_id == self.hall_id)
+                .order_by(ComplaintRow.received_at)
+            )
             if open_only:
                 q = q.where(ComplaintRow.answered_at.is_(None))
             rows = [_view(r) for r in s.scalars(q)]

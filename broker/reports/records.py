@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, select
 
 from hallcall.broker.storage.orm import RatingRow, TicketEventRow, TicketRow
 
@@ -51,39 +51,39 @@ class VisitRecord:
         return self.status == "finished" and not self.closed_by_system
 
 
-def load_records(engine: Engine, start: date, end: date) -> list[VisitRecord]:
-    """Every ticket whose service day is in [start, end] (both included)."""
+def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[VisitRecord]:
+    """Every ticket of hall `hall_id` whose service day is in [start, end] (both included)."""
+    t, e, r = TicketRow, TicketEventRow, RatingRow
+    in_period = (t.hall_id == hall_id, t.service_date >= start, t.service_date <= end)
+    # A ticket's id is unique within its hall only: its history and rating are its hall's.
+    event_of = and_(e.hall_id == t.hall_id, e.ticket_id == t.id)
+    rating_of = and_(r.hall_id == t.hall_id, r.ticket_id == t.id)
     with engine.connect() as conn:
-        t = TicketRow
         tickets = conn.execute(
             select(
                 t.id, t.number, t.service_date, t.issued_at, t.original_department, t.department,
                 t.matter, t.status, t.outcome, t.closed_by_system, t.window, t.staff, t.called_at,
                 t.finished_at,
-            ).where(t.service_date >= start, t.service_date <= end)
+            ).where(*in_period)
         ).all()
-        in_range = (
-            select(TicketRow.id)
-            .where(TicketRow.service_date >= start, TicketRow.service_date <= end)
-            .scalar_subquery()
-        )
-        e = TicketEventRow
         calls = conn.execute(
             select(e.ticket_id, e.at, e.window, e.staff, e.department)
-            .where(e.action == "called", e.ticket_id.in_(in_range))
+            .join(t, event_of)
+            .where(e.hall_id == hall_id, e.action == "called", *in_period)
             .order_by(e.id)
         ).all()
         moves = conn.execute(
             select(e.ticket_id, e.window, e.staff, e.detail)
-            .where(e.action == "transferred", e.ticket_id.in_(in_range))
+            .join(t, event_of)
+            .where(e.hall_id == hall_id, e.action == "transferred", *in_period)
             .order_by(e.id)
         ).all()
         ratings = {
             ticket_id: (score, scale)
             for ticket_id, score, scale in conn.execute(
-                select(RatingRow.ticket_id, RatingRow.score, RatingRow.scale).where(
-                    RatingRow.ticket_id.in_(in_range)
-                )
+                select(r.ticket_id, r.score, r.scale)
+                .join(t, rating_of)
+                .where(r.hall_id == hall_id, *in_period)
             ).all()
         }
     first_call: dict[str, tuple] = {}

@@ -144,7 +144,7 @@ def build_report(
     lang = lang or config.hall.default_language
     now = now or datetime.now(timezone.utc)
     calc = Calculator(config)
-    records = load_records(engine, start, end) if records is None else records
+    records = load_records(engine, config.hall.id, start, end) if records is None else records
     metric_cols = METRIC_COLUMNS + _rating_columns(calc)
     name_col = {
         "hall": Column("name", "大厅", "Hall", "text"),
@@ -207,7 +207,7 @@ def build_report(
         assess,
     ))
     zone = ZoneInfo(config.hall.timezone)
-    attendance = load_attendance(engine, zone, start, end, now)
+    attendance = load_attendance(engine, config.hall.id, zone, start, end, now)
     for row in attendance:
         staff = config.staff_member(row["staff"])
         row["name"] = staff.name.get(lang) if staff else row["staff"]
