@@ -191,12 +191,11 @@ class QueueBrokerServer:
             return
         try:
             result = self.bus.run(batch)
-        except Exception as exc:  # a bug or the database down: answer, do not go silent
+        except Exception:  # a bug or the database down: answer, do not go silent
             log.exception("a batch of %d commands failed", len(batch))
             for msg in batch:
                 reply = error_reply(_request_id(msg.raw), "unavailable", "the queue broker could not run it; please try again")
                 self._client.publish(self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), encode(reply), qos=1)
-            del exc
             return
         self._publish_all(result.publications)
         for answer in result.answers:

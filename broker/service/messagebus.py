@@ -115,8 +115,8 @@ class _HallWork:
         return HallBatch(self.hall.id, self.hall.seq, list(self.events), windows, list(self.replies.values()))
 
 
-Next = Callable[[Context, Any], dict]
-Middleware = Callable[[Context, Any, Next], dict]
+#: A check every command passes before its handler; it refuses by raising a QueueError.
+Middleware = Callable[[Context, p.Command], None]
 
 
 class MessageBus:
@@ -139,7 +139,7 @@ class MessageBus:
         """Load every hall (closing days left open) and return all retained state."""
         with self._lock:
             now = self.clock.now()
-            for hall_id, config in self.configs.items():
+            for hall_id in self.configs:
                 self._load(hall_id, now)
                 self._known[hall_id] = self.uow.request_keys(hall_id, now - REQUEST_MEMORY)
                 self._cache[hall_id] = OrderedDict()
@@ -175,7 +175,7 @@ class MessageBus:
         with self._lock:
             now = self.clock.now()
             works: dict[str, _HallWork] = {}
-            answers: list[tuple[Inbound, dict, bool]] = []  # message, reply, stored
+            answers: list[tuple[Inbound, dict]] = []
             for msg in messages:
                 if msg.hall not in self.halls:
                     log.warning("ignored a command for hall %r, which this broker does not serve", msg.hall)
@@ -184,7 +184,7 @@ class MessageBus:
                 if work is None:
                     work = works[msg.hall] = _HallWork(self.halls[msg.hall])
                     self._roll_over(work, now)
-                answers.append((msg, self._one(work, msg, now), True))
+                answers.append((msg, self._one(work, msg, now)))
             return self._commit(works, answers)
 
     def _one(self, work: _HallWork, msg: Inbound, now: datetime) -> dict:
@@ -271,7 +271,7 @@ class MessageBus:
             work.take(work.hall.roll_over(now))
 
     # ================================================================== commit
-    def _commit(self, works: dict[str, _HallWork], answers: list[tuple[Inbound, dict, bool]]) -> BatchResult:
+    def _commit(self, works: dict[str, _HallWork], answers: list[tuple[Inbound, dict]]) -> BatchResult:
         result = BatchResult()
         pubs: list[Publication] = []
         batches = []
@@ -289,7 +289,7 @@ class MessageBus:
             for hall_id in works:
                 self._load(hall_id, now)
             result.committed = False
-            for msg, reply, _ in answers:
+            for msg, reply in answers:
                 rid = reply.get("request_id")
                 failed = p.error_reply(rid, "unavailable", "the queue broker could not save it; please try again")
                 result.answers.append(self._answer(msg, failed))
@@ -304,7 +304,7 @@ class MessageBus:
             while len(cache) > REPLY_CACHE:
                 cache.popitem(last=False)
         result.publications = pubs
-        result.answers = [self._answer(msg, reply) for msg, reply, _ in answers]
+        result.answers = [self._answer(msg, reply) for msg, reply in answers]
         return result
 
     def _answer(self, msg: Inbound, reply: dict) -> Answer:
@@ -346,8 +346,3 @@ class HallHandle:
     def server_status(self, state: str = "online", started_at: datetime | None = None) -> dict:
         return self.bus.server_status(state, started_at, self.hall_id)
 
-    def is_closed(self, day) -> bool:
-        return self.hall.is_closed(day)
-
-    def today(self):
-        return self.hall.service_date(self.clock.now())
