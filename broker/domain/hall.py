@@ -60,6 +60,12 @@ class Ended:
     closed_by_system: bool
     rated: bool = False
 
+    @classmethod
+    def of(cls, t: Ticket, rated: bool = False) -> Ended:
+        assert t.finished_at is not None
+        outcome = t.outcome.value if t.outcome else None
+        return cls(t.id, t.number, t.status, t.finished_at, outcome, t.staff, t.closed_by_system, rated)
+
 
 @dataclass(frozen=True)
 class Call:
@@ -414,11 +420,7 @@ class HallDay:
             self.recent[t.department].appendleft((t.finished_at - t.called_at).total_seconds())
 
     def _ended(self, window: str, t: Ticket) -> None:
-        assert t.finished_at is not None
-        ended = Ended(
-            t.id, t.number, t.status, t.finished_at, t.outcome.value if t.outcome else None,
-            t.staff, t.closed_by_system,
-        )
+        ended = Ended.of(t)
         self.last_ended[window] = ended
         if t.status is TicketStatus.FINISHED:
             self.last_finished[window] = ended

@@ -212,14 +212,7 @@ class SqlUnitOfWork(UnitOfWork):
                 )
             ).scalars()
         )
-        return {
-            t.window: Ended(
-                t.id, t.number, t.status, t.finished_at, t.outcome.value if t.outcome else None,
-                t.staff, t.closed_by_system, t.id in rated,
-            )
-            for t in tickets
-            if t.window is not None and t.finished_at is not None
-        }
+        return {t.window: Ended.of(t, t.id in rated) for t in tickets if t.window is not None}
 
     def _recent_services(self, c, hall_id: str) -> dict[str, list[float]]:
         ranked = select(
@@ -266,23 +259,41 @@ class SqlUnitOfWork(UnitOfWork):
 
     # ------------------------------------------------------------------ commit
     def commit(self, batches: list[HallBatch]) -> None:
+        rows = _Rows()
+        for b in batches:
+            rows.add(b, self._statements, self._insert_closed_day)
         try:
             with self.engine.begin() as c:
-                for b in batches:
-                    self._write(c, b)
+                rows.write(c, self._statements, self._upsert_counter)
         except SQLAlchemyError as exc:
             log.error("a batch of %d hall(s) was not committed: %s", len(batches), exc)
             raise CommitFailed(str(exc)) from exc
 
-    def _write(self, c, b: HallBatch) -> None:
-        s = self._statements
+
+class _Rows:
+    """The rows of every hall in a batch, gathered so that each statement runs once.
+
+    Order matters only within a hall and only where it is kept: tickets before the rows that
+    refer to them, history in event order, attendance and pauses (end before start) in order.
+    """
+
+    def __init__(self) -> None:
+        self.seq: list[dict] = []
+        self.new_tickets: list[dict] = []
+        self.changed_tickets: list[dict] = []
+        self.counters: list[dict] = []
+        self.history: list[dict] = []
+        self.ops: list[tuple[Any, dict]] = []
+        self.windows: list[dict] = []
+        self.replies: list[dict] = []
+
+    def add(self, b: HallBatch, s: _Statements, insert_closed_day) -> None:
         hall = b.hall_id
-        c.execute(update(HallRow).where(HallRow.id == hall).values(seq=b.seq))
+        self.seq.append({"k_id": hall, "seq": b.seq})
         new: dict[str, Ticket] = {}
         issued: dict[str, ev.TicketIssued] = {}
         changed: dict[str, Ticket] = {}
         counters: dict[tuple[str, date], dict] = {}
-        ops: list[tuple[Any, dict]] = []
         for e in b.events:
             ticket = getattr(e, "ticket", None)
             if isinstance(e, ev.TicketIssued):
@@ -297,42 +308,45 @@ class SqlUnitOfWork(UnitOfWork):
                 }
             elif isinstance(ticket, Ticket) and not isinstance(e, ev.RatingRequested):
                 (new if ticket.id in new else changed)[ticket.id] = ticket
-            ops += _rows_for(hall, e, s, self._insert_closed_day)
-        if new:
-            c.execute(
-                insert(TicketRow),
-                [
-                    {
-                        **_ticket_values(hall, t),
-                        "seqno": issued[t.id].seqno,
-                        "appointment_code": issued[t.id].appointment_code,
-                    }
-                    for t in new.values()
-                ],
-            )
-        if changed:
-            c.execute(s.update_ticket, [_ticket_update_values(hall, t) for t in changed.values()])
-        if counters:
-            c.execute(self._upsert_counter, list(counters.values()))
-        _run_grouped(c, ops)
-        if b.windows:
-            c.execute(s.update_window, [_window_values(hall, w) for w in b.windows])
-        if b.replies:
-            c.execute(
-                insert(CommandRow),
-                [
-                    {
-                        "hall_id": hall,
-                        "device_kind": r.kind,
-                        "device_id": r.device,
-                        "request_id": r.request_id,
-                        "op": r.op,
-                        "reply": r.reply,
-                        "at": r.at,
-                    }
-                    for r in b.replies
-                ],
-            )
+            for stmt, params in _rows_for(hall, e, s, insert_closed_day):
+                if stmt is s.insert_event:
+                    self.history.append(params)
+                else:
+                    self.ops.append((stmt, params))
+        self.new_tickets += [
+            {**_ticket_values(hall, t), "seqno": issued[t.id].seqno, "appointment_code": issued[t.id].appointment_code}
+            for t in new.values()
+        ]
+        self.changed_tickets += [_ticket_update_values(hall, t) for t in changed.values()]
+        self.counters += counters.values()
+        self.windows += [_window_values(hall, w) for w in b.windows]
+        self.replies += [
+            {
+                "hall_id": hall,
+                "device_kind": r.kind,
+                "device_id": r.device,
+                "request_id": r.request_id,
+                "op": r.op,
+                "reply": r.reply,
+                "at": r.at,
+            }
+            for r in b.replies
+        ]
+
+    def write(self, c, s: _Statements, upsert_counter) -> None:
+        for stmt, rows in (
+            (s.update_seq, self.seq),
+            (s.insert_ticket, self.new_tickets),
+            (s.update_ticket, self.changed_tickets),
+            (upsert_counter, self.counters),
+            (s.insert_event, self.history),
+        ):
+            if rows:
+                c.execute(stmt, rows)
+        _run_grouped(c, self.ops)
+        for stmt, rows in ((s.update_window, self.windows), (s.insert_command, self.replies)):
+            if rows:
+                c.execute(stmt, rows)
 
 
 class _Statements:
@@ -351,6 +365,10 @@ class _Statements:
             .where(W.c.hall_id == bindparam("k_hall"), W.c.id == bindparam("k_id"))
             .values({col: bindparam(col) for col in ("departments", "status", "staff", "post", "pause_reason", "current_ticket", "since")})
         )
+        H = HallRow.__table__
+        self.update_seq = update(H).where(H.c.id == bindparam("k_id")).values(seq=bindparam("seq"))
+        self.insert_ticket = insert(T)
+        self.insert_command = insert(CommandRow)
         self.insert_event = insert(TicketEventRow)
         S = StaffSessionRow.__table__
         self.insert_session = insert(S)
