@@ -1,9 +1,12 @@
-"""The unit of work on SQLAlchemy Core: a batch of commands in one transaction.
+"""The unit of work: a batch of commands in one transaction, on a connection kept for writing.
 
-Core, not the ORM, on this path: the ORM's unit-of-work machinery cost 50-68% of a command
-(docs/measured-facts.md). A batch becomes a few executemany statements; what each domain event
-means as rows is in `_rows_for`. Loading a hall after a restart reads only what is still open
-plus a little history (last ticket per window, recent service times, latest calls).
+The statements are SQLAlchemy Core, compiled once; a batch runs them on the DBAPI cursor of one
+connection this process keeps for writing (`_Writer`), with SQLAlchemy's own type processors,
+so the rows are exactly what Core would write. Profiled, Core's per-execute machinery and the
+pool check-out per transaction were most of a command's CPU (0.45 of 0.78 ms on SQLite); the
+ORM was worse still (docs/measured-facts.md). What each domain event means as rows is in
+`_rows_for`. Loading a hall after a restart (plain Core, not hot) reads only what is still
+open plus a little history (last ticket per window, recent service times, latest calls).
 """
 
 from __future__ import annotations
@@ -103,6 +106,7 @@ class SqlUnitOfWork(UnitOfWork):
         )
         self._insert_closed_day = dialect.insert(ClosedDayRow.__table__).on_conflict_do_nothing()
         self._statements = _Statements()
+        self._writer = _Writer(engine)
 
     # ------------------------------------------------------------------ load
     def load(self, config: HallConfig, now: datetime) -> HallSnapshot:
@@ -263,11 +267,87 @@ class SqlUnitOfWork(UnitOfWork):
         for b in batches:
             rows.add(b, self._statements, self._insert_closed_day)
         try:
-            with self.engine.begin() as c:
-                rows.write(c, self._statements, self._upsert_counter)
-        except SQLAlchemyError as exc:
+            self._writer.transaction(lambda c: rows.write(c, self._statements, self._upsert_counter))
+        except (SQLAlchemyError, self._writer.errors) as exc:
             log.error("a batch of %d hall(s) was not committed: %s", len(batches), exc)
             raise CommitFailed(str(exc)) from exc
+
+
+class _Prepared:
+    """A Core statement compiled once for given parameter names, with its bind processors."""
+
+    def __init__(self, stmt, dialect, keys: tuple[str, ...]):
+        compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
+        self.sql = compiled.string
+        self.names = compiled.positiontup  # None for a named paramstyle (psycopg)
+        self.binds = list(compiled.binds)
+        processors = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        self.processors = {name: f for name, f in processors.items() if f is not None}
+
+    def parameters(self, row: dict):
+        proc = self.processors
+        if self.names is not None:
+            return tuple(proc[n](row[n]) if n in proc else row[n] for n in self.names)
+        return {n: (proc[n](row[n]) if n in proc else row[n]) for n in self.binds}
+
+
+class _Writer:
+    """The connection this process writes with (the broker is the only writer of its halls).
+
+    Kept open between batches; closed and opened anew after any error, so a database that went
+    away (a PostgreSQL restart) is reconnected on the next batch.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect
+        self.errors = engine.dialect.loaded_dbapi.Error
+        self._raw = None
+        self._prepared: dict[tuple[int, tuple[str, ...]], _Prepared] = {}
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    def transaction(self, work) -> None:
+        if self._raw is None:
+            self._raw = self.engine.raw_connection()
+        raw = self._raw
+        try:
+            cursor = raw.cursor()
+            if self._sqlite:  # autocommit mode (database.py): take the write lock at once
+                cursor.execute("BEGIN IMMEDIATE")
+            self._cursor = cursor
+            work(self)
+            if self._sqlite:
+                cursor.execute("COMMIT")
+            else:
+                raw.commit()
+            cursor.close()
+        except BaseException:
+            self._discard()
+            raise
+
+    def _discard(self) -> None:
+        raw, self._raw = self._raw, None
+        try:
+            if self._sqlite:
+                raw.cursor().execute("ROLLBACK")
+            else:
+                raw.rollback()
+        except Exception:  # the connection may be gone: it is invalidated below either way
+            pass
+        try:
+            raw.invalidate()
+        except Exception:
+            pass
+
+    def execute(self, stmt, rows: list[dict]) -> None:
+        keys = tuple(rows[0])
+        prepared = self._prepared.get((id(stmt), keys))
+        if prepared is None:
+            prepared = self._prepared[(id(stmt), keys)] = _Prepared(stmt, self.dialect, keys)
+        self._cursor.executemany(prepared.sql, [prepared.parameters(r) for r in rows])
 
 
 class _Rows:

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from hallcall.broker.storage.migrate import downgrade, upgrade
-from hallcall.broker.storage.orm import Base, CommandRow, TicketRow
+from hallcall.broker.storage.orm import Base, CommandRow, CounterRow, TicketRow
 from hallcall.protocol.topics import Sender
 from tests.support.hall import Hall, start_service
 
@@ -199,3 +199,19 @@ def test_commands_of_a_window_nobody_is_logged_in_at(hall):
         reply = hall.window("w02", op, **args)
         assert reply["error"]["code"] == "conflict", (op, reply)
         assert "no clerk is logged in" in reply["error"]["message"]
+
+
+def test_a_batch_the_database_refuses_is_answered_unavailable_and_the_hall_reloaded(hall_config, engine, clock):
+    """Another writer behind the broker's back (what two brokers for one hall would do)."""
+    hall = Hall(start_service(hall_config, engine, clock))
+    hall.issue("finance")
+    with engine.begin() as c:  # someone else takes B002 and moves the counter on
+        row = c.execute(select(TicketRow.__table__).where(TicketRow.id == "20261123-B001")).mappings().one()
+        c.execute(TicketRow.__table__.insert().values({**row, "id": "20261123-B002", "number": "B002", "seqno": 2}))
+        c.execute(CounterRow.__table__.update().values(last_number=2, issued=2))
+    refused = hall.send("kiosk", "kiosk-1", "ticket.issue", request_id="clash", department="finance")
+    assert refused["error"]["code"] == "unavailable" and refused["request_id"] == "clash"
+    assert "IntegrityError" not in refused["error"]["message"] and "UNIQUE" not in refused["error"]["message"]
+    again = hall.send("kiosk", "kiosk-1", "ticket.issue", request_id="clash", department="finance")
+    assert again["ok"] and again["data"]["ticket"]["number"] == "B003", "reloaded: the retry runs anew"
+    assert tickets(engine) == 3
