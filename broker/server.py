@@ -1,11 +1,12 @@
 """The queue broker on MQTT: every hall's commands in, replies, retained state and events out.
 
-One subscription (`hallcall/v1/+/cmd/+/+`) serves every hall the process was given. paho's
-network thread only queues what arrives; one worker thread drains the queue in batches: the
-commands that arrived together are applied in order and committed in one transaction by the
-message bus, and only then are their replies and state published (publishing and waiting
-inside a paho callback deadlocks). On every (re)connect the worker republishes all retained
-state, because Mosquitto may have lost it.
+One subscription (`hallcall/v1/+/cmd/+/+`) serves every hall the process was given. One thread
+does everything: it runs paho's network loop itself (not `loop_start`), gathers every command
+that has arrived, hands them to the message bus as one batch (applied in order, committed in
+one transaction), and only then publishes their replies and state, which paho writes at once
+from the same thread. No queue and no thread hand-over sit on a command's path, and under
+load the batches grow by themselves. On every (re)connect it republishes all retained state,
+because Mosquitto may have lost it.
 
 MQTT has one last will per connection, so the first hall's `server/status` rides on the main
 connection and every further hall has a small status connection whose will marks it offline.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import queue
 import threading
 from time import monotonic
 
@@ -29,8 +29,6 @@ from hallcall.protocol.topics import MAX_PAYLOAD_BYTES, Topics
 
 log = logging.getLogger(__name__)
 
-_REPUBLISH = object()
-_STOP = object()
 #: The most commands committed in one transaction.
 MAX_BATCH = 512
 ALL_COMMANDS = "hallcall/v1/+/cmd/+/+"
@@ -52,7 +50,11 @@ class QueueBrokerServer:
         self.topics = {h: Topics(h) for h in self.halls}
         self.started_at = bus.clock.now()
         self.ready = threading.Event()  # set after the first full republish
-        self._inbox: queue.Queue = queue.Queue()
+        self._pending: list[Inbound] = []
+        self._republish_due = False
+        self._stopping = threading.Event()
+        self._next_attempt = 0.0
+        self._delay = 1.0
         self._worker = threading.Thread(target=self._work, name="queue-broker", daemon=True)
         self._listeners: list = []
         first = self.topics[self.halls[0]]
@@ -64,10 +66,12 @@ class QueueBrokerServer:
             clean_session=False,
         )
         self._client.on_connect = guarded(self._on_connect)
-        self._client.on_connect_fail = guarded(self._on_connect_fail)
         self._client.on_disconnect = guarded(self._on_disconnect)
         self._client.on_message = guarded(self._on_message)
         self._client.max_queued_messages_set(0)
+        # No cap on QoS 1 messages awaiting PUBACK: with paho's default of 20, a burst queues
+        # the rest and every PUBACK walks the whole outgoing list to release one more.
+        self._client.max_inflight_messages_set(0)
         self._status_clients = [self._status_client(h) for h in self.halls[1:]]
 
     def _status_client(self, hall: str) -> mqtt.Client:
@@ -88,41 +92,39 @@ class QueueBrokerServer:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
+        self._client.connect_async(self.settings.host, self.settings.port, keepalive=self.settings.keepalive)
         self._worker.start()
-        start(self._client, self.settings)
         for client in self._status_clients:
             start(client, self.settings)
 
     def stop(self) -> None:
-        infos = []
-        for hall, client in zip(self.halls, [self._client, *self._status_clients], strict=True):
-            infos.append(
-                client.publish(self.topics[hall].server_status, encode(self._status(hall, "offline")), qos=1, retain=True)
-            )
+        """Publish every hall offline, then stop (the worker sends the first hall's)."""
+        infos = [
+            client.publish(self.topics[hall].server_status, encode(self._status(hall, "offline")), qos=1, retain=True)
+            for hall, client in zip(self.halls[1:], self._status_clients, strict=True)
+        ]
+        self._stopping.set()
+        self._worker.join(timeout=10)
         for info in infos:
             try:
                 info.wait_for_publish(timeout=2)
             except (RuntimeError, ValueError):
                 pass
-        self._inbox.put(_STOP)
-        self._worker.join(timeout=10)
-        for client in [self._client, *self._status_clients]:
+        for client in self._status_clients:
             stop(client)
 
-    # ------------------------------------------------------------------ paho thread
+    # ------------------------------------------------------------------ paho callbacks (worker thread)
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             log.error("MQTT connection refused: %s", reason_code)
             return
         log.info("connected to MQTT at %s:%s", self.settings.host, self.settings.port)
+        self._delay = 1.0
         if len(self.halls) == 1:
             client.subscribe(self.topics[self.halls[0]].all_commands, qos=1)
         else:
             client.subscribe(ALL_COMMANDS, qos=1)
-        self._inbox.put(_REPUBLISH)
-
-    def _on_connect_fail(self, client, userdata) -> None:
-        log.warning("cannot connect to MQTT at %s:%s; retrying", self.settings.host, self.settings.port)
+        self._republish_due = True
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure or reason_code.value != 0:
@@ -137,42 +139,60 @@ class QueueBrokerServer:
         if sender is None:  # another hall's, or a malformed device id
             log.warning("ignored a message on %s", msg.topic)
             return
-        self._inbox.put(Inbound(hall, sender, bytes(msg.payload[: MAX_PAYLOAD_BYTES + 1])))
+        self._pending.append(Inbound(hall, sender, bytes(msg.payload[: MAX_PAYLOAD_BYTES + 1])))
 
     # ------------------------------------------------------------------ worker thread
     def _work(self) -> None:
         next_tick = monotonic() + self.tick_s
-        while True:
-            try:
-                item = self._inbox.get(timeout=max(0.0, next_tick - monotonic()))
-            except queue.Empty:
-                item = None
-            batch: list[Inbound] = []
-            stop_after = False
-            while item is not None:
-                if item is _STOP:
-                    stop_after = True
+        while not self._stopping.is_set():
+            if not self._connect_if_needed():
+                self._stopping.wait(0.2)
+                continue
+            self._client.loop(timeout=min(0.5, max(0.0, next_tick - monotonic())))
+            while self._pending and len(self._pending) < MAX_BATCH:  # gather all that has arrived
+                before = len(self._pending)
+                self._client.loop(timeout=0)
+                if len(self._pending) == before:
                     break
-                if item is _REPUBLISH:
-                    self._run(batch)
-                    batch = []
-                    self._guard(self._republish)
-                else:
-                    batch.append(item)
-                if len(batch) >= MAX_BATCH:
-                    break
-                try:
-                    item = self._inbox.get_nowait()
-                except queue.Empty:
-                    item = None
+            batch, self._pending = self._pending, []
             self._run(batch)
-            if stop_after:
-                return
+            if self._republish_due:
+                self._republish_due = False
+                self._guard(self._republish)
             # Periodic work runs on time even while commands keep coming: a busy hall must
             # still close at its hour.
             if monotonic() >= next_tick:
                 next_tick = monotonic() + self.tick_s
                 self._guard(lambda: self._publish_all(self.bus.tick()))
+        self._shut_down()
+
+    def _connect_if_needed(self) -> bool:
+        """Connected or connecting; else (re)connect, at most once per back-off delay (1-10 s)."""
+        if self._client.socket() is not None:
+            return True
+        now = monotonic()
+        if now < self._next_attempt:
+            return False
+        self._next_attempt = now + self._delay
+        self._delay = min(self._delay * 2, 10.0)
+        try:
+            self._client.reconnect()
+            return True
+        except OSError as exc:
+            log.warning("cannot connect to MQTT at %s:%s (%s); retrying", self.settings.host, self.settings.port, exc)
+            return False
+
+    def _shut_down(self) -> None:
+        first = self.halls[0]
+        if self._client.is_connected():
+            info = self._client.publish(
+                self.topics[first].server_status, encode(self._status(first, "offline")), qos=1, retain=True
+            )
+            deadline = monotonic() + 2
+            while not info.is_published() and monotonic() < deadline and self._client.is_connected():
+                self._client.loop(timeout=0.1)
+        self._client.disconnect()
+        self._client.loop(timeout=0.1)
 
     def _guard(self, fn) -> None:
         try:
@@ -197,9 +217,10 @@ class QueueBrokerServer:
                 reply = error_reply(_request_id(msg.raw), "unavailable", "the queue broker could not run it; please try again")
                 self._client.publish(self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), encode(reply), qos=1)
             return
-        self._publish_all(result.publications)
+        # Replies first: a kiosk is waiting on its reply; displays take the state right after.
         for answer in result.answers:
             self._client.publish(answer.topic, encode(answer.reply), qos=1)
+        self._publish_all(result.publications)
         for listener in self._listeners:
             listener(result)
 

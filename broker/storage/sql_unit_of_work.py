@@ -285,13 +285,12 @@ class _Prepared:
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
         }
-        self.processors = {name: f for name, f in processors.items() if f is not None}
+        order = self.names if self.names is not None else self.binds
+        self.plan = [(name, processors[name]) for name in order]
 
     def parameters(self, row: dict):
-        proc = self.processors
-        if self.names is not None:
-            return tuple(proc[n](row[n]) if n in proc else row[n] for n in self.names)
-        return {n: (proc[n](row[n]) if n in proc else row[n]) for n in self.binds}
+        values = [row[n] if f is None else f(row[n]) for n, f in self.plan]
+        return values if self.names is not None else dict(zip(self.binds, values, strict=True))
 
 
 class _Writer:
