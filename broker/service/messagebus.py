@@ -115,8 +115,24 @@ class _HallWork:
         return HallBatch(self.hall.id, self.hall.seq, list(self.events), windows, list(self.replies.values()))
 
 
-#: A check every command passes before its handler; it refuses by raising a QueueError.
-Middleware = Callable[[Context, p.Command], None]
+@dataclass
+class _Call:
+    """One command on its way through the middleware to its handler."""
+
+    work: _HallWork
+    msg: Inbound
+    command: p.Command
+    ctx: Context
+    keep: bool = True  # whether its reply is kept for repeats
+
+    @property
+    def key(self) -> RequestKey:
+        return (self.msg.sender.kind, self.msg.sender.id, self.command.request_id)
+
+
+Next = Callable[[_Call], dict]
+#: A step every command passes before its handler: it answers, or hands on to `call_next`.
+Middleware = Callable[[_Call, Next], dict]
 
 
 class MessageBus:
@@ -132,7 +148,7 @@ class MessageBus:
         self._known: dict[str, set[RequestKey]] = {}
         self._cache: dict[str, OrderedDict[RequestKey, dict]] = {}
         self._lock = threading.RLock()
-        self.middleware: list[Middleware] = [self._check_sender]
+        self.middleware: list[Middleware] = [self._check_sender, self._idempotent]
 
     # ================================================================== lifecycle
     def start(self) -> list[Publication]:
@@ -193,38 +209,59 @@ class MessageBus:
         except p.BadPayload as bad:
             log.warning("dropped bad command from %s in %s: %s", msg.sender, msg.hall, bad.message)
             return p.error_reply(bad.request_id, bad.code, bad.message)
-        ctx = Context(work.hall, msg.sender, now)
+        call = _Call(work, msg, command, Context(work.hall, msg.sender, now))
+        return self._chain(call)
+
+    def _chain(self, call: _Call) -> dict:
+        """The middleware in order, then the handler: each step may answer without the next."""
+
+        def step(i: int) -> Next:
+            if i == len(self.middleware):
+                return self._handle
+            return lambda c: self.middleware[i](c, step(i + 1))
+
+        return step(0)(call)
+
+    def _check_sender(self, call: _Call, call_next: Next) -> dict:
+        """Unknown devices and wrong kinds are refused, and the refusal is not kept."""
+        ctx, command = call.ctx, call.command
         try:
-            for check in self.middleware:
-                check(ctx, command)
+            ctx.hall.check_sender(ctx.sender.kind, ctx.sender.id)
+            if ctx.sender.kind not in p.OP_SENDERS[command.op]:
+                allowed = ", ".join(sorted(p.OP_SENDERS[command.op]))
+                raise Forbidden(f"{command.op} may be sent only by: {allowed}")
         except QueueError as exc:
-            log.warning("refused %s from %s in %s: %s", command.op, msg.sender, msg.hall, exc.message)
+            log.warning("refused %s from %s in %s: %s", command.op, call.msg.sender, call.msg.hall, exc.message)
             return p.error_reply(command.request_id, exc.code, exc.message)
-        key = (msg.sender.kind, msg.sender.id, command.request_id)
-        repeat = self._stored(work, key)
+        return call_next(call)
+
+    def _idempotent(self, call: _Call, call_next: Next) -> dict:
+        """A repeated request_id gets the reply it got the first time; a new one's is kept."""
+        repeat = self._stored(call.work, call.key)
         if repeat is not None:
             return repeat
+        reply = call_next(call)
+        if call.keep:
+            call.work.replies[call.key] = StoredReply(*call.key, call.command.op, reply, call.ctx.now)
+        return reply
+
+    def _handle(self, call: _Call) -> dict:
+        command, ctx = call.command, call.ctx
         try:
             reply = p.ok_reply(command.request_id, HANDLERS[command.op](command, ctx))
-            work.take(ctx.events)
+            call.work.take(ctx.events)
         except QueueError as exc:
             # A refused command changed nothing; its reply is kept so a retry gets the same answer.
             reply = p.error_reply(command.request_id, exc.code, exc.message)
         except Exception:  # a bug: the hall may be half-changed, so it is reloaded after the batch
-            log.exception("%s from %s in %s failed", command.op, msg.sender, msg.hall)
-            work.broken = True
-            return p.error_reply(command.request_id, "unavailable", "the queue broker could not run it; please try again")
-        work.replies[key] = StoredReply(*key, command.op, reply, now)
+            log.exception("%s from %s in %s failed", command.op, call.msg.sender, call.msg.hall)
+            call.work.broken = True
+            call.keep = False
+            reply = p.error_reply(command.request_id, "unavailable", "the queue broker could not run it; please try again")
         return reply
 
-    def _check_sender(self, ctx: Context, command: p.Command) -> None:
-        ctx.hall.check_sender(ctx.sender.kind, ctx.sender.id)
-        if ctx.sender.kind not in p.OP_SENDERS[command.op]:
-            allowed = ", ".join(sorted(p.OP_SENDERS[command.op]))
-            raise Forbidden(f"{command.op} may be sent only by: {allowed}")
-
     def _stored(self, work: _HallWork, key: RequestKey) -> dict | None:
-        """The reply already given to this request id, if any (the idempotency middleware)."""
+        """The reply already given to this request id, if any."""
         if key in work.replies:
             return work.replies[key].reply
         hall = work.hall.id
