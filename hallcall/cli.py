@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import importlib.util
 import logging
@@ -115,6 +116,9 @@ def cmd_broker(args) -> int:
     engine = create_db_engine(args.db)
     upgrade(engine)
     server = QueueBrokerServer(build_bus(configs, engine), _settings(args))
+    # The halls just loaded live as long as the process: keep them out of the cyclic garbage
+    # collector, whose full passes over them took ~60 ms with 50 halls (a p99 spike).
+    gc.freeze()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
