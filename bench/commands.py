@@ -95,8 +95,18 @@ def main() -> None:
         engine = create_db_engine(f"sqlite:///{tmp / 'hall.db'}")
         upgrade(engine)
         statements = [0]
-        event.listen(engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+
+        def count(*_args, **_kwargs):
+            statements[0] += 1
+
+        # Reads go through Core (its event counts them); a batch's writes go through the unit of
+        # work's writer (one count per executemany, and one for its BEGIN).
+        event.listen(engine, "before_cursor_execute", count)
         handle = HallHandle(build_bus([make_hall(HALL, departments=2, windows=2, kiosks=1)], engine), HALL)
+        writer = handle.bus.uow._writer
+        execute, transaction = writer.execute, writer.transaction
+        writer.execute = lambda stmt, rows: (count(), execute(stmt, rows))[1]
+        writer.transaction = lambda work: (count(), transaction(work))[1]
         d = Driver(handle, statements)
         for dep, length in lengths.items():
             d.fill(dep, length)
