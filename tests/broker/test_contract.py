@@ -114,3 +114,25 @@ def test_document_is_an_asyncapi_3_document(doc):
         assert op["action"] in ("send", "receive")
         assert op["channel"]["$ref"].removeprefix("#/channels/") in doc["channels"]
     assert build_document()["channels"]["calls"]["address"] == "hallcall/v1/{hall}/state/calls"
+
+
+def test_the_broker_views_carry_exactly_the_fields_of_the_contract_models(hall):
+    """The projections build dicts for speed; they must not drift from the payload models."""
+    from hallcall.protocol import payloads as p
+
+    hall.login("w01", "s101")
+    hall.issue()
+    called = hall.next("w01")
+    waiting = hall.issue()
+    fields = {name: set(model.model_fields) for name, model in (
+        ("ticket", p.TicketView), ("window", p.WindowStateView), ("queue", p.QueueStateView),
+        ("calls", p.CallsStateView), ("call", p.CallView), ("staff", p.StaffView))}
+    assert set(called) == set(waiting) == fields["ticket"]
+    window = hall.last("state/window/w01")
+    assert set(window) == fields["window"] and set(window["staff"]) == fields["staff"]
+    assert set(window["current"]) == fields["ticket"]
+    assert set(hall.last("state/queue/registrar")) == fields["queue"]
+    calls = hall.last("state/calls")
+    assert set(calls) == fields["calls"] and set(calls["calls"][0]) == fields["call"]
+    hall.finish("w01")
+    assert set(hall.last("state/window/w01")["last_finished"]) == set(p.LastFinished.model_fields)
