@@ -66,7 +66,7 @@ class CallQueue:
     def promote(self, now: datetime) -> None:
         """Move appointments that have become due to the front class."""
         while self._pending and self._pending[0][0] <= now:
-            due, key = self._pending.pop(0)
+            _due, key = self._pending.pop(0)
             ticket_id = key[2]
             self._due_at.pop(ticket_id, None)
             self._classes[NORMAL].remove(key)

@@ -65,7 +65,7 @@ def test_priority_and_due_appointments_go_first_with_the_halls_margin():
     hall = new_hall(config)
     hall.login(at(0), "w01", "s101", Post.A)
     hall.issue(at(1), "registrar")
-    appt, _ = hall.book(at(1), "registrar", None, at(60), "1234", None, None)
+    hall.book(at(1), "registrar", None, at(60), "1234", None, None)
     hall.check_in(at(2), "1234")
     hall.issue(at(3), "registrar", priority=Priority.PRIORITY)
     assert hall.call_next(at(4), "w01")[0].number == "A003"  # priority first
