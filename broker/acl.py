@@ -25,6 +25,34 @@ def devices(config: HallConfig) -> list[tuple[str, str]]:
     return out
 
 
+class SharedUser(ValueError):
+    """Two halls on one Mosquitto would give one device user the rights of two devices."""
+
+
+def acl_for_halls(configs: list[HallConfig]) -> str:
+    """The rules of several halls served by one queue broker through one Mosquitto.
+
+    Mosquitto merges the blocks of one user: the queue broker's rules cover every hall (its one
+    wildcard subscription then receives every hall's commands), but a device user in two halls
+    would be allowed to speak as both devices, so that is refused.
+    """
+    seen: dict[str, str] = {}
+    clashes = []
+    for config in configs:
+        for kind, device_id in devices(config):
+            user = device_user(kind, device_id)
+            if user in seen and seen[user] != config.hall.id:
+                clashes.append(f"{user} ({seen[user]}, {config.hall.id})")
+            seen.setdefault(user, config.hall.id)
+    if clashes:
+        raise SharedUser(
+            "device users must differ between halls that share a Mosquitto; in two halls: "
+            + ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+            + ". Give the devices hall-unique ids, or run one Mosquitto per hall."
+        )
+    return "\n".join(acl_text(config) for config in configs)
+
+
 def acl_text(config: HallConfig) -> str:
     root = f"hallcall/v1/{config.hall.id}"
     lines = [

@@ -197,9 +197,13 @@ def cmd_docs_asyncapi(args) -> int:
 
 
 def cmd_mqtt_acl(args) -> int:
-    from hallcall.broker.acl import acl_text
+    from hallcall.broker.acl import SharedUser, acl_for_halls
 
-    sys.stdout.write(acl_text(_config(args.config)))
+    try:
+        sys.stdout.write(acl_for_halls([_config(str(f)) for f in _hall_files(args.config)]))
+    except SharedUser as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -255,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_docs_asyncapi)
 
     p = sub.add_parser("mqtt-acl", help="print Mosquitto access rules: each device publishes only as itself")
-    p.add_argument("--config", required=True)
+    p.add_argument("--config", required=True, action="append",
+                   help="a hall file, or a directory of them; repeat for the halls of one broker")
     p.set_defaults(func=cmd_mqtt_acl)
 
     # Each device app adds its own subcommand: `register(subparsers)` in its cli module.

@@ -76,3 +76,51 @@ def test_a_wrong_password_is_refused(secured):
             client.request("ticket.issue", timeout=0.5, department="registrar")
     finally:
         client.stop()
+
+
+def other_hall(config, hall_id: str, tag: str):
+    """A copy of the hall under another id whose windows and devices have ids of their own."""
+    w = {win.id: f"{tag}{win.id}" for win in config.windows}
+    windows = [win.model_copy(update={"id": w[win.id]}) for win in config.windows]
+    devices_ = [d.model_copy(update={"id": f"{tag}{d.id}", "window": w.get(d.window) if d.window else None})
+                for d in config.devices]
+    return config.model_copy(update={"hall": config.hall.model_copy(update={"id": hall_id}),
+                                     "windows": windows, "devices": devices_})
+
+
+def test_one_broker_serves_two_halls_through_one_secured_mosquitto(tmp_path, hall_config, engine, clock):
+    from hallcall.broker.acl import acl_for_halls
+    from hallcall.broker.service.bootstrap import build_bus
+
+    second = other_hall(hall_config, "east-hall", "e")
+    acl = tmp_path / "halls.acl"
+    acl.write_text(acl_for_halls([hall_config, second]))
+    users = {QUEUE_BROKER_USER} | {device_user(k, i) for c in (hall_config, second) for k, i in devices(c)}
+    pwfile = tmp_path / "passwd"
+    pwfile.write_text("".join(f"{u}:secret-{u}\n" for u in sorted(users)))
+    subprocess.run(["mosquitto_passwd", "-U", str(pwfile)], check=True, capture_output=True)
+    mosquitto = Mosquitto(tmp_path, extra=f"allow_anonymous false\npassword_file {pwfile}\nacl_file {acl}\n").start()
+    broker = QueueBrokerServer(build_bus([hall_config, second], engine, clock), login(mosquitto.port, QUEUE_BROKER_USER))
+    broker.start()
+    kiosks = [DeviceClient("campus-hall", "kiosk", "kiosk-1", login(mosquitto.port, "kiosk-kiosk-1")),
+              DeviceClient("east-hall", "kiosk", "ekiosk-1", login(mosquitto.port, "kiosk-ekiosk-1"))]
+    try:
+        assert broker.ready.wait(15)
+        for k in kiosks:
+            k.start()
+            assert k.wait_connected(10)
+        numbers = [k.request("ticket.issue", department="registrar", timeout=10)["data"]["ticket"]["number"] for k in kiosks]
+        assert numbers == ["A001", "A001"]
+    finally:
+        for k in kiosks:
+            k.stop()
+        broker.stop()
+        mosquitto.stop()
+
+
+def test_halls_whose_device_users_clash_are_refused_one_acl(hall_config):
+    from hallcall.broker.acl import SharedUser, acl_for_halls
+
+    copy_ = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "copy-hall"})})
+    with pytest.raises(SharedUser, match="kiosk-kiosk-1 \\(campus-hall, copy-hall\\)"):
+        acl_for_halls([hall_config, copy_])
