@@ -48,6 +48,7 @@ def make_client(
     settings: MqttSettings,
     will: tuple[str, bytes] | None = None,
     clean_session: bool = True,
+    manual_ack: bool = False,
 ) -> mqtt.Client:
     """A paho client ready for `start(client, settings)`; set callbacks before starting."""
     client = mqtt.Client(
@@ -55,6 +56,7 @@ def make_client(
         client_id=client_id,
         clean_session=clean_session,
         protocol=mqtt.MQTTv311,
+        manual_ack=manual_ack,
     )
     client.on_socket_open = _nodelay
     client.reconnect_delay_set(min_delay=1, max_delay=10)
