@@ -10,6 +10,13 @@ because Mosquitto may have lost it.
 
 MQTT has one last will per connection, so the first hall's `server/status` rides on the main
 connection and every further hall has a small status connection whose will marks it offline.
+With a user name, each connection logs in as `{user}.{hall}` for the hall whose status it
+carries (see broker/acl.py: Mosquitto makes the user name the client id).
+
+A command is acknowledged to Mosquitto (PUBACK) only after the batch holding it committed and
+its reply went out. Until then Mosquitto keeps it in the broker's persistent session, so a
+queue broker killed mid-batch is sent again what it had not finished; a repeat of a command
+that did commit gets its stored reply (the request_id), so none runs twice.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ import hashlib
 import json
 import logging
 import threading
+from dataclasses import replace
 from time import monotonic
 
 import paho.mqtt.client as mqtt
 
+from hallcall.broker.acl import queue_broker_user
 from hallcall.broker.service.messagebus import Inbound, MessageBus, Publication
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
 from hallcall.protocol.payloads import encode, error_reply
@@ -51,6 +60,8 @@ class QueueBrokerServer:
         self.started_at = bus.clock.now()
         self.ready = threading.Event()  # set after the first full republish
         self._pending: list[Inbound] = []
+        self._acks: list[tuple[int, int]] = []  # (connection, mid) of each pending QoS 1 command
+        self._connection = 0  # counts connections: a mid is acknowledged only on its own
         self._republish_due = False
         self._stopping = threading.Event()
         self._next_attempt = 0.0
@@ -60,10 +71,11 @@ class QueueBrokerServer:
         first = self.topics[self.halls[0]]
         self._client = make_client(
             broker_client_id(self.halls),
-            settings,
+            self._login(self.halls[0]),
             will=(first.server_status, encode({"state": "offline"})),
             # A persistent session: commands sent while the broker restarts are kept for it.
             clean_session=False,
+            manual_ack=True,
         )
         self._client.on_connect = guarded(self._on_connect)
         self._client.on_disconnect = guarded(self._on_disconnect)
@@ -74,10 +86,16 @@ class QueueBrokerServer:
         self._client.max_inflight_messages_set(0)
         self._status_clients = [self._status_client(h) for h in self.halls[1:]]
 
+    def _login(self, hall: str) -> MqttSettings:
+        """The settings of the connection carrying `hall`'s status: its own user name."""
+        if self.settings.username is None:
+            return self.settings
+        return replace(self.settings, username=queue_broker_user(self.settings.username, hall))
+
     def _status_client(self, hall: str) -> mqtt.Client:
         topics = self.topics[hall]
         client = make_client(
-            f"hallcall-{hall}-queue-broker-status", self.settings, will=(topics.server_status, encode({"state": "offline"}))
+            f"hallcall-{hall}-queue-broker-status", self._login(hall), will=(topics.server_status, encode({"state": "offline"}))
         )
 
         def on_connect(client, userdata, flags, reason_code, properties):
@@ -120,6 +138,7 @@ class QueueBrokerServer:
             return
         log.info("connected to MQTT at %s:%s", self.settings.host, self.settings.port)
         self._delay = 1.0
+        self._connection += 1
         if len(self.halls) == 1:
             client.subscribe(self.topics[self.halls[0]].all_commands, qos=1)
         else:
@@ -138,8 +157,10 @@ class QueueBrokerServer:
         sender = topics.parse_command(msg.topic) if topics else None
         if sender is None:  # another hall's, or a malformed device id
             log.warning("ignored a message on %s", msg.topic)
+            client.ack(msg.mid, msg.qos)
             return
         self._pending.append(Inbound(hall, sender, bytes(msg.payload[: MAX_PAYLOAD_BYTES + 1])))
+        self._acks.append((self._connection, msg.mid) if msg.qos == 1 else (0, 0))
 
     # ------------------------------------------------------------------ worker thread
     def _work(self) -> None:
@@ -155,7 +176,9 @@ class QueueBrokerServer:
                 if len(self._pending) == before:
                     break
             batch, self._pending = self._pending, []
+            acks, self._acks = self._acks, []
             self._run(batch)
+            self._acknowledge(acks)
             if self._republish_due:
                 self._republish_due = False
                 self._guard(self._republish)
@@ -165,6 +188,12 @@ class QueueBrokerServer:
                 next_tick = monotonic() + self.tick_s
                 self._guard(lambda: self._publish_all(self.bus.tick()))
         self._shut_down()
+
+    def _acknowledge(self, acks: list[tuple[int, int]]) -> None:
+        """PUBACK the commands just answered; those of an earlier connection Mosquitto resends."""
+        for connection, mid in acks:
+            if connection == self._connection:
+                self._client.ack(mid, 1)
 
     def _connect_if_needed(self) -> bool:
         """Connected or connecting; else (re)connect, at most once per back-off delay (1-10 s)."""

@@ -42,17 +42,25 @@ def _config(path: str | None):
 
 
 def _mqtt_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mqtt-host", default=os.environ.get("HALLCALL_MQTT_HOST", "127.0.0.1"))
-    p.add_argument("--mqtt-port", type=int, default=int(os.environ.get("HALLCALL_MQTT_PORT", "1883")))
-    p.add_argument("--mqtt-user", default=os.environ.get("HALLCALL_MQTT_USER"))
-    p.add_argument("--mqtt-password", default=os.environ.get("HALLCALL_MQTT_PASSWORD"))
+    """MQTT options, defaulting to HALLCALL_MQTT_*; the password only from a file or the env."""
+    from hallcall.mqtt.settings import add_tls_and_password_options
+
+    env = os.environ.get
+    p.add_argument("--mqtt-host", default=env("HALLCALL_MQTT_HOST", "127.0.0.1"))
+    p.add_argument("--mqtt-port", type=int, default=int(env("HALLCALL_MQTT_PORT", "1883")))
+    p.add_argument("--mqtt-user", default=env("HALLCALL_MQTT_USER"))
+    add_tls_and_password_options(p, password_file_default=env("HALLCALL_MQTT_PASSWORD_FILE"))
+    p.set_defaults(mqtt_ca=env("HALLCALL_MQTT_CA_FILE"), mqtt_cert=env("HALLCALL_MQTT_CERT_FILE"),
+                   mqtt_key=env("HALLCALL_MQTT_KEY_FILE"))
 
 
 def _settings(args):
     from hallcall.mqtt.connection import MqttSettings
 
     return MqttSettings(
-        host=args.mqtt_host, port=args.mqtt_port, username=args.mqtt_user, password=args.mqtt_password
+        host=args.mqtt_host, port=args.mqtt_port, username=args.mqtt_user,
+        password=args.mqtt_password or os.environ.get("HALLCALL_MQTT_PASSWORD"),
+        tls=bool(args.mqtt_tls), ca_file=args.mqtt_ca, cert_file=args.mqtt_cert, key_file=args.mqtt_key,
     )
 
 
@@ -105,9 +113,14 @@ def cmd_broker(args) -> int:
     from hallcall.broker.service.bootstrap import build_bus
     from hallcall.broker.storage.database import create_db_engine
     from hallcall.broker.storage.migrate import upgrade
+    from hallcall.mqtt.settings import exposure_warnings
 
     configs = [_config(str(f)) for f in _hall_files(args.config)]
     configs.sort(key=lambda c: c.hall.id)
+    settings = _settings(args)
+    if args.worker is None:  # once, not once per worker
+        for warning in exposure_warnings(settings):
+            logging.getLogger("hallcall").warning("%s", warning)
     if args.workers > 1 and args.worker is None:
         return _run_workers(args, len(configs))
     if args.worker is not None:
@@ -115,7 +128,7 @@ def cmd_broker(args) -> int:
         configs = configs[index::count]
     engine = create_db_engine(args.db)
     upgrade(engine)
-    server = QueueBrokerServer(build_bus(configs, engine), _settings(args))
+    server = QueueBrokerServer(build_bus(configs, engine), settings)
     # The halls just loaded live as long as the process: keep them out of the cyclic garbage
     # collector, whose full passes over them took ~60 ms with 50 halls (a p99 spike).
     gc.freeze()
@@ -141,11 +154,17 @@ def _run_workers(args, halls: int) -> int:
     for c in args.config:
         base += ["--config", c]
     base += ["--mqtt-host", args.mqtt_host, "--mqtt-port", str(args.mqtt_port)]
+    if args.mqtt_tls:
+        base.append("--mqtt-tls")
+    for option, path in (("--mqtt-ca", args.mqtt_ca), ("--mqtt-cert", args.mqtt_cert), ("--mqtt-key", args.mqtt_key)):
+        if path:
+            base += [option, path]
     env = dict(os.environ)  # credentials go by environment, not on a command line
     if args.mqtt_user:
         env["HALLCALL_MQTT_USER"] = args.mqtt_user
-    if args.mqtt_password:
+    if args.mqtt_password:  # already read from --mqtt-password-file
         env["HALLCALL_MQTT_PASSWORD"] = args.mqtt_password
+        env.pop("HALLCALL_MQTT_PASSWORD_FILE", None)
     procs = [subprocess.Popen([*base, "--worker", f"{k}/{count}"], env=env) for k in range(count)]
 
     def forward(signum, _frame):
@@ -207,6 +226,33 @@ def cmd_mqtt_acl(args) -> int:
     return 0
 
 
+def cmd_mqtt_setup(args) -> int:
+    from hallcall.broker.acl import SharedUser
+    from hallcall.broker.mosquitto_setup import Tls, write_setup
+
+    host, _, port = args.listen.rpartition(":")
+    tls = None
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            print("--tls-cert and --tls-key go together", file=sys.stderr)
+            return 2
+        tls = Tls(Path(args.tls_cert).resolve(), Path(args.tls_key).resolve(),
+                  Path(args.tls_client_ca).resolve() if args.tls_client_ca else None)
+    out = Path(args.out).resolve()
+    try:
+        users = write_setup([_config(str(f)) for f in _hall_files(args.config)], out,
+                            int(port), host or "0.0.0.0", tls)
+    except SharedUser as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"wrote {out}/mosquitto.conf, acl, passwd and secrets/ for {len(users)} users")
+    print(f"run: mosquitto -c {out}/mosquitto.conf")
+    print(f"queue broker: hallcall broker ... --mqtt-user queue-broker "
+          f"--mqtt-password-file {out}/secrets/queue-broker.password")
+    print(f"each device: user {{kind}}-{{id}}, password in {out}/secrets/{{kind}}-{{id}}.password")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hallcall", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hallcall {__version__}")
@@ -263,6 +309,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a hall file, or a directory of them; repeat for the halls of one broker")
     p.set_defaults(func=cmd_mqtt_acl)
 
+    p = sub.add_parser("mqtt-setup", help="write the hall's Mosquitto configuration: config, ACL, "
+                       "passwords (kept on a re-run), persistence, client ids tied to users")
+    p.add_argument("--config", required=True, action="append",
+                   help="a hall file, or a directory of them; repeat for the halls of one broker")
+    p.add_argument("--out", required=True, help="the folder to write (e.g. /etc/hallcall/mosquitto)")
+    p.add_argument("--listen", default="0.0.0.0:1883", help="host:port of the listener")
+    p.add_argument("--tls-cert", help="the server's certificate (PEM): the listener speaks TLS")
+    p.add_argument("--tls-key", help="the server certificate's key (PEM)")
+    p.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
+    p.set_defaults(func=cmd_mqtt_setup)
+
     # Each device app adds its own subcommand: `register(subparsers)` in its cli module.
     for module_name in APP_CLIS:
         if _exists(module_name):
@@ -282,7 +339,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("hallcall").setLevel(logging.INFO)
         logging.getLogger("amqtt").setLevel(logging.ERROR)
         logging.getLogger("transitions").setLevel(logging.ERROR)
-    return args.func(args)
+    from hallcall.mqtt.settings import MqttSettingsError
+
+    try:
+        return args.func(args)
+    except MqttSettingsError as exc:  # an unreadable password or TLS file: say which, no traceback
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from hallcall.broker.acl import QUEUE_BROKER_USER, acl_text, device_user, devices
+from hallcall.broker.acl import QUEUE_BROKER_USER
 from hallcall.broker.server import QueueBrokerServer
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.device import DeviceClient, RequestTimeout
 from tests.support.hall import start_service
-from tests.support.mosquitto import Mosquitto
+from tests.support.mosquitto import SecuredHall
 from tests.support.mqtt import wait_for
 
 ROOT = "hallcall/v1/campus-hall/"
@@ -22,26 +21,17 @@ ROOT = "hallcall/v1/campus-hall/"
 
 @pytest.fixture
 def secured(tmp_path, hall_config):
-    acl = tmp_path / "hall.acl"
-    acl.write_text(acl_text(hall_config))
-    pwfile = tmp_path / "passwd"
-    users = [QUEUE_BROKER_USER] + [device_user(k, i) for k, i in devices(hall_config)]
-    pwfile.write_text("".join(f"{u}:secret-{u}\n" for u in users))
-    subprocess.run(["mosquitto_passwd", "-U", str(pwfile)], check=True, capture_output=True)
-    server = Mosquitto(tmp_path, extra=f"allow_anonymous false\npassword_file {pwfile}\nacl_file {acl}\n").start()
+    """The hall's Mosquitto as `hallcall mqtt-setup` configures it."""
+    server = SecuredHall(tmp_path, [hall_config]).start()
     yield server
     server.stop()
 
 
-def login(port, user):
-    return MqttSettings(port=port, username=user, password=f"secret-{user}")
-
-
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_devices_publish_only_as_themselves(secured, hall_config, engine, clock):
-    broker = QueueBrokerServer(start_service(hall_config, engine, clock).bus, login(secured.port, QUEUE_BROKER_USER))
+    broker = QueueBrokerServer(start_service(hall_config, engine, clock).bus, secured.login(QUEUE_BROKER_USER))
     broker.start()
-    kiosk = DeviceClient("campus-hall", "kiosk", "kiosk-1", login(secured.port, "kiosk-kiosk-1"), ["state/#"])
+    kiosk = DeviceClient("campus-hall", "kiosk", "kiosk-1", secured.login("kiosk-kiosk-1"), ["state/#"])
     try:
         assert broker.ready.wait(15)
         kiosk.start()
@@ -50,7 +40,7 @@ def test_devices_publish_only_as_themselves(secured, hall_config, engine, clock)
         wait_for(lambda: kiosk.states.get("state/queue/registrar", {}).get("waiting") == 1, what="state readable")
         # kiosk-1 pretends to be kiosk-2 and to be window w01: Mosquitto drops both.
         spoof = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="spoof")
-        spoof.username_pw_set("kiosk-kiosk-1", "secret-kiosk-kiosk-1")
+        spoof.username_pw_set("kiosk-kiosk-1", secured.password("kiosk-kiosk-1"))
         spoof.connect("127.0.0.1", secured.port)
         spoof.loop_start()
         spoof.publish(ROOT + "cmd/kiosk/kiosk-2", b'{"request_id":"s1","op":"ticket.issue","department":"registrar"}', qos=1).wait_for_publish(5)
@@ -93,17 +83,11 @@ def test_one_broker_serves_two_halls_through_one_secured_mosquitto(tmp_path, hal
     from hallcall.broker.service.bootstrap import build_bus
 
     second = other_hall(hall_config, "east-hall", "e")
-    acl = tmp_path / "halls.acl"
-    acl.write_text(acl_for_halls([hall_config, second]))
-    users = {QUEUE_BROKER_USER} | {device_user(k, i) for c in (hall_config, second) for k, i in devices(c)}
-    pwfile = tmp_path / "passwd"
-    pwfile.write_text("".join(f"{u}:secret-{u}\n" for u in sorted(users)))
-    subprocess.run(["mosquitto_passwd", "-U", str(pwfile)], check=True, capture_output=True)
-    mosquitto = Mosquitto(tmp_path, extra=f"allow_anonymous false\npassword_file {pwfile}\nacl_file {acl}\n").start()
-    broker = QueueBrokerServer(build_bus([hall_config, second], engine, clock), login(mosquitto.port, QUEUE_BROKER_USER))
+    mosquitto = SecuredHall(tmp_path, [hall_config, second]).start()
+    broker = QueueBrokerServer(build_bus([hall_config, second], engine, clock), mosquitto.login(QUEUE_BROKER_USER))
     broker.start()
-    kiosks = [DeviceClient("campus-hall", "kiosk", "kiosk-1", login(mosquitto.port, "kiosk-kiosk-1")),
-              DeviceClient("east-hall", "kiosk", "ekiosk-1", login(mosquitto.port, "kiosk-ekiosk-1"))]
+    kiosks = [DeviceClient("campus-hall", "kiosk", "kiosk-1", mosquitto.login("kiosk-kiosk-1")),
+              DeviceClient("east-hall", "kiosk", "ekiosk-1", mosquitto.login("kiosk-ekiosk-1"))]
     try:
         assert broker.ready.wait(15)
         for k in kiosks:
