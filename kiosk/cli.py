@@ -32,7 +32,11 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         "mqtt_host": args.mqtt_host,
         "mqtt_port": args.mqtt_port,
         "mqtt_username": args.mqtt_user,
-        "mqtt_password": args.mqtt_password,
+        "mqtt_password": args.mqtt_password,  # read from --mqtt-password-file
+        "mqtt_tls": args.mqtt_tls,
+        "mqtt_ca_file": args.mqtt_ca,
+        "mqtt_cert_file": args.mqtt_cert,
+        "mqtt_key_file": args.mqtt_key,
     }
     if args.windowed:
         overrides["fullscreen"] = False

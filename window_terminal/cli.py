@@ -4,8 +4,8 @@
     hallcall window --device window.toml --headless                       # a keypad alone
     hallcall window --device window.toml --check                          # check the file
 
---mqtt-host/--mqtt-port/--mqtt-user/--mqtt-password (or HALLCALL_MQTT_HOST, _PORT, _USER,
-_PASSWORD) override the file's [mqtt], so a password need not sit in the file.
+--mqtt-host/--mqtt-port/--mqtt-user/--mqtt-password-file and --mqtt-tls/--mqtt-ca/--mqtt-cert/
+--mqtt-key override the file's [mqtt], which overrides HALLCALL_MQTT_* (see docs/security.md).
 """
 
 from __future__ import annotations
