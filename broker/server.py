@@ -196,14 +196,14 @@ class QueueBrokerServer:
                 self._client.ack(mid, 1)
 
     def _connect_if_needed(self) -> bool:
-        """Connected or connecting; else (re)connect, at most once per back-off delay (1-10 s)."""
+        """Connected or connecting; else (re)connect, at most once per back-off delay (1-4 s)."""
         if self._client.socket() is not None:
             return True
         now = monotonic()
         if now < self._next_attempt:
             return False
         self._next_attempt = now + self._delay
-        self._delay = min(self._delay * 2, 10.0)
+        self._delay = min(self._delay * 2, 4.0)
         try:
             self._client.reconnect()
             return True

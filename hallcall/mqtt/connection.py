@@ -61,7 +61,7 @@ def make_client(
         manual_ack=manual_ack,
     )
     client.on_socket_open = _nodelay
-    client.reconnect_delay_set(min_delay=1, max_delay=10)
+    client.reconnect_delay_set(min_delay=1, max_delay=4)
     if settings.username is not None:
         client.username_pw_set(settings.username, settings.password)
     if settings.tls:  # no ca_file: the system's CAs (paho's default)

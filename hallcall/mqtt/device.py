@@ -4,6 +4,11 @@ A device app (kiosk, clerk terminal, display, rating pad) owns one DeviceClient.
 the calling thread until the reply with the same request_id arrives (never call `request` from a
 paho callback: waiting inside the network thread deadlocks). Retained states are cached per topic
 and a state older than the one held (by `seq`) is ignored, so a screen never moves backwards.
+
+A request is sent again with the same request_id, until its deadline, whenever it may have been
+lost: on every reconnect, when the queue broker comes back online (it has subscribed by then),
+and every RETRY_S without a reply. The queue broker answers a repeat with the reply it gave the
+first time, and a second reply to one request is dropped here, so each request is answered once.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import json
 import logging
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -24,6 +31,11 @@ from hallcall.protocol.topics import Topics
 log = logging.getLogger(__name__)
 
 StateListener = Callable[[str, dict[str, Any]], None]
+
+#: Seconds without a reply after which a request is sent again (same request_id).
+RETRY_S = 3.0
+#: Request ids answered lately, so a repeated reply is not taken for a new one.
+ANSWERED_MEMORY = 1024
 
 
 class RequestTimeout(Exception):
@@ -48,7 +60,8 @@ class DeviceClient:
         self.server_online = False
         self.connected = threading.Event()
         self._health: dict[str, Any] = {}
-        self._pending: dict[str, tuple[threading.Event, list]] = {}
+        self._pending: dict[str, tuple[threading.Event, list, bytes]] = {}
+        self._answered: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
         self._state_listeners: list[StateListener] = []
         self._event_listeners: list[StateListener] = []
@@ -115,25 +128,34 @@ class DeviceClient:
 
     # ------------------------------------------------------------------ requests
     def send(self, op: str, request_id: str | None = None, **args: Any) -> str:
-        """Publish a command without waiting; returns its request_id."""
+        """Publish a command without waiting (nor retrying); returns its request_id."""
         request_id = request_id or uuid.uuid4().hex
-        self._client.publish(
-            self.topics.command(self.kind, self.id),
-            encode({"request_id": request_id, "op": op, **args}),
-            qos=1,
-        )
+        self._publish_command(encode({"request_id": request_id, "op": op, **args}))
         return request_id
 
+    def _publish_command(self, payload: bytes) -> None:
+        self._client.publish(self.topics.command(self.kind, self.id), payload, qos=1)
+
     def request(self, op: str, timeout: float = 5.0, request_id: str | None = None, **args: Any) -> dict:
-        """Send a command and wait for its reply; raises RequestTimeout."""
+        """Send a command and wait for its reply, sending it again if it may have been lost.
+
+        Raises RequestTimeout after `timeout` seconds (the request's deadline).
+        """
         request_id = request_id or uuid.uuid4().hex
+        payload = encode({"request_id": request_id, "op": op, **args})
         done = threading.Event()
         box: list = []
         with self._lock:
-            self._pending[request_id] = (done, box)
+            self._pending[request_id] = (done, box, payload)
+        deadline = monotonic() + timeout
         try:
-            self.send(op, request_id=request_id, **args)
-            done.wait(timeout)
+            self._publish_command(payload)
+            while not done.wait(max(0.0, min(RETRY_S, deadline - monotonic()))):
+                if monotonic() >= deadline:
+                    break
+                if self.connected.is_set():  # while away, the reconnect sends it again
+                    log.info("%s/%s: no reply to %s yet; sending it again", self.kind, self.id, request_id)
+                    self._publish_command(payload)
         finally:
             with self._lock:
                 self._pending.pop(request_id, None)
@@ -152,6 +174,7 @@ class DeviceClient:
         subs += [(self.topics.root + s, 1) for s in self.subscriptions]
         client.subscribe(subs)
         self._publish_status()
+        self._send_pending_again()
         self.connected.set()
         for listener in self._connection_listeners:
             listener(True)
@@ -181,6 +204,8 @@ class DeviceClient:
             self._on_reply(payload)
         elif rel == "server/status":
             self.server_online = payload.get("state") == "online"
+            if self.server_online:  # (re)subscribed by now: what it missed before is lost
+                self._send_pending_again()
             for listener in self._state_listeners:
                 listener(rel, payload)
         elif rel.startswith("state/") and self._wanted(rel):
@@ -198,13 +223,27 @@ class DeviceClient:
             for listener in self._event_listeners:
                 listener(rel, payload)
 
-    def _on_reply(self, payload: dict[str, Any]) -> None:
+    def _send_pending_again(self) -> None:
         with self._lock:
-            pending = self._pending.get(payload.get("request_id"))
+            payloads = [payload for _, _, payload in self._pending.values()]
+        for payload in payloads:
+            self._publish_command(payload)
+
+    def _on_reply(self, payload: dict[str, Any]) -> None:
+        rid = payload.get("request_id")
+        with self._lock:
+            pending = self._pending.get(rid)
             if pending is not None:
-                done, box = pending
-                box.append(payload)
+                done, box, _ = pending
+                if not box:
+                    box.append(payload)
                 done.set()
+            elif rid in self._answered:
+                return  # another reply to a request sent twice, already taken
+            if isinstance(rid, str):
+                self._answered[rid] = None
+                while len(self._answered) > ANSWERED_MEMORY:
+                    self._answered.popitem(last=False)
         if pending is None:
             for listener in self._late_reply_listeners:
                 listener(payload)
