@@ -152,6 +152,31 @@ class Assessment(Strict):
     min_immediate: int = Field(default=100, ge=0)
 
 
+class RateLimit(Strict):
+    """A token bucket: `burst` commands at once, refilled at `per_minute`."""
+
+    burst: int = Field(ge=1, le=100000)
+    per_minute: float = Field(gt=0, le=600000)
+
+
+class RateLimits(Strict):
+    """What one device of each kind may send before it is answered `rate_limited`.
+
+    A kiosk serves one visitor at a time and a clerk presses a few keys a minute, so the
+    defaults are far above honest use and far below what takes a department's daily cap.
+    """
+
+    kiosk: RateLimit = RateLimit(burst=10, per_minute=30)
+    window: RateLimit = RateLimit(burst=20, per_minute=120)
+    rating: RateLimit = RateLimit(burst=5, per_minute=20)
+    admin: RateLimit = RateLimit(burst=100, per_minute=1200)
+    #: Displays and signs send no commands; anything they send counts here.
+    other: RateLimit = RateLimit(burst=5, per_minute=20)
+
+    def of(self, kind: str) -> RateLimit:
+        return getattr(self, kind) if kind in ("kiosk", "window", "rating", "admin") else self.other
+
+
 def check_call_template(lang: str, template: str) -> None:
     """A spoken-call sentence must name the {number} and may name the {window}, nothing else."""
     if "{number}" not in template:
@@ -241,6 +266,7 @@ class HallConfig(Strict):
     staff: list[Staff] = []
     devices: list[Device] = []
     assessment: Assessment = Assessment()
+    rate_limits: RateLimits = RateLimits()
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:

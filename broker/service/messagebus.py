@@ -27,6 +27,7 @@ from hallcall.broker.domain.hall import HallDay
 from hallcall.broker.service.clock import Clock
 from hallcall.broker.service.handlers import HANDLERS, Context
 from hallcall.broker.service.projections import Touched, catalog, event_body
+from hallcall.broker.service.rate_limit import RateLimiter, request_id_of
 from hallcall.broker.service.unit_of_work import (
     CommitFailed,
     HallBatch,
@@ -136,13 +137,21 @@ Middleware = Callable[[_Call, Next], dict]
 
 
 class MessageBus:
-    def __init__(self, configs: list[HallConfig], uow: UnitOfWork, clock: Clock | None = None):
+    def __init__(
+        self,
+        configs: list[HallConfig],
+        uow: UnitOfWork,
+        clock: Clock | None = None,
+        limiter: RateLimiter | None = None,
+    ):
         ids = [c.hall.id for c in configs]
         if len(set(ids)) != len(ids):
             raise ValueError(f"a hall is given twice: {sorted(i for i in ids if ids.count(i) > 1)}")
         self.configs = {c.hall.id: c for c in configs}
         self.uow = uow
         self.clock = clock or Clock()
+        #: Checked before a message is even parsed (None: no limits, for tools and tests).
+        self.limiter = limiter
         self.topics = {h: Topics(h) for h in self.configs}
         self.halls: dict[str, HallDay] = {}
         self._known: dict[str, set[RequestKey]] = {}
@@ -195,6 +204,11 @@ class MessageBus:
             for msg in messages:
                 if msg.hall not in self.halls:
                     log.warning("ignored a command for hall %r, which this broker does not serve", msg.hall)
+                    continue
+                if self.limiter is not None and not self.limiter.allow(msg.hall, msg.sender):
+                    refusal = p.error_reply(request_id_of(msg.raw), "rate_limited",
+                                            "too many commands from this device; wait a moment and try again")
+                    answers.append((msg, refusal))
                     continue
                 work = works.get(msg.hall)
                 if work is None:

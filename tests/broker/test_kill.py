@@ -21,13 +21,15 @@ from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.device import DeviceClient, RequestTimeout
 from tests.support.mqtt import wait_for
 
+from tests.support.hall import unthrottled_hall_file
+
 CONFIG = "config/halls/example-university.toml"
 
 
-def start_broker(db_url: str, port: int) -> subprocess.Popen:
+def start_broker(db_url: str, port: int, config=CONFIG, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "hallcall.cli", "broker", "--config", CONFIG, "--db", db_url,
-         "--mqtt-port", str(port)],
+        [sys.executable, "-m", "hallcall.cli", "broker", "--config", str(config), "--db", db_url,
+         "--mqtt-port", str(port), *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
@@ -45,9 +47,10 @@ def test_sigterm_publishes_offline_and_exits(mosquitto, sqlite_url, device):
             proc.kill()
 
 
-def test_sigkill_mid_work_loses_and_duplicates_nothing(mosquitto, db_url):
+def test_sigkill_mid_work_loses_and_duplicates_nothing(mosquitto, db_url, tmp_path):
     settings = MqttSettings(port=mosquitto.port)
-    proc = start_broker(db_url, mosquitto.port)
+    config = unthrottled_hall_file(tmp_path)
+    proc = start_broker(db_url, mosquitto.port, config)
     kiosk = DeviceClient("campus-hall", "kiosk", "kiosk-1", settings)
     kiosk.start()
     assert kiosk.wait_connected(10)
@@ -71,7 +74,7 @@ def test_sigkill_mid_work_loses_and_duplicates_nothing(mosquitto, db_url):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         time.sleep(0.5)
-        proc = start_broker(db_url, mosquitto.port)
+        proc = start_broker(db_url, mosquitto.port, config)
         worker.join(timeout=120)
         assert not worker.is_alive()
     finally:

@@ -7,13 +7,37 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from pathlib import Path
+
 from hallcall.broker.service.bootstrap import one_hall
 from hallcall.broker.service.messagebus import HallHandle
+from hallcall.config.loader import EXAMPLE_HALL
+from hallcall.config.schema import HallConfig, RateLimit, RateLimits
 from hallcall.protocol.topics import Sender
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 09:00 in the hall, a Monday.
 MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+#: Limits that no test of other behaviour reaches; tests/broker/test_rate_limits.py tests the
+#: hall file's real ones.
+_NO_LIMIT = RateLimit(burst=100000, per_minute=600000)
+UNTHROTTLED = RateLimits(kiosk=_NO_LIMIT, window=_NO_LIMIT, rating=_NO_LIMIT, admin=_NO_LIMIT, other=_NO_LIMIT)
+
+
+def unthrottled(config: HallConfig) -> HallConfig:
+    return config.model_copy(update={"rate_limits": UNTHROTTLED})
+
+
+def unthrottled_hall_file(directory: Path) -> Path:
+    """The example hall file with those limits, for tests that run `hallcall broker` itself."""
+    table = "\n[rate_limits]\n" + "".join(
+        f"{kind} = {{ burst = {_NO_LIMIT.burst}, per_minute = {_NO_LIMIT.per_minute:g} }}\n"
+        for kind in ("kiosk", "window", "rating", "admin", "other")
+    )
+    path = directory / "hall-unthrottled.toml"
+    path.write_text(EXAMPLE_HALL.read_text(encoding="utf-8") + table, encoding="utf-8")
+    return path
 
 
 def start_service(config, engine, clock) -> HallHandle:
