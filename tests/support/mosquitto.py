@@ -87,6 +87,7 @@ class SecuredHall:
         self.directory = directory
         self.port = free_port()
         self.users = write_setup(configs, directory, self.port, host="127.0.0.1")
+        self.options = options
         self.server = Mosquitto(directory, self.port, secured=True, **options)
 
     def password(self, user: str) -> str:
@@ -104,6 +105,12 @@ class SecuredHall:
     def start(self) -> SecuredHall:
         self.server.start()
         return self
+
+    def kill_and_restart(self, down_s: float) -> None:
+        """kill -9 Mosquitto, leave it down `down_s` seconds, start it again on the same port."""
+        self.server.kill()
+        time.sleep(down_s)
+        self.server = Mosquitto(self.directory, self.port, secured=True, **self.options).start()
 
     def stop(self) -> None:
         self.server.stop()
