@@ -69,9 +69,13 @@ def _say(args, op: str, data: dict) -> str:
 def _run(args, op: str, **payload) -> int:
     from hallcall.mqtt.device import RequestTimeout
 
+    if not args.actor:
+        print("say who you are: --as NAME (or HALLCALL_ADMIN); the hall's audit table records it",
+              file=sys.stderr)
+        return 2
     client = _admin_client(args)
     try:
-        reply = client.request(op, timeout=args.timeout, **payload)
+        reply = client.request(op, timeout=args.timeout, actor=args.actor, **payload)
     except RequestTimeout:
         print("the queue broker did not answer (is it running?)", file=sys.stderr)
         return 1
@@ -133,6 +137,8 @@ def register(sub) -> None:
         q.add_argument("--device", help="admin device id (default: the first in the hall file)")
         q.add_argument("--timeout", type=float, default=10, help="seconds to wait for the answer")
         q.add_argument("--json", action="store_true", help="print the queue broker's answer as JSON")
+        q.add_argument("--as", dest="actor", default=os.environ.get("HALLCALL_ADMIN"),
+                       help="the person doing this, kept in the audit table (default: $HALLCALL_ADMIN)")
         _mqtt_args(q)
 
     q = asub.add_parser("assign", help="assign a flex window to departments (effective at once)")

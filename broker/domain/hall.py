@@ -161,6 +161,11 @@ class HallDay:
     def is_closed(self, day: date) -> bool:
         return day in self.closed_days
 
+    def _refuse_if_closed(self, now: datetime, message: str) -> None:
+        """After the close of day nothing may change today's service (hall rules: close of day)."""
+        if self.service_date(now) in self.closed_days:
+            raise Closed(message)
+
     def needs_rollover(self, now: datetime) -> bool:
         """True on a new day, and on first use after loading (days may have been left open)."""
         return self.today is None or self.service_date(now) != self.today
@@ -251,8 +256,7 @@ class HallDay:
         appointment: Appointment | None = None,
     ) -> tuple[Ticket, list[ev.Event]]:
         day = self.service_date(now)
-        if day in self.closed_days:
-            raise Closed("the hall has closed for today; please come back on the next working day")
+        self._refuse_if_closed(now, "the hall has closed for today; please come back on the next working day")
         dep = self.department(department, matter)
         lang = lang or self.config.hall.default_language
         if lang not in self.config.hall.languages:
@@ -303,6 +307,7 @@ class HallDay:
 
     # ================================================================== clerk
     def login(self, now: datetime, window_id: str, staff_id: str, post: Post) -> list[ev.Event]:
+        self._refuse_if_closed(now, "the hall has closed for today; windows open again on the next working day")
         staff = self.staff.get(staff_id)
         if staff is None:
             raise NotFound(f"unknown staff id {staff_id!r}")
@@ -427,6 +432,7 @@ class HallDay:
 
     # ================================================================== rating pad
     def rate(self, now: datetime, pad_id: str, ticket_id: str, score: int, reasons: Iterable[str]) -> list[ev.Event]:
+        self._refuse_if_closed(now, "the hall has closed for today; ratings are taken while it is open")
         pad = self.devices[("rating", pad_id)]
         window = pad.window
         assert window is not None
@@ -460,6 +466,7 @@ class HallDay:
 
     # ================================================================== admin
     def assign(self, now: datetime, window_id: str, departments: list[str]) -> list[ev.Event]:
+        self._refuse_if_closed(now, "the hall has closed for today; assign windows on the next working day")
         w = self.window(window_id)
         for dep in departments:
             self.department(dep)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from hallcall.broker.reports.assessment import FLAG_LABELS, flags
 from hallcall.broker.reports.attendance import load_attendance
+from hallcall.broker.reports.audit import load_audit
 from hallcall.broker.reports.complaints import ComplaintBook
 from hallcall.broker.reports.figures import Calculator
 from hallcall.broker.reports.records import VisitRecord, load_records
@@ -219,6 +220,13 @@ def build_report(
          Column("pause_min", "暂停(分钟)", "Paused (min)"), Column("pauses", "暂停次数", "Pauses"),
          Column("pause_reasons", "暂停原因", "Pause reasons", "text")],
         attendance,
+    ))
+    report.tables.append(Table(
+        "audit", "操作记录", "Admin actions",
+        [Column("at", "时间", "Time", "text"), Column("actor", "操作人", "Person", "text"),
+         Column("device", "设备", "Device", "text"), Column("op", "操作", "Action", "text"),
+         Column("arguments", "参数", "Arguments", "text"), Column("outcome", "结果", "Outcome", "text")],
+        load_audit(engine, config.hall.id, zone, start, end),
     ))
     today = now.astimezone(zone).date()
     complaints = []

@@ -29,6 +29,7 @@ from hallcall.broker.service.handlers import HANDLERS, Context
 from hallcall.broker.service.projections import Touched, catalog, event_body
 from hallcall.broker.service.rate_limit import RateLimiter, request_id_of
 from hallcall.broker.service.unit_of_work import (
+    AuditEntry,
     CommitFailed,
     HallBatch,
     RequestKey,
@@ -87,6 +88,7 @@ class _HallWork:
         self.bodies: list[tuple[str, dict]] = []  # MQTT events, seq given after the states
         self.touched = Touched()
         self.replies: dict[RequestKey, StoredReply] = {}
+        self.audit: list[AuditEntry] = []
         self.catalog = False
         self.broken = False
         self.seq_before = hall.seq
@@ -113,7 +115,9 @@ class _HallWork:
 
     def batch(self) -> HallBatch:
         windows = [copy.copy(self.hall.windows[w]) for w in sorted(self.touched.windows)]
-        return HallBatch(self.hall.id, self.hall.seq, list(self.events), windows, list(self.replies.values()))
+        return HallBatch(
+            self.hall.id, self.hall.seq, list(self.events), windows, list(self.replies.values()), list(self.audit)
+        )
 
 
 @dataclass
@@ -157,7 +161,7 @@ class MessageBus:
         self._known: dict[str, set[RequestKey]] = {}
         self._cache: dict[str, OrderedDict[RequestKey, dict]] = {}
         self._lock = threading.RLock()
-        self.middleware: list[Middleware] = [self._check_sender, self._idempotent]
+        self.middleware: list[Middleware] = [self._check_sender, self._idempotent, self._audit]
 
     # ================================================================== lifecycle
     def start(self) -> list[Publication]:
@@ -257,6 +261,26 @@ class MessageBus:
         reply = call_next(call)
         if call.keep:
             call.work.replies[call.key] = StoredReply(*call.key, call.command.op, reply, call.ctx.now)
+        return reply
+
+    def _audit(self, call: _Call, call_next: Next) -> dict:
+        """Admin commands are written to the audit table: who, from where, with what, how it went.
+
+        A repeat of a request id is not (the middleware before answers it), so each is kept once.
+        """
+        reply = call_next(call)
+        if call.msg.sender.kind == "admin":
+            command = call.command
+            call.work.audit.append(AuditEntry(
+                call.msg.sender.kind,
+                call.msg.sender.id,
+                getattr(command, "actor", None),
+                command.op,
+                command.request_id,
+                command.model_dump(mode="json", exclude={"request_id", "op", "actor"}),
+                "ok" if reply.get("ok") else reply["error"]["code"],
+                call.ctx.now,
+            ))
         return reply
 
     def _handle(self, call: _Call) -> dict:

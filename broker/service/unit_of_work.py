@@ -36,6 +36,20 @@ class StoredReply:
     at: datetime
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """An admin command as the audit table keeps it: the person, the arguments, the outcome."""
+
+    kind: str
+    device: str
+    actor: str | None
+    op: str
+    request_id: str
+    arguments: dict[str, Any]
+    outcome: str  # "ok" or the refusal's error code
+    at: datetime
+
+
 @dataclass
 class HallBatch:
     """Everything one batch changed in one hall."""
@@ -45,9 +59,10 @@ class HallBatch:
     events: list[ev.Event] = field(default_factory=list)
     windows: list[WindowState] = field(default_factory=list)  # final state of those touched
     replies: list[StoredReply] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.windows or self.replies)
+        return bool(self.events or self.windows or self.replies or self.audit)
 
 
 class CommitFailed(Exception):

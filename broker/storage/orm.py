@@ -238,6 +238,23 @@ class CommandRow(Base):
     at: Mapped[datetime]
 
 
+class AuditRow(Base):
+    """An admin command: who (the person named to the admin tool), from where, what, and how it went."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_hall_at", "hall_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hall_id: Mapped[str] = hall_column()
+    at: Mapped[datetime]
+    device_kind: Mapped[str] = mapped_column(String(16))
+    device_id: Mapped[str] = mapped_column(Id)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    op: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[str] = mapped_column(String(64))
+    arguments: Mapped[dict]
+    outcome: Mapped[str] = mapped_column(String(24))
+
+
 class ClosedDayRow(Base):
     __tablename__ = "closed_days"
     hall_id: Mapped[str] = hall_key()

@@ -44,6 +44,7 @@ from hallcall.broker.service.unit_of_work import (
 )
 from hallcall.broker.storage.orm import (
     AppointmentRow,
+    AuditRow,
     ClosedDayRow,
     CommandRow,
     CounterRow,
@@ -365,6 +366,7 @@ class _Rows:
         self.ops: list[tuple[Any, dict]] = []
         self.windows: list[dict] = []
         self.replies: list[dict] = []
+        self.audit: list[dict] = []
 
     def add(self, b: HallBatch, s: _Statements, insert_closed_day) -> None:
         hall = b.hall_id
@@ -411,6 +413,20 @@ class _Rows:
             }
             for r in b.replies
         ]
+        self.audit += [
+            {
+                "hall_id": hall,
+                "at": a.at,
+                "device_kind": a.kind,
+                "device_id": a.device,
+                "actor": a.actor,
+                "op": a.op,
+                "request_id": a.request_id,
+                "arguments": a.arguments,
+                "outcome": a.outcome,
+            }
+            for a in b.audit
+        ]
 
     def write(self, c, s: _Statements, upsert_counter) -> None:
         for stmt, rows in (
@@ -423,7 +439,11 @@ class _Rows:
             if rows:
                 c.execute(stmt, rows)
         _run_grouped(c, self.ops)
-        for stmt, rows in ((s.update_window, self.windows), (s.insert_command, self.replies)):
+        for stmt, rows in (
+            (s.update_window, self.windows),
+            (s.insert_command, self.replies),
+            (s.insert_audit, self.audit),
+        ):
             if rows:
                 c.execute(stmt, rows)
 
@@ -448,6 +468,7 @@ class _Statements:
         self.update_seq = update(H).where(H.c.id == bindparam("k_id")).values(seq=bindparam("seq"))
         self.insert_ticket = insert(T)
         self.insert_command = insert(CommandRow)
+        self.insert_audit = insert(AuditRow)
         self.insert_event = insert(TicketEventRow)
         S = StaffSessionRow.__table__
         self.insert_session = insert(S)

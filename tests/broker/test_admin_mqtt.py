@@ -17,7 +17,7 @@ SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 def admin_args(mosquitto, *rest):
     return ["admin", *rest[:1], "--config", "config/halls/example-university.toml",
-            "--mqtt-port", str(mosquitto.port), *rest[1:]]
+            "--mqtt-port", str(mosquitto.port), "--as", "Wang Fang", *rest[1:]]
 
 
 @SQLITE
@@ -64,7 +64,7 @@ def test_admin_with_a_wrong_address_says_what_to_check(capsys):
     from hallcall.broker.embedded import free_port
 
     args = ["admin", "close-day", "--config", "config/halls/example-university.toml",
-            "--mqtt-port", str(free_port())]
+            "--mqtt-port", str(free_port()), "--as", "Wang Fang"]
     try:
         main(args)
     except SystemExit as exc:

@@ -180,12 +180,33 @@ def test_close_of_day_ends_every_ticket_and_the_next_day_starts_clean():
     with pytest.raises(Closed):
         hall.issue(at(61), "registrar")
     assert hall.tickets["20261123-A001"].closed_by_system
-    with pytest.raises(Conflict, match="not been served"):
+    with pytest.raises(Closed):
         hall.rate(at(62), "pad-w01", "20261123-A001", 3, [])
     tomorrow = NINE + timedelta(days=1)
     assert hall.roll_over(tomorrow) == [] and hall.today == date(2026, 11, 24)
     assert hall.issue(tomorrow, "registrar")[0].number == "A001"
     assert hall.tickets.keys() == {"20261124-A001"}, "yesterday's closed tickets leave memory"
+
+
+def test_after_the_close_of_day_login_assign_and_rating_are_refused_closed():
+    hall = new_hall()
+    hall.login(at(0), "w01", "s101", Post.A)
+    hall.issue(at(1), "registrar")
+    served, _ = hall.call_next(at(2), "w01")
+    hall.finish(at(3), "w01", Outcome.DONE)
+    hall.close_day(at(60))
+    before = state(hall)
+    for refused in (
+        lambda: hall.login(at(61), "w01", "s101", Post.A),
+        lambda: hall.assign(at(61), "w07", ["finance"]),
+        lambda: hall.rate(at(61), "pad-w01", served.id, 3, []),
+    ):
+        with pytest.raises(Closed):
+            refused()
+    assert state(hall) == before
+    tomorrow = NINE + timedelta(days=1)
+    hall.roll_over(tomorrow)
+    assert hall.login(tomorrow, "w01", "s101", Post.A), "the next day opens again"
 
 
 def test_a_day_left_open_is_closed_when_the_next_one_starts():
