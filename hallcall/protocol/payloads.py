@@ -3,20 +3,92 @@
 Readers ignore unknown fields (the contract grows compatibly), so models allow extra keys;
 required fields, types, sizes and enumerations are checked. A command that fails here gets an
 `invalid` reply and changes nothing.
+
+Commands come from devices, so they are checked hard (issue #11): size, nesting depth and
+number size are bounded before anything else reads the payload; every argument is checked in
+pydantic's strict mode (`true` is no score, a number no time); free text is cleaned of
+control characters; and no refusal echoes the input or an exception's text.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+import unicodedata
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from hallcall.protocol.topics import ID_PATTERN, MAX_PAYLOAD_BYTES
 
+#: Bounds checked before a command is parsed: deeper JSON or longer integers are refused.
+MAX_DEPTH = 16
+MAX_INT_DIGITS = 15
+
 Identifier = Annotated[str, Field(pattern=f"^{ID_PATTERN}$")]
 LocalText = dict[str, str]
+
+
+def _clean(text: str, max_length: int) -> str:
+    """Drop control, format and surrogate characters (tabs and line breaks become spaces)."""
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] == "C" or cat in ("Zl", "Zp"):
+            if ch.isspace():
+                kept.append(" ")
+        else:
+            kept.append(ch)
+    cleaned = "".join(kept).strip()
+    if not cleaned:
+        raise PydanticCustomError("text_empty", "Text should have at least 1 printable character")
+    if len(cleaned) > max_length:
+        message = "Text should have at most {max_length} characters"
+        raise PydanticCustomError("text_too_long", message, {"max_length": max_length})
+    return cleaned
+
+
+def CleanText(max_length: int) -> Any:  # named like the type it makes
+    """Free text as shown on screens and stored: 1 to `max_length` printable characters."""
+    return Annotated[
+        str,
+        AfterValidator(lambda text: _clean(text, max_length)),
+        Field(min_length=1, max_length=max_length),  # for the schema; _clean already checked
+    ]
+
+
+def _printable_id(value: str) -> str:
+    if not value.isprintable():
+        raise PydanticCustomError("request_id", "request_id should be printable characters only")
+    return value
+
+
+#: Echoed in every reply so a device can match it: printable, so every reply can be encoded.
+RequestId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable_id)]
+_REQUEST_ID = TypeAdapter(RequestId)
+
+
+def _iso_text(value: Any) -> Any:
+    """A time is ISO 8601 text: never a number, nor digits a parser would take as Unix seconds."""
+    if not (isinstance(value, str) and re.match(r"\d{4}-", value)):
+        raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
+    return value
+
+
+#: Lax only after _iso_text: strict mode would refuse the text a validator hands on.
+IsoDatetime = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_iso_text)]
 
 
 class Payload(BaseModel):
@@ -27,7 +99,11 @@ class Payload(BaseModel):
 
 
 class Command(Payload):
-    request_id: str = Field(min_length=1, max_length=64)
+    """Strict: JSON types are checked, never coerced ("5" is no integer, true no score)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    request_id: RequestId
     op: str
 
 
@@ -79,7 +155,7 @@ class TicketFinish(Command):
 
 class WindowPause(Command):
     op: Literal["window.pause"]
-    reason: str = Field(min_length=1, max_length=200)
+    reason: CleanText(200)
 
 
 class WindowResume(Command):
@@ -88,11 +164,10 @@ class WindowResume(Command):
 
 class RatingSubmit(Command):
     op: Literal["rating.submit"]
-    ticket_id: str = Field(min_length=1, max_length=40)
+    ticket_id: CleanText(40)
     score: int = Field(ge=1, le=5)
     #: Extension: reasons chosen on a low rating ("waited too long", ...).
-    reasons: list[Annotated[str, Field(max_length=40)]] = Field(default=[], max_length=8)
-
+    reasons: list[CleanText(40)] = Field(default=[], max_length=8)
 
 class WindowAssign(Command):
     op: Literal["window.assign"]
@@ -106,7 +181,7 @@ class AppointmentBook(Command):
     op: Literal["appointment.book"]
     department: Identifier
     matter: Identifier | None = None
-    booked_at: AwareDatetime
+    booked_at: IsoDatetime
     #: Digits only: a visitor types it on the kiosk's numeric keypad (default: 6 random digits).
     code: str | None = Field(default=None, min_length=4, max_length=12, pattern=r"^[0-9]+$")
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9-]{5,31}$")
@@ -176,35 +251,110 @@ class BadPayload(Exception):
         self.code = code
 
 
-def parse_command(raw: bytes) -> Command:
-    """Check size, JSON, request_id, op and arguments; raise BadPayload with a clear message."""
+#: JSON strings (closed or not) and brackets: enough to measure nesting in one pass.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+_OP_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+
+
+def _depth(text: str) -> int:
+    """How deep arrays and objects nest, brackets inside strings not counted (no recursion)."""
+    depth = deepest = 0
+    for token in _TOKEN.finditer(text):
+        ch = token.group()[0]
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _load(raw: bytes) -> tuple[Any, list[str]]:
+    """The JSON value of a bounded payload, and what in it is out of bounds (not yet refused)."""
     if len(raw) > MAX_PAYLOAD_BYTES:
         raise BadPayload(f"payload is {len(raw)} bytes; the limit is {MAX_PAYLOAD_BYTES}")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadPayload("payload is not UTF-8") from None
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(text) > MAX_DEPTH:
+        raise BadPayload(f"payload nests more than {MAX_DEPTH} levels deep (the limit)")
+    problems: list[str] = []  # found while parsing, refused after (with the request_id)
+
+    def integer(s: str) -> int:
+        if len(s.lstrip("-")) > MAX_INT_DIGITS:  # int() of a long one is slow or a ValueError
+            problems.append(f"an integer has more than {MAX_INT_DIGITS} digits (the limit)")
+            return 0
+        return int(s)
+
+    def real(s: str) -> float:
+        if not math.isfinite(value := float(s)):
+            problems.append("a number is too large")
+            return 0.0
+        return value
+
+    def constant(name: str) -> int:
+        problems.append(f"{name} is not a JSON number")
+        return 0
+
+    try:
+        data = json.loads(text, parse_int=integer, parse_float=real, parse_constant=constant)
     except json.JSONDecodeError as exc:
-        raise BadPayload(f"payload is not JSON: {exc}") from None
+        raise BadPayload(f"payload is not JSON (line {exc.lineno}, column {exc.colno})") from None
+    except (ValueError, RecursionError):  # bounded above; kept so nothing escapes as a crash
+        raise BadPayload("payload is not JSON") from None
+    return data, problems
+
+
+def request_id_of(raw: bytes) -> str | None:
+    """The request_id of any payload when it is valid, else None: safe on any input."""
+    try:
+        data, _ = _load(raw)
+    except BadPayload:
+        return None
+    return _valid_request_id(data.get("request_id")) if isinstance(data, dict) else None
+
+
+def _valid_request_id(value: Any) -> str | None:
+    try:
+        return _REQUEST_ID.validate_python(value, strict=True)
+    except ValidationError:
+        return None
+
+
+def parse_command(raw: bytes) -> Command:
+    """Check bounds, JSON, request_id, op and arguments; raise BadPayload with a clear message.
+
+    The request_id is echoed only when it is valid (printable, 1 to 64 characters): any other
+    payload is answered with request_id null, as one that is not JSON at all.
+    """
+    data, problems = _load(raw)
     if not isinstance(data, dict):
         raise BadPayload("payload must be a JSON object")
-    rid = data.get("request_id")
-    request_id = rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None
+    request_id = _valid_request_id(data.get("request_id"))
     if request_id is None:
-        raise BadPayload("request_id must be a string of 1 to 64 characters")
+        raise BadPayload("request_id must be a string of 1 to 64 printable characters")
+    if problems:
+        raise BadPayload(f"invalid payload: {problems[0]}", request_id)
     op = data.get("op")
     if not isinstance(op, str):
         raise BadPayload("op must be a string", request_id)
     if op not in COMMAND_MODELS:
-        raise BadPayload(f"unknown op {op!r}", request_id, code="unknown_op")
+        # Named back only when it looks like an op: a reply never echoes arbitrary input.
+        named = f" {op!r}" if _OP_NAME.fullmatch(op) else ""
+        raise BadPayload(f"unknown op{named}", request_id, code="unknown_op")
     try:
-        return COMMAND_ADAPTER.validate_python(data)
+        return COMMAND_ADAPTER.validate_json(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'payload'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise BadPayload(f"invalid {op}: {problems}", request_id) from None
+        raise BadPayload(f"invalid {op}: {_problems(exc)}", request_id) from None
+
+
+def _problems(exc: ValidationError) -> str:
+    """Each problem as field and pydantic's message: never the input value or a traceback."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc'][1:]) or 'payload'}: {e['msg']}"
+        for e in exc.errors(include_url=False, include_input=False, include_context=False)
+    )
 
 
 # --------------------------------------------------------------------------- replies
@@ -373,4 +523,8 @@ def dump(model: BaseModel) -> dict[str, Any]:
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON; text UTF-8 cannot carry (a lone surrogate) goes as a \\u escape."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":")).encode("ascii")
