@@ -212,7 +212,8 @@ def make_hall(hall_id: str, *, departments: int = 1, windows: int = 1, kiosks: i
     """A hall built in code: departments d00.. (prefix A, B, .., AA, ..; numbers 1..number_end),
     windows w001.. (window i serves department (i-1) mod departments), one clerk s001.. per
     window in that department, kiosks kiosk-1.., displays display-1..; English only, no close_at
-    (a bench must not see the day close under it)."""
+    (a bench must not see the day close under it) and rate limits no bench reaches (a bench
+    kiosk sends thousands of commands a minute; tests/broker/test_rate_limits.py covers them)."""
     from hallcall.config.schema import HallConfig
 
     if departments > 26 * 27:
@@ -231,6 +232,8 @@ def make_hall(hall_id: str, *, departments: int = 1, windows: int = 1, kiosks: i
         "hall": {"id": hall_id, "name": name(f"Bench hall {hall_id}"), "languages": ["en"],
                  "default_language": "en", "timezone": "Asia/Shanghai", "calls_kept": 10},
         "departments": deps, "windows": wins, "staff": staff, "devices": devices,
+        "rate_limits": {kind: {"burst": 100000, "per_minute": 600000}
+                        for kind in ("kiosk", "window", "rating", "admin", "other")},
     })
 
 

@@ -22,7 +22,6 @@ that did commit gets its stored reply (the request_id), so none runs twice.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from dataclasses import replace
@@ -33,7 +32,7 @@ import paho.mqtt.client as mqtt
 from hallcall.broker.acl import queue_broker_user
 from hallcall.broker.service.messagebus import Inbound, MessageBus, Publication
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
-from hallcall.protocol.payloads import encode, error_reply
+from hallcall.protocol.payloads import encode, error_reply, request_id_of
 from hallcall.protocol.topics import MAX_PAYLOAD_BYTES, Topics
 
 log = logging.getLogger(__name__)
@@ -243,7 +242,7 @@ class QueueBrokerServer:
         except Exception:  # a bug or the database down: answer, do not go silent
             log.exception("a batch of %d commands failed", len(batch))
             for msg in batch:
-                reply = error_reply(_request_id(msg.raw), "unavailable", "the queue broker could not run it; please try again")
+                reply = error_reply(request_id_of(msg.raw), "unavailable", "the queue broker could not run it; please try again")
                 self._client.publish(self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), encode(reply), qos=1)
             return
         # Replies first: a kiosk is waiting on its reply; displays take the state right after.
@@ -261,11 +260,3 @@ class QueueBrokerServer:
         for pub in pubs:
             self._client.publish(pub.topic, encode(pub.payload), qos=1, retain=pub.retained)
 
-
-def _request_id(raw: bytes) -> str | None:
-    """The request_id of a payload, if it can be read at all (so the device can match it)."""
-    try:
-        rid = json.loads(raw).get("request_id")
-    except (ValueError, AttributeError):
-        return None
-    return rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None

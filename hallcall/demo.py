@@ -312,7 +312,8 @@ def run_demo(
     upgrade(engine)
     # One queue broker process serves every hall: the demo runs a second, quieter hall beside it.
     second = second_hall(config)
-    broker = QueueBrokerServer(build_bus([config, second], engine), settings)
+    # The simulated day runs faster than real time (--speed), past any real device's rate limit.
+    broker = QueueBrokerServer(build_bus([config, second], engine, rate_limits=False), settings)
     lobby = LobbyPrinter(config, lang or config.hall.default_language, out)
     sim = Simulation(config, settings, speed)
     sim_second = Simulation(second, settings, speed, seed=8)

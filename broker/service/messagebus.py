@@ -27,7 +27,7 @@ from hallcall.broker.domain.hall import HallDay
 from hallcall.broker.service.clock import Clock
 from hallcall.broker.service.handlers import HANDLERS, Context
 from hallcall.broker.service.projections import Touched, catalog, event_body
-from hallcall.broker.service.rate_limit import RateLimiter, request_id_of
+from hallcall.broker.service.rate_limit import RateLimiter, unparsed_request_id
 from hallcall.broker.service.unit_of_work import (
     AuditEntry,
     CommitFailed,
@@ -210,7 +210,7 @@ class MessageBus:
                     log.warning("ignored a command for hall %r, which this broker does not serve", msg.hall)
                     continue
                 if self.limiter is not None and not self.limiter.allow(msg.hall, msg.sender):
-                    refusal = p.error_reply(request_id_of(msg.raw), "rate_limited",
+                    refusal = p.error_reply(unparsed_request_id(msg.raw), "rate_limited",
                                             "too many commands from this device; wait a moment and try again")
                     answers.append((msg, refusal))
                     continue

@@ -62,7 +62,7 @@ class RateLimiter:
         return False
 
 
-def request_id_of(raw: bytes) -> str | None:
+def unparsed_request_id(raw: bytes) -> str | None:
     """The request id of a message that will not be parsed, when it plainly has one."""
     match = _REQUEST_ID.search(raw, 0, 512)
     return match.group(1).decode() if match else None

@@ -169,13 +169,20 @@ class RatingSubmit(Command):
     #: Extension: reasons chosen on a low rating ("waited too long", ...).
     reasons: list[CleanText(40)] = Field(default=[], max_length=8)
 
-class WindowAssign(Command):
+
+class AdminCommand(Command):
+    """Extension: an admin tool names the person using it, for the audit table."""
+
+    actor: CleanText(64) | None = None
+
+
+class WindowAssign(AdminCommand):
     op: Literal["window.assign"]
     window: Identifier
     departments: list[Identifier] = Field(max_length=32)
 
 
-class AppointmentBook(Command):
+class AppointmentBook(AdminCommand):
     """Extension (admin): book an appointment that a visitor later checks in at a kiosk."""
 
     op: Literal["appointment.book"]
@@ -188,7 +195,7 @@ class AppointmentBook(Command):
     lang: Literal["zh", "en"] | None = None
 
 
-class DayClose(Command):
+class DayClose(AdminCommand):
     """Extension (admin): end the service day as the hall rules require."""
 
     op: Literal["day.close"]

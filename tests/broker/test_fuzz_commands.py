@@ -86,6 +86,7 @@ FIELD_TYPES = {
     "departments": {"list"},
     "booked_at": {"str"},
     "phone": {"str", "null"},
+    "actor": {"str", "null"},
 }
 GOOD = {
     "department": st.sampled_from(
@@ -106,6 +107,7 @@ GOOD = {
     "departments": st.lists(st.sampled_from(["registrar", "finance", "international"]), max_size=3),
     "booked_at": st.datetimes(timezones=st.just(UTC)).map(p.iso) | text,
     "phone": st.from_regex(r"\+?[0-9]{5,12}", fullmatch=True),
+    "actor": st.none() | text,
 }
 
 

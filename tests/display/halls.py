@@ -7,6 +7,7 @@ import tomllib
 
 from hallcall.config.loader import EXAMPLE_HALL
 from hallcall.config.schema import HallConfig
+from tests.support.hall import unthrottled
 
 NEW_DEPARTMENTS = [
     (
@@ -87,7 +88,7 @@ def big_hall() -> HallConfig:
         }
     )
     data["devices"].append({"kind": "sign", "id": "sign-w12", "window": "w12"})
-    return HallConfig.model_validate(data)
+    return unthrottled(HallConfig.model_validate(data))
 
 
 #: window -> clerk who logs in, for the mid-day scene (w07, a flex window, stays closed; so does w20)
