@@ -247,7 +247,10 @@ class QueueBrokerServer:
             return
         # Replies first: a kiosk is waiting on its reply; displays take the state right after.
         for answer in result.answers:
-            self._client.publish(answer.topic, encode(answer.reply), qos=1)
+            # A refusal for flooding goes out at QoS 0: no PUBACK to handle per flooded message,
+            # and one lost costs nothing (the device sends again, or it was not a device at all).
+            limited = answer.reply.get("error", {}).get("code") == "rate_limited" if not answer.reply["ok"] else False
+            self._client.publish(answer.topic, encode(answer.reply), qos=0 if limited else 1)
         self._publish_all(result.publications)
         for listener in self._listeners:
             listener(result)

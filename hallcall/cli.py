@@ -115,6 +115,9 @@ def cmd_broker(args) -> int:
     from hallcall.broker.storage.migrate import upgrade
     from hallcall.mqtt.settings import exposure_warnings
 
+    from hallcall.logs import limit_lines
+
+    limit_lines()  # a flooding device must not write a log line per message
     configs = [_config(str(f)) for f in _hall_files(args.config)]
     configs.sort(key=lambda c: c.hall.id)
     settings = _settings(args)

@@ -27,7 +27,7 @@ from hallcall.broker.domain.hall import HallDay
 from hallcall.broker.service.clock import Clock
 from hallcall.broker.service.handlers import HANDLERS, Context
 from hallcall.broker.service.projections import Touched, catalog, event_body
-from hallcall.broker.service.rate_limit import RateLimiter, unparsed_request_id
+from hallcall.broker.service.rate_limit import ALLOW, REFUSE, RateLimiter, unparsed_request_id
 from hallcall.broker.service.unit_of_work import (
     AuditEntry,
     CommitFailed,
@@ -209,10 +209,12 @@ class MessageBus:
                 if msg.hall not in self.halls:
                     log.warning("ignored a command for hall %r, which this broker does not serve", msg.hall)
                     continue
-                if self.limiter is not None and not self.limiter.allow(msg.hall, msg.sender):
-                    refusal = p.error_reply(unparsed_request_id(msg.raw), "rate_limited",
-                                            "too many commands from this device; wait a moment and try again")
-                    answers.append((msg, refusal))
+                verdict = ALLOW if self.limiter is None else self.limiter.check(msg.hall, msg.sender)
+                if verdict != ALLOW:
+                    if verdict == REFUSE:
+                        refusal = p.error_reply(unparsed_request_id(msg.raw), "rate_limited",
+                                                "too many commands from this device; wait a moment and try again")
+                        answers.append((msg, refusal))
                     continue
                 work = works.get(msg.hall)
                 if work is None:
