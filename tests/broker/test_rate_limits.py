@@ -27,10 +27,12 @@ ROOT = "hallcall/v1/campus-hall/"
 FLOOD_RATE = 2000
 
 
-def hall_file(tmp_path):
+def hall_file(tmp_path, kiosk: str = ""):
+    """The example hall; the probing clerk unlimited, and kiosks as given (else the real limits)."""
     path = tmp_path / "hall.toml"
     path.write_text(EXAMPLE_HALL.read_text(encoding="utf-8")
-                    + "\n[rate_limits]\nwindow = { burst = 100000, per_minute = 600000 }\n", encoding="utf-8")
+                    + "\n[rate_limits]\nwindow = { burst = 100000, per_minute = 600000 }\n"
+                    + (f"kiosk = {kiosk}\n" if kiosk else ""), encoding="utf-8")
     return path
 
 
@@ -39,16 +41,44 @@ def flood(port: int, count: int, *options: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, text=True)
 
 
-def probe(clerk: DeviceClient, n: int) -> list[float]:
-    """Round trips (ms) of a clerk pausing and resuming its window, one after the other."""
+def probe(device: DeviceClient, n: int) -> list[float]:
+    """Round trips (ms): a clerk pausing and resuming its window, or a kiosk issuing tickets."""
     out = []
     for i in range(n):
         started = time.perf_counter()
-        reply = clerk.request("window.pause", reason="break") if i % 2 == 0 else clerk.request("window.resume")
+        if device.kind == "kiosk":
+            reply = device.request("ticket.issue", department="finance")
+        else:
+            reply = device.request("window.pause", reason="break") if i % 2 == 0 else device.request("window.resume")
         out.append((time.perf_counter() - started) * 1000)
         assert reply["ok"], reply
         time.sleep(0.02)
     return out
+
+
+def test_a_flood_keeps_a_second_kiosk_within_twice_its_idle_latency(mosquitto, sqlite_url, tmp_path):
+    """Kiosks may send 100 a second here, so that the second kiosk can be timed; the first
+    floods at FLOOD_RATE (20 times that) and gets its tickets (registrar) up to the cap."""
+    proc = start_broker(sqlite_url, mosquitto.port, hall_file(tmp_path, "{ burst = 200, per_minute = 6000 }"))
+    kiosk = DeviceClient("campus-hall", "kiosk", "kiosk-2", MqttSettings(port=mosquitto.port))
+    try:
+        kiosk.start()
+        assert kiosk.wait_connected(10)
+        wait_for(lambda: kiosk.server_online, timeout=30, what="queue broker online")
+        probe(kiosk, 10)
+        idle = probe(kiosk, 60)
+        hostile = flood(mosquitto.port, FLOOD_RATE * 8, "--rate", str(FLOOD_RATE))
+        time.sleep(0.5)
+        flooded = probe(kiosk, 60)
+        still_flooding = hostile.poll() is None
+        hostile.wait(120)
+        print(f"\nsecond kiosk round trip p95: idle {p95(idle):.2f} ms, during a flood {p95(flooded):.2f} ms")
+        assert still_flooding, "the flood ended before the probes did: it measured nothing"
+        assert p95(flooded) <= 2 * p95(idle)
+    finally:
+        kiosk.stop()
+        proc.terminate()
+        proc.wait(20)
 
 
 def p95(values: list[float]) -> float:
