@@ -1,15 +1,15 @@
 """The wire (issue #11 item 5): TLS, passwords kept off the command line, exposure warnings.
 
 Real processes: a Mosquitto with a TLS listener (certificates from trustme) and `hallcall broker`
-as a subprocess. The Mosquitto configuration is written here, not by tests/support/mosquitto.py,
-so these tests say exactly which listener options they rely on.
+as a subprocess. Mosquitto is configured as HallCall ships it (tests/support/mosquitto.py, from
+`broker/mosquitto_setup.py`); the password-file test uses the folder `write_setup` (what
+`hallcall mqtt-setup` runs) writes: its ACL, passwd and secrets/queue-broker.password.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 import trustme
 
-from hallcall.broker.embedded import free_port
+from hallcall.broker.mosquitto_setup import Tls
+from hallcall.config.loader import load_config
 from hallcall.mqtt.device import DeviceClient, RequestTimeout
 from hallcall.mqtt.settings import MqttSection, MqttSettings, exposure_warnings
+from tests.support.mosquitto import Mosquitto, SecuredHall
 
 pytestmark = pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto is not installed")
 
@@ -30,51 +32,15 @@ BROKER_USER = "queue-broker"  # the queue broker logs in as queue-broker.{hall}
 KIOSK_USER = "kiosk-kiosk-1"
 
 
-class TlsMosquitto:
-    """Mosquitto with one TLS listener on 127.0.0.1; optionally passwords and client certificates."""
-
-    def __init__(self, directory: Path, ca: trustme.CA, *, passwords: dict[str, str] | None = None,
-                 require_certificate: bool = False):
-        self.directory, self.port = directory, free_port()
-        self.ca_file = directory / "ca.pem"
-        ca.cert_pem.write_to_path(self.ca_file)
-        server = ca.issue_cert("127.0.0.1")
-        server.cert_chain_pems[0].write_to_path(directory / "server.pem")
-        server.private_key_pem.write_to_path(directory / "server.key")
-        conf = [
-            f"listener {self.port} 127.0.0.1",
-            f"cafile {self.ca_file}",
-            f"certfile {directory / 'server.pem'}",
-            f"keyfile {directory / 'server.key'}",
-            f"require_certificate {'true' if require_certificate else 'false'}",
-            "persistence false",
-            f"log_dest file {directory / 'mosquitto.log'}",
-        ]
-        if passwords:
-            pwfile = directory / "passwd"
-            pwfile.write_text("".join(f"{u}:{p}\n" for u, p in passwords.items()))
-            subprocess.run(["mosquitto_passwd", "-U", str(pwfile)], check=True, capture_output=True)
-            conf += ["allow_anonymous false", f"password_file {pwfile}"]
-        else:
-            conf.append("allow_anonymous true")
-        if os.geteuid() == 0:  # else Mosquitto becomes `mosquitto`, who cannot read tmp_path
-            conf.append("user root")
-        (directory / "mosquitto.conf").write_text("\n".join(conf) + "\n")
-        self.process = subprocess.Popen(["mosquitto", "-c", str(directory / "mosquitto.conf")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            assert self.process.poll() is None, (directory / "mosquitto.log").read_text(errors="replace")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "mosquitto did not start listening"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=5)
+def server_tls(directory: Path, ca: trustme.CA, *, client_certificates: bool = False) -> Tls:
+    """Write the hall CA and a server certificate for 127.0.0.1 into `directory`, before any
+    Mosquitto configuration names them; with `client_certificates`, clients must present one."""
+    ca.cert_pem.write_to_path(directory / "ca.pem")
+    server = ca.issue_cert("127.0.0.1")
+    server.cert_chain_pems[0].write_to_path(directory / "server.pem")
+    server.private_key_pem.write_to_path(directory / "server.key")
+    return Tls(directory / "server.pem", directory / "server.key",
+               directory / "ca.pem" if client_certificates else None)
 
 
 @pytest.fixture
@@ -98,9 +64,10 @@ def connects(settings: MqttSettings, seconds: float) -> bool:
 # ---------------------------------------------------------------- (a) TLS with a CA, a client cert
 
 def test_a_device_connects_over_tls_with_the_hall_ca_and_not_without_it(tmp_path, ca):
-    server = TlsMosquitto(tmp_path, ca)
+    server = Mosquitto(tmp_path, tls=server_tls(tmp_path, ca)).start()
+    ca_file = tmp_path / "ca.pem"
     try:
-        assert connects(MqttSettings(port=server.port, ca_file=str(server.ca_file)), 10)
+        assert connects(MqttSettings(port=server.port, ca_file=str(ca_file)), 10)
         # TLS on but trusting only the system's CAs: the hall's own CA is unknown, no connection.
         assert not connects(MqttSettings(port=server.port, tls=True), 2)
         # No TLS at all against a TLS listener.
@@ -110,17 +77,18 @@ def test_a_device_connects_over_tls_with_the_hall_ca_and_not_without_it(tmp_path
 
 
 def test_a_server_requiring_client_certificates_admits_only_a_device_with_one(tmp_path, ca):
-    server = TlsMosquitto(tmp_path, ca, require_certificate=True)
+    server = Mosquitto(tmp_path, tls=server_tls(tmp_path, ca, client_certificates=True)).start()
+    ca_file = tmp_path / "ca.pem"
     client_cert = ca.issue_cert(KIOSK_USER)
     client_cert.cert_chain_pems[0].write_to_path(tmp_path / "kiosk.pem")
     client_cert.private_key_pem.write_to_path(tmp_path / "kiosk.key")
     try:
         # From a device file's [mqtt] table, as a kiosk would read it.
-        section = MqttSection(port=server.port, ca_file=str(server.ca_file),
+        section = MqttSection(port=server.port, ca_file=str(ca_file),
                               cert_file=str(tmp_path / "kiosk.pem"), key_file=str(tmp_path / "kiosk.key"))
         assert section.settings().tls
         assert connects(section.settings(), 10)
-        assert not connects(MqttSettings(port=server.port, ca_file=str(server.ca_file)), 2)
+        assert not connects(MqttSettings(port=server.port, ca_file=str(ca_file)), 2)
     finally:
         server.stop()
 
@@ -148,19 +116,32 @@ def stop_process(proc: subprocess.Popen) -> str:
     return err
 
 
+def command_line(proc: subprocess.Popen) -> list[bytes]:
+    """The process's arguments as the system shows them to other users of the machine.
+
+    Popen returns once exec has begun; the kernel sets the new argv a moment later, and until
+    then /proc/{pid}/cmdline reads empty.
+    """
+    deadline = time.monotonic() + 5
+    while True:
+        raw = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+        if raw or proc.poll() is not None or time.monotonic() > deadline:
+            return raw.split(b"\0")
+        time.sleep(0.01)
+
+
 def test_the_queue_broker_reads_its_password_from_a_file_and_serves_a_kiosk_over_tls(tmp_path, ca):
-    broker_password, kiosk_password = "broker-Secret-7d1e", "kiosk-Secret-42aa"
-    server = TlsMosquitto(tmp_path, ca, passwords={f"{BROKER_USER}.campus-hall": broker_password,
-                                                   KIOSK_USER: kiosk_password})
-    password_file = tmp_path / "queue-broker.password"
-    password_file.write_text(broker_password + "\n")
-    password_file.chmod(0o600)
-    proc = start_broker(tmp_path, "--mqtt-port", str(server.port), "--mqtt-user", BROKER_USER,
-                        "--mqtt-password-file", str(password_file), "--mqtt-ca", str(server.ca_file))
-    client = kiosk(MqttSettings(port=server.port, username=KIOSK_USER, password=kiosk_password,
-                                ca_file=str(server.ca_file)))
+    hall = SecuredHall(tmp_path, [load_config(HALL)], tls=server_tls(tmp_path, ca)).start()
+    ca_file = tmp_path / "ca.pem"
+    # The queue broker's password as `hallcall mqtt-setup` made it: one file for all its halls.
+    password_file = tmp_path / "secrets" / f"{BROKER_USER}.password"
+    broker_password, kiosk_password = hall.password(BROKER_USER), hall.password(KIOSK_USER)
+    proc = start_broker(tmp_path, "--mqtt-port", str(hall.port), "--mqtt-user", BROKER_USER,
+                        "--mqtt-password-file", str(password_file), "--mqtt-ca", str(ca_file))
+    client = kiosk(MqttSettings(port=hall.port, username=KIOSK_USER, password=kiosk_password,
+                                ca_file=str(ca_file)))
     try:
-        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
+        cmdline = command_line(proc)
         assert str(password_file).encode() in cmdline
         assert not any(broker_password.encode() in arg for arg in cmdline)
         client.start()
@@ -177,7 +158,7 @@ def test_the_queue_broker_reads_its_password_from_a_file_and_serves_a_kiosk_over
     finally:
         client.stop()
         err = stop_process(proc)
-        server.stop()
+        hall.stop()
     assert broker_password not in err
     assert "not on this machine" not in err  # loopback: no exposure warning
 
