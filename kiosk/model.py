@@ -150,6 +150,8 @@ class ResultView:
     late_note: str
     badge: str  # "Priority" / "Appointment" / ""
     seconds_left: int
+    #: "Estimated wait", or "Windows" when none is open (then `wait` says so: no estimate).
+    wait_caption: str = ""
 
 
 class KioskModel:
@@ -286,7 +288,9 @@ class KioskModel:
                 detail = self.t("department_closed")
             elif isinstance(waiting, int):
                 detail = self.t("waiting_count", n=waiting) if waiting else self.t("waiting_none")
-                if waiting and queue.get("estimated_wait_s"):
+                if queue.get("open_windows") == 0:  # nobody serves it now: no "no waiting" promise
+                    detail = (self.t("waiting_count", n=waiting) + " · " if waiting else "") + self.t("tile_no_window")
+                elif waiting and queue.get("estimated_wait_s"):
                     detail += " · " + wait_text(self.lang, queue["estimated_wait_s"])
             else:
                 detail = self.t("matters_count", n=len(dep.matters)) if dep.matters else ""
@@ -364,6 +368,7 @@ class KioskModel:
         dep = self.catalog.department(t.get("department")) if self.catalog else None
         matter = dep.matter(t.get("matter")) if dep else None
         ahead = t.get("waiting_ahead")
+        no_window = t.get("open_windows") == 0  # nobody serves it now: no wait is promised
         badge = ""
         if t.get("priority") == "priority":
             badge = text(lang, "priority_badge")
@@ -374,7 +379,8 @@ class KioskModel:
             department=loc(dep.name, lang) if dep else str(t.get("department", "")),
             matter=loc(matter.name, lang) if matter else "",
             ahead=text(lang, "people_unit", n=ahead if isinstance(ahead, int) else 0),
-            wait=wait_text(lang, t.get("estimated_wait_s")),
+            wait=text(lang, "no_window_open_short") if no_window else wait_text(lang, t.get("estimated_wait_s")),
+            wait_caption=text(lang, "windows_caption" if no_window else "estimated_wait"),
             message=text(lang, "take_your_ticket" if r.printed else "not_printed"),
             printed=r.printed,
             late_note=text(lang, "late_ticket") if r.late else "",

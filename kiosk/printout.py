@@ -95,6 +95,7 @@ def ticket_print(
         lang="en" if lang == "en" else "zh",
         logo_path=logo_path,
         footer=text(lang, footer_key),
+        no_window_open=ticket.get("open_windows") == 0,
     )
 
 

@@ -689,7 +689,7 @@ class ResultScreen(Screen_):
         self.matter.setVisible(bool(v.matter))
         self.ahead_caption.setText(m.t("people_ahead"))
         self.ahead.setText(v.ahead)
-        self.wait_caption.setText(m.t("estimated_wait"))
+        self.wait_caption.setText(v.wait_caption)
         self.wait.setText(v.wait)
         self.message.setText(v.message)
         self.message.setObjectName("takeTicket" if v.printed else "notPrinted")

@@ -36,6 +36,7 @@ def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False
         "issued_at": p.iso(t.issued_at),
         "waiting_ahead": None,
         "estimated_wait_s": None,
+        "open_windows": None,
         "booked_at": p.iso(t.booked_at) if t.booked_at else None,
         "window": t.window,
         "window_number": window.number if window else None,
@@ -52,7 +53,9 @@ def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False
     if with_wait and t.status is TicketStatus.WAITING and t.id in hall.queues[t.department]:
         ahead = hall.waiting_ahead(t, now)
         view["waiting_ahead"] = ahead
-        view["estimated_wait_s"] = hall.estimated_wait_s(t.department, ahead)
+        # No window open for it now: a wait estimate would be a promise nobody keeps.
+        view["open_windows"] = open_ = hall.open_windows(t.department)
+        view["estimated_wait_s"] = hall.estimated_wait_s(t.department, ahead) if open_ else None
     return view
 
 

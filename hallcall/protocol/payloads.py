@@ -401,7 +401,10 @@ class TicketView(Payload):
     lang: str
     issued_at: datetime
     waiting_ahead: int | None = None
+    #: None when no window of its department is open (then `open_windows` is 0).
     estimated_wait_s: int | None = None
+    #: Extension: windows open now for its department, given with `waiting_ahead`.
+    open_windows: int | None = None
     booked_at: datetime | None = None
     window: str | None = None
     window_number: int | None = None

@@ -26,6 +26,8 @@ class TicketPrint:
     lang: Lang = "zh"
     logo_path: str | None = None
     footer: str | None = None
+    #: No window serves its department now: the ticket says so instead of a wait estimate.
+    no_window_open: bool = False
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -46,7 +48,8 @@ def labels(ticket: TicketPrint) -> dict[str, str]:
             "your_number": "您的号码",
             "matter": f"办理事项：{ticket.matter}" if ticket.matter else "",
             "ahead": f"前面还有 {n} 人",
-            "wait": f"预计等待约 {minutes} 分钟" if minutes else "预计等待不到 1 分钟",
+            "wait": "暂无窗口开放，开放后按顺序叫号" if ticket.no_window_open
+            else f"预计等待约 {minutes} 分钟" if minutes else "预计等待不到 1 分钟",
             "issued": f"取号时间 {issued}",
             "materials": "请准备以下材料：",
         }
@@ -54,7 +57,9 @@ def labels(ticket: TicketPrint) -> dict[str, str]:
         "your_number": "Your number",
         "matter": f"Matter: {ticket.matter}" if ticket.matter else "",
         "ahead": f"{n} person ahead" if n == 1 else f"{n} people ahead",
-        "wait": f"Estimated wait: about {minutes} min"
+        "wait": "No window is open for this now; you will be called in turn"
+        if ticket.no_window_open
+        else f"Estimated wait: about {minutes} min"
         if minutes
         else "Estimated wait: under 1 min",
         "issued": f"Issued {issued}",

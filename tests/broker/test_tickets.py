@@ -35,13 +35,14 @@ def test_numbering_restarts_each_day_and_keeps_history(hall, clock, engine):
 
 def test_waiting_ahead_and_estimated_wait(hall, clock):
     first = hall.issue()
-    assert (first["waiting_ahead"], first["estimated_wait_s"]) == (0, 0)
+    # No window open yet: no estimate is promised (issue #12), the reply says none is open.
+    assert (first["waiting_ahead"], first["estimated_wait_s"], first["open_windows"]) == (0, None, 0)
+    hall.login("w01", "s101")
     hall.issue()
     third = hall.issue()
     # Nobody served yet: the department's default service time (240 s) per person ahead.
-    assert (third["waiting_ahead"], third["estimated_wait_s"]) == (2, 480)
+    assert (third["waiting_ahead"], third["estimated_wait_s"], third["open_windows"]) == (2, 480, 1)
     # Two windows open: the wait halves. Serve two visitors in 60 s each: the estimate learns.
-    hall.login("w01", "s101")
     hall.login("w02", "s103")
     for _ in range(2):
         hall.next("w01")

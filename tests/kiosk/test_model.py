@@ -380,3 +380,31 @@ def test_start_after_an_error_keeps_the_visitors_language(kiosk):
     m.clock.advance(61)
     m.tick()  # nobody touched it for a minute: the next visitor gets the hall's language
     assert m.lang == "zh"
+
+
+def test_no_window_open_promises_no_wait_on_screen_tile_or_ticket(kiosk):
+    """Issue #12 item 1: with no window of the department open, nobody is told "under 1 minute"."""
+    m, fx = kiosk, kiosk.fx
+    m.set_queue("registrar", {"seq": 5, "department": "registrar", "waiting": 0, "open_windows": 0,
+                              "estimated_wait_s": 0, "closed": False})
+    assert m.department_tiles()[0].detail == "暂无窗口开放"
+    m.set_queue("registrar", {"seq": 6, "department": "registrar", "waiting": 2, "open_windows": 0,
+                              "estimated_wait_s": 480, "closed": False})
+    assert m.department_tiles()[0].detail == m.t("waiting_count", n=2) + " · 暂无窗口开放"
+    rid = take_to_request(m)
+    m.reply(ok(rid, ticket(waiting_ahead=2, estimated_wait_s=None, open_windows=0)))
+    tp = fx.prints[-1][1]
+    assert tp.no_window_open
+    from hallcall.hardware.printer.ticket import labels
+
+    assert labels(tp)["wait"] == "暂无窗口开放，开放后按顺序叫号"
+    m.printed(rid, True)
+    v = m.result_view()
+    assert (v.wait_caption, v.wait) == ("办理窗口", "暂未开放")
+    # Once a window is open the estimate comes back.
+    m.home()
+    rid = take_to_request(m)
+    m.reply(ok(rid, ticket("A002", open_windows=1)))
+    m.printed(rid, True)
+    assert (m.result_view().wait_caption, m.result_view().wait) == ("预计等待", "约 11 分钟")
+    assert not fx.prints[-1][1].no_window_open and labels(fx.prints[-1][1])["wait"] == "预计等待约 11 分钟"
