@@ -408,3 +408,13 @@ def test_no_window_open_promises_no_wait_on_screen_tile_or_ticket(kiosk):
     m.printed(rid, True)
     assert (m.result_view().wait_caption, m.result_view().wait) == ("预计等待", "约 11 分钟")
     assert not fx.prints[-1][1].no_window_open and labels(fx.prints[-1][1])["wait"] == "预计等待约 11 分钟"
+
+
+def test_the_kiosk_never_claims_staff_were_notified():
+    """Issue #12 item 5: nothing notifies staff yet, so no text may say it did."""
+    from hallcall.kiosk.strings import STRINGS
+
+    for lang, table in STRINGS.items():
+        for key, value in table.items():
+            assert "已收到提示" not in value and "have been told" not in value, (lang, key)
+        assert "告知工作人员" in table["unavailable_info_desk"] or "tell the staff" in table["unavailable_info_desk"]
