@@ -76,11 +76,11 @@ def ticket_print(
     dep = catalog.department(ticket.get("department")) if catalog else None
     matter = dep.matter(ticket.get("matter")) if dep else None
     hall_name = loc(catalog.hall.name, lang) if catalog else text(lang, "kiosk_title")
-    footer_key = "ticket_footer"
+    footer_key, mark = "ticket_footer", None
     if ticket.get("priority") == "priority":
-        footer_key = "ticket_footer_priority"
+        footer_key, mark = "ticket_footer_priority", text(lang, "ticket_mark_priority")
     elif ticket.get("source") == "appointment":
-        footer_key = "ticket_footer_appointment"
+        footer_key, mark = "ticket_footer_appointment", text(lang, "ticket_mark_appointment")
     materials = [loc(m, lang) for m in matter.guide.materials] if matter else []
     return TicketPrint(
         hall_name=hall_name,
@@ -96,6 +96,8 @@ def ticket_print(
         logo_path=logo_path,
         footer=text(lang, footer_key),
         no_window_open=ticket.get("open_windows") == 0,
+        mark=mark,
+        booked_at=local_time(ticket["booked_at"], catalog) if ticket.get("booked_at") else None,
     )
 
 

@@ -102,8 +102,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "printer_label": "打印机：{state}",
         "status_offline": "系统离线",
         "ticket_footer": "请留意叫号屏幕和语音提示，过号请重新取号。",
-        "ticket_footer_priority": "【优先】请留意叫号屏幕和语音提示。",
-        "ticket_footer_appointment": "【预约】请留意叫号屏幕和语音提示。",
+        "ticket_footer_priority": "请留意叫号屏幕和语音提示，过号请重新取号。",
+        "ticket_footer_appointment": "请留意叫号屏幕和语音提示，过号请重新取号。",
+        "ticket_mark_priority": "优先 · 绿色通道",
+        "ticket_mark_appointment": "预约",
     },
     "en": {
         "kiosk_title": "Ticket kiosk",
@@ -195,9 +197,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "status_online": "Online",
         "printer_label": "Printer: {state}",
         "status_offline": "Offline",
-        "ticket_footer": "Watch the screen and listen for your number.",
-        "ticket_footer_priority": "[Priority] Watch the screen and listen for your number.",
-        "ticket_footer_appointment": "[Appointment] Watch the screen and listen for your number.",
+        "ticket_footer": "Watch the screen and listen for your number. A missed number must take a new ticket.",
+        "ticket_footer_priority": "Watch the screen and listen for your number. A missed number must take a new ticket.",
+        "ticket_footer_appointment": "Watch the screen and listen for your number. A missed number must take a new ticket.",
+        "ticket_mark_priority": "PRIORITY",
+        "ticket_mark_appointment": "APPOINTMENT",
     },
 }
 

@@ -49,8 +49,13 @@ class _Canvas:
             self.logo(t.logo_path)
         self.paragraph(t.hall_name, self.font(34), stroke=1)
         self.rule()
+        if t.mark:  # a priority or appointment ticket says so first, big
+            self.paragraph(t.mark, self.font(48), stroke=1)
+            self.rule()
         self.paragraph(text["your_number"], self.font(26))
         self.big_number(t.number)
+        if text["booked"]:
+            self.paragraph(text["booked"], self.font(32), stroke=1)
         self.paragraph(t.department, self.font(40), stroke=1)
         if text["matter"]:
             self.paragraph(text["matter"], self.font(28))

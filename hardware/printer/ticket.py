@@ -28,6 +28,10 @@ class TicketPrint:
     footer: str | None = None
     #: No window serves its department now: the ticket says so instead of a wait estimate.
     no_window_open: bool = False
+    #: Printed big at the top: "PRIORITY" / "APPOINTMENT" (None for a walk-in ticket).
+    mark: str | None = None
+    #: An appointment's booked time (aware), printed under the number.
+    booked_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -52,6 +56,7 @@ def labels(ticket: TicketPrint) -> dict[str, str]:
             else f"预计等待约 {minutes} 分钟" if minutes else "预计等待不到 1 分钟",
             "issued": f"取号时间 {issued}",
             "materials": "请准备以下材料：",
+            "booked": f"预约时间 {ticket.booked_at:%Y-%m-%d %H:%M}" if ticket.booked_at else "",
         }
     return {
         "your_number": "Your number",
@@ -64,4 +69,5 @@ def labels(ticket: TicketPrint) -> dict[str, str]:
         else "Estimated wait: under 1 min",
         "issued": f"Issued {issued}",
         "materials": "Please bring:",
+        "booked": f"Booked for {ticket.booked_at:%Y-%m-%d %H:%M}" if ticket.booked_at else "",
     }

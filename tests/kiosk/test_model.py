@@ -170,7 +170,8 @@ def test_english_priority_ticket(kiosk):
     assert fx.sent[-1][2] == {"department": "finance", "matter": "tuition", "priority": "priority", "lang": "en"}
     m.reply(ok(fx.sent[-1][0], ticket("B001", department="finance", matter="tuition", priority="priority")))
     tp = fx.prints[-1][1]
-    assert tp.lang == "en" and tp.hall_name == "Student Service Hall" and tp.footer.startswith("[Priority]")
+    assert tp.lang == "en" and tp.hall_name == "Student Service Hall" and tp.mark == "PRIORITY"
+    assert tp.footer.endswith("A missed number must take a new ticket.")
     m.printed(fx.sent[-1][0], True)
     assert m.result_view().badge == "Priority"
     m.home()
@@ -418,3 +419,31 @@ def test_the_kiosk_never_claims_staff_were_notified():
         for key, value in table.items():
             assert "已收到提示" not in value and "have been told" not in value, (lang, key)
         assert "告知工作人员" in table["unavailable_info_desk"] or "tell the staff" in table["unavailable_info_desk"]
+
+
+def test_an_appointment_ticket_says_so_at_the_top_with_its_booked_time(kiosk):
+    """Issue #12 item 3: the mark is printed first and big, the booked time under the number."""
+    from hallcall.hardware.printer.ticket import labels
+
+    m, fx = kiosk, kiosk.fx
+    m.open_appointment()
+    for c in "123456":
+        m.key(c)
+    m.submit_code()
+    m.printer_checked(fx.checks[-1], "ok")
+    m.reply(ok(fx.sent[-1][0], ticket("B002", department="finance", matter="tuition", source="appointment",
+                                      booked_at="2026-11-23T02:30:00Z")))
+    tp = fx.prints[-1][1]
+    assert tp.mark == "预约" and labels(tp)["booked"] == "预约时间 2026-11-23 10:30"
+    assert tp.footer == "请留意叫号屏幕和语音提示，过号请重新取号。"
+    from hallcall.hardware.printer.render import render_ticket
+
+    image = render_ticket(tp, 384)
+    from tests.support.screens import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    image.save(SCREENSHOTS / "ticket_zh_appointment.png")
+    from dataclasses import replace
+
+    plain = render_ticket(replace(tp, mark=None, booked_at=None), 384)
+    assert image.height > plain.height + 60, "the mark and the booked time take their own lines"
