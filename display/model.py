@@ -369,6 +369,14 @@ class LobbyModel:
         self._call_rows = {c.key: old_rows.get(c.key) or self._call_row(c, deps) for c in shown}
         self._call_rows_catalog = cat_seq
         recent = tuple(self._call_rows[c.key] for c in shown)
+        # The newest call stays big only while its window still serves that ticket: not after it
+        # was finished, nor while the window is paused or after the day closed (issue #12).
+        head = shown[0] if shown else None
+        live = head is not None and (
+            head.window not in self._windows
+            or next((r.current for r in rows if r.id == head.window), None) == head.number
+        )
+        newest, earlier = (recent[0], recent[1:]) if live else (None, recent[: self.recent_count])
         return Snapshot(
             languages=self.languages,
             hall_name=self._tr(hall.get("name")),
@@ -377,8 +385,8 @@ class LobbyModel:
             online=self.online,
             connected=self.connected,
             server_state=self.server_state,
-            newest=recent[0] if recent else None,
-            recent=recent[1:],
+            newest=newest,
+            recent=earlier,
             windows=tuple(rows),
             queues=tuple(queues),
         )

@@ -332,7 +332,7 @@ class NowCalling(Painted):
             self.text(p, QRectF(tx + tw + 16, 18, w - 2 * tx - tw - 16, 44), title2, 26, sub)
         c = self.call
         if c is None:
-            empty = "暂无叫号" if langs[0] == "zh" else "No calls yet"
+            empty = "请留意叫号" if langs[0] == "zh" else "Waiting for the next call"
             self.text(
                 p,
                 QRectF(tx, 70, w - 2 * tx, h - 90),

@@ -84,7 +84,14 @@ class SyntheticHall:
     def opening(self) -> list[tuple[str, dict]]:
         out = [self.catalog()]
         for w in self.windows:
-            out.append(self.window_state(w, "open", None))
+            # A window still serves the ticket it called last, as the broker's retained state says.
+            last = next((c for c in self.calls if c["window"] == w["id"]), None)
+            current = None if last is None else {
+                "id": last["ticket_id"], "number": last["number"], "department": last["department"],
+                "status": "called", "priority": "normal", "source": "walk_in", "lang": "zh",
+                "issued_at": last["at"],
+            }
+            out.append(self.window_state(w, "open", current))
         for d in self.deps:
             out.append(self.queue_state(d["id"], 5))
         out.append(("state/calls", {"seq": next(self.seq), "calls": list(self.calls)}))

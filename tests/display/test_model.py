@@ -79,6 +79,25 @@ def test_calls_in_the_retained_list_at_start_are_not_announced():
     assert [c.number for c in feed(model, hall.call(7))] == ["H001"]
 
 
+def test_the_newest_call_is_shown_big_only_while_its_window_still_serves_it():
+    """Issue #12 item 4: not after the ticket was finished, nor while the window is paused."""
+    hall = SyntheticHall()
+    model = online(LobbyModel())
+    feed(model, hall.opening())
+    feed(model, hall.call(0))
+    snap = model.snapshot()
+    assert snap.newest.number == "A001" and snap.recent == ()
+    w = hall.windows[0]
+    for status, current in (("open", None), ("paused", None), ("closed", None)):
+        topic, payload = hall.window_state(w, status, current)
+        model.apply(topic, payload)
+        snap = model.snapshot()
+        assert snap.newest is None, status
+        assert [c.number for c in snap.recent] == ["A001"], "it is still listed among the recent calls"
+    feed(model, hall.call(1))
+    assert model.snapshot().newest.number == "B001"
+
+
 def test_a_broker_restart_republishing_the_same_list_announces_nothing():
     hall = SyntheticHall()
     model = online(LobbyModel())

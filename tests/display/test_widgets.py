@@ -62,7 +62,7 @@ def test_connecting_screen_before_any_state(qtbot, lobby_fonts):
     assert screen.cover.isVisible() and screen.cover.reason == "connecting"
     save_screenshot(screen, "lobby-connecting")
     assert "正在连接叫号系统…" in screen.drawn_texts()["cover"]
-    assert "暂无叫号" in screen.drawn_texts()["now"]
+    assert "请留意叫号" in screen.drawn_texts()["now"]
     screen.close()
 
 
