@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from hallcall.protocol.pause_reasons import reason_label
+
 #: Upper bounds that keep memory flat whatever arrives (the contract allows up to 100 calls).
 MAX_WINDOWS = 256
 MAX_DEPARTMENTS = 128
@@ -419,7 +421,9 @@ class LobbyModel:
             post=tuple(POST_TEXT.get(post, {}).get(lang, "") for lang in self.languages)
             if staff and status != "closed"
             else tuple("" for _ in self.languages),
-            pause_reason=state.get("pause_reason") if status == "paused" else None,
+            pause_reason=" · ".join(dict.fromkeys(reason_label(lang, state.get("pause_reason")) for lang in self.languages))
+            if status == "paused" and state.get("pause_reason")
+            else None,
             flex=bool(state.get("flex", conf.get("flex", False))),
         )
 

@@ -6,6 +6,9 @@ unknown key shows the key itself (a test catches that before a clerk would).
 
 from __future__ import annotations
 
+from hallcall.protocol.pause_reasons import PAUSE_REASONS as _REASON_WORDS
+from hallcall.protocol.pause_reasons import reason_label  # noqa: F401  (the terminal's name for it)
+
 TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         # header and status
@@ -79,10 +82,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "outcome_done": "办结",
         "outcome_returned": "退回",
         "outcome_needs_documents": "需补件",
-        "reason_break": "休息",
-        "reason_training": "培训",
-        "reason_meeting": "开会",
-        "reason_errand": "外出办事",
         "reason_other": "其他",
         # panels
         "transfer_title": "把 {number} 转到哪个部门？（保留原排队位置）",
@@ -197,10 +196,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "outcome_done": "done",
         "outcome_returned": "returned",
         "outcome_needs_documents": "needs documents",
-        "reason_break": "Break",
-        "reason_training": "Training",
-        "reason_meeting": "Meeting",
-        "reason_errand": "Errand",
         "reason_other": "Other",
         "transfer_title": "Transfer {number} to which department? (keeps its place)",
         "transfer_matter": "Matter (optional)",
@@ -249,7 +244,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 LANGUAGES = ("zh", "en")
-PAUSE_REASONS = ("break", "training", "meeting", "errand")
+PAUSE_REASONS = tuple(_REASON_WORDS)  # the codes, in the order the terminal offers them
 OUTCOMES = ("done", "returned", "needs_documents")
 
 
@@ -260,15 +255,6 @@ def t(lang: str, key: str, **params: object) -> str:
         return text.format(**params) if params else text
     except (KeyError, IndexError, ValueError):
         return text
-
-
-def reason_label(lang: str, reason: str | None) -> str:
-    """A pause reason: the known codes in the clerk's language, free text as typed."""
-    if not reason:
-        return ""
-    if reason in PAUSE_REASONS:
-        return t(lang, f"reason_{reason}")
-    return reason
 
 
 def duration(lang: str, seconds: float, with_seconds: bool = True) -> str:

@@ -987,7 +987,7 @@ class TerminalWindow(QWidget):
         elif self._panel == "pause":
             self.pa_title.setText(t(lang, "pause_title"))
             for reason, button in self.pa_buttons.items():
-                button.setText(t(lang, f"reason_{reason}"))
+                button.setText(reason_label(lang, reason))
             self.pa_other.setPlaceholderText(t(lang, "pause_other_placeholder"))
             self.pa_confirm.setText(t(lang, "pause_confirm"))
             self.pa_cancel.setText(t(lang, "cancel_button"))

@@ -162,6 +162,13 @@ def test_status_pause_and_close_are_shown_with_reason_and_no_clerk_when_closed()
     )
     assert w2.status == "closed" and w2.clerk == ("", "")
     assert w3.status == "open" and w3.current is None
+    # A reason code from a clerk terminal is said in the display's languages, never raw.
+    paused["pause_reason"], paused["seq"] = "break", paused["seq"] + 100
+    feed(model, [(topic, paused)])
+    assert model.snapshot().windows[0].pause_reason == "休息 · Break"
+    only_en = online(LobbyModel(("en",)))
+    feed(only_en, hall.opening() + [(topic, paused)])
+    assert only_en.snapshot().windows[0].pause_reason == "Break"
 
 
 def test_offline_until_connected_and_the_broker_is_online():
