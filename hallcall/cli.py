@@ -256,6 +256,15 @@ def cmd_mqtt_setup(args) -> int:
     return 0
 
 
+class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a default only where there is one to show (not "(default: None)")."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default in (None, False) or "default:" in (action.help or ""):
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hallcall", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hallcall {__version__}")
@@ -263,10 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="run the whole system with simulated devices (no setup needed)",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       formatter_class=_Defaults)
     p.add_argument("--config", help="hall file (default: the example university hall)")
     p.add_argument("--seconds", type=float, default=30, help="how long to run; 0 = until Ctrl-C")
-    p.add_argument("--lang", choices=["zh", "en"], help="language of the printout")
+    p.add_argument("--lang", choices=["zh", "en"], help="language of the printout (default: the hall's)")
     p.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
     p.add_argument("--data", default="hallcall-data", help="folder for the demo database")
     p.add_argument("--screens", action=argparse.BooleanOptionalAction, default=None,

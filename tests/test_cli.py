@@ -78,3 +78,14 @@ def test_the_demo_opens_the_real_apps_when_asked(tmp_path):
     for name in ("kiosk-kiosk-1", "display-lobby", "window-w02", "rating-pad-w02"):
         log = (data / f"demo-{name}.log").read_text()
         assert "Traceback" not in log, (name, log[-2000:])
+
+
+def test_demo_help_shows_only_real_defaults(capsys):
+    """Issue #12 item 8: no "(default: None)" beside an option that has a default of its own."""
+    import pytest as _pytest
+
+    with _pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    out = capsys.readouterr().out
+    assert "(default: None)" not in out and "(default: False)" not in out
+    assert "(default: 30)" in out and "(default: the example university hall)" in out
