@@ -249,7 +249,7 @@ class QueueBrokerServer:
         for answer in result.answers:
             # A refusal for flooding goes out at QoS 0: no PUBACK to handle per flooded message,
             # and one lost costs nothing (the device sends again, or it was not a device at all).
-            limited = answer.reply.get("error", {}).get("code") == "rate_limited" if not answer.reply["ok"] else False
+            limited = answer.reply.get("error", {}).get("code") == "rate_limited"
             self._client.publish(answer.topic, encode(answer.reply), qos=0 if limited else 1)
         self._publish_all(result.publications)
         for listener in self._listeners:

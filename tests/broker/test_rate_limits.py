@@ -14,10 +14,12 @@ import time
 
 from hallcall.broker.service.rate_limit import RateLimiter
 from hallcall.config.loader import EXAMPLE_HALL, load_config
+from hallcall.config.schema import RateLimit
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.device import DeviceClient
 from hallcall.protocol.topics import Sender
 from tests.broker.test_kill import start_broker
+from tests.support.hall import hall_file_with_limits
 from tests.support.mqtt import RawClient, wait_for
 
 ROOT = "hallcall/v1/campus-hall/"
@@ -27,13 +29,12 @@ ROOT = "hallcall/v1/campus-hall/"
 FLOOD_RATE = 2000
 
 
-def hall_file(tmp_path, kiosk: str = ""):
+def hall_file(tmp_path, kiosk: RateLimit | None = None):
     """The example hall; the probing clerk unlimited, and kiosks as given (else the real limits)."""
-    path = tmp_path / "hall.toml"
-    path.write_text(EXAMPLE_HALL.read_text(encoding="utf-8")
-                    + "\n[rate_limits]\nwindow = { burst = 100000, per_minute = 600000 }\n"
-                    + (f"kiosk = {kiosk}\n" if kiosk else ""), encoding="utf-8")
-    return path
+    limits = {"window": RateLimit(burst=100000, per_minute=600000)}
+    if kiosk is not None:
+        limits["kiosk"] = kiosk
+    return hall_file_with_limits(tmp_path, limits)
 
 
 def flood(port: int, count: int, *options: str) -> subprocess.Popen:
@@ -127,7 +128,7 @@ def test_a_flood_keeps_a_clerk_within_twice_its_idle_latency(mosquitto, sqlite_u
 def test_a_flood_keeps_a_second_kiosk_within_twice_its_idle_latency(mosquitto, sqlite_url, tmp_path):
     """Kiosks may send 100 a second here, so that the second kiosk can be timed; the first
     floods at FLOOD_RATE (20 times that) and gets its tickets (registrar) up to the cap."""
-    broker = start_broker(sqlite_url, mosquitto.port, hall_file(tmp_path, "{ burst = 200, per_minute = 6000 }"))
+    broker = start_broker(sqlite_url, mosquitto.port, hall_file(tmp_path, RateLimit(burst=200, per_minute=6000)))
     flooded_latency(mosquitto.port, broker, DeviceClient("campus-hall", "kiosk", "kiosk-2", MqttSettings(port=mosquitto.port)))
 
 

@@ -29,15 +29,20 @@ def unthrottled(config: HallConfig) -> HallConfig:
     return config.model_copy(update={"rate_limits": UNTHROTTLED})
 
 
-def unthrottled_hall_file(directory: Path) -> Path:
-    """The example hall file with those limits, for tests that run `hallcall broker` itself."""
+def hall_file_with_limits(directory: Path, limits: dict[str, RateLimit], name: str = "hall.toml") -> Path:
+    """The example hall file with these kinds' `[rate_limits]`, for tests that run `hallcall broker`."""
     table = "\n[rate_limits]\n" + "".join(
-        f"{kind} = {{ burst = {_NO_LIMIT.burst}, per_minute = {_NO_LIMIT.per_minute:g} }}\n"
-        for kind in ("kiosk", "window", "rating", "admin", "other")
+        f"{kind} = {{ burst = {limit.burst}, per_minute = {limit.per_minute:g} }}\n" for kind, limit in limits.items()
     )
-    path = directory / "hall-unthrottled.toml"
+    path = directory / name
     path.write_text(EXAMPLE_HALL.read_text(encoding="utf-8") + table, encoding="utf-8")
     return path
+
+
+def unthrottled_hall_file(directory: Path) -> Path:
+    """The example hall file with limits no test of other behaviour reaches."""
+    kinds = ("kiosk", "window", "rating", "admin", "other")
+    return hall_file_with_limits(directory, {kind: _NO_LIMIT for kind in kinds}, "hall-unthrottled.toml")
 
 
 def start_service(config, engine, clock) -> HallHandle:
