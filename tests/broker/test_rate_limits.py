@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import statistics
 import subprocess
-import sys
 import time
 
 from hallcall.broker.service.rate_limit import RateLimiter
@@ -19,6 +18,7 @@ from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.device import DeviceClient
 from hallcall.protocol.topics import Sender
 from tests.broker.test_kill import start_broker
+from tests.support.flood import spawn as flood
 from tests.support.hall import hall_file_with_limits
 from tests.support.mqtt import RawClient, wait_for
 
@@ -35,11 +35,6 @@ def hall_file(tmp_path, kiosk: RateLimit | None = None):
     if kiosk is not None:
         limits["kiosk"] = kiosk
     return hall_file_with_limits(tmp_path, limits)
-
-
-def flood(port: int, count: int, *options: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.support.flood", str(port), str(count), *options],
-                            stdout=subprocess.PIPE, text=True)
 
 
 def probe(device: DeviceClient, n: int) -> list[float]:

@@ -8,13 +8,22 @@ Its own process, so that its CPU does not share the test's interpreter lock.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 TOPIC = "hallcall/v1/campus-hall/cmd/kiosk/kiosk-1"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spawn(port: int, count: int, *options: str) -> subprocess.Popen:
+    """Start the hostile kiosk as its own process (the tests and bench/flood.py)."""
+    return subprocess.Popen([sys.executable, "-m", "tests.support.flood", str(port), str(count), *options],
+                            cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
 def main(argv: list[str]) -> int:
