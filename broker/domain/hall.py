@@ -94,6 +94,7 @@ class HallSnapshot:
     appointment_codes: set[str] = field(default_factory=set)
     recent_services: dict[str, list[float]] = field(default_factory=dict)  # newest first
     calls: list[Call] = field(default_factory=list)  # newest first
+    last_calls: dict[str, str] = field(default_factory=dict)  # department -> ticket of its latest call
     closed_days: set[date] = field(default_factory=set)
     clerks_on_duty_since: dict[str, datetime] = field(default_factory=dict)  # window -> login
 
@@ -127,6 +128,7 @@ class HallDay:
         self.on_duty_since = dict(snapshot.clerks_on_duty_since)
         self.served: Counter[tuple[date, str]] = Counter()
         self.last_called: dict[str, tuple[datetime, str]] = {}
+        self._last_calls = dict(snapshot.last_calls)
         for t in snapshot.tickets:
             self._track(t)
         self._open_windows: dict[str, int] | None = None
@@ -181,13 +183,19 @@ class HallDay:
         self.today = today
         self.tickets = {k: t for k, t in self.tickets.items() if t.is_open or t.service_date >= today}
         self.served = Counter({k: n for k, n in self.served.items() if k[0] >= today})
-        self.last_called = {}
+        self.last_called = self._last_called_today(today)
+        return events
+
+    def _last_called_today(self, today: date) -> dict[str, tuple[datetime, str]]:
+        """Each department's latest call today. Calls in one batch share a time, so the store's
+        order of calls decides (`last_calls`): a restart shows the number the lobby showed."""
+        latest: dict[str, tuple[datetime, bool, str]] = {}
         for t in self.tickets.values():
             if t.called_at is not None and t.service_date == today:
-                best = self.last_called.get(t.department)
-                if best is None or best[0] < t.called_at:
-                    self.last_called[t.department] = (t.called_at, t.number)
-        return events
+                key = (t.called_at, self._last_calls.get(t.department) == t.id, t.number)
+                if t.department not in latest or latest[t.department][:2] < key[:2]:
+                    latest[t.department] = key
+        return {d: (at, number) for d, (at, _, number) in latest.items()}
 
     def next_seq(self) -> int:
         self.seq += 1

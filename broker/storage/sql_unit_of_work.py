@@ -187,6 +187,12 @@ class SqlUnitOfWork(UnitOfWork):
                 Call(tid, number, dep, window, at, action == "recalled", lang)
                 for tid, dep, window, at, action, number, lang in calls
             ]
+            latest = (
+                select(func.max(E.id))
+                .where(E.hall_id == hall_id, E.action == "called")
+                .group_by(E.department)
+            )
+            snap.last_calls = dict(c.execute(select(E.department, E.ticket_id).where(E.id.in_(latest))).all())
             snap.closed_days = set(
                 c.execute(select(ClosedDayRow.service_date).where(ClosedDayRow.hall_id == hall_id)).scalars()
             )

@@ -101,6 +101,20 @@ def test_after_a_restart_state_comes_back_from_the_database(hall_config, engine,
     assert Hall(restarted).issue()["number"] == "A004"
 
 
+def test_after_a_restart_the_last_call_is_the_one_made_last_even_at_the_same_time(hall_config, engine, clock):
+    """Calls in one batch (here: a clock that does not move) share a time; the database's order
+    of calls decides which number the lobby shows as the department's last call."""
+    hall = Hall(start_service(hall_config, engine, clock))
+    for _ in range(3):
+        hall.issue()
+    for window, staff in (("w01", "s101"), ("w02", "s103")):
+        hall.login(window, staff)
+        called = hall.next(window)
+    restarted = start_service(hall_config, engine, clock)
+    pubs = {p.topic.split("/v1/campus-hall/")[1]: p for p in restarted.republish_all()}
+    assert called["number"] == "A002" and pubs["state/queue/registrar"].payload["last_called"] == "A002"
+
+
 def test_two_halls_share_one_database_and_keep_apart(hall_config, engine, clock):
     first = Hall(start_service(hall_config, engine, clock))
     other = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})})

@@ -106,6 +106,22 @@ def test_recall_up_to_the_limit_then_no_show():
     assert [c.recall for c in hall.calls] == [True, True, False]
 
 
+def test_a_rebuilt_hall_names_the_same_last_call_when_calls_shared_a_time():
+    """Windows pressing next in one batch share its time; the store says which call was last."""
+    hall = new_hall()
+    for window, staff in (("w01", "s101"), ("w02", "s103"), ("w08", "s102")):
+        hall.login(at(0), window, staff, Post.B if staff == "s102" else Post.A)
+        hall.issue(at(1), "registrar")
+    for window in ("w01", "w02", "w08"):
+        hall.call_next(at(2), window)
+    assert hall.last_called_number("registrar") == "A003"
+    tickets = copy.deepcopy(list(hall.tickets.values()))
+    last = next(t.id for t in tickets if t.number == "A003")
+    rebuilt = HallDay(CONFIG, HallSnapshot(tickets=tickets, last_calls={"registrar": last}))
+    rebuilt.roll_over(at(3))
+    assert rebuilt.last_called_number("registrar") == "A003"
+
+
 def test_login_eligibility_and_the_b_clerk_hand_over():
     hall = new_hall()
     with pytest.raises(Forbidden):
