@@ -2,12 +2,15 @@
 
 Publishes COUNT commands (ticket.issue, or 10 KB of garbage with --invalid) on kiosk-1's
 command topic, as fast as paho can or N a second, then waits until Mosquitto has them all.
-Its own process, so that its CPU does not share the test's interpreter lock.
+Its own process, so that its CPU does not share the test's interpreter lock. It prints
+"flooding" once Mosquitto has acknowledged its first commands (`under_way` waits for that:
+Python's start-up on a 2-core machine is not the flood) and COUNT when it is done.
 """
 
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 import time
@@ -23,7 +26,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def spawn(port: int, count: int, *options: str) -> subprocess.Popen:
     """Start the hostile kiosk as its own process (the tests and bench/flood.py)."""
     return subprocess.Popen([sys.executable, "-m", "tests.support.flood", str(port), str(count), *options],
-                            cwd=ROOT, stdout=subprocess.DEVNULL)
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+
+
+def under_way(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Block until the hostile kiosk says its flood is under way."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    line = proc.stdout.readline() if ready else ""
+    if line.strip() != "flooding":
+        raise AssertionError(f"the flood did not start within {timeout} s: {line!r}")
 
 
 def main(argv: list[str]) -> int:
@@ -46,6 +57,10 @@ def main(argv: list[str]) -> int:
         else:
             payload = json.dumps({"request_id": f"f{i}", "op": "ticket.issue", "department": "registrar"}).encode()
         infos.append(client.publish(TOPIC, payload, qos=1))
+        if i == min(count, 50) - 1:
+            for info in infos:
+                info.wait_for_publish(30)
+            print("flooding", flush=True)
     for info in infos:
         info.wait_for_publish(30)
     client.disconnect()
