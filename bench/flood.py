@@ -46,6 +46,7 @@ from hallcall.config.schema import RateLimit, RateLimits  # noqa: E402
 from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 from hallcall.mqtt.device import DeviceClient  # noqa: E402
 from tests.support.flood import spawn as flood  # noqa: E402
+from tests.support.flood import under_way  # noqa: E402
 
 HALL, ECHO_HALL = "campus-hall", "echo-hall"  # tests/support/flood.py floods campus-hall's kiosk-1
 
@@ -101,7 +102,7 @@ def main() -> None:
             echo_idle = timed(floor, args.n, False)
             idle = timed(hc, args.n, True)
             paced = flood(mosquitto.port, args.rate * 60, "--rate", str(args.rate))
-            time.sleep(0.3)
+            under_way(paced)
             flooded = timed(hc, args.n, True)
             lasted = paced.poll() is None
             paced.kill()
