@@ -25,6 +25,9 @@ APP_CLIS = (
     "hallcall.broker.admin.cli",
 )
 
+#: Subcommands that open a Qt window: with no screen they say so plainly (hallcall/ui/screen.py).
+SCREEN_APPS = ("kiosk", "window", "display", "rating-pad")
+
 
 def _exists(module_name: str) -> bool:
     try:
@@ -205,7 +208,8 @@ def cmd_demo(args) -> int:
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
     screens = args.screens if args.screens is not None else screen_present()
-    lobby = run_demo(cfg, Path(args.data), seconds=args.seconds, lang=args.lang, speed=args.speed,
+    seconds = args.seconds if args.seconds is not None else (0 if screens else 30)
+    lobby = run_demo(cfg, Path(args.data), seconds=seconds, lang=args.lang, speed=args.speed,
                      screens=screens, voice=args.voice, keep_data=args.keep_data,
                      config_path=args.config or str(EXAMPLE_HALL))
     return 0 if lobby.lines and not lobby.problems else 1
@@ -274,8 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the whole system with simulated devices (no setup needed)",
                        formatter_class=_Defaults)
     p.add_argument("--config", help="hall file (default: the example university hall)")
-    p.add_argument("--seconds", type=float, default=30, help="how long to run; 0 = until Ctrl-C")
-    p.add_argument("--lang", choices=["zh", "en"], help="language of the printout (default: the hall's)")
+    p.add_argument("--seconds", type=float,
+                   help="how long to run; 0 = until Ctrl-C (default: 30, with screens until Ctrl-C)")
+    p.add_argument("--lang", choices=["zh", "en"],
+                   help="language of the printout and the screens (default: the hall's)")
     p.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
     p.add_argument("--data", default="hallcall-data", help="folder for the demo database")
     p.add_argument("--screens", action=argparse.BooleanOptionalAction, default=None,
@@ -353,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("transitions").setLevel(logging.ERROR)
     from hallcall.mqtt.settings import MqttSettingsError
 
+    if args.command in SCREEN_APPS:
+        from hallcall.ui.screen import explain_missing_screen
+
+        explain_missing_screen()
     try:
         return args.func(args)
     except MqttSettingsError as exc:  # an unreadable password or TLS file: say which, no traceback

@@ -7,6 +7,7 @@ work in seconds, with or without a screen. Every message crosses a real MQTT ser
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -107,8 +108,11 @@ class LobbyPrinter:
 class Simulation:
     """Simulated kiosks, clerks and rating pads talking to the queue broker over MQTT."""
 
-    def __init__(self, config: HallConfig, settings: MqttSettings, speed: float = 1.0, seed: int = 7):
+    def __init__(self, config: HallConfig, settings: MqttSettings, speed: float = 1.0, seed: int = 7,
+                 reserved: frozenset[str] = frozenset()):
+        """`reserved`: departments left to a person (no simulated ticket, window or transfer)."""
         self.config, self.settings, self.speed = config, settings, speed
+        self.reserved = reserved
         self.random = random.Random(seed)
         self.stop_event = threading.Event()
         self.clients: list[DeviceClient] = []
@@ -136,7 +140,7 @@ class Simulation:
         pads = {d.window: d.id for d in self.config.devices if d.kind == "rating"}
         used: set[str] = set()
         for w in self.config.windows:
-            if ("window", w.id) in leave:
+            if ("window", w.id) in leave or self.reserved & set(w.departments):
                 continue
             staff = next(
                 (s for s in self.config.staff if s.id not in used and s.department in w.departments), None
@@ -163,7 +167,7 @@ class Simulation:
             self.errors.append(repr(exc))
 
     def _kiosk(self, kiosk: DeviceClient) -> None:
-        deps = self.config.departments
+        deps = [d for d in self.config.departments if d.id not in self.reserved]
         while self._sleep(self.random.uniform(0.4, 1.5)):
             dep = self.random.choice(deps)
             matter = self.random.choice(dep.matters).id if dep.matters else None
@@ -182,7 +186,7 @@ class Simulation:
             return
         if reply["data"].get("current"):  # a visitor left at the window: finish with them first
             window.request("ticket.finish", outcome="done")
-        others = [d.id for d in self.config.departments]
+        others = [d.id for d in self.config.departments if d.id not in self.reserved]
         while self._sleep(0.3):
             reply = window.request("call.next")
             if not reply["ok"]:
@@ -220,12 +224,15 @@ class Simulation:
 SCREEN_APPS = (
     ("kiosk", "kiosk-1", ["kiosk", "--windowed"],
      'device = "kiosk-1"\nfullscreen = false\nwindow_size = [1080, 1440]\n'
-     '[printer]\nkind = "file"\npath = "{data}/kiosk-1-printer.bin"\n'),
+     'language = "{lang}"\n[printer]\nkind = "file"\npath = "{data}/kiosk-1-printer.bin"\n'),
     ("display", "lobby", ["display", "--windowed"],
-     'device = "lobby"\nlayout = "landscape"\nfullscreen = false\n[voice]\nenabled = {voice}\n'),
-    ("window", "w02", ["window"], 'window = "w02"\nfullscreen = false\n'),
-    ("rating", "pad-w02", ["rating-pad", "--windowed"], 'pad = "pad-w02"\nfullscreen = false\n'),
+     'device = "lobby"\nlayout = "landscape"\nfullscreen = false\nlanguages = {languages}\n'
+     '[voice]\nenabled = {voice}\n'),
+    ("window", "w02", ["window"], 'window = "w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
+    ("rating", "pad-w02", ["rating-pad", "--windowed"], 'pad = "pad-w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
 )
+#: The window whose clerk terminal the newcomer drives (SCREEN_APPS); its departments are theirs.
+NEWCOMER_WINDOW = "w02"
 
 
 def screen_present() -> bool:
@@ -243,7 +250,8 @@ def start_screen_apps(
         path = data_dir / f"demo-{kind}-{device_id}.toml"
         path.write_text(
             f'hall = "{config.hall.id}"\n'
-            + body.format(data=data_dir.as_posix(), voice=str(voice).lower())
+            + body.format(data=data_dir.as_posix(), voice=str(voice).lower(), lang=config.hall.default_language,
+                          languages=json.dumps(config.hall.languages))
             + f'[mqtt]\nhost = "{settings.host}"\nport = {settings.port}\nusername = "{settings.username}"\n',
             encoding="utf-8",
         )
@@ -270,6 +278,69 @@ def stop_screen_apps(procs: list[subprocess.Popen]) -> None:
             proc.kill()
 
 
+def in_language(config: HallConfig, lang: str | None) -> HallConfig:
+    """The hall with `lang` as its default and first language: every screen starts in it."""
+    if lang is None or lang not in config.hall.languages:
+        return config
+    languages = [lang, *(x for x in config.hall.languages if x != lang)]
+    return config.model_copy(
+        update={"hall": config.hall.model_copy(update={"default_language": lang, "languages": languages})}
+    )
+
+
+def newcomer(config: HallConfig) -> tuple[frozenset[str], str | None]:
+    """The departments of the newcomer's window and a clerk of theirs who may log in there."""
+    window = config.window(NEWCOMER_WINDOW)
+    if window is None:
+        return frozenset(), None
+    deps = frozenset(window.departments)
+    staff = sorted((s for s in config.staff if s.department in deps), key=lambda s: (s.post != "A", s.id))
+    return deps, staff[0].id if staff else None
+
+
+def newcomer_hint(config: HallConfig, lang: str, clerk: str | None, reserved: frozenset[str], seconds: float
+                  ) -> list[str]:
+    """What the screens are and what the newcomer does with them."""
+    window = config.window(NEWCOMER_WINDOW)
+    number = window.number if window else NEWCOMER_WINDOW
+    names = [config.department(d).name.get(lang) for d in sorted(reserved)]
+    if lang == "zh":
+        return [
+            f"  已打开自助取号机、大厅显示屏、{number} 号窗口的窗口终端和评价器",
+            f"  {'、'.join(names)}只由你办理：在 {number} 号窗口以 {clerk} 登录，到取号机取一个号，"
+            "叫号、办结，再在评价器上评价",
+            "  演示一直运行，按 Ctrl-C 结束" if not seconds else f"  演示运行 {seconds:g} 秒",
+            "  另开一个终端可以试试：",
+        ]
+    return [
+        f"  opened the kiosk, the lobby display, window {number}'s clerk terminal and its rating pad",
+        f"  {', '.join(names)}: yours alone. Log in at window {number} as {clerk}, take a ticket for it"
+        " at the kiosk, call it, finish it, and rate it on the pad",
+        "  the demo runs until Ctrl-C" if not seconds else f"  the demo runs {seconds:g} s",
+        "  in another terminal, try:",
+    ]
+
+
+def try_commands(config_path: str, db_url: str, port: int, lang: str, department: str | None) -> list[str]:
+    """What a newcomer can run in another terminal against the running demo."""
+    mqtt = f"--mqtt-port {port} --mqtt-user {DEMO_USERNAME}"
+    hc = ".venv/bin/hallcall"
+    zh = lang == "zh"
+    dep = department or "registrar"
+    lines = [
+        ("预约一个号（到自助机签到）" if zh else "book an appointment (check in at the kiosk)",
+         f"{hc} admin book --as you --config {config_path} {mqtt} --department {dep} "
+         f"--at $(date -d '+20 min' -Iminutes) --code 123456"),
+        ("把弹性窗口 7 分给该部门" if zh else "give flex window 7 to that department",
+         f"{hc} admin assign --as you --config {config_path} {mqtt} w07 {dep}"),
+        ("今天的报表" if zh else "today's report",
+         f"{hc} report --config {config_path} --db {db_url} --period today"),
+        ("结束今天的服务（每张票都会被处理）" if zh else "close the day (every open ticket is ended)",
+         f"{hc} admin close-day --as you --config {config_path} {mqtt}"),
+    ]
+    return [f"  {what}:\n    {cmd}" for what, cmd in lines]
+
+
 def second_hall(config: HallConfig) -> HallConfig:
     """The demo's second hall: the same departments under another id and name."""
     name = config.hall.name.model_copy(
@@ -280,6 +351,18 @@ def second_hall(config: HallConfig) -> HallConfig:
     )
     hall_id = f"{config.hall.id[:27]}-east"
     return config.model_copy(update={"hall": config.hall.model_copy(update={"id": hall_id, "name": name})})
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """SIGTERM ends the demo as Ctrl-C does (its apps, then the rest); returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def run_demo(
@@ -310,29 +393,34 @@ def run_demo(
     settings = MqttSettings(port=mqtt_server.port, username=DEMO_USERNAME)
     engine = create_db_engine(db_url)
     upgrade(engine)
+    config = in_language(config, lang)
+    reserved, clerk = newcomer(config) if screens else (frozenset(), None)
     # One queue broker process serves every hall: the demo runs a second, quieter hall beside it.
     second = second_hall(config)
     # The simulated day runs faster than real time (--speed), past any real device's rate limit.
     broker = QueueBrokerServer(build_bus([config, second], engine, rate_limits=False), settings)
     lobby = LobbyPrinter(config, lang or config.hall.default_language, out)
-    sim = Simulation(config, settings, speed)
+    sim = Simulation(config, settings, speed, reserved=reserved)
     sim_second = Simulation(second, settings, speed, seed=8)
     hall_name = config.hall.name.get(lobby.lang)
     out(f"HallCall demo: {hall_name}")
     out(f"  embedded MQTT server on 127.0.0.1:{mqtt_server.port}, database {db_url}")
     out(f"  one queue broker serves two halls: {config.hall.id} (printed below) and {second.hall.id}")
     apps: list[subprocess.Popen] = []
+    restore = _stop_on_sigterm()
     try:
         broker.start()
         if not broker.ready.wait(20):
             raise RuntimeError("the queue broker did not come up")
         leave = {(kind, device_id) for kind, device_id, _, _ in SCREEN_APPS} if screens else set()
-        sim.start(lobby, leave)
-        sim_second.start(LobbyPrinter(second, lobby.lang, lambda _line: None))
         if screens:
             apps = start_screen_apps(config, settings, data_dir, voice)
-            out("  opened the kiosk, the lobby display, window 2's clerk terminal and its rating pad")
-            out("  (log in at window 2 as s102, take a ticket at the kiosk, call it, finish it, rate it)")
+            for line in newcomer_hint(config, lobby.lang, clerk, reserved, seconds):
+                out(line)
+            for line in try_commands(config_path, db_url, mqtt_server.port, lobby.lang, min(reserved, default=None)):
+                out(line)
+        sim.start(lobby, leave)
+        sim_second.start(LobbyPrinter(second, lobby.lang, lambda _line: None))
         deadline = time.monotonic() + seconds if seconds else None
         while deadline is None or time.monotonic() < deadline:
             time.sleep(0.2)
@@ -345,6 +433,7 @@ def run_demo(
                     f"the {kind} app {device_id} stopped early (exit {proc.returncode}); "
                     f"see {data_dir / f'demo-{kind}-{device_id}.log'}"
                 )
+        restore()
         stop_screen_apps(apps)
         sim.stop()
         sim_second.stop()

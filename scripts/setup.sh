@@ -11,11 +11,16 @@ packages=(
   python3-venv
   # Qt (PySide6) on a machine with or without a screen; CJK text; voice; serial signs
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-wqy-microhei
+  # Qt's xcb platform plugin (a desktop or Xvfb): without these every app aborts (exit -6).
+  # The list is what libqxcb.so and libQt6XcbQpa.so link (objdump -p); tests/test_setup.py checks.
+  libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0
+  libxcb-xkb1 libxkbcommon-x11-0
   espeak-ng alsa-utils
   mosquitto
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(mosquitto-clients postgresql socat libzbar0 sox chromium)
+  packages+=(mosquitto-clients postgresql socat libzbar0 sox chromium xvfb xauth)
 fi
 
 missing=()

@@ -60,26 +60,6 @@ def test_the_demo_speaks_chinese(tmp_path):
     assert "学生事务服务大厅" in result.stdout and "号窗口办理" in result.stdout
 
 
-def test_the_demo_opens_the_real_apps_when_asked(tmp_path):
-    """--screens starts the kiosk, lobby display, clerk terminal and rating pad as processes
-    (offscreen here); they must still be running when the demo ends, and then stop."""
-    import os
-
-    data = tmp_path / "data"
-    result = subprocess.run(
-        [sys.executable, "-m", "hallcall.cli", "demo", "--screens", "--seconds", "12", "--speed", "3",
-         "--lang", "en", "--data", str(data)],
-        capture_output=True, text=True, timeout=180, check=False,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert "opened the kiosk, the lobby display" in result.stdout
-    assert "problem:" not in result.stdout, result.stdout
-    for name in ("kiosk-kiosk-1", "display-lobby", "window-w02", "rating-pad-w02"):
-        log = (data / f"demo-{name}.log").read_text()
-        assert "Traceback" not in log, (name, log[-2000:])
-
-
 def test_demo_help_shows_only_real_defaults(capsys):
     """Issue #12 item 8: no "(default: None)" beside an option that has a default of its own."""
     import pytest as _pytest
@@ -88,4 +68,5 @@ def test_demo_help_shows_only_real_defaults(capsys):
         main(["demo", "--help"])
     out = capsys.readouterr().out
     assert "(default: None)" not in out and "(default: False)" not in out
-    assert "(default: 30)" in out and "(default: the example university hall)" in out
+    assert "(default: 30, with screens until Ctrl-C)" in " ".join(out.split())
+    assert "(default: the example university hall)" in out
