@@ -1,12 +1,14 @@
 """The numbers of a report, computed from visit records with no I/O.
 
-Where a ticket counts, when it moved between departments:
-- issued: in the department it was taken for;
-- waiting time: first call minus issue time, in the department, window and clerk that first
-  called it;
-- transferred: in the department, window and clerk that transferred it away;
-- everything about how the visit ended (served, outcome, no-show, service time, over-time,
-  rating): in the department, window, clerk and matter that ended it.
+Where a ticket counts, when it moved between departments (docs/reports.md is the reference):
+- issued: in the department it was taken for (not per window, clerk or matter: nobody there
+  issued it);
+- transferred in / out: in the receiving / the sending department (and the window and clerk
+  that sent it), so issued + in = served + no-show + closed at day end + out + still open;
+- called, waiting and service time: per leg, in the department, window and clerk of each
+  leg: a transferred ticket waits in each queue and is served at each window;
+- how the visit ended (served, outcome, no-show, matter kind, over-time, rating): in the
+  department, window, clerk and matter that ended it.
 Percentiles use the nearest-rank method: p90 is the ceil(0.9 n)-th smallest value.
 """
 
@@ -59,9 +61,14 @@ class Metrics:
     needs_documents: int = 0
     no_show: int = 0
     closed_by_system: int = 0
+    transferred_in: int = 0
     transferred_out: int = 0
+    open: int = 0
+    called: int = 0
+    recalled: int = 0
     immediate: int = 0
     time_limited: int = 0
+    no_matter: int = 0
     overtime: int = 0
     rated: int = 0
     not_rated: int = 0
@@ -70,6 +77,7 @@ class Metrics:
     levels: Counter = field(default_factory=Counter)
     waits: list[float] = field(default_factory=list)
     services: list[float] = field(default_factory=list)
+    recall_waits: list[float] = field(default_factory=list)
 
     def row(self, scale: int) -> dict:
         wait = summary_stats(self.waits)
@@ -82,9 +90,15 @@ class Metrics:
             "needs_documents": self.needs_documents,
             "no_show": self.no_show,
             "closed_by_system": self.closed_by_system,
+            "transferred_in": self.transferred_in,
             "transferred_out": self.transferred_out,
+            "open": self.open,
+            "called": self.called,
+            "recalled": self.recalled,
+            "recall_wait_mean_s": math.fsum(self.recall_waits) / len(self.recall_waits) if self.recall_waits else None,
             "immediate": self.immediate,
             "time_limited": self.time_limited,
+            "no_matter": self.no_matter,
             "wait_mean_s": wait[0],
             "wait_median_s": wait[1],
             "wait_p90_s": wait[2],
@@ -107,53 +121,67 @@ class Metrics:
 Key = Callable[[VisitRecord], str | None]
 
 
+LegKey = Callable[[VisitRecord, int], str | None]
+
+
 @dataclass(frozen=True)
 class Dimension:
     """How a grouping picks its key for each way a ticket can count."""
 
     name: str
     issued: Key
-    waited: Key
+    #: The key of leg i (its wait, call and service), None where the leg does not count.
+    leg: LegKey
     transferred: Callable[[VisitRecord, int], str | None]
     ended: Key
+    #: The key a transfer into leg i (i >= 1) counts in.
+    received: LegKey = lambda r, i: None
+
+
+def _matter_key(r: VisitRecord) -> str:
+    return f"{r.department}/{r.matter}" if r.matter else f"{r.department}/-"
 
 
 DIMENSIONS = {
-    "hall": Dimension("hall", lambda r: "all", lambda r: "all", lambda r, i: "all", lambda r: "all"),
+    "hall": Dimension("hall", lambda r: "all", lambda r, i: "all", lambda r, i: "all", lambda r: "all",
+                      lambda r, i: "all"),
     "department": Dimension(
         "department",
         lambda r: r.issued_department,
-        lambda r: r.first_department,
+        lambda r, i: r.legs[i].department,
         lambda r, i: r.transferred_from[i],
         lambda r: r.department,
+        lambda r, i: r.legs[i].department,
     ),
     "window": Dimension(
         "window",
         lambda r: None,
-        lambda r: r.first_window,
+        lambda r, i: r.legs[i].window,
         lambda r, i: r.transferred_by[i][0],
         lambda r: r.window,
     ),
     "clerk": Dimension(
         "clerk",
         lambda r: None,
-        lambda r: r.first_staff,
+        lambda r, i: r.legs[i].staff,
         lambda r, i: r.transferred_by[i][1],
         lambda r: r.staff,
     ),
+    # A transfer records no matter for the leg it ends: only the last leg has one.
     "matter": Dimension(
         "matter",
         lambda r: None,
-        lambda r: None,
+        lambda r, i: _matter_key(r) if i == len(r.legs) - 1 else None,
         lambda r, i: None,
-        lambda r: f"{r.department}/{r.matter}" if r.matter else f"{r.department}/-",
+        _matter_key,
     ),
     "day": Dimension(
         "day",
         lambda r: r.service_date.isoformat(),
-        lambda r: r.service_date.isoformat(),
+        lambda r, i: r.service_date.isoformat(),
         lambda r, i: r.service_date.isoformat(),
         lambda r: r.service_date.isoformat(),
+        lambda r, i: r.service_date.isoformat(),
     ),
 }
 
@@ -197,13 +225,26 @@ class Calculator:
             wait, served, service, kind, over, score, bad, satisfied = facts
             if (k := dim.issued(r)) is not None:
                 groups[k].issued += 1
-            if wait is not None and (k := dim.waited(r)) is not None:
-                groups[k].waits.append(wait)
+            for i, leg in enumerate(r.legs):
+                if i and (k := dim.received(r, i)) is not None:
+                    groups[k].transferred_in += 1
+                if leg.called_at is None or (k := dim.leg(r, i)) is None:
+                    continue
+                m = groups[k]
+                m.called += 1
+                m.waits.append(leg.wait_s)
+                if leg.recalls:
+                    m.recalled += 1
+                    m.recall_waits.append(leg.recall_wait_s)
+                if (leg_s := leg.service_s) is not None:
+                    m.services.append(leg_s)
             for i in range(len(r.transferred_from)):
                 if (k := dim.transferred(r, i)) is not None:
                     groups[k].transferred_out += 1
             status = r.status
             if status != "finished" and status != "no_show":
+                if (k := dim.ended(r)) is not None:
+                    groups[k].open += 1
                 continue
             k = dim.ended(r)
             if k is None:
@@ -227,8 +268,9 @@ class Calculator:
                 m.immediate += 1
             elif kind == "time_limited":
                 m.time_limited += 1
+            else:
+                m.no_matter += 1
             if service is not None:
-                m.services.append(service)
                 m.overtime += over
             if score is None:
                 m.not_rated += 1
@@ -292,8 +334,9 @@ class Calculator:
         for r in records:
             hour = r.issued_at.astimezone(zone).hour
             issued[hour] += 1
-            if r.wait_s is not None:
-                waits[hour].append(r.wait_s)
+            for leg in r.legs:
+                if leg.wait_s is not None:
+                    waits[leg.queued_at.astimezone(zone).hour].append(leg.wait_s)
         return [
             {
                 "hour": f"{h:02d}:00",
@@ -301,7 +344,7 @@ class Calculator:
                 "wait_mean_s": math.fsum(waits[h]) / len(waits[h]) if waits[h] else None,
             }
             for h in range(24)
-            if issued[h]
+            if issued[h] or waits[h]
         ]
 
     def rating_labels(self, lang: str) -> list[str]:

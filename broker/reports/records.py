@@ -1,4 +1,10 @@
-"""One flat record per ticket of a period, read from the tickets, their history and ratings."""
+"""One flat record per ticket of a period, read from the tickets, their history and ratings.
+
+A ticket's history is cut into legs, one per queue it waited in: the first starts when it was
+issued, each transfer ends one leg and starts the next in the receiving department. Waits and
+service times are per leg (docs/reports.md), so the second queue and the first clerk's work
+before a transfer both count.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,74 @@ from datetime import date, datetime
 from sqlalchemy import Engine, and_, select
 
 from hallcall.broker.storage.orm import RatingRow, TicketEventRow, TicketRow
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One stay in one department's queue and at one of its windows."""
+
+    department: str
+    queued_at: datetime
+    #: The first call in this department (the wait in its queue ends there).
+    called_at: datetime | None = None
+    #: The last call or recall: the visitor came to the window, service begins.
+    answered_at: datetime | None = None
+    window: str | None = None
+    staff: str | None = None
+    recalls: int = 0
+    ended_at: datetime | None = None
+    #: transferred | finished | no_show | None (still open at the end of the data).
+    end: str | None = None
+    by_system: bool = False
+
+    @property
+    def wait_s(self) -> float | None:
+        """Time in this department's queue: first call minus the time it entered the queue."""
+        return (self.called_at - self.queued_at).total_seconds() if self.called_at else None
+
+    @property
+    def recall_wait_s(self) -> float | None:
+        """From the first call to the last recall: the window waited for the visitor."""
+        if not self.recalls or self.called_at is None or self.answered_at is None:
+            return None
+        return (self.answered_at - self.called_at).total_seconds()
+
+    @property
+    def service_s(self) -> float | None:
+        """The clerk's work: the last call or recall to the finish or the transfer."""
+        if self.end not in ("finished", "transferred") or self.by_system:
+            return None
+        if self.answered_at is None or self.ended_at is None:
+            return None
+        return (self.ended_at - self.answered_at).total_seconds()
+
+
+def legs_of(events: list[tuple]) -> tuple[Leg, ...]:
+    """A ticket's legs from its history [(action, at, department, window, staff, detail)] in order."""
+    legs: list[dict] = []
+    for action, at, department, window, staff, detail in events:
+        detail = detail or {}
+        if action == "issued":
+            legs.append({"department": department, "queued_at": at})
+            continue
+        if not legs:  # history begins before the period's data: nothing to attribute
+            continue
+        leg = legs[-1]
+        if action == "called":
+            if leg.get("called_at") is None:
+                leg["called_at"] = at
+            leg.update(answered_at=at, window=window, staff=staff)
+        elif action == "recalled":
+            leg["answered_at"] = at
+            leg["recalls"] = leg.get("recalls", 0) + 1
+        elif action == "transferred":
+            leg.update(ended_at=at, end="transferred")
+            if window is not None:
+                leg.update(window=window, staff=staff)
+            legs.append({"department": detail.get("to", department), "queued_at": at})
+        elif action in ("finished", "no_show"):
+            leg.update(ended_at=at, end=action, by_system=detail.get("by") == "close_of_day")
+    return tuple(Leg(**leg) for leg in legs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +116,9 @@ class VisitRecord:
 
     #: First call minus issue time; None when never called.
     wait_s: float | None = None
-    #: Finished minus called, for visits a clerk served to the end.
+    #: The last leg's service (from its last call or recall), for visits a clerk finished.
     service_s: float | None = None
+    legs: tuple[Leg, ...] = ()
 
     @property
     def served(self) -> bool:
@@ -66,16 +141,10 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
                 t.finished_at,
             ).where(*in_period)
         ).all()
-        calls = conn.execute(
-            select(e.ticket_id, e.at, e.window, e.staff, e.department)
+        history = conn.execute(
+            select(e.ticket_id, e.action, e.at, e.department, e.window, e.staff, e.detail)
             .join(t, event_of)
-            .where(e.hall_id == hall_id, e.action == "called", *in_period)
-            .order_by(e.id)
-        ).all()
-        moves = conn.execute(
-            select(e.ticket_id, e.window, e.staff, e.detail)
-            .join(t, event_of)
-            .where(e.hall_id == hall_id, e.action == "transferred", *in_period)
+            .where(e.hall_id == hall_id, *in_period)
             .order_by(e.id)
         ).all()
         ratings = {
@@ -87,12 +156,14 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
             ).all()
         }
     first_call: dict[str, tuple] = {}
-    for ticket_id, at, window, staff, department in calls:
-        if ticket_id not in first_call:
-            first_call[ticket_id] = (at, window, staff, department)
     transfers: dict[str, list[tuple]] = {}
-    for ticket_id, window, staff, detail in moves:
-        transfers.setdefault(ticket_id, []).append(((detail or {}).get("from"), window, staff))
+    events: dict[str, list[tuple]] = {}
+    for ticket_id, action, at, department, window, staff, detail in history:
+        events.setdefault(ticket_id, []).append((action, at, department, window, staff, detail))
+        if action == "called" and ticket_id not in first_call:
+            first_call[ticket_id] = (at, window, staff, department)
+        elif action == "transferred":
+            transfers.setdefault(ticket_id, []).append(((detail or {}).get("from"), window, staff))
     no_call = (None, None, None, None)
     out = []
     for t in tickets:
@@ -100,6 +171,8 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
         tr = transfers.get(t.id, ())
         score, scale = ratings.get(t.id, (None, None))
         served = t.status == "finished" and not t.closed_by_system
+        legs = legs_of(events.get(t.id, []))
+        last = legs[-1] if legs else None
         out.append(
             VisitRecord(
                 t.id, t.number, t.service_date, t.issued_at, t.original_department, t.department,
@@ -109,8 +182,8 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
                 tuple(x[0] for x in tr), tuple((x[1], x[2]) for x in tr),
                 score, scale,
                 (called_first_at - t.issued_at).total_seconds() if called_first_at else None,
-                (t.finished_at - t.called_at).total_seconds()
-                if served and t.called_at and t.finished_at else None,
+                last.service_s if served and last is not None else None,
+                legs,
             )
         )
     return out

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from hallcall.broker.reports.assessment import FLAG_LABELS, flags
+from hallcall.broker.reports.assessment import FLAG_LABELS, flags, minima, quarter_share
 from hallcall.broker.reports.attendance import load_attendance
 from hallcall.broker.reports.audit import load_audit
 from hallcall.broker.reports.complaints import ComplaintBook
@@ -24,6 +24,8 @@ class Column:
     zh: str
     en: str
     kind: str = "int"  # int | seconds | rate | text
+    #: Which narrower table the HTML page puts it in: volume | matters | time | rating.
+    group: str | None = None
 
     def title(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -36,9 +38,14 @@ class Table:
     en: str
     columns: list[Column]
     rows: list[dict]
+    #: A sentence under the title that says how to read it (zh, en).
+    note: tuple[str, str] | None = None
 
     def title(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def note_text(self, lang: str) -> str | None:
+        return None if self.note is None else self.note[0 if lang == "zh" else 1]
 
 
 @dataclass
@@ -50,42 +57,82 @@ class Report:
     generated_at: datetime
     timezone: str = "UTC"
     tables: list[Table] = field(default_factory=list)
+    #: The period before (same length; the previous month or quarter for one), for trends:
+    #: {"start", "end", "hall": row, "department": {key: row}}; None if not computed.
+    previous: dict | None = None
+    #: The volume minima this period was compared with, and its length in quarters.
+    minima: tuple[int, int] = (0, 0)
+    quarter_share: float = 1.0
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
 
 
 METRIC_COLUMNS = [
-    Column("issued", "取号", "Issued"),
-    Column("served", "办理", "Served"),
-    Column("done", "办结", "Done"),
-    Column("returned", "退回", "Returned"),
-    Column("needs_documents", "补件", "Needs documents"),
-    Column("no_show", "过号", "No-show"),
-    Column("transferred_out", "转出", "Transferred out"),
-    Column("closed_by_system", "日终关闭", "Closed at day end"),
-    Column("immediate", "即办件", "Immediate"),
-    Column("time_limited", "限时件", "Time-limited"),
-    Column("wait_mean_s", "平均等候", "Wait mean", "seconds"),
-    Column("wait_median_s", "等候中位数", "Wait median", "seconds"),
-    Column("wait_p90_s", "等候P90", "Wait p90", "seconds"),
-    Column("service_mean_s", "平均办理", "Service mean", "seconds"),
-    Column("service_median_s", "办理中位数", "Service median", "seconds"),
-    Column("service_p90_s", "办理P90", "Service p90", "seconds"),
-    Column("overtime", "超时件", "Over time"),
-    Column("overtime_rate", "超时率", "Over-time rate", "rate"),
-    Column("rated", "已评价", "Rated"),
-    Column("not_rated", "未评价", "Not rated"),
+    Column("issued", "取号", "Issued", group="volume"),
+    Column("transferred_in", "转入", "Transferred in", group="volume"),
+    Column("transferred_out", "转出", "Transferred out", group="volume"),
+    Column("served", "办理", "Served", group="volume"),
+    Column("done", "办结", "Done", group="volume"),
+    Column("returned", "退回", "Returned", group="volume"),
+    Column("needs_documents", "补件", "Needs documents", group="volume"),
+    Column("no_show", "过号", "No-show", group="volume"),
+    Column("closed_by_system", "日终关闭", "Closed at day end", group="volume"),
+    Column("open", "未结", "Still open", group="volume"),
+    Column("called", "叫号", "Called", group="time"),
+    Column("wait_mean_s", "平均等候", "Wait mean", "seconds", "time"),
+    Column("wait_median_s", "等候中位数", "Wait median", "seconds", "time"),
+    Column("wait_p90_s", "等候P90", "Wait p90", "seconds", "time"),
+    Column("service_mean_s", "平均办理", "Service mean", "seconds", "time"),
+    Column("service_median_s", "办理中位数", "Service median", "seconds", "time"),
+    Column("service_p90_s", "办理P90", "Service p90", "seconds", "time"),
+    Column("recalled", "重呼", "Recalled", group="time"),
+    Column("recall_wait_mean_s", "平均重呼等候", "Recall wait mean", "seconds", "time"),
+    Column("immediate", "即办件", "Immediate", group="matters"),
+    Column("time_limited", "限时件", "Time-limited", group="matters"),
+    Column("no_matter", "未选事项", "No matter", group="matters"),
+    Column("overtime", "超时件", "Over time", group="matters"),
+    Column("overtime_rate", "超时率", "Over-time rate", "rate", "matters"),
+    Column("rated", "已评价", "Rated", group="rating"),
+    Column("not_rated", "未评价", "Not rated", group="rating"),
 ]
+
+#: Columns that mean nothing in a grouping: nobody at a window issued a ticket, a matter is
+#: not transferred in or out (a transfer records no matter for the leg it ends).
+NOT_IN = {
+    "window": {"issued", "transferred_in"},
+    "clerk": {"issued", "transferred_in"},
+    "matter": {"issued", "transferred_in", "transferred_out", "no_matter"},
+}
+
+GROUP_TITLES = {
+    "volume": ("业务量", "Volumes"),
+    "time": ("等候与办理时间（按段）", "Waiting and service time (per leg)"),
+    "matters": ("事项类别与超时", "Matter kinds and over-time"),
+    "rating": ("评价", "Ratings"),
+}
 
 
 def _rating_columns(calc: Calculator) -> list[Column]:
     zh, en = calc.rating_labels("zh"), calc.rating_labels("en")
-    cols = [Column(f"rating_{i + 1}", zh[i], en[i]) for i in range(calc.scale)]
+    cols = [Column(f"rating_{i + 1}", zh[i], en[i], group="rating") for i in range(calc.scale)]
     return cols + [
-        Column("satisfaction_rate", "满意率", "Satisfaction rate", "rate"),
-        Column("bad_rating_rate", "差评率", "Bad-rating rate", "rate"),
+        Column("satisfaction_rate", "满意率", "Satisfaction rate", "rate", "rating"),
+        Column("bad_rating_rate", "差评率", "Bad-rating rate", "rate", "rating"),
     ]
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period a report is compared with: the month or quarter before a whole month or
+    quarter, else the same number of days just before."""
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        first = start
+        for _ in range(months):
+            first = (first - timedelta(days=1)).replace(day=1)
+        return first, start - timedelta(days=1)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
 
 
 def parse_period(text: str, today: date | None = None) -> tuple[date, date]:
@@ -141,6 +188,7 @@ def build_report(
     lang: str | None = None,
     now: datetime | None = None,
     records: list[VisitRecord] | None = None,
+    previous_records: list[VisitRecord] | None = None,
 ) -> Report:
     lang = lang or config.hall.default_language
     now = now or datetime.now(timezone.utc)
@@ -171,7 +219,20 @@ def build_report(
             row["name"] = calc.label(dim, row["key"], lang)
         rows_by_dim[dim] = rows
         cols = [name_col[dim]] + ([Column("key", "编号", "Id", "text")] if dim in ("clerk", "window") else [])
-        report.tables.append(Table(dim, zh, en, cols + metric_cols, rows))
+        cols += [c for c in metric_cols if c.key not in NOT_IN.get(dim, ())]
+        report.tables.append(Table(dim, zh, en, cols, rows))
+    prev_start, prev_end = previous_period(start, end)
+    if previous_records is None:
+        previous_records = load_records(engine, config.hall.id, prev_start, prev_end)
+    prev_calc = Calculator(config)
+    report.previous = {
+        "start": prev_start,
+        "end": prev_end,
+        "hall": next(iter(prev_calc.table_rows(previous_records, "hall")), None),
+        "department": {r["key"]: r for r in prev_calc.table_rows(previous_records, "department")},
+    }
+    share = quarter_share(start, end)
+    report.minima, report.quarter_share = minima(config.assessment, share), float(share)
     report.tables.append(Table(
         "hours", "按时段", "By hour of day",
         [Column("hour", "时段", "Hour", "text"), Column("issued", "取号", "Issued"),
@@ -181,7 +242,7 @@ def build_report(
     assess = []
     for dim in ("department", "clerk"):
         for row in rows_by_dim[dim]:
-            broken = flags(row, config.assessment)
+            broken = flags(row, config.assessment, dim, share)
             assess.append({
                 "level": {"department": {"zh": "部门", "en": "department"}, "clerk": {"zh": "个人", "en": "clerk"}}[dim][lang],
                 "name": row["name"],
@@ -189,6 +250,7 @@ def build_report(
                 "served": row["served"],
                 "immediate": row["immediate"],
                 "time_limited": row["time_limited"],
+                "rated": row["rated"],
                 "bad_ratings": row["bad_ratings"],
                 "bad_rating_rate": row["bad_rating_rate"],
                 "overtime": row["overtime"],
@@ -201,11 +263,13 @@ def build_report(
         "assessment", "考核", "Assessment",
         [Column("level", "类别", "Level", "text"), Column("name", "名称", "Name", "text"),
          Column("served", "办理", "Served"), Column("immediate", "即办件", "Immediate"),
-         Column("time_limited", "限时件", "Time-limited"), Column("bad_ratings", "差评", "Bad ratings"),
+         Column("time_limited", "限时件", "Time-limited"), Column("rated", "已评价", "Rated"),
+         Column("bad_ratings", "差评", "Bad ratings"),
          Column("bad_rating_rate", "差评率", "Bad-rating rate", "rate"),
          Column("overtime", "超时件", "Over time"), Column("overtime_rate", "超时率", "Over-time rate", "rate"),
          Column("flags", "未达标项", "Thresholds broken", "text")],
         assess,
+        _assessment_note(config, report.minima, share),
     ))
     zone = ZoneInfo(config.hall.timezone)
     attendance = load_attendance(engine, config.hall.id, zone, start, end, now)
@@ -252,3 +316,18 @@ def build_report(
         complaints,
     ))
     return report
+
+
+def _assessment_note(config: HallConfig, mins: tuple[int, int], share) -> tuple[str, str]:
+    a = config.assessment
+    pct = lambda x: f"{x * 100:g}%"  # noqa: E731
+    q = f"{float(share):.2f}".rstrip("0").rstrip(".")
+    zh = (f"考核标准按季度（海城业务规则第22条）。个人：差评率≥{pct(a.bad_rating_rate)}或差评≥{a.bad_rating_count}件；"
+          f"超时率≥{pct(a.overtime_rate)}或超时≥{a.overtime_count}件。部门：差评率≥{pct(a.bad_rating_rate)}且差评≥{a.bad_rating_count}件；"
+          f"超时率≥{pct(a.overtime_rate)}且超时≥{a.overtime_count}件。本期为{q}个季度，业务量下限按比例折算为"
+          f"限时件{mins[0]}件、即办件{mins[1]}件（季度为{a.min_time_limited}件、{a.min_immediate}件）。")
+    en = (f"Thresholds are quarterly (Haicheng business rules art. 22). Clerk: bad-rating rate >= {pct(a.bad_rating_rate)} "
+          f"or >= {a.bad_rating_count} bad ratings; over-time rate >= {pct(a.overtime_rate)} or >= {a.overtime_count} cases. "
+          f"Department: the rate AND at least that count. This period is {q} of a quarter: the volume minima are "
+          f"pro-rated to {mins[0]} time-limited and {mins[1]} immediate (quarterly {a.min_time_limited} and {a.min_immediate}).")
+    return zh, en

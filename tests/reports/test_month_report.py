@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import date
 from statistics import mean, median
 
 import pytest
 
 from hallcall.broker.reports.report import build_report, parse_period
-from tests.support.hall import SHANGHAI, Hall, start_service
-from tests.support.month import simulate_month, working_days
-
-NOVEMBER = working_days(date(2026, 11, 2), 20)
-
+from tests.reports.conftest import DECEMBER_1, NOVEMBER
+from tests.support.hall import SHANGHAI
 
 def p90(values):
     s = sorted(values)
@@ -22,20 +19,10 @@ def p90(values):
 
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory, hall_config):
-    """One simulated month on SQLite, shared by the tests of this module."""
-    from hallcall.broker.service.clock import FakeClock
-    from tests.support.databases import migrated_engine
-
-    path = tmp_path_factory.mktemp("month") / "hall.db"
-    engine = migrated_engine(f"sqlite:///{path}")
-    clock = FakeClock(datetime(2026, 11, 2, 8, 0, tzinfo=SHANGHAI))
-    hall = Hall(start_service(hall_config, engine, clock))
-    truths = simulate_month(hall, clock, NOVEMBER)
-    report = build_report(hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang="en",
-                          now=datetime(2026, 12, 1, tzinfo=timezone.utc))
-    yield truths, report, hall_config
-    engine.dispose()
+def month(month_data, hall_config):
+    truths, _, engine = month_data
+    report = build_report(hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang="en", now=DECEMBER_1)
+    return truths, report, hall_config
 
 
 def rows(report, table):
@@ -66,18 +53,108 @@ def test_volumes_per_department(month):
         assert r["closed_by_system"] == sum(1 for t in truths if t.department == dep and t.closed_by_system)
 
 
-def test_hall_totals_and_waiting_times(month):
+def secs(a, b):
+    return (b - a).total_seconds()
+
+
+def leg_waits(legs):
+    return [secs(g["queued_at"], g["called_at"]) for g in legs if g["called_at"]]
+
+
+def leg_services(legs):
+    """The clerk's work per leg: last call or recall to the finish or the transfer."""
+    return [secs(g["answered_at"], g["ended_at"]) for g in legs
+            if g["end"] in ("finished", "transferred") and not g["by_system"]]
+
+
+def all_legs(truths):
+    return [g for t in truths for g in t.legs]
+
+
+def test_hall_totals_and_waiting_times_per_leg(month):
     truths, report, _ = month
     hall = report.table("hall").rows[0]
     assert hall["issued"] == len(truths)
-    waits = [(t.first_called_at - t.issued_at).total_seconds() for t in truths if t.first_called_at]
+    legs = all_legs(truths)
+    waits = leg_waits(legs)
+    # A transferred ticket waits twice: the second queue counts too.
+    assert len(waits) > sum(1 for t in truths if t.first_called_at)
+    assert hall["called"] == len(waits)
     assert hall["wait_mean_s"] == pytest.approx(mean(waits))
     assert hall["wait_median_s"] == pytest.approx(median(waits))
     assert hall["wait_p90_s"] == pytest.approx(p90(waits))
-    served = [t for t in truths if t.status == "finished" and not t.closed_by_system]
-    services = [(t.finished_at - t.called_at).total_seconds() for t in served]
+    services = leg_services(legs)
     assert hall["service_mean_s"] == pytest.approx(mean(services))
     assert hall["service_p90_s"] == pytest.approx(p90(services))
+
+
+def test_transferred_legs_count_in_each_department(month):
+    """The second queue's wait and the first clerk's work before a transfer are both counted."""
+    truths, report, cfg = month
+    by_dep = rows(report, "department")
+    for dep in cfg.departments:
+        legs = [g for g in all_legs(truths) if g["department"] == dep.id]
+        r = by_dep[dep.id]
+        assert r["called"] == len(leg_waits(legs))
+        assert r["wait_mean_s"] == pytest.approx(mean(leg_waits(legs)))
+        assert r["service_mean_s"] == pytest.approx(mean(leg_services(legs)))
+        assert r["service_p90_s"] == pytest.approx(p90(leg_services(legs)))
+    by_clerk = rows(report, "clerk")
+    for staff in {g["staff"] for g in all_legs(truths) if g["staff"]}:
+        legs = [g for g in all_legs(truths) if g["staff"] == staff]
+        assert by_clerk[staff]["service_mean_s"] == pytest.approx(mean(leg_services(legs)))
+        assert by_clerk[staff]["called"] == len(leg_waits(legs))
+
+
+def test_a_departments_numbers_reconcile(month):
+    """issued + transferred in = served + no-show + closed at day end + transferred out + open."""
+    truths, report, cfg = month
+    by_dep = rows(report, "department")
+    for dep in cfg.departments:
+        r = by_dep[dep.id]
+        assert r["transferred_in"] == sum(1 for t in truths for g in t.legs[1:] if g["department"] == dep.id)
+        assert r["issued"] + r["transferred_in"] == (
+            r["served"] + r["no_show"] + r["closed_by_system"] + r["transferred_out"] + r["open"])
+    assert sum(r["transferred_in"] for r in by_dep.values()) == sum(len(t.transfers) for t in truths) > 20
+
+
+def test_service_time_leaves_out_the_wait_for_a_recall(month):
+    truths, report, _ = month
+    recalled = [g for g in all_legs(truths) if g["recalls"]]
+    assert len(recalled) > 20
+    hall = report.table("hall").rows[0]
+    assert hall["recalled"] == len(recalled)
+    assert hall["recall_wait_mean_s"] == pytest.approx(mean(secs(g["called_at"], g["answered_at"]) for g in recalled))
+    assert all(secs(g["called_at"], g["answered_at"]) in (60, 120) for g in recalled)
+
+
+def test_tickets_without_a_matter_are_counted_apart(month):
+    truths, report, cfg = month
+    by_dep = rows(report, "department")
+    for dep in cfg.departments:
+        ended = [t for t in truths if t.department == dep.id and t.status == "finished" and not t.closed_by_system]
+        r = by_dep[dep.id]
+        assert r["no_matter"] == sum(1 for t in ended if t.matter is None) > 0
+        assert r["immediate"] + r["time_limited"] + r["no_matter"] == r["served"]
+
+
+def test_issued_is_not_shown_where_nobody_issued(month):
+    _, report, _ = month
+    for name in ("window", "clerk", "matter"):
+        keys = [c.key for c in report.table(name).columns]
+        assert "issued" not in keys and "transferred_in" not in keys
+    assert "issued" in [c.key for c in report.table("department").columns]
+
+
+def test_trends_compare_with_the_month_before(month_data, month):
+    _, october, _ = month_data
+    _, report, _ = month
+    prev = report.previous
+    assert (prev["start"], prev["end"]) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert prev["hall"]["issued"] == len(october) == 5 * 30
+    assert prev["hall"]["wait_mean_s"] == pytest.approx(mean(leg_waits(all_legs(october))))
+    served = [t for t in october if t.status == "finished" and not t.closed_by_system]
+    assert prev["hall"]["served"] == len(served)
 
 
 def test_over_time_against_each_matters_limit(month):
@@ -94,7 +171,7 @@ def test_over_time_against_each_matters_limit(month):
                 continue
             immediate += matter.kind == "immediate"
             time_limited += matter.kind == "time_limited"
-            if (t.finished_at - t.called_at).total_seconds() > matter.service_limit_min * 60:
+            if secs(t.legs[-1]["answered_at"], t.finished_at) > matter.service_limit_min * 60:
                 expected += 1
         r = by_dep[dep.id]
         assert (r["overtime"], r["immediate"], r["time_limited"]) == (expected, immediate, time_limited)
@@ -141,10 +218,25 @@ def test_attendance_per_clerk_per_day(month):
 
 
 def test_assessment_flags_follow_the_thresholds(month):
+    """November is 30/92 of a quarter: minima pro-rated to 10 time-limited and 33 immediate;
+    a department is flagged by the rate with at least the count, a clerk by either."""
     truths, report, cfg = month
-    for r in report.table("assessment").rows:
-        assert ("low_volume" in r["flag_keys"]) == (
-            r["time_limited"] < cfg.assessment.min_time_limited or r["immediate"] < cfg.assessment.min_immediate)
+    a = cfg.assessment
+    assert report.minima == (10, 33)
+    assessment = report.table("assessment")
+    assert "10 time-limited and 33 immediate" in assessment.note_text("en")
+    for r in assessment.rows:
+        assert ("low_volume" in r["flag_keys"]) == (r["time_limited"] < 10 or r["immediate"] < 33)
+        rate = r["bad_ratings"] / r["rated"] if r["rated"] else 0
+        over_rate = r["overtime"] / r["served"] if r["served"] else 0
+        if r["level"] == "department":
+            bad = rate >= a.bad_rating_rate - 1e-12 and r["bad_ratings"] >= a.bad_rating_count
+            over = over_rate >= a.overtime_rate - 1e-12 and r["overtime"] >= a.overtime_count
+        else:
+            bad = rate >= a.bad_rating_rate - 1e-12 or r["bad_ratings"] >= a.bad_rating_count
+            over = over_rate >= a.overtime_rate - 1e-12 or r["overtime"] >= a.overtime_count
+        assert ("bad_ratings" in r["flag_keys"]) == bad, r
+        assert ("overtime" in r["flag_keys"]) == over, r
 
 
 def test_periods():

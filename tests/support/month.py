@@ -1,7 +1,8 @@
 """A realistic month in the example hall, run through the real queue service with a fake clock.
 
 The simulation keeps its own record of what it did (who was called when, by whom, how it
-ended, what score was given), so tests can compute the expected figures independently of the
+ended, what score was given, and each leg: every queue a ticket waited in and every window that
+served it, with recalls), so tests can compute the expected figures independently of the
 report code.
 """
 
@@ -43,6 +44,12 @@ class Truth:
     transfers: list[tuple[str, str, str]] = field(default_factory=list)  # (from dep, window, staff)
     score: int | None = None
     closed_by_system: bool = False
+    #: One dict per queue the ticket waited in: department, queued_at, called_at (first call
+    #: there), answered_at (last call or recall), window, staff, recalls, ended_at, end, by_system.
+    legs: list[dict] = field(default_factory=list)
+
+    def leg(self) -> dict:
+        return self.legs[-1]
 
 
 def working_days(start: date, count: int) -> list[date]:
@@ -54,8 +61,14 @@ def working_days(start: date, count: int) -> list[date]:
     return days
 
 
+def new_leg(department: str, at: datetime) -> dict:
+    return {"department": department, "queued_at": at, "called_at": None, "answered_at": None,
+            "window": None, "staff": None, "recalls": 0, "ended_at": None, "end": None, "by_system": False}
+
+
 def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_day: int = 36) -> list[Truth]:
     rng = random.Random(seed)
+    recall_rng = random.Random(seed + 1)  # who does not come at the first call
     cfg = hall.service.config
     truths: dict[str, Truth] = {}
     departments = [d for d in cfg.departments]
@@ -64,6 +77,7 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
     for day in days:
         clock.current = datetime(day.year, day.month, day.day, 8, 50, tzinfo=SHANGHAI)
         current: dict[str, tuple[Truth, datetime]] = {}
+        recall_at: dict[str, datetime] = {}
         staff_on = {}
         for w, (a, b) in CLERKS.items():
             use_b = rng.random() < 0.25
@@ -80,18 +94,27 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
                 prio = "priority" if rng.random() < 0.08 else "normal"
                 t = hall.issue(dep.id, matter=matter, priority=prio)
                 truths[t["id"]] = Truth(t["id"], t["number"], day, now, dep.id, dep.id, matter)
+                truths[t["id"]].legs.append(new_leg(dep.id, now))
                 waiting[dep.id] += 1
             for w in CLERKS:
                 if w in current:
                     truth, ends = current[w]
+                    if w in recall_at and now >= recall_at[w]:
+                        del recall_at[w]
+                        hall.ok("window", w, "call.recall")
+                        truth.leg()["answered_at"] = now
+                        truth.leg()["recalls"] += 1
                     if now < ends:
                         continue
                     del current[w]
                     roll = rng.random()
+                    leg = truth.leg()
+                    leg["ended_at"] = now
                     if roll < 0.07:
                         hall.ok("window", w, "ticket.no_show")
                         truth.status, truth.finished_at = "no_show", now
                         truth.window, truth.staff = w, staff_on[w]
+                        leg["end"] = "no_show"
                     elif roll < 0.14:
                         target = rng.choice([d.id for d in departments if d.id != truth.department])
                         hall.ok("window", w, "ticket.transfer", department=target)
@@ -99,10 +122,13 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
                         truth.department, truth.matter, truth.status = target, None, "waiting"
                         waiting[target] += 1
                         truth.window = truth.staff = truth.called_at = None
+                        leg["end"] = "transferred"
+                        truth.legs.append(new_leg(target, now))
                     else:
                         outcome = rng.choices(["done", "returned", "needs_documents"], [0.8, 0.08, 0.12])[0]
                         hall.ok("window", w, "ticket.finish", outcome=outcome)
                         truth.status, truth.outcome, truth.finished_at = "finished", outcome, now
+                        leg["end"] = "finished"
                         truth.window, truth.staff = w, staff_on[w]
                         if rng.random() < 0.85:
                             score = rng.choices([3, 2, 1], [0.75, 0.15, 0.10])[0]
@@ -119,13 +145,24 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
                         truth.window, truth.staff = w, staff_on[w]
                         if truth.first_called_at is None:
                             truth.first_called_at, truth.first_window, truth.first_staff = now, w, staff_on[w]
-                        current[w] = (truth, now + timedelta(minutes=rng.choice([2, 3, 5, 8, 12, 20, 35])))
+                        leg = truth.leg()
+                        if leg["called_at"] is None:
+                            leg["called_at"] = now
+                        leg.update(answered_at=now, window=w, staff=staff_on[w])
+                        late = 0
+                        if recall_rng.random() < 0.1:  # not there: recalled a minute or two later
+                            late = recall_rng.choice([1, 2])
+                            recall_at[w] = now + timedelta(minutes=late)
+                        current[w] = (truth, now + timedelta(minutes=late + rng.choice([2, 3, 5, 8, 12, 20, 35])))
         clock.current = start + timedelta(hours=8, minutes=30)
         summary = hall.ok("admin", "office", "day.close")["summary"]
+        closed_at = clock.current
         waiting = dict.fromkeys(waiting, 0)
         for number in summary["finished_by_system"] + summary["no_show_by_system"]:
             truth = next(t for t in truths.values() if t.day == day and t.number == number)
             truth.closed_by_system = True
+            truth.leg().update(ended_at=closed_at, by_system=True,
+                               end="finished" if truth.status == "called" else "no_show")
             if truth.status == "called":
                 truth.status, truth.outcome = "finished", "done"
             else:
