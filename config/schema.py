@@ -126,6 +126,8 @@ class Staff(Strict):
     post: Literal["A", "B"] = "A"
     contact: str | None = None
     photo: str | None = None
+    #: The argon2id hash of the clerk's log-in PIN (`hallcall admin staff-pin` writes it; never the PIN).
+    pin_hash: str | None = Field(default=None, pattern=r"^\$argon2id\$")
 
 
 class Device(Strict):
@@ -233,6 +235,13 @@ class Hall(Strict):
     close_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     notice: Text | None = None
     voice: Voice = Voice()
+    #: Clerks log in with their staff id AND a PIN (`[[staff]] pin_hash`). Without it anyone may
+    #: log in as any clerk and take their ratings and attendance; false only for a hall that
+    #: accepts that, and then said so at every start.
+    require_pin: bool = True
+    #: Wrong PINs in a row before the staff id is locked, and for how long.
+    pin_attempts: int = Field(default=5, ge=1, le=20)
+    pin_lockout_min: float = Field(default=15, gt=0, le=1440)
 
     @field_validator("timezone")
     @classmethod

@@ -162,6 +162,9 @@ def register(sub) -> None:
     q.add_argument("--phone")
     q.add_argument("--lang", choices=["zh", "en"])
     q.set_defaults(func=cmd_book)
+    from hallcall.broker.admin.pins import register as register_pins
+
+    register_pins(asub)
 
     p = sub.add_parser("backup", help="a consistent copy of the database while the hall runs")
     p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),

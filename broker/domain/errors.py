@@ -8,11 +8,13 @@ class QueueError(Exception):
 
     code = "conflict"
 
-    def __init__(self, message: str, code: str | None = None):
+    def __init__(self, message: str, code: str | None = None, events: list | None = None):
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        #: What the refusal itself must keep (a wrong PIN counts toward the lock-out); usually none.
+        self.events = list(events or [])
 
 
 class Invalid(QueueError):
@@ -37,3 +39,9 @@ class Empty(QueueError):
 
 class Closed(QueueError):
     code = "closed"
+
+
+class Locked(QueueError):
+    """A staff id locked after too many wrong PINs, until `locked_until`."""
+
+    code = "locked"

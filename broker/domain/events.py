@@ -96,6 +96,23 @@ class ClerkOffDuty(Event):
 
 
 @dataclass(frozen=True)
+class PinRefused(Event):
+    """A wrong PIN for `staff` (the PIN itself is never kept): the count toward the lock-out."""
+
+    window: str
+    staff: str
+    failures: int
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class PinFailuresCleared(Event):
+    """A right PIN: the staff id's wrong-PIN count starts again."""
+
+    staff: str
+
+
+@dataclass(frozen=True)
 class PauseStarted(Event):
     window: str
     staff: str | None

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hallcall.broker.domain import events as ev
-from hallcall.broker.domain.errors import Closed, Conflict, Empty, Forbidden, Invalid, NotFound
+from hallcall.broker.domain.errors import Closed, Conflict, Empty, Forbidden, Invalid, Locked, NotFound
 from hallcall.broker.domain.estimate import RECENT_SERVICES, estimated_wait_s, typical_service_s
 from hallcall.broker.domain.model import (
     Outcome,
@@ -32,6 +32,7 @@ from hallcall.broker.domain.model import (
     WindowStatus,
 )
 from hallcall.broker.domain.numbering import NumberRange, local_day_bounds, service_date, ticket_id
+from hallcall.broker.domain.pins import verify_pin
 from hallcall.broker.domain.queue import CallQueue
 from hallcall.config.schema import Department, HallConfig
 
@@ -67,6 +68,14 @@ class Ended:
         return cls(t.id, t.number, t.status, t.finished_at, outcome, t.staff, t.closed_by_system, rated)
 
 
+@dataclass
+class PinFailures:
+    """Wrong PINs in a row for one staff id, and until when it is locked (kept across restarts)."""
+
+    failures: int = 0
+    locked_until: datetime | None = None
+
+
 @dataclass(frozen=True)
 class Call:
     """One line of the lobby's "latest calls"."""
@@ -97,6 +106,7 @@ class HallSnapshot:
     last_calls: dict[str, str] = field(default_factory=dict)  # department -> ticket of its latest call
     closed_days: set[date] = field(default_factory=set)
     clerks_on_duty_since: dict[str, datetime] = field(default_factory=dict)  # window -> login
+    pin_failures: dict[str, PinFailures] = field(default_factory=dict)  # staff -> wrong PINs
 
 
 class HallDay:
@@ -126,6 +136,7 @@ class HallDay:
         self.calls: deque[Call] = deque(snapshot.calls[: config.hall.calls_kept], maxlen=config.hall.calls_kept)
         self.closed_days = set(snapshot.closed_days)
         self.on_duty_since = dict(snapshot.clerks_on_duty_since)
+        self.pin_failures = {k: copy.copy(v) for k, v in snapshot.pin_failures.items()}
         self.served: Counter[tuple[date, str]] = Counter()
         self.last_called: dict[str, tuple[datetime, str]] = {}
         self._last_calls = dict(snapshot.last_calls)
@@ -314,7 +325,9 @@ class HallDay:
         return t, [*events, ev.AppointmentCheckedIn(now, appt.code, t.id)]
 
     # ================================================================== clerk
-    def login(self, now: datetime, window_id: str, staff_id: str, post: Post) -> list[ev.Event]:
+    def login(
+        self, now: datetime, window_id: str, staff_id: str, post: Post, pin: str | None = None
+    ) -> list[ev.Event]:
         self._refuse_if_closed(now, "the hall has closed for today; windows open again on the next working day")
         staff = self.staff.get(staff_id)
         if staff is None:
@@ -325,9 +338,10 @@ class HallDay:
         elsewhere = next((o for o in self.windows.values() if o.staff == staff_id and o.id != w.id), None)
         if elsewhere is not None:
             raise Conflict(f"{staff_id} is already on duty at window {elsewhere.id}; log out there first")
+        cleared = self._check_pin(now, w.id, staff_id, staff.pin_hash, pin)
         before = (w.staff, w.post, w.status)
         replaced = w.login(staff_id, post, now)
-        events: list[ev.Event] = []
+        events: list[ev.Event] = list(cleared)
         if before != (w.staff, w.post, w.status):
             if before[0] is not None:
                 events.append(ev.ClerkOffDuty(now, w.id, before[0]))
@@ -338,6 +352,54 @@ class HallDay:
         self._window_changed()
         events.append(ev.WindowChanged(now, w.id, staff=staff_id, replaced=replaced, login=True))
         return events
+
+    def _check_pin(
+        self, now: datetime, window: str, staff_id: str, pin_hash: str | None, pin: str | None
+    ) -> list[ev.Event]:
+        """Refuse a log-in without the clerk's right PIN; lock the staff id after too many wrong ones.
+
+        A wrong PIN is refused with the event that counts it (the refusal keeps it, so the lock
+        survives a restart); a locked id is refused without even trying the PIN. Returns the
+        event that clears the count after a right PIN, if there was one.
+        """
+        hall = self.config.hall
+        if not hall.require_pin:
+            return []
+        if pin_hash is None:
+            raise Forbidden(
+                f"{staff_id} has no PIN yet; the hall manager sets one with 'hallcall admin staff-pin {staff_id}'"
+            )
+        record = self.pin_failures.get(staff_id)
+        if record is not None and record.locked_until is not None:
+            if now < record.locked_until:
+                local = record.locked_until.astimezone(self.zone)
+                raise Locked(
+                    f"{staff_id} is locked after {record.failures} wrong PINs until {local:%H:%M} (hall time); "
+                    "ask the hall manager if it was not you"
+                )
+            record = None  # the lock is over: the count starts again
+        if pin is None:
+            raise Invalid("pin: this hall needs the clerk's PIN to log in")
+        if verify_pin(pin_hash, pin):
+            if staff_id in self.pin_failures:
+                del self.pin_failures[staff_id]
+                return [ev.PinFailuresCleared(now, staff_id)]
+            return []
+        failures = (record.failures if record else 0) + 1
+        locked_until = None
+        if failures >= hall.pin_attempts:
+            locked_until = now + timedelta(minutes=hall.pin_lockout_min)
+        self.pin_failures[staff_id] = PinFailures(failures, locked_until)
+        refused = [ev.PinRefused(now, window, staff_id, failures, locked_until)]
+        if locked_until is not None:
+            local = locked_until.astimezone(self.zone)
+            raise Locked(
+                f"wrong PIN for {staff_id}; after {failures} wrong PINs it is locked until {local:%H:%M} (hall time)",
+                events=refused,
+            )
+        left = hall.pin_attempts - failures
+        raise Forbidden(f"wrong PIN for {staff_id}; {left} more {'try' if left == 1 else 'tries'} before it is locked",
+                        events=refused)
 
     def logout(self, now: datetime, window_id: str) -> list[ev.Event]:
         w = self.window(window_id)
@@ -399,13 +461,34 @@ class HallDay:
         self.queues[department].add(t, now)
         return t, [ev.TicketTransferred(now, copy.copy(t), w.id, staff, source)]
 
-    def finish(self, now: datetime, window_id: str, outcome: Outcome) -> tuple[Ticket, list[ev.Event]]:
+    def finish(
+        self, now: datetime, window_id: str, outcome: Outcome, missing: Iterable[int] = ()
+    ) -> tuple[Ticket, list[ev.Event]]:
+        """`missing`: for needs_documents, the numbers (0-based) of the matter's guide materials
+        the visitor still needs; they are kept in both languages as the guide says them now,
+        so the visitor is told everything at once (the one-time notification)."""
         w = self.window(window_id)
         t = self._current(w)
+        materials = self._missing_materials(t, outcome, list(missing))
         t.finish(outcome, now)
+        t.missing_materials = materials
         w.current_ticket = None
         self._finished(w.id, t)
         return t, [ev.TicketFinished(now, copy.copy(t), w.id), ev.RatingRequested(now, w.id, copy.copy(t))]
+
+    def _missing_materials(self, t: Ticket, outcome: Outcome, missing: list[int]) -> list[dict] | None:
+        if not missing:
+            return None
+        if outcome is not Outcome.NEEDS_DOCUMENTS:
+            raise Invalid("missing: only a needs_documents outcome lists missing materials")
+        dep = self.departments.get(t.department)
+        matter = dep.matter(t.matter) if dep is not None and t.matter else None
+        guide = matter.guide.materials if matter is not None else []
+        if not guide:
+            raise Invalid(f"missing: ticket {t.number} has no matter whose guide lists materials")
+        if len(set(missing)) != len(missing) or any(not 0 <= i < len(guide) for i in missing):
+            raise Invalid(f"missing: each must be a different number from 0 to {len(guide) - 1}")
+        return [{"zh": guide[i].zh, "en": guide[i].en} for i in sorted(missing)]
 
     def pause(self, now: datetime, window_id: str, reason: str) -> list[ev.Event]:
         w = self.window(window_id)

@@ -78,6 +78,8 @@ class Ticket:
     outcome: Outcome | None = None
     #: Closed by the system (close of day), not by a clerk.
     closed_by_system: bool = False
+    #: Outcome needs_documents: what the visitor must still bring, each {"zh": ..., "en": ...}.
+    missing_materials: list[dict] | None = None
 
     @property
     def is_open(self) -> bool:

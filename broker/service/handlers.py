@@ -50,7 +50,7 @@ def appointment_checkin(cmd: p.AppointmentCheckin, ctx: Context) -> dict:
 
 
 def window_login(cmd: p.WindowLogin, ctx: Context) -> dict:
-    ctx.emit(ctx.hall.login(ctx.now, ctx.sender.id, cmd.staff, Post(cmd.post)))
+    ctx.emit(ctx.hall.login(ctx.now, ctx.sender.id, cmd.staff, Post(cmd.post), cmd.pin))
     return ctx.window(ctx.sender.id)
 
 
@@ -84,7 +84,7 @@ def ticket_transfer(cmd: p.TicketTransfer, ctx: Context) -> dict:
 
 
 def ticket_finish(cmd: p.TicketFinish, ctx: Context) -> dict:
-    t, events = ctx.hall.finish(ctx.now, ctx.sender.id, Outcome(cmd.outcome))
+    t, events = ctx.hall.finish(ctx.now, ctx.sender.id, Outcome(cmd.outcome), cmd.missing)
     ctx.emit(events)
     return ctx.ticket(t)
 

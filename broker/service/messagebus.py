@@ -291,7 +291,9 @@ class MessageBus:
             reply = p.ok_reply(command.request_id, HANDLERS[command.op](command, ctx))
             call.work.take(ctx.events)
         except QueueError as exc:
-            # A refused command changed nothing; its reply is kept so a retry gets the same answer.
+            # A refused command changed nothing (but what the refusal itself keeps, such as a
+            # wrong PIN's count); its reply is kept so a retry gets the same answer.
+            call.work.take(exc.events)
             reply = p.error_reply(command.request_id, exc.code, exc.message)
         except Exception:  # a bug: the hall may be half-changed, so it is reloaded after the batch
             log.exception("%s from %s in %s failed", command.op, call.msg.sender, call.msg.hall)

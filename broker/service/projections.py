@@ -49,6 +49,7 @@ def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False
         "outcome": t.outcome.value if t.outcome else None,
         "finished_at": p.iso(t.finished_at) if t.finished_at else None,
         "service_limit_s": round(matter.service_limit_min * 60) if matter else None,
+        "missing_materials": t.missing_materials,
     }
     if with_wait and t.status is TicketStatus.WAITING and t.id in hall.queues[t.department]:
         ahead = hall.waiting_ahead(t, now)
@@ -152,6 +153,7 @@ def catalog(config: HallConfig, seq: int) -> dict:
                 "rating_labels": RATING_LABELS[hall.rating_scale],
                 "rating_timeout_s": hall.rating_timeout_s,
                 "show_rating_to_clerk": hall.show_rating_to_clerk,
+                "require_pin": hall.require_pin,
                 "status_url": hall.status_url,
                 "voice": {
                     "languages": hall.voice_languages,

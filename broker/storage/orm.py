@@ -128,6 +128,9 @@ class TicketRow(Base):
     finished_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(24))
     closed_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: For outcome needs_documents: the materials the visitor was told to bring, each {zh, en}
+    #: as the matter's guide said them then (the one-time notification, 一次性告知).
+    missing_materials: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class TicketEventRow(Base):
@@ -253,6 +256,17 @@ class AuditRow(Base):
     request_id: Mapped[str] = mapped_column(String(64))
     arguments: Mapped[dict]
     outcome: Mapped[str] = mapped_column(String(24))
+
+
+class PinFailureRow(Base):
+    """Wrong PINs in a row for a staff id and its lock, so a restart does not lift the lock."""
+
+    __tablename__ = "pin_failures"
+    hall_id: Mapped[str] = hall_key()
+    staff: Mapped[str] = mapped_column(Id, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
 
 
 class ClosedDayRow(Base):

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.estimate import RECENT_SERVICES
-from hallcall.broker.domain.hall import Appointment, Call, Ended, HallSnapshot
+from hallcall.broker.domain.hall import Appointment, Call, Ended, HallSnapshot, PinFailures
 from hallcall.broker.domain.model import (
     OPEN_STATUSES,
     Outcome,
@@ -50,6 +50,7 @@ from hallcall.broker.storage.orm import (
     CounterRow,
     HallRow,
     PauseRow,
+    PinFailureRow,
     RatingRow,
     StaffSessionRow,
     TicketEventRow,
@@ -63,7 +64,7 @@ log = logging.getLogger(__name__)
 T = TicketRow.__table__
 _TICKET_FIELDS = (
     "id number service_date department original_department matter booked_at lang issued_at "
-    "queued_at window staff called_at recalls transfers finished_at closed_by_system"
+    "queued_at window staff called_at recalls transfers finished_at closed_by_system missing_materials"
 ).split()
 _TICKET_COLUMNS = [T.c[f] for f in _TICKET_FIELDS] + [T.c.priority, T.c.source, T.c.status, T.c.post, T.c.outcome]
 _OPEN = [s.value for s in OPEN_STATUSES]
@@ -106,7 +107,18 @@ class SqlUnitOfWork(UnitOfWork):
             set_={"last_number": up.excluded.last_number, "issued": up.excluded.issued},
         )
         self._insert_closed_day = dialect.insert(ClosedDayRow.__table__).on_conflict_do_nothing()
+        pins = PinFailureRow.__table__
+        up_pin = dialect.insert(pins)
+        self._upsert_pin = up_pin.on_conflict_do_update(
+            index_elements=[pins.c.hall_id, pins.c.staff],
+            set_={
+                "failures": up_pin.excluded.failures,
+                "last_failed_at": up_pin.excluded.last_failed_at,
+                "locked_until": up_pin.excluded.locked_until,
+            },
+        )
         self._statements = _Statements()
+        self._statements.upsert_pin = self._upsert_pin
         self._writer = _Writer(engine)
 
     # ------------------------------------------------------------------ load
@@ -202,6 +214,11 @@ class SqlUnitOfWork(UnitOfWork):
                 .group_by(StaffSessionRow.window)
             ):
                 snap.clerks_on_duty_since[window] = login_at
+            for staff, failures, locked_until in c.execute(
+                select(PinFailureRow.staff, PinFailureRow.failures, PinFailureRow.locked_until)
+                .where(PinFailureRow.hall_id == hall_id)
+            ):
+                snap.pin_failures[staff] = PinFailures(failures, locked_until)
         return snap
 
     def _last_per_window(self, c, hall_id: str, status: str | None) -> dict[str, Ended]:
@@ -491,6 +508,9 @@ class _Statements:
             .values(ended_at=bindparam("at"))
         )
         self.insert_rating = insert(RatingRow)
+        F = PinFailureRow.__table__
+        self.upsert_pin: Any = None  # dialect-specific, set by SqlUnitOfWork
+        self.clear_pin = F.delete().where(F.c.hall_id == bindparam("k_hall"), F.c.staff == bindparam("k_staff"))
         A = AppointmentRow.__table__
         self.insert_appointment = insert(A)
         self.check_in = (
@@ -551,6 +571,8 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
     if isinstance(e, ev.TicketFinished):
         outcome = e.ticket.outcome.value if e.ticket.outcome else None
         detail: dict = {"outcome": outcome, "by": "close_of_day"} if e.by_system else {"outcome": outcome}
+        if e.ticket.missing_materials:
+            detail["missing"] = e.ticket.missing_materials
         return [(s.insert_event, _history(hall, e.ticket, "finished", e.at, detail))]
     if isinstance(e, ev.ClerkOnDuty):
         return [(s.insert_session, {"hall_id": hall, "staff": e.staff, "window": e.window, "post": e.post, "login_at": e.at, "logout_at": None})]
@@ -592,6 +614,11 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
         return [(s.insert_appointment, row)]
     if isinstance(e, ev.AppointmentCheckedIn):
         return [(s.check_in, {"k_hall": hall, "k_code": e.code, "ticket_id": e.ticket_id})]
+    if isinstance(e, ev.PinRefused):
+        row = {"hall_id": hall, "staff": e.staff, "failures": e.failures, "last_failed_at": e.at, "locked_until": e.locked_until}
+        return [(s.upsert_pin, row)]
+    if isinstance(e, ev.PinFailuresCleared):
+        return [(s.clear_pin, {"k_hall": hall, "k_staff": e.staff})]
     if isinstance(e, ev.DayClosed):
         return [(insert_closed_day, {"hall_id": hall, "service_date": e.day, "closed_at": e.at, "summary": e.summary})]
     return []

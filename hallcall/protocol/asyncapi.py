@@ -42,7 +42,7 @@ CHANNELS: dict[str, tuple[str, str, bool, list[type[BaseModel]], str]] = {
         "reply/{kind}/{id}",
         "The answer to each command of that device, with its request_id (null when the payload "
         "was not readable). Error codes: invalid, unknown_op, forbidden, not_found, empty, "
-        "conflict, rate_limited, closed, unavailable.",
+        "conflict, rate_limited, closed, unavailable, locked (a staff id after too many wrong PINs).",
         False, [p.Reply], "broker",
     ),
     "catalog": (

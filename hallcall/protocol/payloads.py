@@ -124,6 +124,9 @@ class WindowLogin(Command):
     op: Literal["window.login"]
     staff: Identifier
     post: Literal["A", "B"]
+    #: The clerk's PIN, 4-12 digits (needed where the hall sets `require_pin`, the default).
+    #: The broker checks it against the hall file's hash and never keeps or logs it.
+    pin: str | None = Field(default=None, pattern=r"^[0-9]{4,12}$")
 
 
 class WindowLogout(Command):
@@ -151,6 +154,9 @@ class TicketTransfer(Command):
 class TicketFinish(Command):
     op: Literal["ticket.finish"]
     outcome: Literal["done", "returned", "needs_documents"]
+    #: With needs_documents: which of the ticket's matter's guide materials are missing, as
+    #: their 0-based positions in the catalog's `guide.materials` (the one-time notification).
+    missing: list[Annotated[int, Field(ge=0, le=99)]] = Field(default=[], max_length=32)
 
 
 class WindowPause(Command):
@@ -416,6 +422,9 @@ class TicketView(Payload):
     finished_at: datetime | None = None
     #: The matter's service time limit, for the clerk's service timer.
     service_limit_s: int | None = None
+    #: Extension: outcome needs_documents, the materials the visitor must still bring, each
+    #: {"zh": ..., "en": ...} as the guide said them (the one-time notification).
+    missing_materials: list[dict[str, str | None]] | None = None
 
 
 class StaffView(Payload):

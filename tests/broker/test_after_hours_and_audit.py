@@ -23,13 +23,13 @@ def test_after_the_close_of_day_login_assign_and_rating_are_refused_closed(queue
     queue_broker()
     kiosk, clerk, pad = device("kiosk", "kiosk-1"), device("window", "w01"), device("rating", "pad-w01")
     assert kiosk.request("ticket.issue", department="registrar")["ok"]
-    assert clerk.request("window.login", staff="s101", post="A")["ok"]
+    assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
     served = clerk.request("call.next")["data"]["ticket"]
     assert clerk.request("ticket.finish", outcome="done")["ok"]
     assert main(admin_args(mosquitto, "close-day")) == 0
     capsys.readouterr()
     refusals = [
-        clerk.request("window.login", staff="s101", post="A"),
+        clerk.request("window.login", staff="s101", post="A", pin="2468"),
         pad.request("rating.submit", ticket_id=served["id"], score=3),
         kiosk.request("ticket.issue", department="registrar"),
     ]

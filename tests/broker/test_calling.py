@@ -122,7 +122,7 @@ def test_b_clerk_takes_over_and_attendance_is_recorded(hall, engine, clock):
     hall.issue()
     hall.login("w01", "s101", "A")
     hall.next("w01")
-    assert hall.window("w01", "window.login", staff="s102", post="B")["error"]["code"] == "conflict"
+    assert hall.window("w01", "window.login", staff="s102", post="B", pin="2468")["error"]["code"] == "conflict"
     hall.finish("w01")
     clock.advance(minutes=30)
     state = hall.login("w01", "s102", "B")

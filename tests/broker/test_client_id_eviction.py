@@ -57,7 +57,7 @@ def test_a_stolen_kiosk_password_cannot_evict_the_queue_broker_or_a_clerk(tmp_pa
         for device in (kiosk, clerk):
             device.start()
             assert device.wait_connected(10)
-        assert clerk.request("window.login", staff="s101", post="A")["ok"]
+        assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
         victims = [broker_client_id(["campus-hall"]), clerk._client._client_id.decode()]
         attacker = threading.Thread(target=attack, args=(secured, victims, stop, connects), daemon=True)
         attacker.start()

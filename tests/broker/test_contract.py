@@ -68,7 +68,7 @@ def test_payloads_of_a_busy_morning_validate_against_the_document(doc, hall):
         hall.send("kiosk", "kiosk-1", "ticket.issue", department="registrar", matter="transcript"),
         hall.send("kiosk", "kiosk-1", "ticket.issue", department="registrar", priority="priority"),
         hall.send("kiosk", "kiosk-1", "ticket.issue", department="nowhere"),
-        hall.send("window", "w01", "window.login", staff="s101", post="A"),
+        hall.send("window", "w01", "window.login", staff="s101", post="A", pin="2468"),
         hall.send("window", "w01", "call.next"),
         hall.send("window", "w01", "call.recall"),
         hall.send("window", "w01", "ticket.transfer", department="finance"),

@@ -31,7 +31,7 @@ def test_a_kiosk_takes_a_ticket_and_the_lobby_sees_it(queue_broker, device, engi
     wait_for(lambda: lobby.states.get("state/queue/registrar", {}).get("waiting") == 1, what="queue state")
     wait_for(lambda: any(e["type"] == "ticket.issued" for e in events), what="event")
     clerk = device("window", "w01")
-    assert clerk.request("window.login", staff="s101", post="A")["data"]["status"] == "open"
+    assert clerk.request("window.login", staff="s101", post="A", pin="2468")["data"]["status"] == "open"
     called = clerk.request("call.next")["data"]["ticket"]
     assert called["number"] == "A001"
     wait_for(lambda: (lobby.states.get("state/calls", {}).get("calls") or [{}])[0].get("number") == "A001", what="calls")

@@ -76,6 +76,7 @@ def big_hall() -> HallConfig:
                 "name": {"zh": zh, "en": en},
                 "department": dep,
                 "post": "A" if i % 2 else "B",
+                "pin_hash": data["staff"][0]["pin_hash"],  # the example's demo PIN
             }
         )
     # a registrar clerk with a long name for the flex window w08
@@ -85,6 +86,7 @@ def big_hall() -> HallConfig:
             "name": {"zh": "买买提·艾合买提", "en": "Maimaiti Aihemaiti"},
             "department": "registrar",
             "post": "B",
+            "pin_hash": data["staff"][0]["pin_hash"],
         }
     )
     data["devices"].append({"kind": "sign", "id": "sign-w12", "window": "w12"})
@@ -139,7 +141,7 @@ def drive_midday(device, issue_per_department: int = 4) -> dict:
             ok(kiosk.request("ticket.issue", department=dep))
     windows = {w: device("window", w) for w in LOGINS}
     for w, staff in LOGINS.items():
-        ok(windows[w].request("window.login", staff=staff, post="A"))
+        ok(windows[w].request("window.login", staff=staff, post="A", pin="2468"))
     called = []
     for w in CALLING:
         called.append((w, ok(windows[w].request("call.next"))["ticket"]["number"]))

@@ -98,8 +98,8 @@ def test_signs_follow_their_windows(
         alpha_shows("CLOSED")
         kiosk = device("kiosk", "kiosk-1")
         w01, w03 = device("window", "w01"), device("window", "w03")
-        ok(w01.request("window.login", staff="s101", post="A"))
-        ok(w03.request("window.login", staff="s201", post="A"))
+        ok(w01.request("window.login", staff="s101", post="A", pin="2468"))
+        ok(w03.request("window.login", staff="s201", post="A", pin="2468"))
         assert line_shows("1号窗口 张敏")
         alpha_shows("WINDOW 3 Liu Yang")
         ok(kiosk.request("ticket.issue", department="registrar"))
@@ -221,7 +221,7 @@ def test_an_unplugged_sign_shows_the_current_text_when_it_comes_back(
     second = None
     try:
         w02 = device("window", "w02")
-        ok(w02.request("window.login", staff="s103", post="A"))
+        ok(w02.request("window.login", staff="s103", post="A", pin="2468"))
         assert sim.wait_for(lambda: sim.text == "2号窗口 王芳", timeout=10)
         sim.stop()
         port.close()

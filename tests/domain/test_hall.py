@@ -20,6 +20,10 @@ NINE = datetime(2026, 11, 23, 9, 0, tzinfo=ZONE)
 CONFIG = load_config(EXAMPLE_HALL)
 
 
+#: Every clerk's PIN in the example hall (a demo value).
+PIN = "2468"
+
+
 def new_hall(config=CONFIG) -> HallDay:
     hall = HallDay(config, HallSnapshot())
     hall.roll_over(NINE)
@@ -63,7 +67,7 @@ def test_issue_returns_the_event_with_its_counter():
 def test_priority_and_due_appointments_go_first_with_the_halls_margin():
     config = CONFIG.model_copy(update={"hall": CONFIG.hall.model_copy(update={"appointment_due_early_min": 30})})
     hall = new_hall(config)
-    hall.login(at(0), "w01", "s101", Post.A)
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     hall.issue(at(1), "registrar")
     hall.book(at(1), "registrar", None, at(60), "1234", None, None)
     hall.check_in(at(2), "1234")
@@ -78,7 +82,7 @@ def test_priority_and_due_appointments_go_first_with_the_halls_margin():
 
 def test_transfer_keeps_the_place_and_refusals_change_nothing():
     hall = new_hall()
-    hall.login(at(0), "w01", "s101", Post.A)
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     hall.issue(at(1), "registrar")
     hall.issue(at(2), "finance")
     hall.call_next(at(3), "w01")
@@ -94,7 +98,7 @@ def test_transfer_keeps_the_place_and_refusals_change_nothing():
 
 def test_recall_up_to_the_limit_then_no_show():
     hall = new_hall()
-    hall.login(at(0), "w01", "s101", Post.A)
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     hall.issue(at(1), "registrar")
     hall.call_next(at(2), "w01")
     for _ in range(CONFIG.hall.recall_limit):
@@ -110,7 +114,7 @@ def test_a_rebuilt_hall_names_the_same_last_call_when_calls_shared_a_time():
     """Windows pressing next in one batch share its time; the store says which call was last."""
     hall = new_hall()
     for window, staff in (("w01", "s101"), ("w02", "s103"), ("w08", "s102")):
-        hall.login(at(0), window, staff, Post.B if staff == "s102" else Post.A)
+        hall.login(at(0), window, staff, Post.B if staff == "s102" else Post.A, pin=PIN)
         hall.issue(at(1), "registrar")
     for window in ("w01", "w02", "w08"):
         hall.call_next(at(2), window)
@@ -125,16 +129,16 @@ def test_a_rebuilt_hall_names_the_same_last_call_when_calls_shared_a_time():
 def test_login_eligibility_and_the_b_clerk_hand_over():
     hall = new_hall()
     with pytest.raises(Forbidden):
-        hall.login(at(0), "w01", "s201", Post.A)  # a finance clerk at a registrar window
-    hall.login(at(0), "w01", "s101", Post.A)
+        hall.login(at(0), "w01", "s201", Post.A, pin=PIN)  # a finance clerk at a registrar window
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     with pytest.raises(Conflict, match="already on duty"):
-        hall.login(at(1), "w02", "s101", Post.A)
+        hall.login(at(1), "w02", "s101", Post.A, pin=PIN)
     hall.issue(at(1), "registrar")
     hall.call_next(at(2), "w01")
     with pytest.raises(Conflict, match="finish the current ticket"):
-        hall.login(at(3), "w01", "s102", Post.B)
+        hall.login(at(3), "w01", "s102", Post.B, pin=PIN)
     hall.finish(at(4), "w01", Outcome.DONE)
-    events = hall.login(at(5), "w01", "s102", Post.B)
+    events = hall.login(at(5), "w01", "s102", Post.B, pin=PIN)
     assert types(events) == ["ClerkOffDuty", "ClerkOnDuty", "WindowChanged"]
     assert events[-1].replaced == "s101" and hall.windows["w01"].staff == "s102"
 
@@ -144,7 +148,7 @@ def test_flex_windows_pause_and_an_empty_queue():
     with pytest.raises(Forbidden):
         hall.assign(at(0), "w01", ["finance"])
     hall.assign(at(0), "w07", ["finance"])
-    hall.login(at(0), "w07", "s201", Post.A)
+    hall.login(at(0), "w07", "s201", Post.A, pin=PIN)
     with pytest.raises(Empty):
         hall.call_next(at(1), "w07")
     assert hall.open_windows("finance") == 1
@@ -159,8 +163,8 @@ def test_flex_windows_pause_and_an_empty_queue():
 
 def test_a_pad_rates_only_its_windows_last_finished_ticket_once():
     hall = new_hall()
-    hall.login(at(0), "w01", "s101", Post.A)
-    hall.login(at(0), "w02", "s102", Post.A)
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
+    hall.login(at(0), "w02", "s102", Post.A, pin=PIN)
     for i in range(3):
         hall.issue(at(i), "registrar")
     first, _ = hall.call_next(at(3), "w01")
@@ -184,7 +188,7 @@ def test_a_pad_rates_only_its_windows_last_finished_ticket_once():
 
 def test_close_of_day_ends_every_ticket_and_the_next_day_starts_clean():
     hall = new_hall()
-    hall.login(at(0), "w01", "s101", Post.A)
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     for i in range(3):
         hall.issue(at(i), "registrar")
     hall.call_next(at(3), "w01")
@@ -206,14 +210,14 @@ def test_close_of_day_ends_every_ticket_and_the_next_day_starts_clean():
 
 def test_after_the_close_of_day_login_assign_and_rating_are_refused_closed():
     hall = new_hall()
-    hall.login(at(0), "w01", "s101", Post.A)
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     hall.issue(at(1), "registrar")
     served, _ = hall.call_next(at(2), "w01")
     hall.finish(at(3), "w01", Outcome.DONE)
     hall.close_day(at(60))
     before = state(hall)
     for refused in (
-        lambda: hall.login(at(61), "w01", "s101", Post.A),
+        lambda: hall.login(at(61), "w01", "s101", Post.A, pin=PIN),
         lambda: hall.assign(at(61), "w07", ["finance"]),
         lambda: hall.rate(at(61), "pad-w01", served.id, 3, []),
     ):
@@ -222,15 +226,33 @@ def test_after_the_close_of_day_login_assign_and_rating_are_refused_closed():
     assert state(hall) == before
     tomorrow = NINE + timedelta(days=1)
     hall.roll_over(tomorrow)
-    assert hall.login(tomorrow, "w01", "s101", Post.A), "the next day opens again"
+    assert hall.login(tomorrow, "w01", "s101", Post.A, pin=PIN), "the next day opens again"
 
 
 def test_a_day_left_open_is_closed_when_the_next_one_starts():
     hall = new_hall()
-    hall.login(at(0), "w01", "s101", Post.A)
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     hall.issue(at(1), "registrar")
     events = hall.roll_over(NINE + timedelta(days=1))
     closed = [e for e in events if isinstance(e, ev.DayClosed)]
     assert [c.day for c in closed] == [date(2026, 11, 23)]
     assert closed[0].summary["no_show_by_system"] == ["A001"]
     assert any(isinstance(e, ev.ClerkOffDuty) and e.staff == "s101" for e in events)
+
+
+def test_a_wrong_pin_is_refused_with_the_event_that_counts_it_and_five_lock_the_id():
+    from hallcall.broker.domain.errors import Locked
+
+    hall = new_hall()
+    for i in range(1, 5):
+        with pytest.raises(Forbidden) as refused:
+            hall.login(at(0), "w01", "s101", Post.A, pin="0000")
+        assert [e.failures for e in refused.value.events] == [i]
+        assert hall.windows["w01"].staff is None
+    with pytest.raises(Locked) as locked:
+        hall.login(at(1), "w01", "s101", Post.A, pin="0000")
+    assert locked.value.code == "locked" and locked.value.events[0].locked_until == at(16)
+    with pytest.raises(Locked):
+        hall.login(at(15), "w01", "s101", Post.A, pin=PIN)
+    events = hall.login(at(16), "w01", "s101", Post.A, pin=PIN)
+    assert "PinFailuresCleared" in types(events) and hall.windows["w01"].staff == "s101"

@@ -19,6 +19,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 09:00 in the hall, a Monday.
 MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 
+#: Every clerk's PIN in the example hall file (a demo value; its hashes are in the file).
+DEMO_PIN = "2468"
+
 #: Limits that no test of other behaviour reaches; tests/broker/test_rate_limits.py tests the
 #: hall file's real ones.
 _NO_LIMIT = RateLimit(burst=100000, per_minute=600000)
@@ -82,7 +85,7 @@ class Hall:
         return self.send("window", window, op, **args)
 
     def login(self, window: str, staff: str, post: str = "A") -> dict:
-        return self.ok("window", window, "window.login", staff=staff, post=post)
+        return self.ok("window", window, "window.login", staff=staff, post=post, pin=DEMO_PIN)
 
     def next(self, window: str) -> dict:
         return self.ok("window", window, "call.next")["ticket"]
