@@ -180,7 +180,7 @@ class Simulation:
                 self.errors.append(f"{kiosk.id}: {reply['error']['message']}")
 
     def _clerk(self, window: DeviceClient, staff: str, post: str, pad: DeviceClient | None) -> None:
-        reply = window.request("window.login", staff=staff, post=post)
+        reply = window.request("window.login", staff=staff, post=post, pin="2468")
         if not reply["ok"]:
             self.errors.append(f"login {window.id}: {reply['error']['message']}")
             return
