@@ -2,7 +2,8 @@
 
 Every part is drawn with QPainter in "design pixels" (a 1920x1080 landscape or 1080x1920
 portrait screen) and scaled to the real screen, so the picture is the same on any TV. Text
-that does not fit is first drawn smaller, then cut with "…": nothing is ever clipped.
+that does not fit is first drawn smaller, then cut with "…": nothing is ever clipped. The
+waiting panel never cuts a department's name: it shrinks, re-flows and then pages instead.
 
 Each part records the texts it drew (`drawn`), which tests use to compare two screens.
 """
@@ -99,6 +100,8 @@ class Painted(QWidget):
         self.scale = 1.0
         self.drawn: list[str] = []
         self.elided: list[str] = []
+        #: Each line drawn, with its box (design px) and font: tests measure that it fits.
+        self.boxes: list[tuple[str, QRectF, QFont]] = []
         self.dirty = QRectF()  # the part being repainted, in design pixels
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
@@ -112,8 +115,9 @@ class Painted(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         full = event.rect().contains(self.rect())
-        kept = None if full else (self.drawn, self.elided)  # a partial paint adds nothing new
-        self.drawn, self.elided = [], []
+        # a partial paint adds nothing new: keep what the last full one drew
+        kept = None if full else (self.drawn, self.elided, self.boxes)
+        self.drawn, self.elided, self.boxes = [], [], []
         r = event.rect()
         s = self.scale
         self.dirty = QRectF(r.x() / s, r.y() / s, r.width() / s, r.height() / s)
@@ -124,7 +128,7 @@ class Painted(QWidget):
         self.draw(p, self.design_w, self.design_h)
         p.end()
         if kept is not None:
-            self.drawn, self.elided = kept
+            self.drawn, self.elided, self.boxes = kept
 
     def draw(self, p: QPainter, w: float, h: float) -> None:
         raise NotImplementedError
@@ -157,6 +161,7 @@ class Painted(QWidget):
         p.setPen(color)
         p.drawText(rect, int(align), shown)
         self.drawn.append(shown)
+        self.boxes.append((shown, QRectF(rect), f))
         return min(rect.width(), fm.horizontalAdvance(shown))
 
     def wrapped(
@@ -197,12 +202,10 @@ class Painted(QWidget):
         p.setPen(color)
         align = Qt.AlignmentFlag.AlignHCenter if center else Qt.AlignmentFlag.AlignLeft
         for i, line_text in enumerate(lines):
-            p.drawText(
-                QRectF(rect.left(), top + i * line_h, rect.width(), line_h),
-                int(align | Qt.AlignmentFlag.AlignVCenter),
-                line_text,
-            )
+            box = QRectF(rect.left(), top + i * line_h, rect.width(), line_h)
+            p.drawText(box, int(align | Qt.AlignmentFlag.AlignVCenter), line_text)
             self.drawn.append(line_text)
+            self.boxes.append((line_text, box, f))
 
 
 def panel(
@@ -670,134 +673,374 @@ class WindowGrid(Painted):
 
 
 # ------------------------------------------------------------------ waiting per department
+#: Department names in the waiting panel are tried from NAME_MAX_PX down to NAME_MIN_PX (design
+#: px; the window tiles' department lines are about 20) on up to three lines before the panel
+#: pages: a name is never cut.
+NAME_MAX_PX = 28
+NAME_MIN_PX = 20
+#: Seconds each page of the waiting panel stays when the departments need more than one page.
+PAGE_S = 8.0
+CHIP_GAP = 8.0
+MIN_CHIP_H = 48.0
+
+
+def _line_h(px: int) -> float:
+    return QFontMetricsF(font(px)).height()
+
+
+@lru_cache(maxsize=4096)
+def name_lines(text: str, width: float, px: int, max_lines: int) -> tuple[str, ...] | None:
+    """`text` on at most max_lines lines no wider than `width` at `px`, or None if it cannot be.
+
+    A name with a bracketed part ("人力资源和社会保障局（社保医保参保登记）") breaks before the
+    bracket when both halves fit, so each line reads as a phrase; otherwise Chinese breaks
+    between any two characters and Latin text at spaces.
+    """
+    f = font(px)
+    fm = QFontMetricsF(f)
+    if fm.horizontalAdvance(text) <= width:
+        return (text,)
+    if max_lines < 2 or width <= 0:
+        return None
+    for mark in ("（", " ("):
+        i = text.find(mark)
+        if i > 0:
+            head, tail = text[:i].rstrip(), text[i:].strip()
+            if fm.horizontalAdvance(head) <= width and fm.horizontalAdvance(tail) <= width:
+                return (head, tail)
+    layout = QTextLayout(text, f)
+    layout.beginLayout()
+    spans = []
+    while len(spans) <= max_lines:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        spans.append((line.textStart(), line.textLength()))
+    layout.endLayout()
+    lines = tuple(t for t in (text[s : s + n].strip() for s, n in spans) if t)
+    if len(spans) > max_lines or any(fm.horizontalAdvance(t) > width for t in lines):
+        return None
+    return lines
+
+
+@dataclass(frozen=True)
+class ChipBoxes:
+    """Where a department's chip draws its parts (design px)."""
+
+    badge: QRectF | None
+    name: QRectF
+    count: QRectF
+    extra: QRectF | None
+    count_px: float
+    extra_px: float
+
+
+def chip_boxes(cell: QRectF, count: str, extra: str, prefix: bool) -> ChipBoxes:
+    """The chip's parts from the right: the unit, the count (room for two digits at least),
+    then the prefix badge on the left and the name in what is left."""
+    ch = cell.height()
+    pad = 12.0
+    count_px = max(24.0, min(ch * 0.6, 44.0))
+    count_fm = QFontMetricsF(font(count_px, True, True))
+    count_w = max(count_fm.horizontalAdvance(count), count_fm.horizontalAdvance("88")) + 2
+    count_h = min(ch - 4, count_fm.height())
+    top = cell.top() + (ch - count_h) / 2
+    extra_px = max(18.0, count_px * 0.5)
+    right = cell.right() - pad
+    extra_box = None
+    if extra:
+        extra_w = QFontMetricsF(font(extra_px)).horizontalAdvance(extra) + 2
+        extra_box = QRectF(right - extra_w, top, extra_w, count_h)
+        right -= extra_w + 6
+    count_box = QRectF(right - count_w, top, count_w, count_h)
+    right = count_box.left() - 12
+    x = cell.left() + pad
+    badge = None
+    if prefix:
+        bh = min(ch - 16, 40.0)
+        badge = QRectF(x, cell.top() + (ch - bh) / 2, bh * 1.1, bh)
+        x = badge.right() + 10
+    name = QRectF(x, cell.top() + 3, max(0.0, right - x), ch - 6)
+    return ChipBoxes(badge, name, count_box, extra_box, count_px, extra_px)
+
+
+def _counts(q: QueueRow, lang: str) -> tuple[str, str]:
+    """The count and the small text after it (unit, priority tickets, or closed)."""
+    if q.closed:
+        return str(q.waiting), "已停止" if lang == "zh" else "closed"
+    extra = "人" if lang == "zh" else ""
+    if q.priority_waiting:
+        extra += (" 优先 " if lang == "zh" else " priority ") + str(q.priority_waiting)
+    return str(q.waiting), extra.strip()
+
+
+@dataclass(frozen=True)
+class WaitingPlan:
+    """How the waiting panel shows its departments: a grid of rows x cols chips per page, one
+    name size for all, and each department's name already broken into lines."""
+
+    rows: int
+    cols: int
+    pages: tuple[tuple[int, ...], ...]  # indices into the queues, page by page
+    name_px: int
+    lines: tuple[tuple[str, ...] | None, ...]  # None: fits nowhere, drawn elided (last resort)
+
+
+def _balanced(n: int, per: int) -> tuple[tuple[int, ...], ...]:
+    """n items on ceil(n/per) pages of nearly equal size (12 by 8 -> 6 + 6, not 8 + 4)."""
+    k = math.ceil(n / per)
+    sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    out, start = [], 0
+    for size in sizes:
+        out.append(tuple(range(start, start + size)))
+        start += size
+    return tuple(out)
+
+
+def _fit_all(items, cw: float, ch: float, px: int) -> tuple[tuple[str, ...], ...] | None:
+    lh = _line_h(px)
+    out = []
+    for name, count, extra, prefix in items:
+        box = chip_boxes(QRectF(0, 0, cw, ch), count, extra, prefix).name
+        max_lines = min(3, int(box.height() // lh))
+        if max_lines < 1:
+            return None
+        lines = name_lines(name, round(box.width(), 1), px, max_lines)
+        if lines is None:
+            return None
+        out.append(lines)
+    return tuple(out)
+
+
+def plan_waiting(items: tuple[tuple[str, str, str, bool], ...], w: float, h: float) -> WaitingPlan:
+    """The fewest pages, then the largest name size, at which every name fits whole.
+
+    `items` are (name, count, extra, has prefix) per department; w x h is the chips' area.
+    """
+    n = len(items)
+    if n == 0:
+        return WaitingPlan(1, 1, ((),), NAME_MAX_PX, ())
+    tried = set()
+    for pages in range(1, n + 1):
+        per = math.ceil(n / pages)
+        if per in tried:
+            continue
+        tried.add(per)
+        best: WaitingPlan | None = None
+        for rows in range(1, per + 1):
+            ch = (h - CHIP_GAP * (rows - 1)) / rows
+            if ch < MIN_CHIP_H and rows > 1:
+                break
+            cols = math.ceil(per / rows)
+            if (rows - 1) * cols >= per:
+                continue  # a row would stay empty
+            cw = (w - CHIP_GAP * (cols - 1)) / cols
+            for px in range(NAME_MAX_PX, NAME_MIN_PX - 1, -1):
+                if best is not None and px <= best.name_px:
+                    break
+                lines = _fit_all(items, cw, ch, px)
+                if lines is not None:
+                    best = WaitingPlan(rows, cols, _balanced(n, per), px, lines)
+                    break
+        if best is not None:
+            return best
+    return WaitingPlan(1, 1, _balanced(n, 1), NAME_MIN_PX, tuple(None for _ in items))
+
+
 class WaitingStrip(Painted):
-    def __init__(self, parent: QWidget | None = None, rows: int = 1):
+    """How many wait per department. Every name is shown whole: smaller (down to NAME_MIN_PX)
+    and on up to three lines first; when the departments still do not fit, they are shown page
+    by page, PAGE_S seconds each, with "1/2" under the title."""
+
+    LABEL_W = 150.0
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.rows = rows
         self.queues: tuple[QueueRow, ...] = ()
         self.languages: tuple[str, ...] = ("zh", "en")
+        self.page = 0
+        #: What the last paint showed: department id -> the lines of its name (tests).
+        self.shown_names: dict[str, tuple[str, ...]] = {}
+        self._plan: tuple[tuple, WaitingPlan] | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(PAGE_S * 1000))
+        self.timer.timeout.connect(self.next_page)
 
     def set_queues(self, queues: tuple[QueueRow, ...], languages: tuple[str, ...]) -> None:
         if queues != self.queues or languages != self.languages:
             self.queues, self.languages = queues, languages
+            self.plan()
             self.update()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.plan()
+
+    @property
+    def side_label(self) -> bool:
+        """A wide strip (landscape) has its title on the left; a taller one (portrait) on top."""
+        return self.design_w >= 7 * self.design_h
+
+    def chip_area(self) -> QRectF:
+        w, h = self.design_w, self.design_h
+        if self.side_label:
+            x = self.LABEL_W + 8
+            return QRectF(x, 8, w - x - 12, h - 16)
+        return QRectF(12, 52, w - 24, h - 60)
+
+    def plan(self) -> WaitingPlan:
+        """The current plan (recomputed only when the texts or the size changed)."""
+        lang = self.languages[0]
+        items = tuple(
+            (q.name[0] if q.name else q.department, *_counts(q, lang), bool(q.prefix))
+            for q in self.queues
+        )
+        area = self.chip_area()
+        key = (items, round(area.width(), 1), round(area.height(), 1))
+        if self._plan is None or self._plan[0] != key:
+            plan = (
+                plan_waiting(items, area.width(), area.height())
+                if area.width() > 0 and area.height() > 0
+                else WaitingPlan(1, 1, ((),), NAME_MAX_PX, ())
+            )
+            self._plan = (key, plan)
+            pages = len(plan.pages)
+            self.page = self.page % pages
+            if pages > 1 and not self.timer.isActive():
+                self.timer.start()
+            elif pages <= 1:
+                self.timer.stop()
+        return self._plan[1]
+
+    @property
+    def pages(self) -> list[list[str]]:
+        """The department ids on each page."""
+        return [[self.queues[i].department for i in page] for page in self.plan().pages]
+
+    def next_page(self) -> None:
+        pages = len(self.plan().pages)
+        if pages > 1:
+            self.page = (self.page + 1) % pages
+            self.update()
+
+    def show_page(self, page: int) -> None:
+        """Show `page` now; the next one follows PAGE_S seconds later."""
+        pages = len(self.plan().pages)
+        self.page = page % pages
+        if pages > 1:
+            self.timer.start()
+        self.update()
 
     def draw(self, p: QPainter, w: float, h: float) -> None:
         panel(p, QRectF(2, 2, w - 4, h - 4))
         langs = self.languages
-        label_w = 150.0
-        self.text(
-            p,
-            QRectF(20, 8, label_w - 20, h * 0.5 - 8),
-            "等候人数" if langs[0] == "zh" else "Waiting",
-            30,
-            TEXT,
-            bold=True,
-        )
-        if len(langs) > 1:
-            self.text(
-                p,
-                QRectF(20, h * 0.5, label_w - 20, h * 0.5 - 8),
-                "Waiting" if langs[1] == "en" else "等候人数",
-                22,
-                MUTED,
-            )
-        qs = self.queues
-        if not qs:
+        title = "等候人数" if langs[0] == "zh" else "Waiting"
+        title2 = ("Waiting" if langs[1] == "en" else "等候人数") if len(langs) > 1 else ""
+        plan = self.plan()
+        pages = len(plan.pages)
+        self.page %= pages
+        indicator = f"{self.page + 1}/{pages}" if pages > 1 else ""
+        if self.side_label:
+            lw = self.LABEL_W - 20
+            self.text(p, QRectF(20, 10, lw, 44), title, 30, TEXT, bold=True)
+            if title2:
+                self.text(p, QRectF(20, 54, lw, 32), title2, 22, MUTED)
+            if indicator:
+                iw = self.text(
+                    p, QRectF(20, h - 52, lw, 40), indicator, 28, ACCENT, bold=True, numeric=True
+                )
+                self._dots(p, 20 + iw + 12, h - 32, lw - iw - 12, pages)
+        else:
+            tw = self.text(p, QRectF(20, 6, w * 0.4, 42), title, 28, TEXT, bold=True)
+            if title2:
+                self.text(p, QRectF(20 + tw + 14, 10, w * 0.4, 36), title2, 20, MUTED)
+            if indicator:
+                iw = QFontMetricsF(font(26, True, True)).horizontalAdvance(indicator) + 2
+                dots_w = 14.0 * pages if pages <= 8 else 0.0
+                self._dots(p, w - 20 - dots_w, 27, dots_w, pages)
+                self.text(
+                    p,
+                    QRectF(w - 20 - dots_w - 10 - iw, 6, iw, 42),
+                    indicator,
+                    26,
+                    ACCENT,
+                    bold=True,
+                    numeric=True,
+                )
+        self.shown_names = {}
+        if not self.queues:
             return
-        rows = max(1, min(self.rows, len(qs)))
-        cols = math.ceil(len(qs) / rows)
-        gap = 10.0
-        area_x = label_w + 8
-        cw = (w - area_x - 12 - gap * (cols - 1)) / cols
-        ch = (h - 16 - gap * (rows - 1)) / rows
-        for i, q in enumerate(qs):
-            x = area_x + (i % cols) * (cw + gap)
-            y = 8 + (i // cols) * (ch + gap)
-            self.chip(p, QRectF(x, y, cw, ch), q, langs)
+        area = self.chip_area()
+        cw = (area.width() - CHIP_GAP * (plan.cols - 1)) / plan.cols
+        ch = (area.height() - CHIP_GAP * (plan.rows - 1)) / plan.rows
+        for slot, i in enumerate(plan.pages[self.page]):
+            row, col = divmod(slot, plan.cols)
+            x = area.left() + col * (cw + CHIP_GAP)
+            cell = QRectF(x, area.top() + row * (ch + CHIP_GAP), cw, ch)
+            self.chip(p, cell, self.queues[i], plan.lines[i], plan.name_px)
 
-    def chip(self, p: QPainter, cell: QRectF, q: QueueRow, langs: tuple[str, ...]) -> None:
+    def _dots(self, p: QPainter, x: float, cy: float, width: float, pages: int) -> None:
+        """One dot per page, the current one lit (drawn only when they all fit)."""
+        if pages > 8 or width < 14 * pages:
+            return
+        p.setPen(Qt.PenStyle.NoPen)
+        for i in range(pages):
+            p.setBrush(ACCENT if i == self.page else DIM)
+            p.drawEllipse(QRectF(x + i * 14 + 2, cy - 4, 8, 8))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def chip(
+        self, p: QPainter, cell: QRectF, q: QueueRow, lines: tuple[str, ...] | None, px: int
+    ) -> None:
         panel(p, cell, QColor("#0e1626"), PANEL_EDGE, 12, 1)
-        x, y, cw, ch = cell.x(), cell.y(), cell.width(), cell.height()
-        name = q.name[0] if q.name else q.department
-        unit = "人" if langs[0] == "zh" else ""
-        extra = unit
-        if q.priority_waiting:
-            extra += (" 优先" if langs[0] == "zh" else " priority ") + str(q.priority_waiting)
-        if q.closed:
-            extra = "已停止" if langs[0] == "zh" else "closed"
-        extra = extra.strip()
-        count = str(q.waiting)
-        one_line = cw / ch >= 4
-        bh = ch * (0.7 if one_line else 0.46)
-        by = y + (ch - bh) / 2 if one_line else y + ch * 0.48
-        cx = x + 12
-        if q.prefix:
-            badge = QRectF(cx, by + bh * 0.1, bh * 0.9, bh * 0.8)
-            panel(p, badge, QColor("#1f2d48"), PANEL_EDGE, 6, 0)
+        count, extra = _counts(q, self.languages[0])
+        boxes = chip_boxes(cell, count, extra, bool(q.prefix))
+        if boxes.badge is not None:
+            panel(p, boxes.badge, QColor("#1f2d48"), PANEL_EDGE, 6, 0)
             self.text(
                 p,
-                badge,
+                boxes.badge,
                 q.prefix,
-                bh * 0.6,
+                boxes.badge.height() * 0.6,
                 ACCENT,
                 bold=True,
                 numeric=True,
                 align=Qt.AlignmentFlag.AlignCenter,
             )
-            cx = badge.right() + 12
-        count_px = bh * (0.9 if one_line else 0.95)
-        count_w = QFontMetricsF(font(count_px, True, True)).horizontalAdvance(count)
-        extra_w = QFontMetricsF(font(bh * 0.42)).horizontalAdvance(extra) if extra else 0.0
-        if one_line:
-            right = x + cw - 14
-            if extra:
-                self.text(
-                    p,
-                    QRectF(right - extra_w, by + bh * 0.25, extra_w, bh * 0.7),
-                    extra,
-                    bh * 0.42,
-                    MUTED,
-                )
-                right -= extra_w + 6
+        self.text(
+            p,
+            boxes.count,
+            count,
+            boxes.count_px,
+            TEXT,
+            bold=True,
+            numeric=True,
+            align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+        )
+        if boxes.extra is not None:
             self.text(
                 p,
-                QRectF(right - count_w, by, count_w, bh),
-                count,
-                count_px,
-                TEXT,
-                bold=True,
-                numeric=True,
-            )
-            right -= count_w + 12
-            self.text(
-                p,
-                QRectF(cx, by, right - cx, bh),
-                name,
-                min(bh * 0.5, 26),
+                boxes.extra,
+                extra,
+                boxes.extra_px,
                 MUTED,
-                min_px=min(bh * 0.5, 26),
+                align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
             )
-        else:
-            self.text(
-                p,
-                QRectF(x + 12, y + 4, cw - 24, ch * 0.42),
-                name,
-                min(ch * 0.24, 22),
-                MUTED,
-                min_px=min(ch * 0.24, 22),
-            )
-            nw = self.text(
-                p, QRectF(cx, by, cw * 0.45, bh), count, count_px, TEXT, bold=True, numeric=True
-            )
-            if extra:
-                self.text(
-                    p,
-                    QRectF(cx + nw + 6, by + bh * 0.2, x + cw - 12 - cx - nw - 6, bh * 0.7),
-                    extra,
-                    bh * 0.42,
-                    MUTED,
-                )
+        name = q.name[0] if q.name else q.department
+        color = DIM if q.closed else MUTED
+        box = boxes.name
+        if lines is None:  # fits nowhere even alone on a page: the last resort is "…"
+            lines_fit = max(1, int(box.height() // _line_h(px)))
+            self.wrapped(p, box, name, px, color, max_lines=lines_fit)
+            self.shown_names[q.department] = (name,)
+            return
+        lh = _line_h(px)
+        top = box.top() + (box.height() - lh * len(lines)) / 2
+        for k, line in enumerate(lines):
+            line_box = QRectF(box.left(), top + k * lh, box.width(), lh)
+            self.text(p, line_box, line, px, color, min_px=px)
+        self.shown_names[q.department] = lines
 
 
 # ------------------------------------------------------------------ the notice line
@@ -984,7 +1227,7 @@ class LobbyScreen(QWidget):
         self.now_calling = NowCalling(self, wide=portrait)
         self.recent = RecentCalls(self, columns=4 if portrait else 2)
         self.grid = WindowGrid(self)
-        self.waiting = WaitingStrip(self, rows=2)
+        self.waiting = WaitingStrip(self)
         self.marquee = Marquee(marquee_speed, self)
         self.cover = OfflineCover(self)
         self.parts: dict[str, Painted] = {
@@ -1012,14 +1255,31 @@ class LobbyScreen(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._place()
+
+    def part_rects(self) -> dict[str, tuple[float, float, float, float]]:
+        """Each part's design rectangle. Without a notice there is no ticker band: the waiting
+        panel (the part that needs room when a hall has many departments) and the offline
+        cover take its place."""
+        rects = dict(LAYOUTS[self.layout_name])
+        if not self.marquee.message:
+            design = DESIGN[self.layout_name]
+            x, y, w, _ = rects["waiting"]
+            rects["waiting"] = (x, y, w, design.height() - 16 - y)
+            x, y, w, _ = rects["cover"]
+            rects["cover"] = (x, y, w, design.height() - y)
+        return rects
+
+    def _place(self) -> None:
         design = DESIGN[self.layout_name]
         s = min(self.width() / design.width(), self.height() / design.height())
         ox = (self.width() - design.width() * s) / 2
         oy = (self.height() - design.height() * s) / 2
-        for name, part in self.parts.items():
-            x, y, w, h = LAYOUTS[self.layout_name][name]
+        for name, (x, y, w, h) in self.part_rects().items():
+            part = self.parts[name]
             part.scale = s
             part.setGeometry(round(ox + x * s), round(oy + y * s), round(w * s), round(h * s))
+        self.marquee.setVisible(bool(self.marquee.message))
         self.cover.raise_()
 
     # ------------------------------------------------------------------ content
@@ -1031,11 +1291,14 @@ class LobbyScreen(QWidget):
         self.recent.set_calls(snap.recent, langs)
         self.grid.set_windows(snap.windows, langs)
         self.waiting.set_queues(snap.queues, langs)
+        had_notice = bool(self.marquee.message)
         self.marquee.set_message(
             "　　".join(
                 t for i, t in enumerate(snap.notice) if t and (i == 0 or t != snap.notice[0])
             )
         )
+        if bool(self.marquee.message) != had_notice:
+            self._place()  # the ticker band comes or goes: the waiting panel grows or shrinks
         if snap.online:
             self.cover.hide()
         else:
@@ -1085,7 +1348,7 @@ class LobbyScreen(QWidget):
         """What each part drew last time it was painted (the header's clock left out)."""
         out = {}
         for name, part in self.parts.items():
-            if name == "cover" and not part.isVisible():
+            if name in ("cover", "marquee") and not part.isVisible():
                 continue
             texts = list(part.drawn)
             if name == "header" and not include_clock:

@@ -19,14 +19,35 @@ LONG_NAMES = [
     ("公积金管理中心（提取与贷款）", "Housing Fund (Withdrawals & Loans)"),
     ("教务处（学籍与成绩）", "Registrar (Records & Transcripts)"),
     ("财务处（学费与报销）", "Finance Office (Fees & Reimbursement)"),
+    # a government hall's longest names, for the waiting panel's fitting and paging
+    (
+        "医疗保障局（医保关系转移接续与异地就医备案）",
+        "Healthcare Security Administration (Transfers & Out-of-Town Treatment)",
+    ),
+    ("民政局婚姻登记处（结婚与离婚登记）", "Civil Affairs Marriage Registry (Marriage & Divorce)"),
+    ("住房和城乡建设局（商品房预售与备案）", "Housing & Urban-Rural Development (Pre-Sale Permits & Filing)"),
+    ("交通运输局（道路运输经营许可）", "Transport Bureau (Road Transport Operating Licences)"),
+    ("卫生健康委员会（医师执业注册与出生医学证明）", "Health Commission (Physician Registration & Birth Certificates)"),
+    ("退役军人事务局（优抚安置与权益保障）", "Veterans Affairs (Benefits, Resettlement & Rights Protection)"),
+    ("残疾人联合会（残疾人证办理与补贴申领）", "Disabled Persons' Federation (Disability Cards & Allowances)"),
+    ("司法局公共法律服务中心（法律援助与公证咨询）", "Public Legal Services Centre (Legal Aid & Notary Advice)"),
 ]
+NOTICE = {"zh": "请提前准备好身份证原件。", "en": "Please have your ID card ready."}
 
 
 class SyntheticHall:
     def __init__(
-        self, windows: int = 20, departments: int = 8, calls_kept: int = 10, hall: str = "synthetic"
+        self,
+        windows: int = 20,
+        departments: int = 8,
+        calls_kept: int = 10,
+        hall: str = "synthetic",
+        notice: dict | None = NOTICE,
     ):
+        if departments > len(LONG_NAMES):
+            raise ValueError(f"at most {len(LONG_NAMES)} departments")
         self.hall = hall
+        self.notice = notice
         self.calls_kept = calls_kept
         self.seq = itertools.count(1)
         self.deps = [
@@ -71,10 +92,7 @@ class SyntheticHall:
                 "languages": ["zh", "en"],
                 "default_language": "zh",
                 "timezone": "Asia/Shanghai",
-                "notice": {
-                    "zh": "请提前准备好身份证原件。",
-                    "en": "Please have your ID card ready.",
-                },
+                "notice": self.notice,
             },
             "departments": self.deps,
             "windows": self.windows,

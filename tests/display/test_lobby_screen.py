@@ -8,10 +8,9 @@ retained state without calling anyone again, and the queue broker going away is 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 
-from hallcall.display.widgets import Fonts
+from tests.display.checks import assert_lines_fit, assert_no_tofu
 from tests.display.halls import CALLING, PAUSE_REASON, PAUSED, big_hall, drive_midday, ok
 from tests.support.mqtt import wait_for
 from tests.support.screens import save_screenshot
@@ -51,21 +50,6 @@ def settled(display, expected_newest: str, recall: bool):
         )
 
     return check
-
-
-def assert_no_tofu(screen) -> None:
-    """Every character drawn exists in the fonts used: no empty boxes instead of Chinese."""
-    text_font = QFontMetrics(QFont(Fonts.text))
-    number_font = QFontMetrics(QFont(Fonts.number))
-    missing = set()
-    for texts in screen.drawn_texts(include_clock=True).values():
-        for t in texts:
-            for ch in t:
-                if ch.strip() and not (
-                    text_font.inFontUcs4(ord(ch)) or number_font.inFontUcs4(ord(ch))
-                ):
-                    missing.add(ch)
-    assert not missing, f"characters without a glyph: {sorted(missing)}"
 
 
 def test_both_layouts_mid_day_with_twenty_windows(queue_broker, device, make_display, qtbot):
@@ -122,6 +106,8 @@ def test_both_layouts_mid_day_with_twenty_windows(queue_broker, device, make_dis
         elided = screen.elided_texts()
         for w in snap.windows:
             assert w.current not in elided and w.clerk[0] not in elided
+        assert not screen.waiting.elided  # nor a department's name in the waiting panel
+        assert_lines_fit(screen.waiting)
         assert_no_tofu(screen)
         assert not screen.cover.isVisible()
 
