@@ -97,6 +97,40 @@ def test_every_department_name_is_shown_whole(
         assert len(pages) == 1  # the ticker's space lets twelve fit
 
 
+@pytest.mark.parametrize("languages", [("zh", "en"), ("en", "zh")], ids=["zh", "en"])
+@pytest.mark.parametrize("layout", ["landscape", "portrait"])
+def test_long_queues_priority_and_closed_departments_fit_too(qtbot, lobby_fonts, layout, languages):
+    model, hall = lobby(12, languages)
+    topic, busy = hall.queue_state("d1", 128)
+    model.apply(topic, {**busy, "priority_waiting": 12})
+    topic, shut = hall.queue_state("d2", 0)
+    model.apply(topic, {**shut, "closed": True})
+    snap = model.snapshot()
+    screen = shown(qtbot, layout, model)
+    waiting = screen.waiting
+    drawn: list[str] = []
+    seen: list[str] = []
+    for page in range(len(waiting.pages)):
+        waiting.show_page(page)
+        waiting.grab()
+        assert_lines_fit(waiting)
+        if page == 0:  # the busy and the closed department are on the first page
+            save_screenshot(screen, f"lobby-waiting-busy-{layout}-{languages[0]}")
+        drawn += screen.drawn_texts()["waiting"]
+        seen += [
+            dep
+            for dep, lines in waiting.shown_names.items()
+            if squeeze("".join(lines)) == squeeze(next(q.name[0] for q in snap.queues if q.department == dep))
+        ]
+    assert not waiting.elided and not [t for t in drawn if "…" in t]
+    assert sorted(seen) == sorted(q.department for q in snap.queues)
+    assert "128" in drawn
+    if languages[0] == "zh":
+        assert "人 优先 12" in drawn and "已停止" in drawn
+    else:
+        assert "priority 12" in drawn and "closed" in drawn
+
+
 def test_pages_turn_by_themselves_and_a_hall_that_fits_does_not_page(qtbot, lobby_fonts):
     model, _ = lobby(16)
     screen = shown(qtbot, "landscape", model)
