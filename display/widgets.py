@@ -5,7 +5,8 @@ portrait screen) and scaled to the real screen, so the picture is the same on an
 that does not fit is first drawn smaller, then cut with "…": nothing is ever clipped. The
 waiting panel never cuts a department's name: it shrinks, re-flows and then pages instead.
 
-Each part records the texts it drew (`drawn`), which tests use to compare two screens.
+Each part records the texts it drew (`drawn`), which tests use to compare two screens, and
+each line's box and font (`boxes`), which tests measure.
 """
 
 from __future__ import annotations
