@@ -63,6 +63,8 @@ class Report:
     #: The volume minima this period was compared with, and its length in quarters.
     minima: tuple[int, int] = (0, 0)
     quarter_share: float = 1.0
+    #: The assessment rates, for the charts' threshold lines.
+    rules: dict | None = None
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -233,6 +235,7 @@ def build_report(
     }
     share = quarter_share(start, end)
     report.minima, report.quarter_share = minima(config.assessment, share), float(share)
+    report.rules = {"bad_rating_rate": config.assessment.bad_rating_rate, "overtime_rate": config.assessment.overtime_rate}
     report.tables.append(Table(
         "hours", "按时段", "By hour of day",
         [Column("hour", "时段", "Hour", "text"), Column("issued", "取号", "Issued"),

@@ -71,6 +71,7 @@ def test_csv_xlsx_html_outputs(report, tmp_path, hall_config):
     with dep_csv.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert rows[0]["部门"] == "教务处（学籍与成绩）" and "平均等候（分钟）" in rows[0]
+    assert rows[0]["平均办理（分钟）"] == "4.0"  # minutes with up to two decimals
     by_name = {r["部门"]: r for r in rows}
     assert by_name["财务处（学费与报销）"]["超时率（%）"] == "100.0"
 
@@ -82,7 +83,8 @@ def test_csv_xlsx_html_outputs(report, tmp_path, hall_config):
 
     page = write_html(report, tmp_path / "r.html", hall_config.hall.name.zh)
     text = page.read_text(encoding="utf-8")
-    assert text.count("<svg") == 3 and "考核" in text and "<script" not in text
+    assert text.count("<svg") == 6 and "考核" in text and "<script" not in text
+    assert "附录" in text and "平均办理（分:秒）" in text and ">4:00<" in text
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -1,0 +1,95 @@
+"""The director's HTML report in a real browser (Debian's chromium through Playwright): at
+1,400 px and printed to A4 landscape no table is wider than its page, no heading wraps one
+character a line, the first page carries the key figures with their trends and the flagged
+departments and clerks, and attendance is only in the appendix. Screenshots and the PDF's pages
+as PNG go to build/screenshots (looked at when the layout changes)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from hallcall.broker.reports.export import mmss, write_html
+from hallcall.broker.reports.report import build_report
+from tests.reports.conftest import DECEMBER_1
+from tests.support.screens import SCREENSHOTS
+
+playwright = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' installs playwright")
+pdfium = pytest.importorskip("pypdfium2", reason="pip install -e '.[test]' installs pypdfium2")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# A4 landscape less 10 mm margins each side, in CSS pixels (96 per inch).
+PRINT_WIDTH = round((297 - 20) / 25.4 * 96)
+
+MEASURE = """() => {
+  const wide = [], narrow = [];
+  const body = document.body.clientWidth;
+  for (const t of document.querySelectorAll('table')) {
+    const box = t.parentElement;
+    if (t.scrollWidth > box.clientWidth + 1 || t.getBoundingClientRect().right > body + 1)
+      wide.push([box.dataset.table || box.className, t.scrollWidth, box.clientWidth]);
+  }
+  for (const th of document.querySelectorAll('th')) {
+    const size = parseFloat(getComputedStyle(th).fontSize);
+    const lines = (th.getBoundingClientRect().height - 8) / (size * 1.25);
+    // One character a line: a cell narrower than two characters, or a heading of 4+ lines.
+    if (th.textContent.length > 2 && (th.clientWidth < 2 * size || lines > 3.5)) narrow.push(th.textContent);
+  }
+  return {wide, narrow, page: document.documentElement.scrollWidth, view: window.innerWidth};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail("chromium is needed for this test (scripts/setup.sh --test installs it)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_fits_the_screen_and_a4_landscape(month_data, hall_config, browser, tmp_path, lang):
+    _, _, engine = month_data
+    report = build_report(hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang=lang, now=DECEMBER_1)
+    path = write_html(report, tmp_path / f"report-{lang}.html", hall_config.hall.name.get(lang))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(path.as_uri())
+    screen = page.evaluate(MEASURE)
+    page.screenshot(path=SCREENSHOTS / f"report-{lang}-1400.png")
+    assert screen["wide"] == [] and screen["narrow"] == [] and screen["page"] <= screen["view"], screen
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": PRINT_WIDTH, "height": 740})
+    printed = page.evaluate(MEASURE)
+    assert printed["wide"] == [] and printed["narrow"] == [] and printed["page"] <= PRINT_WIDTH, printed
+    pdf_path = SCREENSHOTS / f"report-{lang}.pdf"
+    page.pdf(path=str(pdf_path), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    page.close()
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    # pdfium may cut a bold heading into one character a line: compare without line breaks.
+    texts = [pdf[i].get_textpage().get_text_range().replace("\r\n", "") for i in range(len(pdf))]
+    for i in range(min(3, len(pdf))):
+        pdf[i].render(scale=1.2).to_pil().save(SCREENSHOTS / f"report-{lang}-page{i + 1}.png")
+    zh = lang == "zh"
+    first = texts[0]
+    hall = report.table("hall").rows[0]
+    # The first page: key figures with the previous period, and who is flagged.
+    for label in (("取号", "平均等候", "满意率", "差评率", "超时率") if zh else
+                  ("Issued", "Mean wait", "Satisfaction", "Bad-rating rate", "Over-time rate")):
+        assert label in first
+    assert mmss(hall["wait_mean_s"]) in first and f"{hall['satisfaction_rate'] * 100:.1f}%" in first
+    assert ("上期" if zh else "prev.") in first
+    flagged = [r["name"] for r in report.table("assessment").rows if r["flag_keys"]]
+    assert flagged and all(name in first for name in flagged)
+    # Attendance is in the appendix, after everything else.
+    appendix = next(i for i, t in enumerate(texts) if t.startswith("附录" if zh else "Appendix"))
+    attendance = "签到" if zh else "Out"
+    assert all(attendance not in t for t in texts[:appendix])
+    assert any(attendance in t for t in texts[appendix:])
+    assert appendix <= 12
