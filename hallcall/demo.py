@@ -180,7 +180,7 @@ class Simulation:
                 self.errors.append(f"{kiosk.id}: {reply['error']['message']}")
 
     def _clerk(self, window: DeviceClient, staff: str, post: str, pad: DeviceClient | None) -> None:
-        reply = window.request("window.login", staff=staff, post=post, pin="2468")
+        reply = window.request("window.login", staff=staff, post=post, pin=DEMO_PIN)
         if not reply["ok"]:
             self.errors.append(f"login {window.id}: {reply['error']['message']}")
             return
@@ -231,6 +231,9 @@ SCREEN_APPS = (
     ("window", "w02", ["window"], 'window = "w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
     ("rating", "pad-w02", ["rating-pad", "--windowed"], 'pad = "pad-w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
 )
+#: The PIN every clerk of the example hall file has (its pin_hash lines; a real hall sets each
+#: clerk's own with `hallcall admin staff-pin`).
+DEMO_PIN = "2468"
 #: The window whose clerk terminal the newcomer drives (SCREEN_APPS); its departments are theirs.
 NEWCOMER_WINDOW = "w02"
 
@@ -307,14 +310,14 @@ def newcomer_hint(config: HallConfig, lang: str, clerk: str | None, reserved: fr
     if lang == "zh":
         return [
             f"  已打开自助取号机、大厅显示屏、{number} 号窗口的窗口终端和评价器",
-            f"  {'、'.join(names)}只由你办理：在 {number} 号窗口以 {clerk} 登录，到取号机取一个号，"
+            f"  {'、'.join(names)}只由你办理：在 {number} 号窗口以 {clerk}（PIN {DEMO_PIN}）登录，到取号机取一个号，"
             "叫号、办结，再在评价器上评价",
             "  演示一直运行，按 Ctrl-C 结束" if not seconds else f"  演示运行 {seconds:g} 秒",
             "  另开一个终端可以试试：",
         ]
     return [
         f"  opened the kiosk, the lobby display, window {number}'s clerk terminal and its rating pad",
-        f"  {', '.join(names)}: yours alone. Log in at window {number} as {clerk}, take a ticket for it"
+        f"  {', '.join(names)}: yours alone. Log in at window {number} as {clerk} (PIN {DEMO_PIN}), take a ticket for it"
         " at the kiosk, call it, finish it, and rate it on the pad",
         "  the demo runs until Ctrl-C" if not seconds else f"  the demo runs {seconds:g} s",
         "  in another terminal, try:",

@@ -86,7 +86,7 @@ def test_the_demo_with_screens_runs_its_four_apps_on_x_for_20_seconds(xvfb, tmp_
     assert demo.returncode == 0, out[-3000:]
     assert "problem:" not in out and "stopped early" not in out, out
     # The newcomer's department is theirs alone: its clerk id is free and no simulated ticket.
-    assert "Registrar (Records & Transcripts): yours alone. Log in at window 2 as s101" in out
+    assert "Registrar (Records & Transcripts): yours alone. Log in at window 2 as s101 (PIN 2468)" in out
     assert "admin book --as you" in out and "--mqtt-user hallcall" in out
     with sqlite3.connect(data / "demo.db") as db:
         assert db.execute("SELECT count(*) FROM tickets WHERE hall_id = 'campus-hall' AND department = 'registrar'"
