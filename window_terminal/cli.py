@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hallcall.mqtt.settings import add_mqtt_options
@@ -87,6 +88,7 @@ def run_headless(
         keypad_pause_reason=settings.keypad_pause_reason,
         staff=settings.staff,
         post=settings.post,
+        pin=Path(settings.pin_file).read_text(encoding="utf-8").strip() if settings.pin_file else None,
     )
     terminal.start()
     if started is not None:

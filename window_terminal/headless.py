@@ -65,6 +65,7 @@ class HeadlessTerminal:
         keypad_pause_reason: str = "break",
         staff: str | None = None,
         post: str = "A",
+        pin: str | None = None,
     ):
         self.client = DeviceClient(hall, "window", window, mqtt, subscriptions(window))
         self.model = TerminalModel(window, lang)
@@ -77,6 +78,7 @@ class HeadlessTerminal:
         self.controller.on_change(self._auto_login)
         self._last_message: str | None = None
         self._login = (staff, post) if staff else None
+        self._pin = pin
         self._login_tried = False
         connect_controller(self.client, self.controller)
         if isinstance(keypad, Keypad):
@@ -103,7 +105,7 @@ class HeadlessTerminal:
         self._login_tried = True
         if m.status == "closed":
             staff, post = self._login
-            self.controller.perform(Action.LOGIN, staff=staff, post=post)
+            self.controller.perform(Action.LOGIN, staff=staff, post=post, pin=self._pin)
 
     def _log_message(self) -> None:
         text = self.model.message_text()

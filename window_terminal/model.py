@@ -12,8 +12,9 @@ matter's time limit. Widgets, the serial keypad and GPIO buttons only render or 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -109,7 +110,11 @@ def command(action: Action, **args: Any) -> tuple[str, dict[str, Any]]:
         post = args.get("post", "A")
         if post not in ("A", "B"):
             raise ValueError(f"post must be A or B, not {post!r}")
-        return op, {"staff": staff, "post": post}
+        out = {"staff": staff, "post": post}
+        pin = str(args.get("pin") or "").strip()
+        if pin:
+            out["pin"] = pin  # sent once, never shown or kept
+        return op, out
     if action is Action.TRANSFER:
         out = {"department": args["department"]}
         if args.get("matter"):
@@ -119,7 +124,13 @@ def command(action: Action, **args: Any) -> tuple[str, dict[str, Any]]:
         outcome = args.get("outcome", "done")
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
-        return op, {"outcome": outcome}
+        out: dict[str, Any] = {"outcome": outcome}
+        missing = sorted({int(i) for i in args.get("missing") or ()})
+        if missing:
+            if outcome != "needs_documents":
+                raise ValueError("only needs_documents lists missing materials")
+            out["missing"] = missing
+        return op, out
     if action is Action.PAUSE:
         reason = str(args.get("reason") or "").strip()
         if not reason:
@@ -143,6 +154,8 @@ class TerminalModel:
         self.message: Message | None = None
         #: The last `rating.recorded` for this window: {"ticket_id", "score"?}.
         self.rating: dict[str, Any] | None = None
+        #: After a needs_documents finish: {"number", "materials": [{zh, en}]} for the visitor.
+        self.missing_notice: dict[str, Any] | None = None
         self._seqs: dict[str, int] = {}
 
     # ------------------------------------------------------------------ input
@@ -165,6 +178,7 @@ class TerminalModel:
             self.catalog = payload
         elif topic == f"state/window/{self.window_id}":
             self.window = payload
+            self._drop_stale_message()
         elif topic.startswith("state/queue/"):
             self.queues[topic.removeprefix("state/queue/")] = payload
         else:
@@ -178,6 +192,19 @@ class TerminalModel:
                 self.rating["score"] = payload["score"]
             return True
         return False
+
+    def _drop_stale_message(self) -> None:
+        """'Called A005.' is news only while A005 is still served here: the close of day (or a
+        clerk elsewhere) may end it, and the banner must not outlive it."""
+        msg = self.message
+        if msg is None or msg.key not in ("ok_next", "ok_recall", "ok_login"):
+            return
+        if msg.key == "ok_login":
+            if self.status == "closed":
+                self.message = None
+            return
+        if (self.current or {}).get("number") != msg.params.get("number"):
+            self.message = Message("info", "info_day_closed") if self.status == "closed" else None
 
     def set_connected(self, up: bool) -> None:
         self.connected = up
@@ -273,6 +300,38 @@ class TerminalModel:
     def staff_name(self) -> str:
         staff = self.staff
         return self.local(staff.get("name")) if staff else ""
+
+    @property
+    def require_pin(self) -> bool:
+        return bool(((self.catalog or {}).get("hall") or {}).get("require_pin", True))
+
+    def open_windows(self, dep_id: str) -> int | None:
+        """Windows open now for a department (its queue state), None if not known yet."""
+        value = self.queues.get(dep_id, {}).get("open_windows")
+        return value if isinstance(value, int) else None
+
+    def guide_materials(self) -> list[dict[str, str]]:
+        """The materials the current ticket's matter's guide lists (what 需补件 picks from)."""
+        cur = self.current or {}
+        m = self.matter(cur.get("department"), cur.get("matter")) or {}
+        return list((m.get("guide") or {}).get("materials") or [])
+
+    def confirmation(self, action: Action, **args: Any) -> Message | None:
+        """A question to ask before sending `action`, or None to send it at once.
+
+        No-show before any recall (the visitor may not have heard the first call) and a
+        transfer to a department with no open window (the visitor would wait for nobody)."""
+        action = Action(action)
+        cur = self.current or {}
+        number = cur.get("number", "")
+        if action is Action.NO_SHOW and cur and not int(cur.get("recalls") or 0) and self.recalls_left:
+            return Message("confirm", "confirm_no_show", {"number": number})
+        if action is Action.TRANSFER and args.get("department") and self.open_windows(args["department"]) == 0:
+            return Message(
+                "confirm", "confirm_transfer_closed",
+                {"number": number, "department": _Deferred(self, "department", args["department"])},
+            )
+        return None
 
     def transfer_targets(self) -> list[dict[str, Any]]:
         here = (self.current or {}).get("department")
@@ -402,6 +461,11 @@ class TerminalModel:
             if OPS[action] in WINDOW_REPLY_OPS and isinstance(data.get("seq"), int):
                 self.apply_state(f"state/window/{self.window_id}", data)
             self.message = self._success(action, data, args)
+            ticket = data.get("ticket") or {}
+            if action is Action.FINISH and ticket.get("missing_materials"):
+                self.missing_notice = {"number": ticket.get("number", ""), "materials": ticket["missing_materials"]}
+            elif action in (Action.NEXT, Action.LOGOUT, Action.LOGIN):
+                self.missing_notice = None
         else:
             error = reply.get("error") or {}
             self.message = self.error_message(action, str(error.get("code")), str(error.get("message", "")), args)
@@ -456,6 +520,16 @@ class TerminalModel:
         if action is Action.LOGIN:
             if code == "not_found":
                 return Message("error", "err_unknown_staff", {"staff": staff})
+            if code == "locked":
+                until = re.search(r"until (\d\d:\d\d)", detail)
+                return Message("error", "err_pin_locked", {"staff": staff, "until": until.group(1) if until else "?"})
+            if code == "forbidden" and "wrong PIN" in detail:
+                left = re.search(r"(\d+) more tr", detail)
+                return Message("error", "err_wrong_pin", {"left": left.group(1) if left else "?"})
+            if code == "forbidden" and "no PIN" in detail:
+                return Message("error", "err_no_pin", {"staff": staff})
+            if code == "invalid" and "pin" in detail:
+                return Message("error", "err_pin_needed")
             if code == "forbidden":
                 return Message("error", "err_staff_department", {"staff": staff})
             if code == "conflict":
@@ -483,14 +557,20 @@ class TerminalModel:
             return t(self.lang, "status_paused", reason=reason_label(self.lang, (self.window or {}).get("pause_reason")))
         return t(self.lang, f"status_{self.status}")
 
-    def rating_text(self) -> str:
+    def rating_text(self, now: datetime | None = None) -> str:
         """'Rating received' for the last finished ticket once it is rated (with the score only
-        when the hall lets clerks see it); 'waiting for rating' before."""
+        when the hall lets clerks see it); 'waiting for rating' until the pad gives up after
+        the hall's rating_timeout_s, then 'not rated' (the pad records nothing after that)."""
         last = self.last_finished
         if not last:
             return ""
         rating = self.rating if (self.rating or {}).get("ticket_id") == last.get("ticket_id") else None
         if not last.get("rated") and rating is None:
+            finished = parse_time(last.get("finished_at"))
+            timeout = ((self.catalog or {}).get("hall") or {}).get("rating_timeout_s")
+            if now is not None and finished is not None and isinstance(timeout, int | float):
+                if now >= finished + timedelta(seconds=timeout):
+                    return t(self.lang, "rating_none")
             return t(self.lang, "rating_waiting")
         if rating is not None and "score" in rating:
             labels = (((self.catalog or {}).get("hall") or {}).get("rating_labels") or {}).get(self.lang)

@@ -5,6 +5,7 @@
     language = "zh"          # optional; default: the hall's default language
     show_ui = true           # false: run a keypad headless, instead of the app
     # staff = "s101"         # headless only: the clerk logged in at start (a keypad has no login key)
+    # pin_file = "/etc/hallcall/s101.pin"  # headless only: that clerk's PIN, in a file only this user reads
 
     [mqtt]
     host = "192.168.1.10"
@@ -48,6 +49,9 @@ class TerminalSettings(BaseModel):
     #: login key). With the app, clerks log in on the screen.
     staff: str | None = Field(default=None, pattern=f"^{ID_PATTERN}$")
     post: Literal["A", "B"] = "A"
+    #: Headless only: a file holding that clerk's PIN (readable by the terminal's user only),
+    #: for halls that require PINs; never the PIN itself in this file.
+    pin_file: str | None = None
     #: The pause reason a keypad's PAUSE key sends.
     keypad_pause_reason: str = Field(default="break", min_length=1, max_length=200)
     #: A font file with Chinese glyphs, if the system has none of the usual ones.

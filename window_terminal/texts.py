@@ -26,7 +26,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "logout": "退出登录",
         # login
         "login_title": "工作人员登录",
-        "login_hint": "请输入工号并选择岗位；登录后窗口屏会显示您的姓名。",
+        "login_hint": "请输入工号和个人 PIN 并选择岗位；登录后窗口屏会显示您的姓名。",
         "staff_id": "工号",
         "staff_placeholder": "例如 s101",
         "post_label": "岗位",
@@ -129,6 +129,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_reason_missing": "请选择或填写暂停原因。",
         "err_hall_closed": "大厅今日已结束服务。",
         "err_refused": "排队服务拒绝了该操作：{detail}",
+        "no_window_open": "（暂无窗口开放）",
+        "pin_label": "PIN（个人密码）",
+        "pin_placeholder": "4-12 位数字",
+        "rating_none": "未评价（评价器已超时）",
+        "confirm_no_show": "{number} 还没有重呼过，访客可能没听到第一次叫号。确定记为过号吗？",
+        "confirm_transfer_closed": "{department} 现在没有开放的窗口：{number} 转过去后，要等有窗口开放才会被叫到。仍要转办吗？",
+        "confirm_yes": "确定  Enter",
+        "missing_title": "{number} 需补件：勾选访客缺少的全部材料（一次性告知）",
+        "missing_no_guide": "该事项的办事指南没有列出材料，请向访客一次性说明缺少的全部材料。",
+        "missing_confirm": "确认需补件  Enter",
+        "missing_notice_close": "关闭 · Close",
+        "info_day_closed": "大厅今日已结束服务，本窗口已关闭。",
+        "err_missing_none": "请至少勾选一项缺少的材料。",
+        "err_wrong_pin": "PIN 不正确。再错 {left} 次，该工号将被锁定。",
+        "err_pin_locked": "工号 {staff} 多次输错 PIN，已锁定到 {until}。如非本人操作，请告知大厅管理员。",
+        "err_no_pin": "工号 {staff} 还没有设置 PIN，请大厅管理员设置（hallcall admin staff-pin）。",
+        "err_pin_needed": "请输入您的 PIN。",
     },
     "en": {
         "window_title": "Window {number}",
@@ -144,7 +161,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "change_clerk": "Change clerk",
         "logout": "Log out",
         "login_title": "Clerk log in",
-        "login_hint": "Enter your staff id and choose your post; the window sign then shows your name.",
+        "login_hint": "Enter your staff id and PIN and choose your post; the window sign then shows your name.",
         "staff_id": "Staff id",
         "staff_placeholder": "e.g. s101",
         "post_label": "Post",
@@ -240,6 +257,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_reason_missing": "Choose or type a reason for the pause.",
         "err_hall_closed": "The hall has closed for today.",
         "err_refused": "The queue service refused: {detail}",
+        "no_window_open": "(no window open)",
+        "pin_label": "PIN",
+        "pin_placeholder": "4-12 digits",
+        "rating_none": "Not rated (the pad timed out)",
+        "confirm_no_show": "{number} has not been recalled yet; the visitor may have missed the first call. Mark it no-show anyway?",
+        "confirm_transfer_closed": "No window of {department} is open now: {number} would wait until one opens. Transfer anyway?",
+        "confirm_yes": "Yes  Enter",
+        "missing_title": "{number} needs documents: tick everything the visitor is missing (told once, in full)",
+        "missing_no_guide": "This matter's guide lists no materials; tell the visitor everything missing, at once.",
+        "missing_confirm": "Needs documents  Enter",
+        "missing_notice_close": "关闭 · Close",
+        "info_day_closed": "The hall has closed for today; this window is closed.",
+        "err_missing_none": "Tick at least one missing material.",
+        "err_wrong_pin": "Wrong PIN. {left} more wrong and this staff id is locked.",
+        "err_pin_locked": "Staff id {staff} is locked after too many wrong PINs until {until}. Tell the hall manager if it was not you.",
+        "err_no_pin": "Staff id {staff} has no PIN yet; ask the hall manager to set one (hallcall admin staff-pin).",
+        "err_pin_needed": "Enter your PIN.",
     },
 }
 
@@ -263,3 +297,9 @@ def duration(lang: str, seconds: float, with_seconds: bool = True) -> str:
     if not with_seconds:
         return t(lang, "minutes", m=m)
     return t(lang, "minutes_seconds", m=m, s=s)
+
+
+#: What the visitor reads on the clerk's screen after 需补件, in both languages at once
+#: (the one-time notification: every missing material, told in full).
+VISITOR_MISSING_TITLE = "请补齐以下材料后再来办理 · Please bring the following and come back"
+VISITOR_MISSING_FOOTER = "凭此清单补齐后可重新取号办理 · With these, take a new ticket and we will finish your matter"

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QKeySequence, QPainter, QPixmap, QPolygonF, QS
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -44,6 +45,8 @@ from hallcall.window_terminal.texts import (
     LANGUAGES,
     OUTCOMES,
     PAUSE_REASONS,
+    VISITOR_MISSING_FOOTER,
+    VISITOR_MISSING_TITLE,
     duration,
     reason_label,
     t,
@@ -99,14 +102,21 @@ QPushButton#action { background: white; border: 1px solid #B8C4D2; border-radius
 QPushButton#action:pressed { background: #E2E8F0; }
 QPushButton#action:disabled { background: #E9EDF2; border-color: #DCE2E9; }
 QPushButton#action[role="primary"] { background: #1D4ED8; border: none; }
-QPushButton#action[role="primary"]:disabled { background: #C9D4E5; }
+QPushButton#action[role="primary"]:disabled { background: #E9EDF2; border: 1px solid #DCE2E9; }
 QPushButton#action[role="finish"] { background: #1E7B34; border: none; }
-QPushButton#action[role="finish"]:disabled { background: #C8DCCD; }
+QPushButton#action[role="finish"]:disabled { background: #E9EDF2; border: 1px solid #DCE2E9; }
 QLabel#btnTitle { font-size: 24px; color: #1F2937; }
 QLabel#btnKey { font-size: 15px; color: #5B6B7F; }
 QPushButton#action[role="primary"] QLabel, QPushButton#action[role="finish"] QLabel { color: white; }
 QPushButton#action QLabel:disabled { color: #98A3B3; }
-QPushButton#action[role="primary"] QLabel:disabled, QPushButton#action[role="finish"] QLabel:disabled { color: #F4F6F9; }
+QPushButton#action[role="primary"] QLabel:disabled, QPushButton#action[role="finish"] QLabel:disabled { color: #98A3B3; }
+QCheckBox#material { font-size: 20px; color: #1F2937; spacing: 10px; }
+QCheckBox#material::indicator { width: 26px; height: 26px; }
+QFrame#visitorNotice { background: #FFF7E6; border: 2px solid #F0B44C; border-radius: 16px; }
+QLabel#noticeTitle { font-size: 24px; font-weight: 700; color: #7C2D12; }
+QLabel#noticeItem { font-size: 22px; color: #1F2937; }
+QLabel#noticeFooter { font-size: 17px; color: #7C5A2D; }
+QLabel#confirmText { font-size: 22px; color: #7C2D12; }
 QPushButton#choice { background: white; border: 1px solid #B8C4D2; border-radius: 12px;
     font-size: 20px; padding: 10px 18px; color: #1F2937; }
 QPushButton#choice:checked { background: #1D4ED8; color: white; border-color: #1D4ED8; }
@@ -260,6 +270,9 @@ class TerminalWindow(QWidget):
         self._dep_ids: list[str] = []
         self._transfer_dep: str | None = None
         self._pause_reason: str | None = None
+        #: The action a confirm panel asks about: (action, args, question).
+        self._asking: tuple[Action, dict, Message] | None = None
+        self._material_boxes: list[QCheckBox] = []
 
         self.setObjectName("root")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -369,6 +382,13 @@ class TerminalWindow(QWidget):
         self.staff_edit.returnPressed.connect(self.do_login)
         lay.addWidget(self.l_staff_label)
         lay.addWidget(self.staff_edit)
+        self.l_pin_label = _label("fieldLabel")
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setMaxLength(12)
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.returnPressed.connect(self.do_login)
+        lay.addWidget(self.l_pin_label)
+        lay.addWidget(self.pin_edit)
         self.l_post_label = _label("fieldLabel")
         lay.addWidget(self.l_post_label)
         posts = QHBoxLayout()
@@ -441,6 +461,8 @@ class TerminalWindow(QWidget):
         self.bottom.addWidget(self._build_actions())
         self.bottom.addWidget(self._build_transfer_panel())
         self.bottom.addWidget(self._build_pause_panel())
+        self.bottom.addWidget(self._build_confirm_panel())
+        self.bottom.addWidget(self._build_missing_panel())
         lay.addWidget(self.bottom)
         return page
 
@@ -491,7 +513,32 @@ class TerminalWindow(QWidget):
         timer_row.addSpacing(12)
         timer_row.addWidget(self.timer_bar, 1)
         lay.addLayout(timer_row)
+        lay.addWidget(self._build_visitor_notice())
         return card
+
+    def _build_visitor_notice(self) -> QFrame:
+        """After 需补件: every missing material, in Chinese and English, for the visitor to read
+        (the one-time notification); it stays until the clerk closes it or calls the next."""
+        self.notice = QFrame()
+        self.notice.setObjectName("visitorNotice")
+        lay = QVBoxLayout(self.notice)
+        lay.setContentsMargins(20, 14, 20, 14)
+        lay.setSpacing(6)
+        head = QHBoxLayout()
+        self.notice_title = _label("noticeTitle", wrap=True)
+        head.addWidget(self.notice_title, 1)
+        self.notice_close = QPushButton()
+        self.notice_close.setObjectName("cancel")
+        self.notice_close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.notice_close.clicked.connect(self.close_notice)
+        head.addWidget(self.notice_close, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(head)
+        self.notice_items = _label("noticeItem", wrap=True)
+        self.notice_footer = _label("noticeFooter", wrap=True)
+        lay.addWidget(self.notice_items)
+        lay.addWidget(self.notice_footer)
+        self.notice.hide()
+        return self.notice
 
     def _build_waiting_card(self) -> QFrame:
         card = _card()
@@ -636,6 +683,51 @@ class TerminalWindow(QWidget):
         lay.addLayout(row)
         return panel
 
+    def _build_confirm_panel(self) -> QWidget:
+        panel = _card()
+        lay = QVBoxLayout(panel)
+        lay.setContentsMargins(22, 14, 22, 14)
+        lay.setSpacing(12)
+        self.cf_text = _label("confirmText", wrap=True)
+        lay.addWidget(self.cf_text, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.cf_cancel = QPushButton()
+        self.cf_cancel.setObjectName("cancel")
+        self.cf_cancel.clicked.connect(self.cancel)
+        self.cf_yes = QPushButton()
+        self.cf_yes.setObjectName("confirm")
+        self.cf_yes.clicked.connect(self.confirm_asked)
+        row.addWidget(self.cf_cancel)
+        row.addWidget(self.cf_yes)
+        lay.addLayout(row)
+        return panel
+
+    def _build_missing_panel(self) -> QWidget:
+        panel = _card()
+        lay = QVBoxLayout(panel)
+        lay.setContentsMargins(22, 10, 22, 10)
+        lay.setSpacing(6)
+        self.mi_title = _label("panelTitle", wrap=True)
+        lay.addWidget(self.mi_title)
+        self.mi_box = QGridLayout()
+        self.mi_box.setHorizontalSpacing(24)
+        self.mi_box.setVerticalSpacing(4)
+        lay.addLayout(self.mi_box)
+        lay.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.mi_cancel = QPushButton()
+        self.mi_cancel.setObjectName("cancel")
+        self.mi_cancel.clicked.connect(self.cancel)
+        self.mi_confirm = QPushButton()
+        self.mi_confirm.setObjectName("confirm")
+        self.mi_confirm.clicked.connect(self.confirm_missing)
+        row.addWidget(self.mi_cancel)
+        row.addWidget(self.mi_confirm)
+        lay.addLayout(row)
+        return panel
+
     def _shortcuts(self) -> None:
         self.shortcuts: list[QShortcut] = []
         keys = {v: k for k, v in SHORTCUTS.items()}
@@ -656,8 +748,13 @@ class TerminalWindow(QWidget):
     # ================================================================== clerk input
     def press(self, name: str) -> None:
         """A button or its key: `name` is a SHORTCUTS key."""
-        if name in OUTCOMES:
+        if name == "needs_documents":
+            if self.model.can(Action.FINISH) or self._explain(Action.FINISH):
+                self.open_panel("missing")
+        elif name in OUTCOMES:
             self.trigger(Action.FINISH, outcome=name)
+        elif name == "no_show":
+            self.ask_or_send(Action.NO_SHOW)
         elif name == "transfer":
             if self.model.can(Action.TRANSFER) or self._explain(Action.TRANSFER):
                 self.open_panel("transfer")
@@ -668,6 +765,61 @@ class TerminalWindow(QWidget):
                 self.open_panel("pause")
         else:
             self.trigger(Action(name))
+
+    def ask_or_send(self, action: Action, **args) -> bool:
+        """Send `action`, or first ask the clerk when the model says it deserves a second look."""
+        if not self.model.can(action):
+            return self.trigger(action, **args)  # says why not
+        question = self.model.confirmation(action, **args)
+        if question is None:
+            return self.trigger(action, **args)
+        self._asking = (action, args, question)
+        self._panel = "confirm"
+        self.render()
+        return False
+
+    def confirm_asked(self) -> None:
+        if self._asking is None:
+            return
+        action, args, _ = self._asking
+        self._asking = None
+        self._panel = None
+        self.trigger(action, **args)
+        self.render()
+
+    def confirm_missing(self) -> None:
+        missing = [i for i, box in enumerate(self._material_boxes) if box.isChecked()]
+        if self._material_boxes and not missing:
+            self.model.message = Message("error", "err_missing_none")
+            self.render()
+            return
+        if self.trigger(Action.FINISH, outcome="needs_documents", missing=missing):
+            self._panel = None
+            self.render()
+
+    def _material_ticked(self, _checked: bool) -> None:
+        if self.model.message is not None and self.model.message.key == "err_missing_none":
+            self.model.message = None
+            self.render()
+
+    def close_notice(self) -> None:
+        self.model.missing_notice = None
+        self.render()
+
+    def _fill_missing(self) -> None:
+        while self.mi_box.count():
+            item = self.mi_box.takeAt(0)
+            if item.widget() is not None:
+                _discard(item.widget())
+        self._material_boxes = []
+        for i, material in enumerate(self.model.guide_materials()):
+            box = QCheckBox(self.model.local(material))
+            box.setObjectName("material")
+            box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            box.toggled.connect(self._material_ticked)
+            columns = 2 if len(self.model.guide_materials()) <= 6 else 3
+            self.mi_box.addWidget(box, i // columns, i % columns)
+            self._material_boxes.append(box)
 
     def _explain(self, action: Action) -> bool:
         """Show why `action` cannot be done now (a key pressed while its button is grey)."""
@@ -683,7 +835,9 @@ class TerminalWindow(QWidget):
     def do_login(self) -> None:
         if self.pages.currentWidget() is not self.login_page:
             return
-        self.trigger(Action.LOGIN, staff=self.staff_edit.text(), post=self._post)
+        pin = self.pin_edit.text()
+        self.pin_edit.clear()  # typed once, sent once, never kept on screen
+        self.trigger(Action.LOGIN, staff=self.staff_edit.text(), post=self._post, pin=pin)
 
     def set_post(self, post: str) -> None:
         self._post = post
@@ -703,6 +857,8 @@ class TerminalWindow(QWidget):
         if name == "transfer":
             self._transfer_dep = None
             self._fill_transfer()
+        elif name == "missing":
+            self._fill_missing()
         else:
             self._pause_reason = None
             self.pa_other.clear()
@@ -714,6 +870,7 @@ class TerminalWindow(QWidget):
     def cancel(self) -> None:
         if self._panel is not None:
             self._panel = None
+            self._asking = None
         elif self._changing_clerk:
             self._changing_clerk = False
         self.render()
@@ -725,6 +882,10 @@ class TerminalWindow(QWidget):
             self.confirm_transfer()
         elif self._panel == "pause":
             self.confirm_pause()
+        elif self._panel == "confirm":
+            self.confirm_asked()
+        elif self._panel == "missing":
+            self.confirm_missing()
 
     def choose_transfer_department(self, dep_id: str) -> None:
         self._transfer_dep = dep_id
@@ -745,7 +906,10 @@ class TerminalWindow(QWidget):
             self.model.message = Message("error", "err_choose_department")
             self.render()
             return
-        if self.trigger(Action.TRANSFER, department=self._transfer_dep, matter=self.tr_matter.currentData()):
+        args = {"department": self._transfer_dep, "matter": self.tr_matter.currentData()}
+        if self.model.can(Action.TRANSFER) and self.model.confirmation(Action.TRANSFER, **args) is not None:
+            self.ask_or_send(Action.TRANSFER, **args)
+        elif self.trigger(Action.TRANSFER, **args):
             self._panel = None
             self.render()
 
@@ -793,6 +957,8 @@ class TerminalWindow(QWidget):
             self._panel = None
         if self._panel == "pause" and (m.current or m.status != "open"):
             self._panel = None
+        if self._panel in ("confirm", "missing") and not m.current:
+            self._panel, self._asking = None, None
 
         # header
         number = m.window_number
@@ -860,6 +1026,10 @@ class TerminalWindow(QWidget):
         else:
             self.l_info.hide()
         self.l_staff_label.setText(t(lang, "staff_id"))
+        self.l_pin_label.setText(t(lang, "pin_label"))
+        self.pin_edit.setPlaceholderText(t(lang, "pin_placeholder"))
+        self.l_pin_label.setVisible(m.require_pin)
+        self.pin_edit.setVisible(m.require_pin)
         self.staff_edit.setPlaceholderText(t(lang, "staff_placeholder"))
         self.l_post_label.setText(t(lang, "post_label"))
         self.post_buttons["A"].setText(t(lang, "post_a"))
@@ -950,12 +1120,11 @@ class TerminalWindow(QWidget):
         last = m.last_finished
         if last:
             self.last_line.setText(f"{last.get('number', '')} · {t(lang, 'outcome_' + str(last.get('outcome')))}")
-            text = m.rating_text()
-            self.rating.setText(("✓ " if m.rated else "") + text)
-            _repolish(self.rating, rated="true" if m.rated else "false")
+            self._render_rating()
         else:
             self.last_line.setText(t(lang, "none_yet"))
             self.rating.setText("")
+        self._render_notice()
 
         # buttons and panels
         b = self.buttons
@@ -977,7 +1146,20 @@ class TerminalWindow(QWidget):
             b[name].setEnabled(m.can(Action.FINISH))
         b["pause"].setEnabled(m.can(Action.RESUME) if paused else m.can(Action.PAUSE))
 
-        self.bottom.setCurrentIndex({"transfer": 1, "pause": 2}.get(self._panel or "", 0))
+        self.bottom.setCurrentIndex({"transfer": 1, "pause": 2, "confirm": 3, "missing": 4}.get(self._panel or "", 0))
+        if self._panel == "confirm" and self._asking is not None:
+            self.cf_text.setText(self._asking[2].text(lang))
+            self.cf_yes.setText(t(lang, "confirm_yes"))
+            self.cf_cancel.setText(t(lang, "cancel_button"))
+            self.cf_yes.setEnabled(m.can(self._asking[0]))
+        elif self._panel == "missing":
+            self.mi_title.setText(t(lang, "missing_title", number=(cur or {}).get("number", ""))
+                                  + ("" if self._material_boxes else "\n" + t(lang, "missing_no_guide")))
+            for box, material in zip(self._material_boxes, m.guide_materials()):
+                box.setText(m.local(material))
+            self.mi_confirm.setText(t(lang, "missing_confirm"))
+            self.mi_cancel.setText(t(lang, "cancel_button"))
+            self.mi_confirm.setEnabled(m.can(Action.FINISH))
         if self._panel == "transfer":
             self.tr_title.setText(t(lang, "transfer_title", number=(cur or {}).get("number", "")))
             self.tr_matter_label.setText(t(lang, "transfer_matter"))
@@ -993,6 +1175,31 @@ class TerminalWindow(QWidget):
             self.pa_cancel.setText(t(lang, "cancel_button"))
             self.pa_confirm.setEnabled(m.can(Action.PAUSE))
 
+    def _render_rating(self) -> None:
+        m = self.model
+        if not m.last_finished:
+            return
+        text = ("✓ " if m.rated else "") + m.rating_text(self.now())
+        if self.rating.text() != text:
+            self.rating.setText(text)
+        _repolish(self.rating, rated="true" if m.rated else "false")
+
+    def _render_notice(self) -> None:
+        """The visitor's list of missing materials: both languages, whatever the clerk's is."""
+        notice = self.model.missing_notice
+        if not notice or self.model.current:
+            self.notice.hide()
+            return
+        self.notice_title.setText(f"{notice.get('number', '')}  {VISITOR_MISSING_TITLE}")
+        lines = []
+        for i, material in enumerate(notice.get("materials") or [], 1):
+            zh, en = material.get("zh"), material.get("en")
+            lines.append(f"{i}. " + " · ".join(x for x in (zh, en) if x))
+        self.notice_items.setText("\n".join(lines))
+        self.notice_footer.setText(VISITOR_MISSING_FOOTER)
+        self.notice_close.setText(t(self.model.lang, "missing_notice_close"))
+        self.notice.show()
+
     def _fill_transfer(self) -> None:
         for button in self.tr_buttons.values():
             self.tr_group.removeButton(button)
@@ -1000,7 +1207,10 @@ class TerminalWindow(QWidget):
             _discard(button)
         self.tr_buttons = {}
         for dep in self.model.transfer_targets():
-            b = QPushButton(self.model.local(dep["name"]).replace("&", "&&"))
+            name = self.model.local(dep["name"])
+            if self.model.open_windows(dep["id"]) == 0:
+                name += "\n" + t(self.model.lang, "no_window_open")
+            b = QPushButton(name.replace("&", "&&"))
             b.setObjectName("choice")
             b.setCheckable(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -1039,6 +1249,8 @@ class TerminalWindow(QWidget):
 
     def _render_timer(self) -> None:
         m, lang = self.model, self.model.lang
+        if self.pages.currentWidget() is self.main_page:
+            self._render_rating()  # 'waiting for rating' ends with the pad's timeout
         if not m.current:
             return
         now = self.now()

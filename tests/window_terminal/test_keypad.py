@@ -52,8 +52,10 @@ def test_serial_keypad_instead_of_the_app(tmp_path, pty_pair, mosquitto, broker,
     window_state = device("display", "w01-watch", ["state/window/w01"])
     peer = Peer(pty_pair.peer)
     device_file = tmp_path / "window.toml"
+    pin_file = tmp_path / "s101.pin"
+    pin_file.write_text("2468\n", encoding="utf-8")  # the clerk's PIN, in a file of its own
     device_file.write_text(
-        f'hall = "campus-hall"\nwindow = "w01"\nshow_ui = false\nstaff = "s101"\n'
+        f'hall = "campus-hall"\nwindow = "w01"\nshow_ui = false\nstaff = "s101"\npin_file = "{pin_file}"\n'
         f"[mqtt]\nport = {mosquitto.port}\n"
         f'[keypad]\nkind = "serial"\nport = "{pty_pair.device}"\naddress = "01"\n',
         encoding="utf-8",
@@ -136,6 +138,7 @@ def test_gpio_buttons_beside_the_app(mock_pins, make_terminal, kiosk, events, qt
     try:
         win = make_terminal(keypads=[buttons])
         win.staff_edit.setText("s101")
+        win.pin_edit.setText("2468")
         qtbot.keyClick(win.staff_edit, Qt.Key.Key_Return)
         idle(win)
         kiosk()

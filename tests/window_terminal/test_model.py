@@ -312,3 +312,48 @@ def test_a_stale_reply_does_not_end_a_newer_command():
     assert m.in_flight is None and m.message.key == "ok_next"
     m.late_reply({"request_id": "abc", "ok": True, "data": {}})
     assert m.message.key == "info_late_reply"
+
+
+# ---------------------------------------------------------------- #12 items 6-7 (Qt-free)
+def test_the_pin_and_the_missing_materials_go_out_and_pin_refusals_read_plainly():
+    assert command(Action.LOGIN, staff="s101", post="A", pin=" 2468 ") == (
+        "window.login", {"staff": "s101", "post": "A", "pin": "2468"})
+    assert command(Action.FINISH, outcome="needs_documents", missing=[2, 0, 2]) == (
+        "ticket.finish", {"outcome": "needs_documents", "missing": [0, 2]})
+    with pytest.raises(ValueError):
+        command(Action.FINISH, outcome="done", missing=[0])
+    m = ready(status="closed")
+    args = {"staff": "s101"}
+    wrong = m.error_message(Action.LOGIN, "forbidden", "wrong PIN for s101; 3 more tries before it is locked", args)
+    assert wrong.text("zh") == "PIN 不正确。再错 3 次，该工号将被锁定。"
+    locked = m.error_message(Action.LOGIN, "locked", "s101 is locked after 5 wrong PINs until 09:15 (hall time)", args)
+    assert "09:15" in locked.text("en") and "locked" in locked.text("en")
+
+
+def test_no_show_asks_only_before_any_recall_and_a_transfer_to_a_closed_department_asks():
+    m = ready(current=ticket(recalls=0, recalls_left=2))
+    assert m.confirmation(Action.NO_SHOW).key == "confirm_no_show"
+    m.apply_state("state/window/w01", window_state(seq=20, current=ticket(recalls=1, recalls_left=1)))
+    assert m.confirmation(Action.NO_SHOW) is None
+    assert m.confirmation(Action.TRANSFER, department="finance") is None, "unknown open windows: no guess"
+    m.apply_state("state/queue/finance", {"seq": 21, "waiting": 0, "open_windows": 0})
+    question = m.confirmation(Action.TRANSFER, department="finance")
+    m.lang = "en"
+    assert question.text("en") == "No window of Finance is open now: A001 would wait until one opens. Transfer anyway?"
+    m.apply_state("state/queue/finance", {"seq": 22, "waiting": 0, "open_windows": 1})
+    assert m.confirmation(Action.TRANSFER, department="finance") is None
+
+
+def test_waiting_for_rating_ends_with_the_pads_timeout_and_no_stale_called_banner():
+    catalog = {**CATALOG, "seq": 2, "hall": {**CATALOG["hall"], "rating_timeout_s": 30}}
+    last = {"ticket_id": "t1", "number": "A001", "finished_at": ISO(T0), "outcome": "done", "rated": False}
+    m = ready(last_finished=last)
+    m.apply_state("state/catalog", catalog)
+    assert m.rating_text(T0 + timedelta(seconds=29)) == "等待评价"
+    assert m.rating_text(T0 + timedelta(seconds=30)) == "未评价（评价器已超时）"
+
+    m = ready(current=ticket(number="A005"))
+    m.end(Action.NEXT, {"ok": True, "data": {"ticket": ticket(number="A005")}})
+    assert m.message_text() == "已叫号 A005。"
+    m.apply_state("state/window/w01", window_state(seq=30, status="closed"))  # the close of day
+    assert "A005" not in m.message_text() and m.message_text() == "大厅今日已结束服务，本窗口已关闭。"

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 LEFT = Qt.MouseButton.LeftButton
 
 
-def login(win, qtbot, staff="s101", post="A"):
+def login(win, qtbot, staff="s101", post="A", pin="2468"):
     win.staff_edit.setText(staff)
+    win.pin_edit.setText(pin)
     qtbot.mouseClick(win.post_buttons[post], LEFT)
     qtbot.keyClick(win.staff_edit, Qt.Key.Key_Return)
     idle(win, "login reply")
@@ -113,6 +114,8 @@ def test_transfer_finish_outcomes_and_rating(make_terminal, kiosk, events, devic
     assert win.tr_matter.currentText() == "学费缴纳与票据"
     shot(win, "08-transfer-panel")
     qtbot.keyClick(win, Qt.Key.Key_Return)
+    assert win.bottom.currentIndex() == 3, "no Finance window is open: it asks first"
+    qtbot.keyClick(win, Qt.Key.Key_Return)
     idle(win)
     moved = events.of("ticket.transferred")
     assert len(moved) == 1 and moved[0]["department"] == "finance"
@@ -136,6 +139,10 @@ def test_transfer_finish_outcomes_and_rating(make_terminal, kiosk, events, devic
             idle(win)
         else:
             key(win, qtbot, press)
+        if outcome == "needs_documents":  # F8 asks which materials are missing first
+            assert win.bottom.currentIndex() == 4 and len(win._material_boxes) == 2
+            win._material_boxes[1].setChecked(True)
+            key(win, qtbot, Qt.Key.Key_Return)
         outcomes.append(outcome)
         until(lambda: len(events.of("ticket.finished")) == len(outcomes), "finished event")
         assert events.of("ticket.finished")[-1]["ticket"]["outcome"] == outcome
@@ -193,6 +200,7 @@ def test_pause_resume_b_takeover_and_logout(make_terminal, kiosk, events, qtbot)
     assert "张敏" in win.l_info.text()
     shot(win, "13-change-clerk")
     win.staff_edit.setText("s102")
+    win.pin_edit.setText("2468")
     qtbot.mouseClick(win.login_button, LEFT)
     idle(win)
     assert win.pages.currentWidget() is win.main_page
@@ -207,6 +215,7 @@ def test_pause_resume_b_takeover_and_logout(make_terminal, kiosk, events, qtbot)
     key(win, qtbot, Qt.Key.Key_F1)
     qtbot.mouseClick(win.change_button, LEFT)
     win.staff_edit.setText("s101")
+    win.pin_edit.setText("2468")
     win.set_post("A")
     qtbot.keyClick(win.staff_edit, Qt.Key.Key_Return)
     idle(win)
