@@ -351,7 +351,7 @@ tr.flagged td{background:#fde8e8} td.empty{color:#888;text-align:center}
  .chart{break-inside:avoid}}
 """
 
-MAIN_TABLES = ("hall", "department", "window", "clerk", "matter", "day", "hours", "assessment", "complaints")
+MAIN_TABLES = ("hall", "department", "transfers", "window", "clerk", "matter", "day", "hours", "assessment", "complaints")
 APPENDIX_TABLES = ("attendance", "audit")
 
 

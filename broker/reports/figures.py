@@ -347,6 +347,32 @@ class Calculator:
             if issued[h] or waits[h]
         ]
 
+    def transfer_rows(self, records: list[VisitRecord], lang: str | None = None) -> list[dict]:
+        """One row per (from, to) pair of departments: the legs either side of each transfer, so
+        the first clerk's work and the wait in the next queue can be seen."""
+        pairs: dict[tuple[str, str], dict] = {}
+        for r in records:
+            for before, after in zip(r.legs, r.legs[1:]):
+                p = pairs.setdefault((before.department, after.department),
+                                     {"work": [], "wait": [], "count": 0, "served_after": 0})
+                p["count"] += 1
+                if before.service_s is not None:
+                    p["work"].append(before.service_s)
+                if after.wait_s is not None:
+                    p["wait"].append(after.wait_s)
+                if after.end == "finished" and not after.by_system:
+                    p["served_after"] += 1
+        rows = []
+        for (a, b), p in sorted(pairs.items(), key=lambda kv: (self.order("department", kv[0][0]), self.order("department", kv[0][1]))):
+            work, wait = summary_stats(p["work"]), summary_stats(p["wait"])
+            rows.append({
+                "from": self.label("department", a, lang), "to": self.label("department", b, lang),
+                "from_key": a, "to_key": b, "transfers": p["count"],
+                "work_mean_s": work[0], "work_p90_s": work[2],
+                "wait_mean_s": wait[0], "wait_p90_s": wait[2], "served_after": p["served_after"],
+            })
+        return rows
+
     def rating_labels(self, lang: str) -> list[str]:
         return RATING_LABELS[self.scale][lang]
 

@@ -237,6 +237,20 @@ def build_report(
     report.minima, report.quarter_share = minima(config.assessment, share), float(share)
     report.rules = {"bad_rating_rate": config.assessment.bad_rating_rate, "overtime_rate": config.assessment.overtime_rate}
     report.tables.append(Table(
+        "transfers", "转办（按段）", "Transfers, leg by leg",
+        [Column("from", "转出部门", "From", "text"), Column("to", "转入部门", "To", "text"),
+         Column("transfers", "转办次数", "Transfers"),
+         Column("work_mean_s", "转办前平均办理", "Work before, mean", "seconds"),
+         Column("work_p90_s", "转办前办理P90", "Work before, p90", "seconds"),
+         Column("wait_mean_s", "转入后平均等候", "Wait after, mean", "seconds"),
+         Column("wait_p90_s", "转入后等候P90", "Wait after, p90", "seconds"),
+         Column("served_after", "转入后办结", "Served after")],
+        calc.transfer_rows(records, lang),
+        ("转办前的办理计入转出窗口，转入后的等候计入转入部门；两者都已计入各表的等候与办理时间。",
+         "The work before a transfer counts at the sending window, the wait after it in the receiving "
+         "department; both are in every table's waiting and service times."),
+    ))
+    report.tables.append(Table(
         "hours", "按时段", "By hour of day",
         [Column("hour", "时段", "Hour", "text"), Column("issued", "取号", "Issued"),
          Column("wait_mean_s", "平均等候", "Wait mean", "seconds")],

@@ -59,3 +59,37 @@ def test_a_hall_sets_its_own_thresholds():
 def test_reaches_is_exact():
     assert reaches(1, 10, 0.1) and reaches(7, 70, 0.1) and not reaches(6, 70, 0.1)
     assert not reaches(0, 0, 0.0)
+
+
+@pytest.mark.parametrize("bad, rated, flagged", [
+    (6, 1000, False),  # a large department: 6 bad ratings are 0.6 %
+    (1, 2, False),     # 50 % of two ratings: too few to judge a department
+    (5, 50, True),     # 10 % and 5 bad ratings
+    (4, 40, False),    # 10 % but fewer than 5
+])
+def test_a_department_is_flagged_by_the_rate_with_the_count_as_minimum(bad, rated, flagged):
+    got = flags(row(bad_ratings=bad, rated=rated), RULES, "department")
+    assert ("bad_ratings" in got) is flagged
+    # The clerk's rule is the hall's as written: rate or count.
+    assert ("bad_ratings" in flags(row(bad_ratings=bad, rated=rated), RULES, "clerk")) is (bad >= 5 or bad * 10 >= rated)
+
+
+@pytest.mark.parametrize("over, served, flagged", [(12, 1000, False), (10, 200, True), (9, 100, False)])
+def test_department_over_time(over, served, flagged):
+    assert ("overtime" in flags(row(overtime=over, served=served), RULES, "department")) is flagged
+
+
+def test_volume_minima_are_pro_rated_to_the_period():
+    from datetime import date
+    from fractions import Fraction
+
+    from hallcall.broker.reports.assessment import minima, quarter_share
+
+    assert quarter_share(date(2026, 10, 1), date(2026, 12, 31)) == 1
+    assert quarter_share(date(2026, 1, 1), date(2026, 12, 31)) == 4
+    assert quarter_share(date(2026, 11, 1), date(2026, 11, 30)) == Fraction(30, 92)
+    assert quarter_share(date(2026, 2, 1), date(2026, 2, 28)) == Fraction(28, 90)
+    assert minima(RULES, Fraction(30, 92)) == (10, 33)  # ceil(9.78), ceil(32.6)
+    share = Fraction(30, 92)
+    assert flags(row(time_limited=10, immediate=33), RULES, share=share) == []
+    assert flags(row(time_limited=9, immediate=33), RULES, share=share) == ["low_volume"]

@@ -106,6 +106,23 @@ def test_transferred_legs_count_in_each_department(month):
         assert by_clerk[staff]["called"] == len(leg_waits(legs))
 
 
+def test_transfers_leg_by_leg(month):
+    truths, report, _ = month
+    got = {(r["from_key"], r["to_key"]): r for r in report.table("transfers").rows}
+    pairs = {}
+    for t in truths:
+        for before, after in zip(t.legs, t.legs[1:]):
+            pairs.setdefault((before["department"], after["department"]), []).append((before, after))
+    assert set(got) == set(pairs)
+    for key, legs in pairs.items():
+        r = got[key]
+        assert r["transfers"] == len(legs)
+        assert r["work_mean_s"] == pytest.approx(mean(leg_services([b for b, _ in legs])))
+        waits = leg_waits([a for _, a in legs])
+        assert r["wait_mean_s"] == (pytest.approx(mean(waits)) if waits else None)
+        assert r["served_after"] == sum(1 for _, a in legs if a["end"] == "finished" and not a["by_system"])
+
+
 def test_a_departments_numbers_reconcile(month):
     """issued + transferred in = served + no-show + closed at day end + transferred out + open."""
     truths, report, cfg = month
