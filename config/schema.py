@@ -237,7 +237,7 @@ class Hall(Strict):
     voice: Voice = Voice()
     #: Clerks log in with their staff id AND a PIN (`[[staff]] pin_hash`). Without it anyone may
     #: log in as any clerk and take their ratings and attendance; false only for a hall that
-    #: accepts that, and then said so at every start.
+    #: accepts that (the queue broker says so in its log at every start).
     require_pin: bool = True
     #: Wrong PINs in a row before the staff id is locked, and for how long.
     pin_attempts: int = Field(default=5, ge=1, le=20)

@@ -169,10 +169,22 @@ class MessageBus:
         with self._lock:
             now = self.clock.now()
             for hall_id in self.configs:
+                self._warn_about_pins(self.configs[hall_id])
                 self._load(hall_id, now)
                 self._known[hall_id] = self.uow.request_keys(hall_id, now - REQUEST_MEMORY)
                 self._cache[hall_id] = OrderedDict()
             return self.republish_all()
+
+    @staticmethod
+    def _warn_about_pins(config: HallConfig) -> None:
+        """A hall without PINs, or a clerk who cannot log in for want of one, is said at start."""
+        if not config.hall.require_pin:
+            log.warning("hall %s: require_pin = false, so anyone may log in as any clerk", config.hall.id)
+            return
+        without = [s.id for s in config.staff if s.pin_hash is None]
+        if without:
+            log.warning("hall %s: no PIN yet for %s (they cannot log in); set one with "
+                        "'hallcall admin staff-pin --config HALL STAFF'", config.hall.id, ", ".join(without))
 
     def _load(self, hall_id: str, now: datetime) -> HallDay:
         # A loaded hall has no "today" yet: its first use rolls over, closing days left open.

@@ -64,3 +64,13 @@ def test_a_hall_without_pins_says_so_and_a_clerk_without_a_pin_cannot_log_in(hal
     assert reply["error"]["code"] == "forbidden" and "hallcall admin staff-pin s101" in reply["error"]["message"]
     open_hall = config.model_copy(update={"hall": config.hall.model_copy(update={"require_pin": False})})
     assert login(Hall(start_service(open_hall, engine, clock)), None)["ok"], "require_pin = false: staff id only"
+
+
+def test_the_broker_says_at_start_which_clerks_cannot_log_in_and_when_a_hall_has_no_pins(hall_config, engine, clock, caplog):
+    staff = [s.model_copy(update={"pin_hash": None}) if s.id == "s302" else s for s in hall_config.staff]
+    start_service(hall_config.model_copy(update={"staff": staff}), engine, clock)
+    assert "no PIN yet for s302" in caplog.text
+    caplog.clear()
+    open_hall = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"require_pin": False})})
+    start_service(open_hall, engine, clock)
+    assert "require_pin = false, so anyone may log in as any clerk" in caplog.text

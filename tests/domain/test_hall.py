@@ -256,3 +256,17 @@ def test_a_wrong_pin_is_refused_with_the_event_that_counts_it_and_five_lock_the_
         hall.login(at(15), "w01", "s101", Post.A, pin=PIN)
     events = hall.login(at(16), "w01", "s101", Post.A, pin=PIN)
     assert "PinFailuresCleared" in types(events) and hall.windows["w01"].staff == "s101"
+
+
+def test_needs_documents_names_the_missing_materials_from_the_matters_guide():
+    from hallcall.broker.domain.errors import Invalid
+
+    hall = new_hall()
+    hall.issue(at(0), "registrar", "transcript")
+    hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
+    hall.call_next(at(1), "w01")
+    with pytest.raises(Invalid):
+        hall.finish(at(2), "w01", Outcome.DONE, [0])
+    t, events = hall.finish(at(2), "w01", Outcome.NEEDS_DOCUMENTS, [1])
+    assert t.missing_materials == [{"zh": "他人代办须携带委托书", "en": "A letter of authorisation when collecting for someone else"}]
+    assert events[0].ticket.missing_materials == t.missing_materials
