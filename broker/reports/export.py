@@ -100,7 +100,14 @@ def _e(text) -> str:
 
 
 def _short(label: str, n: int) -> str:
-    return label if len(label) <= n else label[: n - 1] + "…"
+    """A chart label: whole if it fits, else the name before its bracket, else cut with '…'."""
+    if len(label) <= n:
+        return label
+    for bracket in (" (", "（", "("):
+        head = label.split(bracket, 1)[0].strip()
+        if head and len(head) <= n and head != label:
+            return head
+    return label[: n - 1] + "…"
 
 
 def _hbar_chart(title: str, labels: list[str], values: list[float | None], fmt, color: str,
@@ -115,7 +122,7 @@ def _hbar_chart(title: str, labels: list[str], values: list[float | None], fmt, 
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 30 + i * (bar_h + gap)
         w = 0 if value is None else span * value / top
-        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end"><title>{_e(label)}</title>{_e(_short(label, 24))}</text>')
+        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end"><title>{_e(label)}</title>{_e(_short(label, 28))}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}" rx="2"/>')
         parts.append(f'<text x="{left + w + 5:.1f}" y="{y + 14}" class="value">{_e(fmt(value))}</text>')
     if mark is not None:
@@ -285,6 +292,7 @@ def _charts_html(report: Report, zh: bool) -> str:
     deps = report.table("department").rows
     days = report.table("day").rows
     minutes = lambda v: "–" if v is None else f"{v:.0f}"  # noqa: E731
+    clock = lambda v: mmss(None if v is None else v * 60)  # noqa: E731
     pct = lambda v: "–" if v is None else f"{v:.1f}%"  # noqa: E731
     count = lambda v: "–" if v is None else f"{v:.0f}"  # noqa: E731
     names = [r["name"] for r in deps]
@@ -302,9 +310,9 @@ def _charts_html(report: Report, zh: bool) -> str:
                     [None if r["bad_rating_rate"] is None else r["bad_rating_rate"] * 100 for r in deps],
                     pct, "#ef6c00", mark=report_rule(report, "bad_rating_rate"),
                     mark_label="考核线" if zh else "threshold"),
-        _hbar_chart("各部门平均等候（分钟）" if zh else "Mean wait by department (min)", names,
+        _hbar_chart("各部门平均等候（分:秒）" if zh else "Mean wait by department (m:ss)", names,
                     [None if r["wait_mean_s"] is None else r["wait_mean_s"] / 60 for r in deps],
-                    minutes, "#2e7d32"),
+                    clock, "#2e7d32"),
         _hbar_chart("各部门超时率（%）" if zh else "Over-time rate by department (%)", names,
                     [None if r["overtime_rate"] is None else r["overtime_rate"] * 100 for r in deps],
                     pct, "#6a1b9a", mark=report_rule(report, "overtime_rate"),

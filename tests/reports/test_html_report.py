@@ -9,15 +9,14 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
+import pypdfium2 as pdfium
 import pytest
+from playwright.sync_api import sync_playwright
 
 from hallcall.broker.reports.export import mmss, write_html
 from hallcall.broker.reports.report import build_report
 from tests.reports.conftest import DECEMBER_1
 from tests.support.screens import SCREENSHOTS
-
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' installs playwright")
-pdfium = pytest.importorskip("pypdfium2", reason="pip install -e '.[test]' installs pypdfium2")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # A4 landscape less 10 mm margins each side, in CSS pixels (96 per inch).
@@ -45,7 +44,7 @@ MEASURE = """() => {
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail("chromium is needed for this test (scripts/setup.sh --test installs it)")
-    with playwright.sync_playwright() as p:
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield b
         b.close()
