@@ -62,6 +62,16 @@ def test_report_figures_of_a_morning(report):
     assert report.table("complaints").rows[0]["state"] == "待答复"
 
 
+def test_durations_to_the_second():
+    """Not in 0.1-minute (6 s) steps: m:ss on the page, minutes to 0.01 in CSV and XLSX."""
+    from hallcall.broker.reports.export import cell, html_cell, mmss
+    from hallcall.broker.reports.report import Column
+
+    col = Column("wait_mean_s", "平均等候", "Wait mean", "seconds")
+    assert (mmss(425), mmss(59.6), mmss(4350), mmss(None)) == ("7:05", "1:00", "72:30", "–")
+    assert html_cell(col, 427) == "7:07" and cell(col, 427) == 7.12
+
+
 def test_csv_xlsx_html_outputs(report, tmp_path, hall_config):
     paths = write_csv(report, tmp_path / "csv")
     assert len(paths) == len(report.tables)

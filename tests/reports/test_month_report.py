@@ -133,6 +133,8 @@ def test_a_departments_numbers_reconcile(month):
         assert r["issued"] + r["transferred_in"] == (
             r["served"] + r["no_show"] + r["closed_by_system"] + r["transferred_out"] + r["open"])
     assert sum(r["transferred_in"] for r in by_dep.values()) == sum(len(t.transfers) for t in truths) > 20
+    hall = report.table("hall").rows[0]
+    assert hall["issued"] == hall["served"] + hall["no_show"] + hall["closed_by_system"] + hall["open"]
 
 
 def test_service_time_leaves_out_the_wait_for_a_recall(month):
