@@ -228,33 +228,40 @@ def _fmt(kind: str, v) -> str:
     return f"{v:,}"
 
 
-def _trend(kind: str, better: int, now, before, zh: bool) -> str:
-    """'▲ 12% vs. previous' (counts), '▼ 0:35' (durations), '▲ 1.2 pt' (rates), coloured good/bad."""
-    if now is None or before is None:
+def _trend(kind: str, better: int, now, before, zh: bool, days: tuple[int, int] | None = None) -> str:
+    """'▲ 12%' (counts, per day with tickets when `days` is given), '▼ 0:35' (durations),
+    '▲ 1.2 pt' (rates), coloured good/bad, with the previous value beside it."""
+    if now is None or before is None or (days is not None and not all(days)):
         return f'<span class="trend none">{"上期无数据" if zh else "no previous data"}</span>'
+    if days is not None:  # periods with different numbers of working days: compare per day
+        now, before = now / days[0], before / days[1]
     delta = now - before
     if kind == "rate":
         text = f"{abs(delta) * 100:.1f} {'个百分点' if zh else 'pt'}"
     elif kind == "seconds":
         text = mmss(abs(delta))
     else:
-        text = f"{abs(delta) / before * 100:.0f}%" if before else f"{abs(delta)}"
+        text = f"{abs(delta) / before * 100:.0f}%" if before else f"{abs(delta):g}"
     if abs(delta) < 1e-9:
         return f'<span class="trend same">{"与上期持平" if zh else "same as previous"}</span>'
     arrow = "▲" if delta > 0 else "▼"
     mood = "neutral" if better == 0 else ("good" if delta * better > 0 else "bad")
-    prev = f"{'上期' if zh else 'prev.'} {_fmt(kind, before)}"
-    return f'<span class="trend {mood}">{arrow} {text}</span> <span class="prev">{prev}</span>'
+    if days is not None:
+        prev = (f"日均 {now:.1f}，上期日均 {before:.1f}" if zh else f"{now:.1f} a day, prev. {before:.1f}")
+    else:
+        prev = f"{'上期' if zh else 'prev.'} {_fmt(kind, before)}"
+    return f'<span class="trend {mood}">{arrow} {text}</span> <span class="prev">{_e(prev)}</span>'
 
 
 def _summary_html(report: Report, zh: bool) -> str:
     hall = report.table("hall").rows[0] if report.table("hall").rows else {}
     prev = (report.previous or {}).get("hall") or {}
+    per_day = (report.days, (report.previous or {}).get("days", 0))
     cards = []
     for key, zh_t, en_t, kind, better in KPIS:
         cards.append(f'<div class="kpi"><div class="label">{_e(zh_t if zh else en_t)}</div>'
                      f'<div class="value">{_e(_fmt(kind, hall.get(key)))}</div>'
-                     f'<div>{_trend(kind, better, hall.get(key), prev.get(key), zh)}</div></div>')
+                     f'<div>{_trend(kind, better, hall.get(key), prev.get(key), zh, per_day if kind == "int" else None)}</div></div>')
     assess = report.table("assessment").rows
     flagged = []
     for level_zh, level_en in (("部门", "department"), ("个人", "clerk")):

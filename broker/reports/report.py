@@ -58,8 +58,10 @@ class Report:
     timezone: str = "UTC"
     tables: list[Table] = field(default_factory=list)
     #: The period before (same length; the previous month or quarter for one), for trends:
-    #: {"start", "end", "hall": row, "department": {key: row}}; None if not computed.
+    #: {"start", "end", "days", "hall": row, "department": {key: row}}; None if not computed.
+    #: "days" (and `days` here) count the service days with tickets: volumes are compared per day.
     previous: dict | None = None
+    days: int = 0
     #: The volume minima this period was compared with, and its length in quarters.
     minima: tuple[int, int] = (0, 0)
     quarter_share: float = 1.0
@@ -230,9 +232,11 @@ def build_report(
     report.previous = {
         "start": prev_start,
         "end": prev_end,
+        "days": len({r.service_date for r in previous_records}),
         "hall": next(iter(prev_calc.table_rows(previous_records, "hall")), None),
         "department": {r["key"]: r for r in prev_calc.table_rows(previous_records, "department")},
     }
+    report.days = len({r.service_date for r in records})
     share = quarter_share(start, end)
     report.minima, report.quarter_share = minima(config.assessment, share), float(share)
     report.rules = {"bad_rating_rate": config.assessment.bad_rating_rate, "overtime_rate": config.assessment.overtime_rate}

@@ -84,6 +84,8 @@ def test_report_fits_the_screen_and_a4_landscape(month_data, hall_config, browse
         assert label in first
     assert mmss(hall["wait_mean_s"]) in first and f"{hall['satisfaction_rate'] * 100:.1f}%" in first
     assert ("上期" if zh else "prev.") in first
+    # 20 days in November against 5 in October: volumes per day (36.0 against 30.0), not +380 %.
+    assert ("日均 36.0，上期日均 30.0" if zh else "36.0 a day, prev. 30.0") in first
     flagged = [r["name"] for r in report.table("assessment").rows if r["flag_keys"]]
     assert flagged and all(name in first for name in flagged)
     # Attendance is in the appendix, after everything else.

@@ -171,6 +171,7 @@ def test_trends_compare_with_the_month_before(month_data, month):
     prev = report.previous
     assert (prev["start"], prev["end"]) == (date(2026, 10, 1), date(2026, 10, 31))
     assert prev["hall"]["issued"] == len(october) == 5 * 30
+    assert (report.days, prev["days"]) == (20, 5)  # volumes are compared per day with tickets
     assert prev["hall"]["wait_mean_s"] == pytest.approx(mean(leg_waits(all_legs(october))))
     served = [t for t in october if t.status == "finished" and not t.closed_by_system]
     assert prev["hall"]["served"] == len(served)
