@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import math
 import time
 import uuid
 from collections import OrderedDict
@@ -124,6 +125,26 @@ class DepartmentTile:
 
 
 @dataclass(frozen=True)
+class DepartmentPage:
+    """The department tiles on show: the view says how many fit a page, the model which page."""
+
+    tiles: list[DepartmentTile]
+    number: int  # 1-based
+    count: int
+    previous_label: str
+    next_label: str
+    indicator: str  # "第 1/2 页" / "Page 1 of 2"
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+
+@dataclass(frozen=True)
 class MatterTile:
     id: str
     name: str
@@ -152,6 +173,149 @@ class ResultView:
     seconds_left: int
     #: "Estimated wait", or "Windows" when none is open (then `wait` says so: no estimate).
     wait_caption: str = ""
+
+
+# ------------------------------------------------------------------ text that fits its tile
+#: Punctuation that may not start a line (it sticks to the piece before it) ...
+CLOSING = frozenset("）)》〉」』】〕]}”’，。、；：！？,.;:!?%")
+#: ... and punctuation that may not end one (it sticks to the piece after it).
+OPENING = frozenset("（(《〈「『【〔[{“‘")
+
+Measure = Callable[[str], float]
+
+
+def _wide(ch: str) -> bool:
+    """Chinese, Japanese, Korean and full-width characters: a line may break between any two."""
+    return ord(ch) >= 0x2E80
+
+
+def text_pieces(text_: str) -> list[tuple[str, bool]]:
+    """The text cut where a line may break: (piece, a space before it). A word, or one Chinese
+    character with the punctuation that must stay with it, is never split."""
+    pieces: list[list] = []
+    space = glue = word = False
+    for ch in text_:
+        if ch.isspace():
+            space = bool(pieces)
+            glue = word = False
+            continue
+        if pieces and not space and (glue or ch in CLOSING or (word and not _wide(ch))):
+            pieces[-1][0] += ch
+        else:
+            pieces.append([ch, space])
+        space = False
+        glue = ch in OPENING
+        word = not _wide(ch) and ch not in "-/" and ch not in CLOSING
+    return [(p, sb) for p, sb in pieces]
+
+
+def _join(pieces: list[tuple[str, bool]]) -> str:
+    return "".join((" " if sb and i else "") + p for i, (p, sb) in enumerate(pieces))
+
+
+def _greedy(pieces: list[tuple[str, bool]], width: float, measure: Measure,
+            hard: bool) -> list[str] | None:
+    """Fill each line as far as it goes; None if a piece is wider than a line (unless `hard`:
+    then that piece is cut between characters, still whole, never elided)."""
+    lines: list[str] = []
+    line: list[tuple[str, bool]] = []
+    for piece, sb in pieces:
+        if measure(piece) > width:
+            if not hard:
+                return None
+            if line:
+                lines.append(_join(line))
+                line = []
+            chunk = ""
+            for ch in piece:
+                if chunk and measure(chunk + ch) > width:
+                    lines.append(chunk)
+                    chunk = ""
+                chunk += ch
+            line = [(chunk, False)]
+            continue
+        if line and measure(_join([*line, (piece, sb)])) > width:
+            lines.append(_join(line))
+            line = [(piece, False)]
+        else:
+            line.append((piece, sb))
+    if line:
+        lines.append(_join(line))
+    return lines
+
+
+def wrap_text(text_: str, width: float, measure: Measure, hard: bool = False,
+              reflow: bool = True) -> list[str] | None:
+    """The fewest lines no wider than `width`, re-flowed to read well: a bracketed part starts
+    its own line when that costs no extra line, and the lines are balanced (no lone last word)."""
+    pieces = text_pieces(text_)
+    if not pieces:
+        return []
+    lines = _greedy(pieces, width, measure, hard)
+    if lines is None or len(lines) == 1 or not reflow:
+        return lines
+    # a bracketed part, e.g. "人力资源和社会保障局 / （社保医保参保登记）", on lines of its own
+    cut = next((i for i, (p, _) in enumerate(pieces) if i and p[0] in OPENING), None)
+    if cut is not None:
+        head = _greedy(pieces[:cut], width, measure, hard)
+        tail = _greedy(pieces[cut:], width, measure, hard)
+        if head is not None and tail is not None and len(head) + len(tail) == len(lines):
+            return (_balanced(pieces[:cut], head, measure, hard)
+                    + _balanced(pieces[cut:], tail, measure, hard))
+    return _balanced(pieces, lines, measure, hard)
+
+
+def _balanced(pieces, lines: list[str], measure: Measure, hard: bool) -> list[str]:
+    """The narrowest width that still needs no more lines than `lines`: even line lengths."""
+    if len(lines) <= 1:
+        return lines
+    lo = max(measure(p) for p, _ in pieces) if not hard else 1.0
+    hi = max(measure(line) for line in lines)
+    best = lines
+    for _ in range(12):
+        if hi - lo < 1:
+            break
+        mid = (lo + hi) / 2
+        trial = _greedy(pieces, mid, measure, hard)
+        if trial is not None and len(trial) <= len(lines):
+            best, hi = trial, mid
+        else:
+            lo = mid
+    return best
+
+
+@dataclass(frozen=True)
+class FittedText:
+    size: int  # the font's pixel size
+    lines: list[str]
+    height: float
+
+
+def fit_text(
+    text_: str,
+    width: float,
+    height: float,
+    sizes: list[int],
+    measure: Callable[[int], Measure],
+    line_height: Callable[[int], float],
+    max_lines: int | None = None,
+    hard: bool = False,
+    reflow: bool = True,
+) -> FittedText | None:
+    """The biggest of `sizes` (biggest first) at which `text_` fits width x height whole, its
+    lines re-flowed; None if it fits at none (the caller then gives it a bigger box)."""
+    for size in sizes:
+        lines = wrap_text(text_, width, measure(size), hard, reflow)
+        if lines is None or (max_lines and len(lines) > max_lines):
+            continue
+        h = len(lines) * line_height(size)
+        if h <= height:
+            return FittedText(size, lines, h)
+    return None
+
+
+def page_count(items: int, per_page: int) -> int:
+    return max(1, math.ceil(items / max(1, per_page)))
 
 
 class KioskModel:
@@ -191,6 +355,9 @@ class KioskModel:
         self.matter_id: str | None = None
         self.priority = False
         self.code = ""
+        self.department_page_index = 0  # 0-based; the start screen's page of departments
+        self.departments_per_page: int | None = None  # set by the view: as many as fit
+        self._page_anchor = 0  # the first tile of the page the visitor turned to
         self.request: Request | None = None
         self.result: Result | None = None
         self.failure: Failure | None = None
@@ -296,6 +463,41 @@ class KioskModel:
                 detail = self.t("matters_count", n=len(dep.matters)) if dep.matters else ""
             tiles.append(DepartmentTile(dep.id, loc(dep.name, self.lang), dep.prefix, detail, closed))
         return tiles
+
+    def department_page(self) -> DepartmentPage:
+        """This page's tiles, with the page buttons' words and "第 1/2 页"."""
+        tiles = self.department_tiles()
+        per = self.departments_per_page or max(1, len(tiles))
+        count = page_count(len(tiles), per)
+        index = min(self.department_page_index, count - 1)
+        return DepartmentPage(
+            tiles[index * per:(index + 1) * per], index + 1, count,
+            self.t("page_previous"), self.t("page_next"),
+            self.t("page_indicator", n=index + 1, count=count),
+        )
+
+    def set_departments_per_page(self, per_page: int) -> None:
+        """The view says how many tiles fit one page (it measured them). The first tile of the
+        page the visitor turned to stays on show, however often the layout changes on the way
+        (turning the kiosk keeps the visitor's place). Silent: called while drawing."""
+        self.departments_per_page = max(1, per_page)
+        count = page_count(len(self.department_tiles()), self.departments_per_page)
+        self.department_page_index = min(self._page_anchor // self.departments_per_page, count - 1)
+
+    def next_page(self) -> None:
+        self._turn_page(+1)
+
+    def previous_page(self) -> None:
+        self._turn_page(-1)
+
+    def _turn_page(self, step: int) -> None:
+        self.touch()
+        page = self.department_page()
+        target = page.number - 1 + step
+        if self.screen is Screen.START and 0 <= target < page.count:
+            self.department_page_index = target
+            self._page_anchor = target * (self.departments_per_page or 1)
+            self._changed()
 
     def matter_tiles(self) -> list[MatterTile]:
         dep = self.department()
@@ -653,6 +855,7 @@ class KioskModel:
 
     def _go_start(self) -> None:
         self._screen = Screen.START
+        self.department_page_index = self._page_anchor = 0  # the next visitor sees the first page
         self.department_id = self.matter_id = None
         self.priority = False
         self.code = ""

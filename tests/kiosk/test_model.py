@@ -447,3 +447,62 @@ def test_an_appointment_ticket_says_so_at_the_top_with_its_booked_time(kiosk):
 
     plain = render_ticket(replace(tp, mark=None, booked_at=None), 384)
     assert image.height > plain.height + 60, "the mark and the booked time take their own lines"
+
+
+# ------------------------------------------------------------------ department pages, line breaks
+def test_department_pages_turn_and_keep_the_visitors_place(kiosk):
+    from tests.kiosk.long_names import DEPARTMENTS, catalog as long_catalog
+
+    m = kiosk
+    m.set_catalog(long_catalog())
+    ids = [dep for dep, _, _ in DEPARTMENTS]
+    assert m.department_page().count == 1  # until the view says how many fit
+    m.set_departments_per_page(5)
+    page = m.department_page()
+    assert (page.number, page.count, [t.id for t in page.tiles]) == (1, 3, ids[:5])
+    assert not page.has_previous and page.has_next and page.indicator == "第 1/3 页"
+    assert (page.previous_label, page.next_label) == ("上一页", "下一页")
+    m.previous_page()
+    assert m.department_page().number == 1  # nothing before the first page
+    m.next_page()
+    m.next_page()
+    m.next_page()
+    page = m.department_page()
+    assert (page.number, [t.id for t in page.tiles], page.has_next) == (3, ids[10:], False)
+    m.previous_page()
+    assert [t.id for t in m.department_page().tiles] == ids[5:10]
+    # the kiosk is turned: 4 fit now; the page shown still holds the tile the visitor turned to
+    m.set_departments_per_page(4)
+    assert ids[5] in [t.id for t in m.department_page().tiles]
+    m.set_departments_per_page(5)  # and back: the same page as before
+    assert [t.id for t in m.department_page().tiles] == ids[5:10]
+    m.choose_language("en")
+    assert m.department_page().indicator == "Page 2 of 3"
+    m.open_department(ids[7])
+    m.next_page()  # not on the start screen: no page turns
+    m.home()
+    assert m.department_page().number == 1  # the next visitor starts at the first page
+
+
+def test_names_break_where_a_line_may_break():
+    from hallcall.kiosk.model import CLOSING, OPENING, fit_text, wrap_text
+
+    assert wrap_text("人力资源和社会保障局（社保医保参保登记）", 12, len) == [
+        "人力资源和社会保障局", "（社保医保参保登记）"]  # the bracketed part on a line of its own
+    name = "税务局（个人所得税与发票业务）"
+    for width in (3, 4, 5, 7):
+        lines = wrap_text(name, width, len)
+        assert "".join(lines) == name and all(len(line) <= width for line in lines), lines
+        assert not any(line[0] in CLOSING or line[-1] in OPENING for line in lines), lines
+    en = "Market Regulation Administration (Business Start-up and Sole Trader Registration)"
+    lines = wrap_text(en, 36, len)
+    assert all(len(line) <= 36 for line in lines) and " ".join(lines).replace("- ", "-") == en
+    assert lines[1].startswith("(Business")  # a new line for the bracket when it costs none
+    assert wrap_text("Administration", 8, len) is None  # a word is never split ...
+    assert "".join(wrap_text("Administration", 8, len, hard=True)) == "Administration"  # unless it must
+    # the biggest size that fits, never a cut: at size 4 two lines of 5 (4 px each) in 20 x 16 px
+    fitted = fit_text("一二三四五六七八九十", 20, 16, [8, 6, 4], lambda size: lambda s: len(s) * size,
+                      lambda size: size)
+    assert (fitted.size, fitted.lines) == (4, ["一二三四五", "六七八九十"])
+    assert fit_text("一二三四五六七八九十", 20, 7, [4], lambda size: lambda s: len(s) * size,
+                    lambda size: size) is None
