@@ -2,12 +2,17 @@
 
 Designed for a 1080x1920 portrait or 1920x1080 landscape touch screen read from 60 cm:
 targets at least 96 px tall, text at least 26 px, dark text on white or white on deep colours.
-Long names wrap (never clip); long guides scroll (drag with a finger, or the wide scroll bar).
+Long names wrap (never clip); department names are measured and shrunk to fit their tiles, and
+departments that do not fit one screen are paged with big buttons (never scrolled); long guides
+scroll (drag with a finger, or the wide scroll bar).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+import math
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -26,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from .catalog import loc
-from .model import KioskModel, Screen
+from .model import KioskModel, Screen, fit_text
 
 NAVY = "#0b3d6e"
 BLUE = "#1558b0"
@@ -73,6 +78,13 @@ QFrame[tile="appointment"] {{ background: {NAVY}; border: none; border-radius: 2
 QFrame[tile="appointment"][down="true"] {{ background: #072a4c; }}
 QLabel#tileName {{ font-size: 40px; font-weight: 700; color: #0d1b2a; background: transparent; }}
 QLabel#tileDetail {{ font-size: 29px; color: #3a4d61; background: transparent; }}
+QLabel#fitName {{ color: #0d1b2a; background: transparent; }}
+QLabel#fitDetail {{ color: #3a4d61; background: transparent; }}
+QPushButton[role="page"] {{ font-size: 38px; font-weight: 700; min-height: 104px; max-height: 104px;
+    border-radius: 22px; background: white; color: {NAVY}; border: 4px solid {NAVY}; }}
+QPushButton[role="page"]:pressed {{ background: #d6e2f0; }}
+QPushButton[role="page"]:disabled {{ color: #aab5c1; border-color: #d3d9e0; background: #eceff2; }}
+QLabel#pageIndicator {{ font-size: 34px; font-weight: 700; color: #22303e; }}
 QLabel#tileNameLight {{ font-size: 40px; font-weight: 700; color: white; background: transparent; }}
 QLabel#tileDetailLight {{ font-size: 29px; color: #e3efe6; background: transparent; }}
 QLabel#prefix {{ font-size: 60px; font-weight: 800; color: white; background: {BLUE};
@@ -138,6 +150,8 @@ QLabel#alertHelp {{ font-size: 30px; color: #4a5b6d; }}
 
 MARGIN = 40
 GAP = 24
+TILE_TEXT_GAP = 8  # between a tile's name and its detail line
+TOUCH_MIN = 96  # px: the smallest touch target
 
 
 def label(text: str = "", name: str = "", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
@@ -193,7 +207,8 @@ class Tile(QFrame):
 
     def __init__(self, name: str, detail: str = "", kind: str = "normal", prefix: str = "",
                  prefix_closed: bool = False, chevron: bool = False, min_height: int = 150,
-                 compact: bool = False):
+                 compact: bool = False, fitted: bool = False):
+        """fitted: the caller has broken the text into lines and sets the fonts (measured)."""
         super().__init__()
         self.setProperty("tile", kind)
         self.setProperty("down", False)
@@ -211,12 +226,14 @@ class Tile(QFrame):
             p.setFixedSize(*((96, 96) if compact else (112, 112)))
             row.addWidget(p, 0, Qt.AlignmentFlag.AlignVCenter)
         col = QVBoxLayout()
-        col.setSpacing(8)
+        col.setSpacing(TILE_TEXT_GAP)
         col.addStretch(1)  # name and detail stay together, centred in a tall tile
-        self.name_label = label(name, "tileNameLight" if light else "tileName")
+        names = ("fitName", "fitDetail") if fitted else (
+            ("tileNameLight", "tileDetailLight") if light else ("tileName", "tileDetail"))
+        self.name_label = label(name, names[0], wrap=not fitted)
         col.addWidget(self.name_label)
         if detail:
-            self.detail_label = label(detail, "tileDetailLight" if light else "tileDetail")
+            self.detail_label = label(detail, names[1], wrap=not fitted)
             col.addWidget(self.detail_label)
         col.addStretch(1)
         row.addLayout(col, 1)
@@ -288,6 +305,242 @@ def scroll_area(body: QWidget, kinetic: bool = False) -> QScrollArea:
 
 
 # ---------------------------------------------------------------------------------- screens
+class DepartmentPicker(QWidget):
+    """The department tiles and, when they do not all fit, the page buttons under them.
+
+    Every name is shown whole: measured with QFontMetrics, re-flowed at word (or Chinese
+    character) breaks and shrunk from 40 px down to 30 px at most; a layout where some name
+    would still not fit is not used. Of the layouts that fit, the one with the fewest pages and
+    then the biggest text wins, so a visitor never has to scroll and never sees "…". The picker
+    places its tiles itself: its size, not the tiles' text, decides the layout.
+    """
+
+    NAME_SIZES = [40, 38, 36, 34, 32, 30]  # px, biggest first; 30 px reads well from 60 cm
+    DETAIL_SIZES = [29, 28, 27, 26]
+    NAME_MAX_LINES = 3  # more lines of a few characters each read badly: take a wider layout
+    TILE_MAX_H = 290  # few departments: big tiles, but not a wall of white
+    PAGER_H = 112
+
+    def __init__(self, model: KioskModel):
+        super().__init__()
+        self.model = model
+        self.portrait = True
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.tiles: list[Tile] = []
+        self._all: list = []
+        self._key: tuple | None = None
+        self._offsets: dict[bool, tuple[int, int]] = {}
+        self.pager = QWidget(self)
+        row = QHBoxLayout(self.pager)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(GAP)
+        self.previous = button("", "page", model.previous_page)
+        self.indicator = label("", "pageIndicator", wrap=False, align=Qt.AlignmentFlag.AlignHCenter)
+        self.next = button("", "page", model.next_page)
+        for b in (self.previous, self.next):
+            b.setMinimumWidth(340)
+        row.addWidget(self.previous)
+        row.addWidget(self.indicator, 1)
+        row.addWidget(self.next)
+        self.pager.hide()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, 0)  # any room is laid out; a page too small only gets more pages
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(400, 400)
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.portrait = portrait
+        self._key = None
+
+    def show_departments(self, tiles: list) -> None:
+        self._all = list(tiles)
+        self.relayout()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.relayout()
+
+    # ------------------------------------------------------------------ measuring
+    def _font(self, size: int, bold: bool) -> QFont:
+        f = QFont(self.font())
+        f.setPixelSize(size)
+        f.setWeight(QFont.Weight.Bold if bold else QFont.Weight.Normal)
+        return f
+
+    def _measures(self, sizes: list[int], bold: bool):
+        metrics = {s: QFontMetricsF(self._font(s, bold)) for s in sizes}
+        cache: dict[tuple[int, str], float] = {}
+
+        def measure(size: int):
+            fm = metrics[size]
+
+            def width(s: str) -> float:
+                key = (size, s)
+                if key not in cache:
+                    cache[key] = fm.horizontalAdvance(s)
+                return cache[key]
+            return width
+
+        return measure, lambda size: metrics[size].lineSpacing()
+
+    def _offset(self, compact: bool) -> tuple[int, int]:
+        """How much narrower and lower than its tile a tile's text column is (measured once on
+        a real tile: border, padding, the prefix box and the chevron)."""
+        if compact not in self._offsets:
+            probe = Tile("X", "X", prefix="X", chevron=True, compact=compact, fitted=True)
+            probe.setParent(self)
+            probe.ensurePolished()
+            for child in probe.findChildren(QWidget):
+                child.ensurePolished()
+            probe.setGeometry(0, 0, 800, 400)
+            probe.layout().activate()
+            inner = probe.layout().contentsRect()
+            self._offsets[compact] = (800 - probe.name_label.width(), 400 - inner.height())
+            probe.hide()
+            probe.deleteLater()
+        return self._offsets[compact]
+
+    def _fit(self, tiles, text_w: float, text_h: float, max_lines: int | None, hard: bool,
+             final: bool = False):
+        """One name size and one detail size for all tiles (a page reads calmer that way), or
+        None if some name does not fit at the smallest. `final`: re-flow the lines to read well
+        (only for the layout chosen: it never changes how many lines a text takes)."""
+        name_measure, name_lh = self._name_metrics
+        detail_measure, detail_lh = self._detail_metrics
+        details = []
+        detail_size = None
+        for size in self.DETAIL_SIZES:
+            fitted = [fit_text(t.detail, text_w, text_h, [size], detail_measure, detail_lh,
+                               hard=hard, reflow=final) for t in tiles]
+            if all(f is not None for f in fitted):
+                details, detail_size = fitted, size
+                break
+        if detail_size is None:
+            return None
+        for size in self.NAME_SIZES:
+            names = []
+            for t, d in zip(tiles, details, strict=True):
+                room = text_h - (d.height + TILE_TEXT_GAP if t.detail else 0)
+                f = fit_text(t.name, text_w, room, [size], name_measure, name_lh,
+                             max_lines=max_lines, hard=hard, reflow=final)
+                if f is None:
+                    break
+                names.append(f)
+            else:
+                return size, detail_size, names, details
+        return None
+
+    # ------------------------------------------------------------------ planning
+    def _plan(self, w: int, h: int):
+        """(columns, per page, tile width, tile height, fitted texts of every tile) of the best
+        layout: the fewest pages, then the biggest text, then the preferred number of columns."""
+        n = len(self._all)
+        compact = not self.portrait
+        off_w, off_h = self._offset(compact)
+        min_h = 150 if self.portrait else 128
+        # column counts in order of preference when pages and text size tie
+        choices = (1, 2) if self.portrait else (2, 3, 1) if n <= 4 else (3, 2, 1)
+        # a very long name may take more lines; a word wider than a line is cut between letters
+        for max_lines, hard in ((self.NAME_MAX_LINES, False), (None, False), (None, True)):
+            best = None
+            for order, cols in enumerate(choices):
+                tile_w = (w - (cols - 1) * GAP) / cols
+                for pages in range(1, n + 1):
+                    per_page = math.ceil(n / pages)
+                    if best is not None and pages > best[0][0]:
+                        break
+                    rows = math.ceil(per_page / cols)
+                    room = h if pages == 1 else h - self.PAGER_H - GAP
+                    tile_h = (room - (rows - 1) * GAP) // rows
+                    if tile_h < min_h:
+                        continue
+                    fitted = self._fit(self._all, tile_w - off_w, tile_h - off_h, max_lines, hard)
+                    if fitted is None:
+                        continue
+                    score = (pages, -fitted[0], order)
+                    if best is None or score < best[0]:
+                        best = (score, cols, per_page, tile_w, tile_h)
+                    break
+            if best is not None:
+                _, cols, per_page, tile_w, tile_h = best
+                return cols, per_page, tile_w, tile_h, self._fit(
+                    self._all, tile_w - off_w, tile_h - off_h, max_lines, hard, final=True)
+        # a name longer than a whole page: one a page, as much of the page as it needs
+        return self._last_resort(w, h)
+
+    def _last_resort(self, w: int, h: int):
+        """One tile a page, the whole width, the smallest sizes, words cut between letters."""
+        off_w, off_h = self._offset(not self.portrait)
+        tile_h = h - self.PAGER_H - GAP if len(self._all) > 1 else h
+        name_measure, name_lh = self._name_metrics
+        detail_measure, detail_lh = self._detail_metrics
+        size, dsize = self.NAME_SIZES[-1], self.DETAIL_SIZES[-1]
+        details = [fit_text(t.detail, w - off_w, 10**6, [dsize], detail_measure, detail_lh, hard=True)
+                   for t in self._all]
+        names = [fit_text(t.name, w - off_w, 10**6, [size], name_measure, name_lh, hard=True)
+                 for t in self._all]
+        return 1, 1, w, tile_h, (size, dsize, names, details)
+
+    def _state(self) -> tuple:
+        m = self.model
+        return (tuple(self._all), self.size().toTuple(), self.portrait, m.department_page().number,
+                m.departments_per_page, m.lang)
+
+    def relayout(self) -> None:
+        """Plan the layout for this size and these tiles, and show the model's page of it."""
+        m = self.model
+        key = self._state()
+        if key == self._key:
+            return
+        self._name_metrics = self._measures(self.NAME_SIZES, True)
+        self._detail_metrics = self._measures(self.DETAIL_SIZES, False)
+        for tile in self.tiles:
+            tile.hide()
+            tile.deleteLater()
+        self.tiles = []
+        if not self._all or self.width() < 100 or self.height() < 100:
+            self.pager.hide()
+            self._key = key
+            return
+        plan = self._plan(self.width(), self.height())
+        cols, per_page, tile_w, tile_h, (size, dsize, names, details) = plan
+        m.set_departments_per_page(per_page)
+        page = m.department_page()
+        first = (page.number - 1) * per_page
+        _, off_h = self._offset(not self.portrait)
+        # tiles only as tall as their text needs (at least TILE_MAX_H), the page's rows evenly
+        need = max(n.height + (d.height + TILE_TEXT_GAP if t.detail else 0)
+                   for t, n, d in zip(self._all, names, details, strict=True)) + off_h
+        tile_h = min(tile_h, max(self.TILE_MAX_H, math.ceil(need)))
+        for i, d in enumerate(page.tiles):
+            name, detail = names[first + i], details[first + i]
+            tile = Tile("\n".join(name.lines), "\n".join(detail.lines), prefix=d.prefix,
+                        prefix_closed=d.closed, chevron=True, min_height=TOUCH_MIN, compact=not self.portrait,
+                        fitted=True)
+            tile.name_label.setFont(self._font(size, True))
+            if d.detail:
+                tile.detail_label.setFont(self._font(dsize, False))
+            tile.setProperty("department", d.id)
+            tile.clicked.connect(lambda dep=d.id: m.open_department(dep))
+            tile.setParent(self)
+            r, c = divmod(i, cols)
+            tile.setGeometry(round(c * (tile_w + GAP)), r * (tile_h + GAP), math.floor(tile_w), tile_h)
+            tile.show()
+            self.tiles.append(tile)
+        self.pager.setVisible(page.count > 1)
+        if page.count > 1:
+            self.previous.setText("‹  " + page.previous_label)
+            self.next.setText(page.next_label + "  ›")
+            self.previous.setEnabled(page.has_previous)
+            self.next.setEnabled(page.has_next)
+            self.indicator.setText(page.indicator)
+            self.pager.setGeometry(0, self.height() - self.PAGER_H, self.width(), self.PAGER_H)
+            self.pager.raise_()
+        self._key = self._state()
+
+
 class StartScreen(Screen_):
     def __init__(self, model: KioskModel):
         super().__init__(model)
@@ -306,22 +559,23 @@ class StartScreen(Screen_):
         outer.addWidget(self.banner)
         self.title = label("", "title")
         outer.addWidget(self.title)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(GAP)
-        self.scroll = scroll_area(self.grid_host)
-        outer.addWidget(self.scroll, 1)
+        self.picker = DepartmentPicker(model)
+        outer.addWidget(self.picker, 1)
         self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.actions.setSpacing(GAP)
         outer.addLayout(self.actions)
         self.notice = label("", "notice")
         outer.addWidget(self.notice)
 
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self.picker.set_portrait(portrait)
+
     def render(self) -> None:
         m = self.model
-        key = (m.lang, m.catalog.seq if m.catalog else None, tuple(m.department_tiles()), m.priority,
-               self.portrait, m.notice())
+        tiles = m.department_tiles()
+        key = (m.lang, m.catalog.seq if m.catalog else None, tuple(tiles), m.priority,
+               self.portrait, m.notice(), m.department_page_index)
         if key == self._key:
             return
         self._key = key
@@ -329,23 +583,6 @@ class StartScreen(Screen_):
         self.banner_text.setText(m.t("priority_banner"))
         self.cancel_priority.setText(m.t("priority_cancel"))
         self.title.setText(m.t("choose_department_priority" if m.priority else "choose_department"))
-        reset_grid(self.grid)
-        tiles = m.department_tiles()
-        if self.portrait:
-            columns = 1 if len(tiles) <= 6 else 2
-        else:
-            columns = 2 if len(tiles) <= 4 else 3
-        for i, d in enumerate(tiles):
-            tile = Tile(d.name, d.detail, prefix=d.prefix, prefix_closed=d.closed, chevron=True,
-                        min_height=170 if self.portrait else 128, compact=not self.portrait)
-            tile.setProperty("department", d.id)
-            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            tile.setMaximumHeight(290)  # few departments: big tiles that fill the screen
-            tile.clicked.connect(lambda dep=d.id: m.open_department(dep))
-            self.grid.addWidget(tile, i // columns, i % columns)
-        for c in range(columns):
-            self.grid.setColumnStretch(c, 1)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         clear_layout(self.actions)
         self.priority_tile = None
         if not m.priority:
@@ -361,9 +598,11 @@ class StartScreen(Screen_):
         notice = m.notice()
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
+        self.picker.show_departments(tiles)
 
     def department_tile(self, dep_id: str) -> Tile:
-        for tile in self.grid_host.findChildren(Tile):
+        """The tile of a department on the page on show (LookupError if on another page)."""
+        for tile in self.picker.tiles:
             if tile.property("department") == dep_id and not tile.isHidden():
                 return tile
         raise LookupError(dep_id)
