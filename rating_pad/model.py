@@ -158,6 +158,8 @@ class Question:
     clerk: Clerk | None = None
     #: The live `rating.requested` event was seen (not only the retained window state).
     live: bool = False
+    #: 需补件: the materials the visitor must still bring, each {"zh", "en"}, shown while asking.
+    missing: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -467,6 +469,7 @@ class RatingPadModel:
             )
             if deadline <= now:  # a live event is fresh: the pad's clock must be ahead
                 deadline = now + timedelta(seconds=timeout)
+            missing = event.get("missing_materials")
             self._ask(
                 event["ticket_id"],
                 str(event.get("number") or ""),
@@ -474,6 +477,7 @@ class RatingPadModel:
                 deadline,
                 clerk,
                 live=True,
+                missing=[m for m in missing if isinstance(m, dict)] if isinstance(missing, list) else [],
             )
         elif event_type == "rating.recorded" and isinstance(event.get("ticket_id"), str):
             self._rated_elsewhere(event["ticket_id"])
@@ -638,6 +642,7 @@ class RatingPadModel:
         deadline: datetime,
         clerk: Clerk | None,
         live: bool = False,
+        missing: list[dict[str, str]] | None = None,
     ) -> None:
         if ticket_id in self._done or any(s.ticket_id == ticket_id for s in self.pending.values()):
             return
@@ -648,6 +653,8 @@ class RatingPadModel:
                 q.deadline = max(q.deadline, deadline)  # the retained state may have come first
             if q.clerk is None and clerk is not None:
                 q.clerk = clerk
+            if missing and not q.missing:
+                q.missing = list(missing)
             return
         if deadline <= self.now():
             self._remember(ticket_id)  # finished too long ago (a pad booting late): do not ask
@@ -657,7 +664,7 @@ class RatingPadModel:
             log.info("rating of %s superseded by %s", q.number, number)
             self.outcomes.append(Outcome(q.ticket_id, "superseded", self.score))
             self._remember(q.ticket_id)
-        self.question = Question(ticket_id, number, scale, deadline, clerk or self.clerk, live)
+        self.question = Question(ticket_id, number, scale, deadline, clerk or self.clerk, live, list(missing or []))
         self.score = None
         self.selected = []
         self.queued = False
@@ -699,3 +706,16 @@ class RatingPadModel:
                 sub.attempts += 1
                 sub.next_try = now + timedelta(seconds=self.retry_s)
                 self._outbox.append(sub)
+
+
+#: What the pad says above the faces after 需补件, in both languages at once (the visitor
+#: reads it here, the clerk's screen faces the clerk).
+MISSING_TITLE = "请补齐以下材料后再来办理 · Please bring the following and come back"
+
+
+def missing_text(missing: list[dict[str, str]]) -> str:
+    """The missing materials, one numbered line each, Chinese then English."""
+    lines = [MISSING_TITLE]
+    for i, m in enumerate(missing, 1):
+        lines.append(f"{i}. " + " · ".join(x for x in (m.get("zh"), m.get("en")) if x))
+    return "\n".join(lines)

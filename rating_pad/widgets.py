@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hallcall.rating_pad.model import Phase, RatingPadModel
+from hallcall.rating_pad.model import Phase, RatingPadModel, missing_text
 
 #: Level colours, lowest first: red, amber, green (five levels add orange and light green).
 LEVEL_COLORS = {
@@ -402,6 +402,10 @@ class AskPage(QWidget):
         super().__init__(parent)
         self.title = _label()
         self.subtitle = _label(color=MUTED)
+        #: 需补件: the materials still missing, in both languages, above the faces.
+        self.missing = _label(color=QColor("#7C2D12"))
+        self.missing.setStyleSheet("background: #FFF7E6; border: 2px solid #F0B44C; border-radius: 10px; padding: 6px 10px;")
+        self.missing.hide()
         self.row = QHBoxLayout()
         self.buttons: list[FaceButton] = []
         self.countdown = Countdown()
@@ -409,6 +413,7 @@ class AskPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
+        layout.addWidget(self.missing)
         layout.addLayout(self.row, 1)
         layout.addWidget(self.countdown)
         layout.addWidget(self.left)
@@ -440,6 +445,7 @@ class AskPage(QWidget):
         u = h / 480
         self.title.setFont(_font(32 * u, bold=True))
         self.subtitle.setFont(_font(19 * u))
+        self.missing.setFont(_font(16 * u))
         self.left.setFont(_font(16 * u))
         self.countdown.setFixedHeight(max(6, round(10 * u)))
         m = round(16 * u)
@@ -710,6 +716,9 @@ class PadWindow(QWidget):
                 )
             else:
                 self.ask.subtitle.setText(m.t("ask_ticket_plain", number=q.number if q else ""))
+            missing = q.missing if q else []
+            self.ask.missing.setText(missing_text(missing) if missing else "")
+            self.ask.missing.setVisible(bool(missing))
             self.ask.set_levels(m.level_labels())
             self.ask.countdown.set_share(m.progress())
             self.ask.left.setText(m.t("anonymous", s=m.remaining_s()))

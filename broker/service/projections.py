@@ -286,6 +286,8 @@ def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict] | None:
             "number": e.ticket.number,
             "scale": hall.config.hall.rating_scale,
             "timeout_s": hall.config.hall.rating_timeout_s,
+            #: 需补件: what the visitor must still bring, for the pad to show (one-time notification).
+            "missing_materials": e.ticket.missing_materials,
         }
     if isinstance(e, ev.RatingRecorded):
         body: dict[str, Any] = {"at": at, "window": e.window, "staff": e.staff, "ticket_id": e.ticket_id}

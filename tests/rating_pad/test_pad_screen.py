@@ -193,3 +193,29 @@ def test_window_closed_and_unknown_pad(queue_broker, device, start_pad, cjk):
     assert stranger.model.phase is Phase.UNCONFIGURED
     pump()
     save_screenshot(stranger.window, "rating_pad_unconfigured")
+
+
+def test_needs_documents_shows_the_missing_materials_to_the_visitor(
+    queue_broker, device, engine, start_pad, cjk, qtbot
+):
+    """需补件 (#12 item 7): the pad the visitor faces lists what to bring, in both languages."""
+    queue_broker()
+    clerk = Clerk(device)
+    app = start_pad()
+    reply = clerk.kiosk.request("ticket.issue", department="registrar", matter="status-change")
+    assert reply["ok"], reply
+    assert clerk.terminal.request("call.next")["ok"]
+    reply = clerk.terminal.request("ticket.finish", outcome="needs_documents", missing=[0, 1])
+    assert reply["ok"], reply
+    in_phase(app, Phase.ASKING)
+    wait_for(lambda: app.window.ask.missing.isVisible(), what="missing list", pump=pump)
+    assert app.window.ask.missing.text() == (
+        "请补齐以下材料后再来办理 · Please bring the following and come back\n"
+        "1. 学籍异动申请表（学院盖章） · Status change form stamped by your school\n"
+        "2. 校园卡 · Campus card"
+    )
+    save_screenshot(app.window, "rating_pad_asking_with_missing_materials")
+    tap(qtbot, face(app, 3))
+    in_phase(app, Phase.THANKS)
+    clerk.serve()  # the next visitor's question has no list
+    wait_for(lambda: app.model.phase is Phase.ASKING and not app.window.ask.missing.isVisible(), what="plain ask", pump=pump)
