@@ -16,6 +16,7 @@ import math
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hallcall.broker.reports.assessment import FLAG_LABELS
 from hallcall.broker.reports.report import GROUP_TITLES, Column, Report, Table
 
 UNIT = {"seconds": {"zh": "（分钟）", "en": " (min)"}, "rate": {"zh": "（%）", "en": " (%)"}}
@@ -99,15 +100,23 @@ def _e(text) -> str:
     return html.escape(str(text))
 
 
-def _short(label: str, n: int) -> str:
-    """A chart label: whole if it fits, else the name before its bracket, else cut with '…'."""
-    if len(label) <= n:
+def _ems(text: str) -> float:
+    """Roughly how wide a text is, in ems: a Chinese character is one, a Latin letter about half."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.56 for ch in text)
+
+
+def _short(label: str, ems: float) -> str:
+    """A label that fits `ems`: whole if it fits, else the name before its bracket, else cut
+    with '…'."""
+    if _ems(label) <= ems:
         return label
     for bracket in (" (", "（", "("):
         head = label.split(bracket, 1)[0].strip()
-        if head and len(head) <= n and head != label:
+        if head and head != label and _ems(head) <= ems:
             return head
-    return label[: n - 1] + "…"
+    while label and _ems(label) > ems - 1:
+        label = label[:-1]
+    return label.rstrip() + "…"
 
 
 def _hbar_chart(title: str, labels: list[str], values: list[float | None], fmt, color: str,
@@ -122,7 +131,7 @@ def _hbar_chart(title: str, labels: list[str], values: list[float | None], fmt, 
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 30 + i * (bar_h + gap)
         w = 0 if value is None else span * value / top
-        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end"><title>{_e(label)}</title>{_e(_short(label, 28))}</text>')
+        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end"><title>{_e(label)}</title>{_e(_short(label, (left - 12) / 12))}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}" rx="2"/>')
         parts.append(f'<text x="{left + w + 5:.1f}" y="{y + 14}" class="value">{_e(fmt(value))}</text>')
     if mark is not None:
@@ -163,7 +172,9 @@ def _vbar_chart(title: str, labels: list[str], values: list[float | None], fmt, 
         avg = math.fsum(present) / len(present)
         y = height - bottom - plot_h * avg / top
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#333" stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{width - 10}" y="{y - 4:.1f}" text-anchor="end" class="small">{_e(average_label)} {_e(fmt(avg))}</text>')
+        # The mean is named in the title row, clear of the bars' own numbers.
+        parts.append(f'<line x1="{width - 150}" y1="12" x2="{width - 124}" y2="12" stroke="#333" stroke-dasharray="4 3"/>')
+        parts.append(f'<text x="{width - 118}" y="16" class="small">{_e(average_label)} {_e(fmt(avg))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -253,6 +264,14 @@ def _trend(kind: str, better: int, now, before, zh: bool, days: tuple[int, int] 
     return f'<span class="trend {mood}">{arrow} {text}</span> <span class="prev">{_e(prev)}</span>'
 
 
+def _some(names: list[str], sep: str, zh: bool, most: int = 10) -> str:
+    """At most `most` names, then how many more (the assessment table has them all)."""
+    if len(names) <= most:
+        return sep.join(names)
+    more = len(names) - most
+    return sep.join(names[:most]) + (f" 等{more}人（见考核表）" if zh else f" and {more} more (see Assessment)")
+
+
 def _summary_html(report: Report, zh: bool) -> str:
     hall = report.table("hall").rows[0] if report.table("hall").rows else {}
     prev = (report.previous or {}).get("hall") or {}
@@ -264,12 +283,19 @@ def _summary_html(report: Report, zh: bool) -> str:
                      f'<div>{_trend(kind, better, hall.get(key), prev.get(key), zh, per_day if kind == "int" else None)}</div></div>')
     assess = report.table("assessment").rows
     flagged = []
+    sep = "、" if zh else ", "
     for level_zh, level_en in (("部门", "department"), ("个人", "clerk")):
         items = [r for r in assess if r["flag_keys"] and r["level"] in (level_zh, level_en)]
-        label = ("未达标部门" if level_zh == "部门" else "未达标个人") if zh else (
-            "Departments flagged" if level_en == "department" else "Clerks flagged")
-        lis = "".join(f"<li><b>{_e(r['name'])}</b>: {_e(r['flags'])}</li>" for r in items) or (
-            f'<li class="ok">{"无" if zh else "none"}</li>')
+        label = ("未达标部门（见下表）" if level_zh == "部门" else "未达标个人") if zh else (
+            "Departments flagged (see the table)" if level_en == "department" else "Clerks flagged")
+        # One line per threshold, naming who breaks it: short however many are flagged. The
+        # departments are named in the table below, with their flags: here only how many.
+        lis = "".join(
+            f"<li><b>{_e(FLAG_LABELS[key]['zh' if zh else 'en'])}</b> ({len(names)})"
+            + ("" if level_zh == "部门" else f": {_e(_some(names, sep, zh))}") + "</li>"
+            for key in FLAG_LABELS
+            if (names := [r["name"] for r in items if key in r["flag_keys"]])
+        ) or f'<li class="ok">{"无" if zh else "none"}</li>'
         flagged.append(f'<div class="flags"><h3>{_e(label)} ({len(items)})</h3><ul>{lis}</ul></div>')
     deps = report.table("department").rows
     prev_deps = (report.previous or {}).get("department") or {}
@@ -280,7 +306,7 @@ def _summary_html(report: Report, zh: bool) -> str:
     for r in deps:
         before = prev_deps.get(r["key"], {}).get("satisfaction_rate")
         trs.append(
-            f'<tr class="{"flagged" if flags_by_key.get(r["key"]) else ""}"><td class="txt">{_e(r["name"])}</td>'
+            f'<tr class="{"flagged" if flags_by_key.get(r["key"]) else ""}"><td class="txt">{_e(_short(r["name"], 24))}</td>'
             f'<td class="num">{r["issued"]}</td><td class="num">{r["transferred_in"]}</td><td class="num">{r["served"]}</td>'
             f'<td class="num">{mmss(r["wait_mean_s"])}</td><td class="num">{_fmt("rate", r["satisfaction_rate"])}</td>'
             f'<td class="num">{_trend("rate", 1, r["satisfaction_rate"], before, zh)}</td>'
@@ -353,7 +379,7 @@ tr.flagged td{background:#fde8e8} td.empty{color:#888;text-align:center}
 .kpi .label{color:#555;font-size:12px} .kpi .value{font-size:26px;font-weight:700;margin:2px 0}
 .trend{font-weight:600;font-size:12px} .trend.good{color:#2e7d32} .trend.bad{color:#c62828}
 .trend.neutral,.trend.same{color:#455a64} .trend.none{color:#888;font-weight:400} .prev{color:#777;font-size:11px}
-.flag-row{display:grid;grid-template-columns:1fr 1fr;gap:16px;margin-top:6px}
+.flag-row{display:grid;grid-template-columns:1fr 2fr;gap:16px;margin-top:6px}
 .flags ul{margin:0;padding-left:18px} .flags li{margin:1px 0} .flags .ok{color:#2e7d32;list-style:none;margin-left:-18px}
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 .chart{width:100%;height:auto;background:#f7f9fc;border:1px solid #e1e6ee;border-radius:6px;padding:6px}
@@ -363,6 +389,7 @@ tr.flagged td{background:#fde8e8} td.empty{color:#888;text-align:center}
 @media print{body{padding:0;max-width:none;font-size:11px} .page,.details,.appendix{break-before:page}
  .summary{break-before:auto} h2{margin-top:0} section.table{break-inside:auto} tr{break-inside:avoid}
  thead{display:table-header-group} table{font-size:10px} .kpi .value{font-size:22px}
+ .summary td{padding:2px 6px} .summary h3{margin:8px 0 4px}
  .chart{break-inside:avoid}}
 """
 

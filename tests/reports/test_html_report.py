@@ -36,7 +36,15 @@ MEASURE = """() => {
     // One character a line: a cell narrower than two characters, or a heading of 4+ lines.
     if (th.textContent.length > 2 && (th.clientWidth < 2 * size || lines > 3.5)) narrow.push(th.textContent);
   }
-  return {wide, narrow, page: document.documentElement.scrollWidth, view: window.innerWidth};
+  const clipped = [];
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    const w = svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (b.x < -0.5 || b.x + b.width > w + 0.5) clipped.push(t.textContent);
+    }
+  }
+  return {wide, narrow, clipped, page: document.documentElement.scrollWidth, view: window.innerWidth};
 }"""
 
 
@@ -60,7 +68,7 @@ def test_report_fits_the_screen_and_a4_landscape(month_data, hall_config, browse
     page.goto(path.as_uri())
     screen = page.evaluate(MEASURE)
     page.screenshot(path=SCREENSHOTS / f"report-{lang}-1400.png")
-    assert screen["wide"] == [] and screen["narrow"] == [] and screen["page"] <= screen["view"], screen
+    assert screen["wide"] == screen["narrow"] == screen["clipped"] == [] and screen["page"] <= screen["view"], screen
 
     page.emulate_media(media="print")
     page.set_viewport_size({"width": PRINT_WIDTH, "height": 740})
@@ -94,3 +102,40 @@ def test_report_fits_the_screen_and_a4_landscape(month_data, hall_config, browse
     assert all(attendance not in t for t in texts[:appendix])
     assert any(attendance in t for t in texts[appendix:])
     assert appendix <= 12
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_twelve_departments_with_long_names_fit(sqlite_url, browser, tmp_path, lang):
+    """The longest department and matter names a government hall uses, 24 clerks: still no
+    table wider than the page, and the first page still holds the summary."""
+    from tests.reports.big_hall import synthetic_month, twelve_department_hall
+    from tests.support.databases import migrated_engine
+
+    config = twelve_department_hall()
+    engine = migrated_engine(sqlite_url)
+    records = synthetic_month(config)
+    report = build_report(config, engine, date(2026, 11, 1), date(2026, 11, 30), lang=lang, now=DECEMBER_1,
+                          records=records, previous_records=synthetic_month(config, date(2026, 10, 1), 22, seed=10))
+    engine.dispose()
+    path = write_html(report, tmp_path / f"big-{lang}.html", config.hall.name.get(lang))
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(path.as_uri())
+    screen = page.evaluate(MEASURE)
+    page.screenshot(path=SCREENSHOTS / f"report-12-departments-{lang}-1400.png")
+    assert screen["wide"] == screen["narrow"] == screen["clipped"] == [] and screen["page"] <= screen["view"], screen
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": PRINT_WIDTH, "height": 740})
+    printed = page.evaluate(MEASURE)
+    assert printed["wide"] == [] and printed["narrow"] == [] and printed["page"] <= PRINT_WIDTH, printed
+    pdf_path = SCREENSHOTS / f"report-12-departments-{lang}.pdf"
+    page.pdf(path=str(pdf_path), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    page.close()
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    for i in range(2):
+        pdf[i].render(scale=1.2).to_pil().save(SCREENSHOTS / f"report-12-departments-{lang}-page{i + 1}.png")
+    first = pdf[0].get_textpage().get_text_range().replace("\r\n", "")
+    last_department = config.departments[-1].name.get(lang)
+    # The summary's department table ends on the first page (its last row is there).
+    assert last_department.replace(" ", "")[:8] in first.replace(" ", "")
+    second = pdf[1].get_textpage().get_text_range().replace("\r\n", "")
+    assert second.startswith("图表" if lang == "zh" else "Charts")
