@@ -152,6 +152,7 @@ MARGIN = 40
 GAP = 24
 TILE_TEXT_GAP = 8  # between a tile's name and its detail line
 TOUCH_MIN = 96  # px: the smallest touch target
+SIDE_W = 440  # landscape start screen: the priority / appointment column, room left for names
 
 
 def label(text: str = "", name: str = "", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
@@ -441,7 +442,7 @@ class DepartmentPicker(QWidget):
         off_w, off_h = self._offset(compact)
         min_h = 150 if self.portrait else 128
         # column counts in order of preference when pages and text size tie
-        choices = (1, 2) if self.portrait else (2, 3, 1) if n <= 4 else (3, 2, 1)
+        choices = (1, 2) if self.portrait else (2, 3, 1)
         # a very long name may take more lines; a word wider than a line is cut between letters
         for max_lines, hard in ((self.NAME_MAX_LINES, False), (None, False), (None, True)):
             best = None
@@ -559,17 +560,43 @@ class StartScreen(Screen_):
         outer.addWidget(self.banner)
         self.title = label("", "title")
         outer.addWidget(self.title)
+        # portrait: departments, then priority and appointment side by side, then the notice;
+        # landscape: those in a column on the right, so the departments get the full height
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setSpacing(GAP)
+        outer.addLayout(self.body, 1)
         self.picker = DepartmentPicker(model)
-        outer.addWidget(self.picker, 1)
+        self.body.addWidget(self.picker, 1)
+        self.side = QWidget()
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(GAP)
         self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.actions.setSpacing(GAP)
-        outer.addLayout(self.actions)
+        side.addLayout(self.actions)
         self.notice = label("", "notice")
-        outer.addWidget(self.notice)
+        side.addWidget(self.notice)
+        side.addStretch(1)
+        self.body.addWidget(self.side)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        if self.portrait:
+            self.body.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.actions.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.side.setMinimumWidth(0)
+            self.side.setMaximumWidth(16777215)
+        else:
+            self.body.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.actions.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.side.setFixedWidth(SIDE_W)
 
     def set_portrait(self, portrait: bool) -> None:
+        changed = portrait != self.portrait
         super().set_portrait(portrait)
         self.picker.set_portrait(portrait)
+        if changed:
+            self._arrange()
 
     def render(self) -> None:
         m = self.model
@@ -595,6 +622,10 @@ class StartScreen(Screen_):
                                      compact=not self.portrait)
         self.appointment_tile.clicked.connect(m.open_appointment)
         self.actions.addWidget(self.appointment_tile, 1)
+        if not self.portrait:  # the narrow side column: "Appointment check-in" on one line
+            for t in (self.priority_tile, self.appointment_tile):
+                if t is not None:
+                    t.name_label.setStyleSheet("font-size: 34px;")
         notice = m.notice()
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))

@@ -217,3 +217,20 @@ def test_names_longer_than_any_hall_uses_are_still_whole(kiosk_window, orient):
             picker.next.click()
             settle()
     assert seen == list(names)
+
+
+@pytest.mark.parametrize("orient", ["portrait", "landscape"])
+def test_with_the_priority_banner_names_still_fit_on_more_pages(qtbot, kiosk_window, orient):
+    m, w = kiosk_window(catalog(), "en", SIZES[orient], queues())
+    tap(qtbot, w.screens[Screen.START].priority_tile)
+    assert m.priority and w.screens[Screen.START].banner.isVisible()
+    picker = w.screens[Screen.START].picker
+    names = {dep: en for dep, _, en in DEPARTMENTS}
+    seen = []
+    for number in range(1, m.department_page().count + 1):
+        seen += assert_page_fits(w, names)
+        if number == 1:
+            save_screenshot(w, f"kiosk-long-names-en-{orient}-priority")
+        if number < m.department_page().count:
+            tap(qtbot, picker.next)
+    assert seen == list(names)
