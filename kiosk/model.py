@@ -460,7 +460,8 @@ class KioskModel:
                 elif waiting and queue.get("estimated_wait_s"):
                     detail += " · " + wait_text(self.lang, queue["estimated_wait_s"])
             else:
-                detail = self.t("matters_count", n=len(dep.matters)) if dep.matters else ""
+                n = len(dep.matters)
+                detail = self.t("matters_count_one" if n == 1 else "matters_count", n=n) if n else ""
             tiles.append(DepartmentTile(dep.id, loc(dep.name, self.lang), dep.prefix, detail, closed))
         return tiles
 

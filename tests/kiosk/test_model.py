@@ -506,3 +506,14 @@ def test_names_break_where_a_line_may_break():
     assert (fitted.size, fitted.lines) == (4, ["一二三四五", "六七八九十"])
     assert fit_text("一二三四五六七八九十", 20, 7, [4], lambda size: lambda s: len(s) * size,
                     lambda size: size) is None
+
+
+def test_a_department_with_one_matter_says_one_service(kiosk, catalog):
+    """Before the queue state arrives a tile counts its matters: "1 service", not "1 services"."""
+    one = {**catalog, "seq": catalog["seq"] + 1, "departments": [dict(d) for d in catalog["departments"]]}
+    one["departments"][0]["matters"] = one["departments"][0]["matters"][:1]
+    kiosk.set_catalog(one)
+    assert kiosk.department_tiles()[0].detail == "1 项业务"
+    kiosk.choose_language("en")
+    assert kiosk.department_tiles()[0].detail == "1 service"
+    assert kiosk.department_tiles()[1].detail.endswith(" services")
