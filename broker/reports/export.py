@@ -192,7 +192,7 @@ def _split_columns(t: Table) -> list[tuple[str | None, list[Column]]]:
     return [(g, lead + cols) for g, cols in groups.items()]
 
 
-def _table_html(t: Table, lang: str, columns: list[Column], title: str, css: str = "") -> str:
+def _table_html(t: Table, lang: str, columns: list[Column], title: str, css: str = "", note: bool = True) -> str:
     head = "".join(f'<th class="{"txt" if c.kind == "text" else "num"}">{_e(c.title(lang) + HTML_UNIT.get(c.kind, {}).get(lang, ""))}</th>'
                    for c in columns)
     body = []
@@ -203,16 +203,16 @@ def _table_html(t: Table, lang: str, columns: list[Column], title: str, css: str
         body.append(f"<tr{cls}>{cells}</tr>")
     if not t.rows:
         body.append(f'<tr><td colspan="{len(columns)}" class="empty">{"无" if lang == "zh" else "none"}</td></tr>')
-    note = f'<p class="note">{_e(t.note_text(lang))}</p>' if t.note else ""
+    note = f'<p class="note">{_e(t.note_text(lang))}</p>' if t.note and note else ""
     return (f'<section class="table {css}" data-table="{t.name}"><h3>{_e(title)}</h3>{note}<table><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></section>")
 
 
 def _tables_html(t: Table, lang: str, css: str = "") -> str:
     parts = []
-    for group, cols in _split_columns(t):
+    for i, (group, cols) in enumerate(_split_columns(t)):
         title = t.title(lang) if group is None else f"{t.title(lang)} · {GROUP_TITLES[group][0 if lang == 'zh' else 1]}"
-        parts.append(_table_html(t, lang, cols, title, css))
+        parts.append(_table_html(t, lang, cols, title, css, note=i == 0))
     return "".join(parts)
 
 

@@ -109,6 +109,18 @@ NOT_IN = {
     "matter": {"issued", "transferred_in", "transferred_out", "no_matter"},
 }
 
+NOTES = {
+    "department": ("取号 + 转入 = 办理 + 过号 + 日终关闭 + 转出 + 未结。等候、办理按段计入各部门：转办后在本部门的等候、转办前的办理都计入。",
+                   "Issued + transferred in = served + no-show + closed at day end + transferred out + still open. "
+                   "Waits and service times are per leg: the wait here after a transfer and the work before one both count."),
+    "window": ("取号不按窗口统计；叫号、等候、办理按段计入叫号的窗口，办理结果计入办结的窗口。",
+               "Tickets are not issued at a window; calls, waits and service count per leg at the window that called, outcomes at the window that ended the visit."),
+    "clerk": ("取号不按个人统计；叫号、等候、办理按段计入叫号的工作人员，办理结果与评价计入办结的工作人员。",
+              "Tickets are not issued by a clerk; calls, waits and service count per leg for the clerk who called, outcomes and ratings for the clerk who ended the visit."),
+    "matter": ("按办结时的事项统计；转办记录不含转出前的事项，故只计最后一段。",
+               "By the matter the visit ended with; a transfer records no matter for the leg it ends, so only the last leg counts."),
+}
+
 GROUP_TITLES = {
     "volume": ("业务量", "Volumes"),
     "time": ("等候与办理时间（按段）", "Waiting and service time (per leg)"),
@@ -224,7 +236,7 @@ def build_report(
         rows_by_dim[dim] = rows
         cols = [name_col[dim]] + ([Column("key", "编号", "Id", "text")] if dim in ("clerk", "window") else [])
         cols += [c for c in metric_cols if c.key not in NOT_IN.get(dim, ())]
-        report.tables.append(Table(dim, zh, en, cols, rows))
+        report.tables.append(Table(dim, zh, en, cols, rows, NOTES.get(dim)))
     prev_start, prev_end = previous_period(start, end)
     if previous_records is None:
         previous_records = load_records(engine, config.hall.id, prev_start, prev_end)
