@@ -75,6 +75,12 @@ def cmd_config_check(args) -> int:
         f"{sum(len(d.matters) for d in cfg.departments)} matters, {len(cfg.windows)} windows, "
         f"{len(cfg.staff)} staff, {len(cfg.devices)} devices"
     )
+    no_pin = [s.id for s in cfg.staff if s.pin_hash is None]
+    if cfg.hall.require_pin and no_pin:
+        print(f"  warning: {len(no_pin)} clerk{'s' if len(no_pin) != 1 else ''} cannot log in until they have a PIN "
+              f"(hallcall admin staff-pin --config {args.file} ID): {', '.join(no_pin)}")
+    elif not cfg.hall.require_pin:
+        print("  warning: require_pin = false: anyone may log in as any clerk with the staff id alone")
     return 0
 
 

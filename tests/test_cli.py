@@ -15,6 +15,18 @@ def test_config_check_accepts_the_example(capsys):
     assert "OK - hall 'campus-hall'" in out and "8 windows" in out
 
 
+def test_config_check_warns_of_clerks_without_a_pin(tmp_path, capsys):
+    text = EXAMPLE_HALL.read_text(encoding="utf-8")
+    first_hash = next(line for line in text.splitlines() if line.startswith("pin_hash"))
+    hall = tmp_path / "hall.toml"
+    hall.write_text(text.replace(first_hash + "\n", "", 1), encoding="utf-8")
+    assert main(["config", "check", str(hall)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: 1 clerk cannot log in until they have a PIN" in out and "staff-pin" in out
+    assert main(["config", "check", str(EXAMPLE_HALL)]) == 0
+    assert "warning" not in capsys.readouterr().out
+
+
 def test_config_check_lists_problems_and_fails(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text('[hall]\nid = "Bad Id"\nname = { zh = "x" }\n', encoding="utf-8")
