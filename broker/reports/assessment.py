@@ -9,7 +9,8 @@ How they are applied (docs/reports.md, "Assessment"):
   about it: a department is flagged by the rate, and only once it also has the count (the count
   is then a minimum sample, so 1 bad rating of 2 does not flag a department either);
 - the counts and rates are maxima: reaching one in any part of a quarter already breaks that
-  quarter, so they apply to a shorter period unchanged;
+  quarter, so they apply to a shorter period unchanged; a longer one (a year) multiplies the
+  counts by its quarters;
 - the volume minima are per quarter: a shorter (or longer) period is compared with the minima
   pro-rated to its days, rounded up, and the report says so.
 """
@@ -47,17 +48,25 @@ def minima(rules: Assessment, share: Fraction = Fraction(1)) -> tuple[int, int]:
     return (math.ceil(rules.min_time_limited * share), math.ceil(rules.min_immediate * share))
 
 
+def counts(rules: Assessment, share: Fraction = Fraction(1)) -> tuple[int, int]:
+    """The (bad-rating, over-time) count limits: a quarter's for any shorter period, times the
+    quarters for a longer one."""
+    k = max(Fraction(1), share)
+    return math.ceil(rules.bad_rating_count * k), math.ceil(rules.overtime_count * k)
+
+
 def flags(row: dict, rules: Assessment, level: str = "clerk", share: Fraction = Fraction(1)) -> list[str]:
     """The names of the thresholds a clerk's or department's figures break (empty: none)."""
     out = []
     bad, rated = row["bad_ratings"], row["rated"]
     over, served = row["overtime"], row["served"]
+    bad_count, over_count = counts(rules, share)
     if level == "department":
-        bad_broken = reaches(bad, rated, rules.bad_rating_rate) and bad >= rules.bad_rating_count
-        over_broken = reaches(over, served, rules.overtime_rate) and over >= rules.overtime_count
+        bad_broken = reaches(bad, rated, rules.bad_rating_rate) and bad >= bad_count
+        over_broken = reaches(over, served, rules.overtime_rate) and over >= over_count
     else:
-        bad_broken = reaches(bad, rated, rules.bad_rating_rate) or bad >= rules.bad_rating_count
-        over_broken = reaches(over, served, rules.overtime_rate) or over >= rules.overtime_count
+        bad_broken = reaches(bad, rated, rules.bad_rating_rate) or bad >= bad_count
+        over_broken = reaches(over, served, rules.overtime_rate) or over >= over_count
     if bad_broken:
         out.append("bad_ratings")
     if over_broken:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from hallcall.broker.reports.assessment import FLAG_LABELS, flags, minima, quarter_share
+from hallcall.broker.reports.assessment import FLAG_LABELS, counts, flags, minima, quarter_share
 from hallcall.broker.reports.attendance import load_attendance
 from hallcall.broker.reports.audit import load_audit
 from hallcall.broker.reports.complaints import ComplaintBook
@@ -353,14 +353,15 @@ def build_report(
 
 def _assessment_note(config: HallConfig, mins: tuple[int, int], share) -> tuple[str, str]:
     a = config.assessment
+    bad_n, over_n = counts(a, share)
     pct = lambda x: f"{x * 100:g}%"  # noqa: E731
     q = f"{float(share):.2f}".rstrip("0").rstrip(".")
-    zh = (f"考核标准按季度（海城业务规则第22条）。个人：差评率≥{pct(a.bad_rating_rate)}或差评≥{a.bad_rating_count}件；"
-          f"超时率≥{pct(a.overtime_rate)}或超时≥{a.overtime_count}件。部门：差评率≥{pct(a.bad_rating_rate)}且差评≥{a.bad_rating_count}件；"
-          f"超时率≥{pct(a.overtime_rate)}且超时≥{a.overtime_count}件。本期为{q}个季度，业务量下限按比例折算为"
+    zh = (f"考核标准按季度（海城业务规则第22条）。个人：差评率≥{pct(a.bad_rating_rate)}或差评≥{bad_n}件；"
+          f"超时率≥{pct(a.overtime_rate)}或超时≥{over_n}件。部门：差评率≥{pct(a.bad_rating_rate)}且差评≥{bad_n}件；"
+          f"超时率≥{pct(a.overtime_rate)}且超时≥{over_n}件。本期为{q}个季度，业务量下限按比例折算为"
           f"限时件{mins[0]}件、即办件{mins[1]}件（季度为{a.min_time_limited}件、{a.min_immediate}件）。")
     en = (f"Thresholds are quarterly (Haicheng business rules art. 22). Clerk: bad-rating rate >= {pct(a.bad_rating_rate)} "
-          f"or >= {a.bad_rating_count} bad ratings; over-time rate >= {pct(a.overtime_rate)} or >= {a.overtime_count} cases. "
+          f"or >= {bad_n} bad ratings; over-time rate >= {pct(a.overtime_rate)} or >= {over_n} cases. "
           f"Department: the rate AND at least that count. This period is {q} of a quarter: the volume minima are "
           f"pro-rated to {mins[0]} time-limited and {mins[1]} immediate (quarterly {a.min_time_limited} and {a.min_immediate}).")
     return zh, en

@@ -93,3 +93,15 @@ def test_volume_minima_are_pro_rated_to_the_period():
     share = Fraction(30, 92)
     assert flags(row(time_limited=10, immediate=33), RULES, share=share) == []
     assert flags(row(time_limited=9, immediate=33), RULES, share=share) == ["low_volume"]
+
+
+def test_count_limits_are_a_quarters_for_shorter_periods_and_scale_for_longer():
+    from fractions import Fraction
+
+    from hallcall.broker.reports.assessment import counts
+
+    assert counts(RULES, Fraction(30, 92)) == (5, 10) == counts(RULES, Fraction(1))
+    assert counts(RULES, Fraction(4)) == (20, 40)
+    year = Fraction(4)
+    assert flags(row(bad_ratings=19, rated=1000, time_limited=120, immediate=400), RULES, share=year) == []
+    assert flags(row(bad_ratings=20, rated=1000, time_limited=120, immediate=400), RULES, share=year) == ["bad_ratings"]
