@@ -140,13 +140,16 @@ def _rating_columns(calc: Calculator) -> list[Column]:
 
 def previous_period(start: date, end: date) -> tuple[date, date]:
     """The period a report is compared with: the month or quarter before a whole month or
-    quarter, else the same number of days just before."""
+    quarter; a day, the same weekday a week before (a Monday with the Sunday before it would
+    compare with a closed hall); else the same number of days just before."""
     if start.day == 1 and (end + timedelta(days=1)).day == 1:
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         first = start
         for _ in range(months):
             first = (first - timedelta(days=1)).replace(day=1)
         return first, start - timedelta(days=1)
+    if start == end:
+        return start - timedelta(days=7), start - timedelta(days=7)
     days = (end - start).days + 1
     return start - timedelta(days=days), start - timedelta(days=1)
 
@@ -356,12 +359,13 @@ def _assessment_note(config: HallConfig, mins: tuple[int, int], share) -> tuple[
     bad_n, over_n = counts(a, share)
     pct = lambda x: f"{x * 100:g}%"  # noqa: E731
     q = f"{float(share):.2f}".rstrip("0").rstrip(".")
+    q_en = f"{q} of a quarter" if share < 1 else f"{q} quarter" + ("s" if share > 1 else "")
     zh = (f"考核标准按季度（海城业务规则第22条）。个人：差评率≥{pct(a.bad_rating_rate)}或差评≥{bad_n}件；"
           f"超时率≥{pct(a.overtime_rate)}或超时≥{over_n}件。部门：差评率≥{pct(a.bad_rating_rate)}且差评≥{bad_n}件；"
           f"超时率≥{pct(a.overtime_rate)}且超时≥{over_n}件。本期为{q}个季度，业务量下限按比例折算为"
           f"限时件{mins[0]}件、即办件{mins[1]}件（季度为{a.min_time_limited}件、{a.min_immediate}件）。")
     en = (f"Thresholds are quarterly (Haicheng business rules art. 22). Clerk: bad-rating rate >= {pct(a.bad_rating_rate)} "
           f"or >= {bad_n} bad ratings; over-time rate >= {pct(a.overtime_rate)} or >= {over_n} cases. "
-          f"Department: the rate AND at least that count. This period is {q} of a quarter: the volume minima are "
+          f"Department: the rate AND at least that count. This period is {q_en}: the volume minima are "
           f"pro-rated to {mins[0]} time-limited and {mins[1]} immediate (quarterly {a.min_time_limited} and {a.min_immediate}).")
     return zh, en

@@ -273,6 +273,16 @@ def test_periods():
         parse_period("last month")
 
 
+def test_the_previous_period():
+    from hallcall.broker.reports.report import previous_period
+
+    assert previous_period(date(2026, 11, 1), date(2026, 11, 30)) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert previous_period(date(2026, 1, 1), date(2026, 3, 31)) == (date(2025, 10, 1), date(2025, 12, 31))
+    assert previous_period(date(2026, 1, 1), date(2026, 12, 31)) == (date(2025, 1, 1), date(2025, 12, 31))
+    assert previous_period(date(2026, 11, 23), date(2026, 11, 23)) == (date(2026, 11, 16), date(2026, 11, 16))
+    assert previous_period(date(2026, 11, 10), date(2026, 11, 16)) == (date(2026, 11, 3), date(2026, 11, 9))
+
+
 def test_relative_periods_use_the_halls_date():
     today = date(2026, 1, 15)
     assert parse_period("today", today) == (today, today)
