@@ -58,27 +58,31 @@ def browser():
         b.close()
 
 
+def fits_screen_and_print(browser, path, name: str) -> pdfium.PdfDocument:
+    """At 1400 px and at A4-landscape print width: no table wider than the page, no heading one
+    character a line, no clipped chart label; saves `name`-1400.png and `name`.pdf."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(path.as_uri())
+    screen = page.evaluate(MEASURE)
+    page.screenshot(path=SCREENSHOTS / f"{name}-1400.png")
+    assert screen["wide"] == screen["narrow"] == screen["clipped"] == [] and screen["page"] <= screen["view"], screen
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": PRINT_WIDTH, "height": 740})
+    printed = page.evaluate(MEASURE)
+    assert printed["wide"] == [] and printed["narrow"] == [] and printed["page"] <= PRINT_WIDTH, printed
+    pdf_path = SCREENSHOTS / f"{name}.pdf"
+    page.pdf(path=str(pdf_path), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    page.close()
+    return pdfium.PdfDocument(str(pdf_path))
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_fits_the_screen_and_a4_landscape(month_data, hall_config, browser, tmp_path, lang):
     _, _, engine = month_data
     report = build_report(hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang=lang, now=DECEMBER_1)
     path = write_html(report, tmp_path / f"report-{lang}.html", hall_config.hall.name.get(lang))
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(path.as_uri())
-    screen = page.evaluate(MEASURE)
-    page.screenshot(path=SCREENSHOTS / f"report-{lang}-1400.png")
-    assert screen["wide"] == screen["narrow"] == screen["clipped"] == [] and screen["page"] <= screen["view"], screen
-
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": PRINT_WIDTH, "height": 740})
-    printed = page.evaluate(MEASURE)
-    assert printed["wide"] == [] and printed["narrow"] == [] and printed["page"] <= PRINT_WIDTH, printed
-    pdf_path = SCREENSHOTS / f"report-{lang}.pdf"
-    page.pdf(path=str(pdf_path), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
-    page.close()
-
-    pdf = pdfium.PdfDocument(str(pdf_path))
+    pdf = fits_screen_and_print(browser, path, f"report-{lang}")
     # pdfium may cut a bold heading into one character a line: compare without line breaks.
     texts = [pdf[i].get_textpage().get_text_range().replace("\r\n", "") for i in range(len(pdf))]
     for i in range(min(3, len(pdf))):
@@ -118,19 +122,7 @@ def test_twelve_departments_with_long_names_fit(sqlite_url, browser, tmp_path, l
                           records=records, previous_records=synthetic_month(config, date(2026, 10, 1), 22, seed=10))
     engine.dispose()
     path = write_html(report, tmp_path / f"big-{lang}.html", config.hall.name.get(lang))
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(path.as_uri())
-    screen = page.evaluate(MEASURE)
-    page.screenshot(path=SCREENSHOTS / f"report-12-departments-{lang}-1400.png")
-    assert screen["wide"] == screen["narrow"] == screen["clipped"] == [] and screen["page"] <= screen["view"], screen
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": PRINT_WIDTH, "height": 740})
-    printed = page.evaluate(MEASURE)
-    assert printed["wide"] == [] and printed["narrow"] == [] and printed["page"] <= PRINT_WIDTH, printed
-    pdf_path = SCREENSHOTS / f"report-12-departments-{lang}.pdf"
-    page.pdf(path=str(pdf_path), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
-    page.close()
-    pdf = pdfium.PdfDocument(str(pdf_path))
+    pdf = fits_screen_and_print(browser, path, f"report-12-departments-{lang}")
     for i in range(2):
         pdf[i].render(scale=1.2).to_pil().save(SCREENSHOTS / f"report-12-departments-{lang}-page{i + 1}.png")
     first = pdf[0].get_textpage().get_text_range().replace("\r\n", "")
