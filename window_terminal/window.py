@@ -670,18 +670,22 @@ class TerminalWindow(QWidget):
         self.pa_other.returnPressed.connect(self.confirm_pause)
         reasons.addWidget(self.pa_other, 1)
         lay.addLayout(reasons)
+        self.pa_cancel, self.pa_confirm = self._cancel_and_confirm(lay, self.confirm_pause)
+        return panel
+
+    def _cancel_and_confirm(self, lay: QVBoxLayout, on_confirm) -> tuple[QPushButton, QPushButton]:
+        """A panel's last row: cancel (Esc) and confirm (Enter), on the right."""
         row = QHBoxLayout()
         row.addStretch(1)
-        self.pa_cancel = QPushButton()
-        self.pa_cancel.setObjectName("cancel")
-        self.pa_cancel.clicked.connect(self.cancel)
-        self.pa_confirm = QPushButton()
-        self.pa_confirm.setObjectName("confirm")
-        self.pa_confirm.clicked.connect(self.confirm_pause)
-        row.addWidget(self.pa_cancel)
-        row.addWidget(self.pa_confirm)
+        cancel, confirm = QPushButton(), QPushButton()
+        cancel.setObjectName("cancel")
+        cancel.clicked.connect(self.cancel)
+        confirm.setObjectName("confirm")
+        confirm.clicked.connect(on_confirm)
+        row.addWidget(cancel)
+        row.addWidget(confirm)
         lay.addLayout(row)
-        return panel
+        return cancel, confirm
 
     def _build_confirm_panel(self) -> QWidget:
         panel = _card()
@@ -690,17 +694,7 @@ class TerminalWindow(QWidget):
         lay.setSpacing(12)
         self.cf_text = _label("confirmText", wrap=True)
         lay.addWidget(self.cf_text, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.cf_cancel = QPushButton()
-        self.cf_cancel.setObjectName("cancel")
-        self.cf_cancel.clicked.connect(self.cancel)
-        self.cf_yes = QPushButton()
-        self.cf_yes.setObjectName("confirm")
-        self.cf_yes.clicked.connect(self.confirm_asked)
-        row.addWidget(self.cf_cancel)
-        row.addWidget(self.cf_yes)
-        lay.addLayout(row)
+        self.cf_cancel, self.cf_yes = self._cancel_and_confirm(lay, self.confirm_asked)
         return panel
 
     def _build_missing_panel(self) -> QWidget:
@@ -715,17 +709,7 @@ class TerminalWindow(QWidget):
         self.mi_box.setVerticalSpacing(4)
         lay.addLayout(self.mi_box)
         lay.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.mi_cancel = QPushButton()
-        self.mi_cancel.setObjectName("cancel")
-        self.mi_cancel.clicked.connect(self.cancel)
-        self.mi_confirm = QPushButton()
-        self.mi_confirm.setObjectName("confirm")
-        self.mi_confirm.clicked.connect(self.confirm_missing)
-        row.addWidget(self.mi_cancel)
-        row.addWidget(self.mi_confirm)
-        lay.addLayout(row)
+        self.mi_cancel, self.mi_confirm = self._cancel_and_confirm(lay, self.confirm_missing)
         return panel
 
     def _shortcuts(self) -> None:
