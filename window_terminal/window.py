@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -704,11 +705,23 @@ class TerminalWindow(QWidget):
         lay.setSpacing(6)
         self.mi_title = _label("panelTitle", wrap=True)
         lay.addWidget(self.mi_title)
-        self.mi_box = QGridLayout()
+        # A long guide (a dozen materials) scrolls inside the panel instead of being cut off.
+        boxes = QWidget()
+        self.mi_box = QGridLayout(boxes)
+        self.mi_box.setContentsMargins(0, 0, 0, 0)
         self.mi_box.setHorizontalSpacing(24)
         self.mi_box.setVerticalSpacing(4)
-        lay.addLayout(self.mi_box)
-        lay.addStretch(1)
+        self.mi_scroll = QScrollArea()
+        self.mi_scroll.setObjectName("materials")
+        self.mi_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.mi_scroll.setWidgetResizable(True)
+        self.mi_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.mi_scroll.setWidget(boxes)
+        self.mi_scroll.viewport().setAutoFillBackground(False)
+        boxes.setAutoFillBackground(False)
+        boxes.setObjectName("materialsBox")
+        self.mi_scroll.setStyleSheet("QScrollArea#materials, QWidget#materialsBox { background: transparent; }")
+        lay.addWidget(self.mi_scroll, 1)
         self.mi_cancel, self.mi_confirm = self._cancel_and_confirm(lay, self.confirm_missing)
         return panel
 

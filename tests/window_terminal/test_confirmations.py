@@ -85,6 +85,32 @@ def test_needs_documents_records_the_missing_materials_and_shows_them_to_the_vis
     assert not win.notice.isVisible()
 
 
+def test_a_long_guide_scrolls_in_the_missing_materials_panel(make_terminal, kiosk, qtbot, monkeypatch):
+    """Fourteen materials (a property registration's list) do not fit the panel's rows: each
+    one can still be reached and ticked, none is cut off for good."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    win = make_terminal()
+    login(win, qtbot)
+    kiosk(matter="status-change")
+    key(win, qtbot, Qt.Key.Key_F1)
+    many = [{"zh": f"第 {i} 项证明材料（原件及复印件）", "en": f"Document {i} (original and copy)"} for i in range(1, 15)]
+    monkeypatch.setattr(win.model, "guide_materials", lambda: many)
+    qtbot.keyClick(win, Qt.Key.Key_F8)
+    assert win.bottom.currentIndex() == 4 and len(win._material_boxes) == 14
+    QApplication.processEvents()
+    viewport = win.mi_scroll.viewport()
+    assert win.mi_scroll.verticalScrollBar().maximum() > 0, "the list is longer than the panel: it scrolls"
+    for box in win._material_boxes:
+        win.mi_scroll.ensureWidgetVisible(box, 0, 0)
+        QApplication.processEvents()
+        shown = QRect(box.mapTo(viewport, box.rect().topLeft()), box.size())
+        assert viewport.rect().contains(shown), (box.text(), shown, viewport.rect())
+    win._material_boxes[-1].setChecked(True)
+    shot(win, "23b-missing-materials-long-guide")
+
+
 def test_a_disabled_finish_button_looks_disabled(make_terminal, kiosk, qtbot):
     win = make_terminal()
     login(win, qtbot)
