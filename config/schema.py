@@ -239,7 +239,8 @@ class Hall(Strict):
     #: log in as any clerk and take their ratings and attendance; false only for a hall that
     #: accepts that (the queue broker says so in its log at every start).
     require_pin: bool = True
-    #: Wrong PINs in a row before the staff id is locked, and for how long.
+    #: Wrong PINs in a row before the staff id is locked, and for how long (the first lock; each
+    #: wrong PIN after a lock locks again for twice as long, up to a day, until a right PIN).
     pin_attempts: int = Field(default=5, ge=1, le=20)
     pin_lockout_min: float = Field(default=15, gt=0, le=1440)
 

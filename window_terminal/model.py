@@ -521,7 +521,7 @@ class TerminalModel:
             if code == "not_found":
                 return Message("error", "err_unknown_staff", {"staff": staff})
             if code == "locked":
-                until = re.search(r"until (\d\d:\d\d)", detail)
+                until = re.search(r"until ((?:\d\d-\d\d )?\d\d:\d\d)", detail)
                 return Message("error", "err_pin_locked", {"staff": staff, "until": until.group(1) if until else "?"})
             if code == "forbidden" and "wrong PIN" in detail:
                 left = re.search(r"(\d+) more tr", detail)

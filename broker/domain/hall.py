@@ -353,6 +353,11 @@ class HallDay:
         events.append(ev.WindowChanged(now, w.id, staff=staff_id, replaced=replaced, login=True))
         return events
 
+    def _until(self, now: datetime, local: datetime) -> str:
+        """The end of a lock as the hall reads it: 09:15, or 11-24 09:15 on another day."""
+        same_day = local.date() == now.astimezone(self.zone).date()
+        return f"{local:%H:%M}" if same_day else f"{local:%m-%d %H:%M}"
+
     def _check_pin(
         self, now: datetime, window: str, staff_id: str, pin_hash: str | None, pin: str | None
     ) -> list[ev.Event]:
@@ -374,10 +379,10 @@ class HallDay:
             if now < record.locked_until:
                 local = record.locked_until.astimezone(self.zone)
                 raise Locked(
-                    f"{staff_id} is locked after {record.failures} wrong PINs until {local:%H:%M} (hall time); "
+                    f"{staff_id} is locked after {record.failures} wrong PINs until {self._until(now, local)} (hall time); "
                     "ask the hall manager if it was not you"
                 )
-            record = None  # the lock is over: the count starts again
+            # The lock is over, the count is not: one more wrong PIN locks again, for longer.
         if pin is None:
             raise Invalid("pin: this hall needs the clerk's PIN to log in")
         if verify_pin(pin_hash, pin):
@@ -388,13 +393,15 @@ class HallDay:
         failures = (record.failures if record else 0) + 1
         locked_until = None
         if failures >= hall.pin_attempts:
-            locked_until = now + timedelta(minutes=hall.pin_lockout_min)
+            # 15 min, then 30, 60, ... up to a day: a guesser gets a handful of tries a day, not 480
+            doubling = min(failures - hall.pin_attempts, 10)
+            locked_until = now + timedelta(minutes=min(hall.pin_lockout_min * 2**doubling, 24 * 60))
         self.pin_failures[staff_id] = PinFailures(failures, locked_until)
         refused = [ev.PinRefused(now, window, staff_id, failures, locked_until)]
         if locked_until is not None:
             local = locked_until.astimezone(self.zone)
             raise Locked(
-                f"wrong PIN for {staff_id}; after {failures} wrong PINs it is locked until {local:%H:%M} (hall time)",
+                f"wrong PIN for {staff_id}; after {failures} wrong PINs it is locked until {self._until(now, local)} (hall time)",
                 events=refused,
             )
         left = hall.pin_attempts - failures

@@ -254,8 +254,16 @@ def test_a_wrong_pin_is_refused_with_the_event_that_counts_it_and_five_lock_the_
     assert locked.value.code == "locked" and locked.value.events[0].locked_until == at(16)
     with pytest.raises(Locked):
         hall.login(at(15), "w01", "s101", Post.A, pin=PIN)
-    events = hall.login(at(16), "w01", "s101", Post.A, pin=PIN)
+    # After the lock one more wrong PIN locks again at once, twice as long, then four times.
+    with pytest.raises(Locked) as again:
+        hall.login(at(16), "w01", "s101", Post.A, pin="0000")
+    assert again.value.events[0].locked_until == at(16 + 30)
+    with pytest.raises(Locked) as third:
+        hall.login(at(46), "w01", "s101", Post.A, pin="0000")
+    assert third.value.events[0].locked_until == at(46 + 60)
+    events = hall.login(at(106), "w01", "s101", Post.A, pin=PIN)
     assert "PinFailuresCleared" in types(events) and hall.windows["w01"].staff == "s101"
+    assert "s101" not in hall.pin_failures, "only the right PIN clears the count"
 
 
 def test_needs_documents_names_the_missing_materials_from_the_matters_guide():
