@@ -29,6 +29,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('tickets', schema=None) as batch_op:
+    # Not a table copy: on SQLite that drops `tickets`, which its history's foreign keys forbid
+    # once there are tickets; SQLite >= 3.35 drops a column in place.
+    with op.batch_alter_table('tickets', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('missing_materials')
     op.drop_table('pin_failures')
