@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from hallcall.broker.domain.pins import PIN_PATTERN, hash_pin, verify_pin
+from hallcall.config.loader import ConfigError
 
 _HEADER = re.compile(r"^\s*\[")
 _PIN_LINE = re.compile(r"^\s*pin_hash\s*=")
@@ -56,8 +57,18 @@ def set_pin(path: Path, staff_id: str, pin: str) -> None:
     text = path.read_text(encoding="utf-8")
     new = with_pin_hash(text, staff_id, hash_pin(pin))
     tmp = path.with_name(path.name + ".pin-tmp")
-    tmp.write_text(new, encoding="utf-8")
+    st = path.stat()
+    tmp.unlink(missing_ok=True)  # left by an edit that was killed
+    # The hall file keeps the hashes: the edited one keeps the original's mode and owner.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, st.st_mode & 0o7777)
     try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(new)
+        os.chmod(tmp, st.st_mode & 0o7777)  # the umask may have narrowed it
+        try:
+            os.chown(tmp, st.st_uid, st.st_gid)
+        except PermissionError:  # not root: the file stays the editor's, as any editor leaves it
+            pass
         config = load_config(tmp)
         staff = config.staff_member(staff_id)
         if staff is None or staff.pin_hash is None or not verify_pin(staff.pin_hash, pin):
@@ -80,7 +91,7 @@ def cmd_staff_pin(args) -> int:
     path = Path(args.config)
     try:
         set_pin(path, args.staff, _read_pin(args.stdin))
-    except (PinFileError, OSError, ValueError) as exc:
+    except (PinFileError, ConfigError, OSError, ValueError) as exc:
         print(f"PIN not set: {exc}", file=sys.stderr)
         return 2
     print(f"PIN of {args.staff} set in {path} (as an argon2 hash); restart the queue broker "

@@ -30,6 +30,16 @@ def test_staff_pin_writes_a_hash_in_place_and_keeps_the_rest_of_the_file(tmp_pat
     assert len(text.splitlines()) == len(original.splitlines()), "the old hash line is replaced, comments kept"
 
 
+def test_staff_pin_keeps_the_hall_files_mode(tmp_path):
+    """The file holds every clerk's hash: a file only its owner reads stays so after the edit."""
+    path = tmp_path / "hall.toml"
+    path.write_text(EXAMPLE_HALL.read_text(encoding="utf-8"), encoding="utf-8")
+    path.chmod(0o600)
+    done = staff_pin(path, "s103", "80417")
+    assert done.returncode == 0, done.stderr
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_staff_pin_refuses_an_unknown_clerk_or_a_bad_pin_and_changes_nothing(tmp_path):
     path = tmp_path / "hall.toml"
     path.write_text(EXAMPLE_HALL.read_text(encoding="utf-8"), encoding="utf-8")
