@@ -59,6 +59,10 @@ def _say(args, op: str, data: dict) -> str:
         if s["no_show_by_system"]:
             lines.append("  still waiting, marked no-show: " + ", ".join(s["no_show_by_system"]))
         return "\n".join(lines)
+    if op == "staff.unlock":
+        if data["unlocked"]:
+            return f"{data['staff']} is unlocked: the clerk may log in with the right PIN"
+        return f"{data['staff']} was not locked: nothing changed"
     if op == "appointment.book":
         a = data["appointment"]
         at = datetime.fromisoformat(a["booked_at"].replace("Z", "+00:00")).astimezone(ZoneInfo(config.hall.timezone))
@@ -97,6 +101,10 @@ def cmd_assign(args) -> int:
 
 def cmd_release(args) -> int:
     return _run(args, "window.assign", window=args.window, departments=[])
+
+
+def cmd_staff_unlock(args) -> int:
+    return _run(args, "staff.unlock", staff=args.staff)
 
 
 def cmd_close_day(args) -> int:
@@ -162,6 +170,10 @@ def register(sub) -> None:
     q.add_argument("--phone")
     q.add_argument("--lang", choices=["zh", "en"])
     q.set_defaults(func=cmd_book)
+    q = asub.add_parser("staff-unlock", help="lift a clerk's wrong-PIN lock (after checking who it was)")
+    common(q)
+    q.add_argument("staff", help="the clerk's staff id, e.g. s101")
+    q.set_defaults(func=cmd_staff_unlock)
     from hallcall.broker.admin.pins import register as register_pins
 
     register_pins(asub)

@@ -107,7 +107,7 @@ class PinRefused(Event):
 
 @dataclass(frozen=True)
 class PinFailuresCleared(Event):
-    """A right PIN: the staff id's wrong-PIN count starts again."""
+    """A right PIN, or the hall manager's unlock: the staff id's wrong-PIN count starts again."""
 
     staff: str
 

@@ -598,6 +598,14 @@ class HallDay:
         self.appointment_codes.add(code)
         return appt, [ev.AppointmentBooked(now, code, dep.id, matter, booked_at, phone, appt.lang)]
 
+    def unlock(self, now: datetime, staff_id: str) -> list[ev.Event]:
+        """The hall manager lifts a wrong-PIN lock (and its count); nothing to do if none."""
+        if staff_id not in self.staff:
+            raise NotFound(f"unknown staff id {staff_id!r}")
+        if self.pin_failures.pop(staff_id, None) is None:
+            return []
+        return [ev.PinFailuresCleared(now, staff_id)]
+
     def close_day(self, now: datetime) -> tuple[dict, list[ev.Event]]:
         events = self._close_through(self.service_date(now), now)
         closed = next(e for e in events if isinstance(e, ev.DayClosed))

@@ -124,6 +124,12 @@ def appointment_book(cmd: p.AppointmentBook, ctx: Context) -> dict:
     }
 
 
+def staff_unlock(cmd: p.StaffUnlock, ctx: Context) -> dict:
+    events = ctx.hall.unlock(ctx.now, cmd.staff)
+    ctx.emit(events)
+    return {"staff": cmd.staff, "unlocked": bool(events)}
+
+
 def day_close(cmd: p.DayClose, ctx: Context) -> dict:
     summary, events = ctx.hall.close_day(ctx.now)
     ctx.emit(events)
@@ -145,5 +151,6 @@ HANDLERS: dict[str, Callable[[Any, Context], dict]] = {
     "rating.submit": rating_submit,
     "window.assign": window_assign,
     "appointment.book": appointment_book,
+    "staff.unlock": staff_unlock,
     "day.close": day_close,
 }

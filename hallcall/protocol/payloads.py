@@ -201,6 +201,13 @@ class AppointmentBook(AdminCommand):
     lang: Literal["zh", "en"] | None = None
 
 
+class StaffUnlock(AdminCommand):
+    """Extension (admin): lift a clerk's wrong-PIN lock (the hall manager, after checking)."""
+
+    op: Literal["staff.unlock"]
+    staff: Identifier
+
+
 class DayClose(AdminCommand):
     """Extension (admin): end the service day as the hall rules require."""
 
@@ -223,6 +230,7 @@ AnyCommand = Annotated[
         RatingSubmit,
         WindowAssign,
         AppointmentBook,
+        StaffUnlock,
         DayClose,
     ],
     Field(discriminator="op"),
@@ -250,6 +258,7 @@ OP_SENDERS: dict[str, frozenset[str]] = {
     "rating.submit": frozenset({"rating"}),
     "window.assign": frozenset({"admin"}),
     "appointment.book": frozenset({"admin"}),
+    "staff.unlock": frozenset({"admin"}),
     "day.close": frozenset({"admin"}),
 }
 

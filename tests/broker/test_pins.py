@@ -74,3 +74,24 @@ def test_the_broker_says_at_start_which_clerks_cannot_log_in_and_when_a_hall_has
     open_hall = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"require_pin": False})})
     start_service(open_hall, engine, clock)
     assert "require_pin = false, so anyone may log in as any clerk" in caplog.text
+
+
+def test_the_hall_manager_lifts_a_lock_and_it_is_audited(hall, engine):
+    from hallcall.broker.storage.orm import AuditRow
+
+    for _ in range(5):
+        login(hall, "0000")
+    assert login(hall, DEMO_PIN)["error"]["code"] == "locked"
+    unlocked = hall.send("admin", "office", "staff.unlock", staff="s101", actor="Wang Li")
+    assert unlocked["ok"] and unlocked["data"] == {"staff": "s101", "unlocked": True}, unlocked
+    with engine.connect() as c:
+        assert c.execute(select(PinFailureRow)).all() == [], "the count is gone with the lock"
+        audit = c.execute(select(AuditRow.actor, AuditRow.op)).all()
+    assert ("Wang Li", "staff.unlock") in [tuple(r) for r in audit]
+    assert login(hall, DEMO_PIN)["ok"]
+    again = hall.send("admin", "office", "staff.unlock", staff="s101", actor="Wang Li")
+    assert again["data"]["unlocked"] is False
+    unknown = hall.send("admin", "office", "staff.unlock", staff="s999", actor="Wang Li")
+    assert unknown["error"]["code"] == "not_found"
+    assert hall.send("window", "w02", "staff.unlock", staff="s101")["error"]["code"] == "forbidden", \
+        "only the admin device may unlock"
