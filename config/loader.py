@@ -10,6 +10,9 @@ from pydantic import ValidationError
 from hallcall.config.schema import HallConfig
 
 EXAMPLE_HALL = Path(__file__).parent / "halls" / "example-university.toml"
+#: The PIN every clerk of EXAMPLE_HALL has (its pin_hash lines say DEMO ONLY): the demo logs in
+#: with it and `hallcall config check` warns of any hall that still uses it.
+DEMO_PIN = "2468"
 
 
 class ConfigError(Exception):

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from hallcall import __version__
-from hallcall.config.loader import EXAMPLE_HALL, ConfigError, load_config
+from hallcall.config.loader import DEMO_PIN, EXAMPLE_HALL, ConfigError, load_config
 
 APP_CLIS = (
     "hallcall.kiosk.cli",
@@ -79,7 +79,14 @@ def cmd_config_check(args) -> int:
     if cfg.hall.require_pin and no_pin:
         print(f"  warning: {len(no_pin)} clerk{'s' if len(no_pin) != 1 else ''} cannot log in until they have a PIN "
               f"(hallcall admin staff-pin --config {args.file} ID): {', '.join(no_pin)}")
-    elif not cfg.hall.require_pin:
+    if cfg.hall.require_pin:
+        from hallcall.broker.domain.pins import verify_pin
+
+        demo = [s.id for s in cfg.staff if s.pin_hash is not None and verify_pin(s.pin_hash, DEMO_PIN)]
+        if demo:
+            print(f"  warning: {len(demo)} clerk{'s' if len(demo) != 1 else ''} still have the example's demo "
+                  f"PIN {DEMO_PIN}: {', '.join(demo)}")
+    if not cfg.hall.require_pin:
         print("  warning: require_pin = false: anyone may log in as any clerk with the staff id alone")
     return 0
 

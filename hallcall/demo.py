@@ -27,6 +27,7 @@ from hallcall.broker.server import QueueBrokerServer
 from hallcall.broker.service.bootstrap import build_bus
 from hallcall.broker.storage.database import create_db_engine
 from hallcall.broker.storage.migrate import upgrade
+from hallcall.config.loader import DEMO_PIN
 from hallcall.config.schema import HallConfig
 from hallcall.mqtt.device import DeviceClient, RequestTimeout
 from hallcall.mqtt.settings import MqttSettings
@@ -231,9 +232,6 @@ SCREEN_APPS = (
     ("window", "w02", ["window"], 'window = "w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
     ("rating", "pad-w02", ["rating-pad", "--windowed"], 'pad = "pad-w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
 )
-#: The PIN every clerk of the example hall file has (its pin_hash lines; a real hall sets each
-#: clerk's own with `hallcall admin staff-pin`).
-DEMO_PIN = "2468"
 #: The window whose clerk terminal the newcomer drives (SCREEN_APPS); its departments are theirs.
 NEWCOMER_WINDOW = "w02"
 

@@ -11,16 +11,13 @@ from pathlib import Path
 
 from hallcall.broker.service.bootstrap import one_hall
 from hallcall.broker.service.messagebus import HallHandle
-from hallcall.config.loader import EXAMPLE_HALL
+from hallcall.config.loader import DEMO_PIN, EXAMPLE_HALL  # noqa: F401  (DEMO_PIN: the tests log in with it)
 from hallcall.config.schema import HallConfig, RateLimit, RateLimits
 from hallcall.protocol.topics import Sender
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 09:00 in the hall, a Monday.
 MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
-
-#: Every clerk's PIN in the example hall file (a demo value; its hashes are in the file).
-DEMO_PIN = "2468"
 
 #: Limits that no test of other behaviour reaches; tests/broker/test_rate_limits.py tests the
 #: hall file's real ones.
