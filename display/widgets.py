@@ -34,6 +34,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from hallcall.ui.text_fit import wrap_text
+
 from .model import CallRow, QueueRow, Snapshot, WindowRow
 
 # ------------------------------------------------------------------ look
@@ -693,36 +695,16 @@ def _line_h(px: int) -> float:
 def name_lines(text: str, width: float, px: int, max_lines: int) -> tuple[str, ...] | None:
     """`text` on at most max_lines lines no wider than `width` at `px`, or None if it cannot be.
 
-    A name with a bracketed part ("人力资源和社会保障局（社保医保参保登记）") breaks before the
-    bracket when both halves fit, so each line reads as a phrase; otherwise Chinese breaks
-    between any two characters and Latin text at spaces.
+    The kiosk's rules (hallcall/ui/text_fit.py): a name with a bracketed part
+    ("人力资源和社会保障局（社保医保参保登记）") breaks before the bracket when that costs no
+    line, so each line reads as a phrase; Chinese breaks between characters, Latin at spaces.
     """
-    f = font(px)
-    fm = QFontMetricsF(f)
-    if fm.horizontalAdvance(text) <= width:
-        return (text,)
-    if max_lines < 2 or width <= 0:
+    if width <= 0:
         return None
-    for mark in ("（", " ("):
-        i = text.find(mark)
-        if i > 0:
-            head, tail = text[:i].rstrip(), text[i:].strip()
-            if fm.horizontalAdvance(head) <= width and fm.horizontalAdvance(tail) <= width:
-                return (head, tail)
-    layout = QTextLayout(text, f)
-    layout.beginLayout()
-    spans = []
-    while len(spans) <= max_lines:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(width)
-        spans.append((line.textStart(), line.textLength()))
-    layout.endLayout()
-    lines = tuple(t for t in (text[s : s + n].strip() for s, n in spans) if t)
-    if len(spans) > max_lines or any(fm.horizontalAdvance(t) > width for t in lines):
+    lines = wrap_text(text, width, QFontMetricsF(font(px)).horizontalAdvance)
+    if lines is None or len(lines) > max_lines:
         return None
-    return lines
+    return tuple(lines)
 
 
 @dataclass(frozen=True)

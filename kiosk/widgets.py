@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallcall.ui.text_fit import fit_text
+
 from .catalog import loc
-from .model import KioskModel, Screen, fit_text
+from .model import KioskModel, Screen
 
 NAVY = "#0b3d6e"
 BLUE = "#1558b0"
