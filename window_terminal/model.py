@@ -12,7 +12,6 @@ matter's time limit. Widgets, the serial keypad and GPIO buttons only render or 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -468,7 +467,8 @@ class TerminalModel:
                 self.missing_notice = None
         else:
             error = reply.get("error") or {}
-            self.message = self.error_message(action, str(error.get("code")), str(error.get("message", "")), args)
+            self.message = self.error_message(action, str(error.get("code")), str(error.get("message", "")), args,
+                                              error.get("detail") or {})
 
     def late_reply(self, reply: dict[str, Any]) -> None:
         """A reply no request waits for: an answer after a timeout, or a failure the broker
@@ -502,9 +502,12 @@ class TerminalModel:
             return Message("info", "ok_pause", {"reason": _Deferred(self, "reason", args.get("reason"))})
         return Message("info", "ok_resume")
 
-    def error_message(self, action: Action, code: str, detail: str = "", args: dict[str, Any] | None = None) -> Message:
-        """A refusal or failure in plain words, as specific as the situation allows."""
-        args = args or {}
+    def error_message(self, action: Action, code: str, detail: str = "", args: dict[str, Any] | None = None,
+                      facts: dict[str, Any] | None = None) -> Message:
+        """A refusal or failure in plain words, as specific as the situation allows (`facts`:
+        the reply's error.detail, e.g. when a PIN lock ends)."""
+        args, facts = args or {}, facts or {}
+        reason = facts.get("reason")
         number = (self.current or {}).get("number", "")
         staff = args.get("staff", "")
         if code == "timeout":
@@ -520,15 +523,13 @@ class TerminalModel:
         if action is Action.LOGIN:
             if code == "not_found":
                 return Message("error", "err_unknown_staff", {"staff": staff})
-            if code == "locked":
-                until = re.search(r"until ((?:\d\d-\d\d )?\d\d:\d\d)", detail)
-                return Message("error", "err_pin_locked", {"staff": staff, "until": until.group(1) if until else "?"})
-            if code == "forbidden" and "wrong PIN" in detail:
-                left = re.search(r"(\d+) more tr", detail)
-                return Message("error", "err_wrong_pin", {"left": left.group(1) if left else "?"})
-            if code == "forbidden" and "no PIN" in detail:
+            if reason == "pin_locked":
+                return Message("error", "err_pin_locked", {"staff": staff, "until": facts.get("until", "?")})
+            if reason == "wrong_pin":
+                return Message("error", "err_wrong_pin", {"left": facts.get("tries_left", "?")})
+            if reason == "no_pin":
                 return Message("error", "err_no_pin", {"staff": staff})
-            if code == "invalid" and "pin" in detail:
+            if reason == "pin_needed":
                 return Message("error", "err_pin_needed")
             if code == "forbidden":
                 return Message("error", "err_staff_department", {"staff": staff})

@@ -8,9 +8,12 @@ class QueueError(Exception):
 
     code = "conflict"
 
-    def __init__(self, message: str, code: str | None = None, events: list | None = None):
+    def __init__(self, message: str, code: str | None = None, events: list | None = None,
+                 detail: dict | None = None):
         super().__init__(message)
         self.message = message
+        #: What a device needs to word the refusal itself (the reply's `error.detail`), if anything.
+        self.detail = detail
         if code is not None:
             self.code = code
         #: What the refusal itself must keep (a wrong PIN counts toward the lock-out); usually none.

@@ -372,19 +372,21 @@ class HallDay:
             return []
         if pin_hash is None:
             raise Forbidden(
-                f"{staff_id} has no PIN yet; the hall manager sets one with 'hallcall admin staff-pin {staff_id}'"
+                f"{staff_id} has no PIN yet; the hall manager sets one with 'hallcall admin staff-pin {staff_id}'",
+                detail={"reason": "no_pin"},
             )
         record = self.pin_failures.get(staff_id)
         if record is not None and record.locked_until is not None:
             if now < record.locked_until:
-                local = record.locked_until.astimezone(self.zone)
+                until = self._until(now, record.locked_until.astimezone(self.zone))
                 raise Locked(
-                    f"{staff_id} is locked after {record.failures} wrong PINs until {self._until(now, local)} (hall time); "
-                    "ask the hall manager if it was not you"
+                    f"{staff_id} is locked after {record.failures} wrong PINs until {until} (hall time); "
+                    "ask the hall manager if it was not you",
+                    detail={"reason": "pin_locked", "until": until},
                 )
             # The lock is over, the count is not: one more wrong PIN locks again, for longer.
         if pin is None:
-            raise Invalid("pin: this hall needs the clerk's PIN to log in")
+            raise Invalid("pin: this hall needs the clerk's PIN to log in", detail={"reason": "pin_needed"})
         if verify_pin(pin_hash, pin):
             if staff_id in self.pin_failures:
                 del self.pin_failures[staff_id]
@@ -399,14 +401,14 @@ class HallDay:
         self.pin_failures[staff_id] = PinFailures(failures, locked_until)
         refused = [ev.PinRefused(now, window, staff_id, failures, locked_until)]
         if locked_until is not None:
-            local = locked_until.astimezone(self.zone)
+            until = self._until(now, locked_until.astimezone(self.zone))
             raise Locked(
-                f"wrong PIN for {staff_id}; after {failures} wrong PINs it is locked until {self._until(now, local)} (hall time)",
-                events=refused,
+                f"wrong PIN for {staff_id}; after {failures} wrong PINs it is locked until {until} (hall time)",
+                events=refused, detail={"reason": "pin_locked", "until": until},
             )
         left = hall.pin_attempts - failures
         raise Forbidden(f"wrong PIN for {staff_id}; {left} more {'try' if left == 1 else 'tries'} before it is locked",
-                        events=refused)
+                        events=refused, detail={"reason": "wrong_pin", "tries_left": left})
 
     def logout(self, now: datetime, window_id: str) -> list[ev.Event]:
         w = self.window(window_id)

@@ -264,7 +264,7 @@ class MessageBus:
                 raise Forbidden(f"{command.op} may be sent only by: {allowed}")
         except QueueError as exc:
             log.warning("refused %s from %s in %s: %s", command.op, call.msg.sender, call.msg.hall, exc.message)
-            return p.error_reply(command.request_id, exc.code, exc.message)
+            return p.error_reply(command.request_id, exc.code, exc.message, exc.detail)
         return call_next(call)
 
     def _idempotent(self, call: _Call, call_next: Next) -> dict:
@@ -306,7 +306,7 @@ class MessageBus:
             # A refused command changed nothing (but what the refusal itself keeps, such as a
             # wrong PIN's count); its reply is kept so a retry gets the same answer.
             call.work.take(exc.events)
-            reply = p.error_reply(command.request_id, exc.code, exc.message)
+            reply = p.error_reply(command.request_id, exc.code, exc.message, exc.detail)
         except Exception:  # a bug: the hall may be half-changed, so it is reloaded after the batch
             log.exception("%s from %s in %s failed", command.op, call.msg.sender, call.msg.hall)
             call.work.broken = True

@@ -385,6 +385,8 @@ def _problems(exc: ValidationError) -> str:
 class ErrorBody(BaseModel):
     code: str
     message: str
+    #: Extension: facts a device words the refusal with (a PIN lock's end, the tries left).
+    detail: dict[str, Any] | None = None
 
 
 class Reply(Payload):
@@ -398,8 +400,12 @@ def ok_reply(request_id: str, data: dict[str, Any] | None = None) -> dict[str, A
     return {"request_id": request_id, "ok": True, "data": data or {}}
 
 
-def error_reply(request_id: str | None, code: str, message: str) -> dict[str, Any]:
-    return {"request_id": request_id, "ok": False, "error": {"code": code, "message": message}}
+def error_reply(request_id: str | None, code: str, message: str, detail: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if detail:
+        error["detail"] = detail
+    return {"request_id": request_id, "ok": False, "error": error}
 
 
 # --------------------------------------------------------------------------- views

@@ -27,6 +27,7 @@ def test_the_right_pin_logs_in_and_a_wrong_or_missing_one_changes_nothing(hall, 
         assert hall.service.hall.windows["w01"].staff is None, "a refused log-in leaves the window closed"
     wrong = replies["9753"]["error"]["message"]
     assert "9753" not in wrong and "4 more tries" in wrong, wrong
+    assert replies["9753"]["error"]["detail"] == {"reason": "wrong_pin", "tries_left": 4}
     assert login(hall, DEMO_PIN)["ok"]
     with engine.connect() as c:
         assert c.execute(select(PinFailureRow)).all() == [], "a right PIN clears the count"
@@ -40,6 +41,7 @@ def test_five_wrong_pins_lock_the_staff_id_across_a_restart_until_the_lock_ends(
     fifth = login(hall, "0000")
     assert fifth["error"]["code"] == "locked", fifth
     assert "locked until 09:15" in fifth["error"]["message"]
+    assert fifth["error"]["detail"] == {"reason": "pin_locked", "until": "09:15"}
     assert login(hall, DEMO_PIN)["error"]["code"] == "locked", "even the right PIN waits for the lock"
     # a repeat of a request id gets its first answer and counts nothing more
     first = login(hall, "0000", staff="s103", request_id="same")

@@ -324,9 +324,11 @@ def test_the_pin_and_the_missing_materials_go_out_and_pin_refusals_read_plainly(
         command(Action.FINISH, outcome="done", missing=[0])
     m = ready(status="closed")
     args = {"staff": "s101"}
-    wrong = m.error_message(Action.LOGIN, "forbidden", "wrong PIN for s101; 3 more tries before it is locked", args)
+    wrong = m.error_message(Action.LOGIN, "forbidden", "wrong PIN for s101; 3 more tries before it is locked", args,
+                            {"reason": "wrong_pin", "tries_left": 3})
     assert wrong.text("zh") == "PIN 不正确。再错 3 次，该工号将被锁定。"
-    locked = m.error_message(Action.LOGIN, "locked", "s101 is locked after 5 wrong PINs until 09:15 (hall time)", args)
+    locked = m.error_message(Action.LOGIN, "locked", "s101 is locked after 5 wrong PINs until 09:15 (hall time)", args,
+                             {"reason": "pin_locked", "until": "09:15"})
     assert "09:15" in locked.text("en") and "locked" in locked.text("en")
 
 
