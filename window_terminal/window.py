@@ -717,8 +717,6 @@ class TerminalWindow(QWidget):
         self.mi_scroll.setWidgetResizable(True)
         self.mi_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.mi_scroll.setWidget(boxes)
-        self.mi_scroll.viewport().setAutoFillBackground(False)
-        boxes.setAutoFillBackground(False)
         boxes.setObjectName("materialsBox")
         self.mi_scroll.setStyleSheet("QScrollArea#materials, QWidget#materialsBox { background: transparent; }")
         lay.addWidget(self.mi_scroll, 1)
