@@ -115,7 +115,7 @@ _REPLY = json.dumps({"request_id": "x" * 32, "ok": True, "data": {"ticket": {"pa
 
 class _Db:
     """A bare driver connection to a database migrated by HallCall (`upgrade`): sqlite3 in WAL
-    with synchronous=FULL and BEGIN IMMEDIATE (as broker/storage/database.py sets it), or
+    with synchronous=FULL and BEGIN IMMEDIATE (as broker/src/hallcall/broker/storage/database.py sets it), or
     psycopg. SQL is written with %s and adapted for sqlite3."""
 
     def __init__(self, url: str):

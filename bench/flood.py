@@ -44,7 +44,7 @@ from _harness import (  # noqa: E402
 
 from hallcall.config.schema import RateLimit, RateLimits  # noqa: E402
 from hallcall.mqtt.connection import MqttSettings  # noqa: E402
-from hallcall.mqtt.device import DeviceClient  # noqa: E402
+from hallcall.mqtt.client import DeviceClient  # noqa: E402
 from tests.support.flood import spawn as flood  # noqa: E402
 from tests.support.flood import under_way  # noqa: E402
 

@@ -41,7 +41,7 @@ from _harness import (  # noqa: E402
 )
 
 from hallcall.mqtt.connection import MqttSettings  # noqa: E402
-from hallcall.mqtt.device import DeviceClient  # noqa: E402
+from hallcall.mqtt.client import DeviceClient  # noqa: E402
 
 HALL, ECHO_HALL = "rt-hall", "echo-hall"
 

@@ -48,14 +48,30 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-extras=""
-if [ "${1:-}" = "--test" ]; then extras="[test]"; fi
-stamp=".venv/.hallcall-installed${extras}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
+# Every part, editable: its folder's src/ is on the path, so the checkout is what runs.
+# A Pi installs only its own part (README, "Layout"); a checkout installs them all.
+parts=(core config broker "hardware[printer,voice,gpio]" "device_kit[qt]" kiosk window_terminal
+       display rating_pad demo)
+requirements=()
+for part in "${parts[@]}"; do requirements+=(-e "./$part"); done
+suffix=""
+if [ "${1:-}" = "--test" ]; then
+  suffix="-test"
+  requirements+=(-e "./broker[postgres]" -r tests/requirements.txt)
+fi
+stamp=".venv/.hallcall-installed${suffix}"
+newer=""
+if [ -f "$stamp" ]; then
+  newer=$(find . -path ./.venv -prune -o \( -name pyproject.toml -o -name requirements.txt \) \
+          -newer "$stamp" -print | head -n 1)
+fi
+if [ ! -f "$stamp" ] || [ -n "$newer" ]; then
   echo "setup: installing Python packages into .venv"
   log=".venv/pip-install.log"
+  # A checkout from before the split installed one distribution named hallcall: it goes.
   if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
-         .venv/bin/python -m pip install --disable-pip-version-check -e ".${extras}"; } >"$log" 2>&1; then
+         { .venv/bin/python -m pip uninstall -y -q hallcall 2>/dev/null || true; } &&
+         .venv/bin/python -m pip install --disable-pip-version-check "${requirements[@]}"; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "setup: pip install failed (full log: $log)" >&2
     exit 1

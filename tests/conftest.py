@@ -13,7 +13,7 @@ from hallcall.broker.server import QueueBrokerServer  # noqa: E402
 from hallcall.broker.service.clock import FakeClock  # noqa: E402
 from hallcall.config.loader import EXAMPLE_HALL, load_config  # noqa: E402
 from hallcall.mqtt.connection import MqttSettings  # noqa: E402
-from hallcall.mqtt.device import DeviceClient  # noqa: E402
+from hallcall.mqtt.client import DeviceClient  # noqa: E402
 from tests.support.databases import fresh_database, migrated_engine  # noqa: E402
 from tests.support.hall import MORNING, Hall, start_service, unthrottled  # noqa: E402
 from tests.support.mosquitto import Mosquitto  # noqa: E402
@@ -31,7 +31,7 @@ def pty_pair(tmp_path):
 # ------------------------------------------------------------------ hall, database, service
 @pytest.fixture(scope="session")
 def hall_config():
-    """The example university hall (config/halls/example-university.toml), without rate limits."""
+    """The example university hall (config/src/hallcall/config/halls/example-university.toml), without rate limits."""
     return unthrottled(load_config(EXAMPLE_HALL))
 
 

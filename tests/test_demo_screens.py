@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from hallcall.demo import SCREEN_APPS
+from hallcall.demo.runner import SCREEN_APPS
 from tests.support.screens import SCREENSHOTS
 from tests.support.xvfb import Xvfb
 
 EXAMPLES = Path(__file__).resolve().parents[1]
 DEVICE_FILES = {
-    "kiosk": EXAMPLES / "kiosk" / "example-kiosk.toml",
-    "window": EXAMPLES / "window_terminal" / "example-window.toml",
-    "display": EXAMPLES / "display" / "display.example.toml",
-    "rating-pad": next((EXAMPLES / "rating_pad" / "examples").glob("*.toml")),
+    "kiosk": EXAMPLES / "kiosk" / "examples" / "kiosk.toml",
+    "window": EXAMPLES / "window_terminal" / "examples" / "window.toml",
+    "display": EXAMPLES / "display" / "examples" / "display.toml",
+    "rating-pad": EXAMPLES / "rating_pad" / "examples" / "rating-pad.toml",
 }
 
 

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from hallcall.mqtt import device as device_module
+from hallcall.mqtt import client as device_module
 from hallcall.mqtt.connection import MqttSettings
-from hallcall.mqtt.device import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient, RequestTimeout
 
 
 def offline_client(subscriptions=()):

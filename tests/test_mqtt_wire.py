@@ -2,7 +2,7 @@
 
 Real processes: a Mosquitto with a TLS listener (certificates from trustme) and `hallcall broker`
 as a subprocess. Mosquitto is configured as HallCall ships it (tests/support/mosquitto.py, from
-`broker/mosquitto_setup.py`); the password-file test uses the folder `write_setup` (what
+`broker/src/hallcall/broker/mosquitto_setup.py`); the password-file test uses the folder `write_setup` (what
 `hallcall mqtt-setup` runs) writes: its ACL, passwd and secrets/queue-broker.password.
 """
 
@@ -20,14 +20,14 @@ import trustme
 
 from hallcall.broker.mosquitto_setup import Tls
 from hallcall.config.loader import load_config
-from hallcall.mqtt.device import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from hallcall.mqtt.settings import MqttSection, MqttSettings, exposure_warnings
 from tests.support.mosquitto import Mosquitto, SecuredHall
 
 pytestmark = pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto is not installed")
 
 ROOT = Path(__file__).resolve().parents[1]
-HALL = ROOT / "config" / "halls" / "example-university.toml"
+HALL = ROOT / "config" / "src" / "hallcall" / "config" / "halls" / "example-university.toml"
 BROKER_USER = "queue-broker"  # the queue broker logs in as queue-broker.{hall}
 KIOSK_USER = "kiosk-kiosk-1"
 
@@ -209,7 +209,7 @@ def test_a_missing_password_file_is_a_clear_error_not_a_traceback(tmp_path):
                 "--mqtt-password-file", str(missing)),
         run_cli("broker", "--config", str(HALL), "--db", f"sqlite:///{tmp_path / 'x.db'}",
                 env={"HALLCALL_MQTT_PASSWORD_FILE": str(missing)}),
-        run_cli("kiosk", "--device", str(ROOT / "kiosk" / "example-kiosk.toml"), "--check",
+        run_cli("kiosk", "--device", str(ROOT / "kiosk" / "examples" / "kiosk.toml"), "--check",
                 "--mqtt-password-file", str(missing)),
     ):
         assert result.returncode == 2, result.stderr

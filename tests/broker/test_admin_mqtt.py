@@ -16,7 +16,7 @@ SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def admin_args(mosquitto, *rest):
-    return ["admin", *rest[:1], "--config", "config/halls/example-university.toml",
+    return ["admin", *rest[:1], "--config", "config/src/hallcall/config/halls/example-university.toml",
             "--mqtt-port", str(mosquitto.port), "--as", "Wang Fang", *rest[1:]]
 
 
@@ -61,9 +61,9 @@ def test_admin_without_a_queue_broker_says_so(mosquitto, capsys):
 
 
 def test_admin_with_a_wrong_address_says_what_to_check(capsys):
-    from hallcall.broker.embedded import free_port
+    from hallcall.demo.embedded_mqtt import free_port
 
-    args = ["admin", "close-day", "--config", "config/halls/example-university.toml",
+    args = ["admin", "close-day", "--config", "config/src/hallcall/config/halls/example-university.toml",
             "--mqtt-port", str(free_port()), "--as", "Wang Fang"]
     try:
         main(args)

@@ -19,7 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from hallcall.broker.acl import QUEUE_BROKER_USER
 from hallcall.broker.mosquitto_setup import mosquitto_conf
 from hallcall.broker.server import QueueBrokerServer, broker_client_id
-from hallcall.mqtt.device import DeviceClient
+from hallcall.mqtt.client import DeviceClient
 from tests.support.hall import start_service
 from tests.support.mosquitto import SecuredHall
 

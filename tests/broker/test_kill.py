@@ -18,12 +18,12 @@ import time
 from sqlalchemy import create_engine, text
 
 from hallcall.mqtt.connection import MqttSettings
-from hallcall.mqtt.device import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from tests.support.mqtt import wait_for
 
 from tests.support.hall import unthrottled_hall_file
 
-CONFIG = "config/halls/example-university.toml"
+CONFIG = "config/src/hallcall/config/halls/example-university.toml"
 
 
 def start_broker(db_url: str, port: int, config=CONFIG, *options: str) -> subprocess.Popen:

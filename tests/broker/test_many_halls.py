@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from hallcall.mqtt.connection import MqttSettings
-from hallcall.mqtt.device import DeviceClient
+from hallcall.mqtt.client import DeviceClient
 from tests.support.mqtt import wait_for
 
-EXAMPLE = Path("config/halls/example-university.toml")
+EXAMPLE = Path("config/src/hallcall/config/halls/example-university.toml")
 
 
 def hall_files(folder: Path, ids: list[str]) -> Path:

@@ -11,7 +11,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from hallcall.broker.acl import QUEUE_BROKER_USER
 from hallcall.broker.server import QueueBrokerServer
 from hallcall.mqtt.connection import MqttSettings
-from hallcall.mqtt.device import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from tests.support.hall import start_service
 from tests.support.mosquitto import SecuredHall
 from tests.support.mqtt import wait_for

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 
 from hallcall.broker.acl import QUEUE_BROKER_USER
 from hallcall.broker.server import QueueBrokerServer
-from hallcall.mqtt.device import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from tests.broker.test_kill import start_broker
 from tests.support.hall import start_service, unthrottled_hall_file
 from tests.support.mosquitto import SecuredHall
@@ -147,5 +147,5 @@ def test_kill_9_queue_broker_mid_burst_every_command_answered_exactly_once(tmp_p
         secured.stop()
 
 
-#: A little over Mosquitto's autosave interval (broker/mosquitto_setup.py).
+#: A little over Mosquitto's autosave interval (broker/src/hallcall/broker/mosquitto_setup.py).
 AUTOSAVE_WAIT = 5.5

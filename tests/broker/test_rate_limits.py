@@ -15,7 +15,7 @@ from hallcall.broker.service.rate_limit import RateLimiter
 from hallcall.config.loader import EXAMPLE_HALL, load_config
 from hallcall.config.schema import RateLimit
 from hallcall.mqtt.connection import MqttSettings
-from hallcall.mqtt.device import DeviceClient
+from hallcall.mqtt.client import DeviceClient
 from hallcall.protocol.topics import Sender
 from tests.broker.test_kill import start_broker
 from tests.support.flood import spawn as flood

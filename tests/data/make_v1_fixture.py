@@ -1,7 +1,7 @@
 """Make tests/data/v1_hall.json: every row of a "v1" hall database, for the migration test.
 
 This was run at commit c6f2a3ca88ac85ac79c1dc1f8dfd3186a9fef6a2, the last commit with the
-one-hall queue broker (broker/service/queue_service.py) and the schema at Alembic revision 0003.
+one-hall queue broker (broker/src/hallcall/broker/service/queue_service.py) and the schema at Alembic revision 0003.
 That broker no longer exists after the rewrite (hall id on every table), so this script runs
 against that commit's code only; it is kept to show how the fixture was made, not to be re-run
 by the tests. To re-make the fixture, check out that commit and run it from there, e.g.:
@@ -12,7 +12,7 @@ by the tests. To re-make the fixture, check out that commit and run it from ther
 
 What it does: migrates a fresh SQLite database to head (0003) with that commit's own
 `hallcall.broker.storage.migrate.upgrade`, then drives the example university hall
-(config/halls/example-university.toml) with `QueueService` and a `FakeClock` through two service
+(config/src/hallcall/config/halls/example-university.toml) with `QueueService` and a `FakeClock` through two service
 days in Asia/Shanghai, sending the raw JSON commands the devices send:
 
 * Monday 2026-11-23: appointments booked (admin) for that day, the next day and later; a flex
@@ -23,7 +23,7 @@ days in Asia/Shanghai, sending the raw JSON commands the devices send:
   resume; refused commands whose error replies are stored; a clerk logs out; the day is closed
   by admin day.close with tickets still waiting and one still at a window (so tickets closed by
   the system exist), and a ticket asked for after closing is refused. Two complaints are
-  recorded with ComplaintBook (broker/reports/complaints.py).
+  recorded with ComplaintBook (broker/src/hallcall/broker/reports/complaints.py).
 * Tuesday 2026-11-24, left open: an appointment checked in by phone number, tickets waiting and
   called, clerks on duty, a window paused, one complaint answered.
 

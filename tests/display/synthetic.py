@@ -1,6 +1,6 @@
 """A day of calls as the queue broker publishes them, without a broker (model tests, bench).
 
-The payloads have the contract's shapes (hallcall/protocol/payloads.py): a catalog, one
+The payloads have the contract's shapes (core/src/hallcall/protocol/payloads.py): a catalog, one
 retained state per window and department, and the newest-first `state/calls` list.
 """
 

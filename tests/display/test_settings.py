@@ -15,17 +15,17 @@ from hallcall.display.settings import (
     load_sign_settings,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "display"
+EXAMPLES = Path(__file__).resolve().parents[2] / "display" / "examples"
 
 
 def test_example_device_files_load():
-    display = load_display_settings(EXAMPLES / "display.example.toml")
+    display = load_display_settings(EXAMPLES / "display.toml")
     assert (
         display.layout == "landscape"
         and display.voice.repeat is None  # follows the hall file's [hall.voice]
         and display.languages == ["zh", "en"]
     )
-    signs = load_sign_settings(EXAMPLES / "sign.example.toml")
+    signs = load_sign_settings(EXAMPLES / "sign.toml")
     assert [s.name for s in signs.signs] == ["sign-w01", "window-w03"]
     assert signs.signs[0].sign.protocol == "line" and signs.signs[0].sign.address == "01"
     assert signs.templates_for(signs.signs[0]).serving == "{number} 请到{window}号窗口"
@@ -72,7 +72,7 @@ def test_mistakes_are_reported_with_their_key(tmp_path):
 def test_mqtt_settings_fall_back_to_the_environment(monkeypatch):
     monkeypatch.setenv("HALLCALL_MQTT_HOST", "10.0.0.5")
     monkeypatch.setenv("HALLCALL_MQTT_PORT", "1884")
-    s = load_display_settings(EXAMPLES / "display.example.toml").model_copy(update={"mqtt": {}})
+    s = load_display_settings(EXAMPLES / "display.toml").model_copy(update={"mqtt": {}})
     from hallcall.display.settings import MqttConfig
 
     m = MqttConfig().settings()

@@ -364,7 +364,7 @@ def test_hallcall_kiosk_command_starts_for_real(tmp_path, queue_broker, mosquitt
         f'[printer]\nkind = "file"\npath = "{out}"\n'
     )
     hallcall = [sys.executable, "-m", "hallcall.cli"]
-    check = subprocess.run(hallcall + ["kiosk", "--device", "kiosk/example-kiosk.toml", "--check"],
+    check = subprocess.run(hallcall + ["kiosk", "--device", "kiosk/examples/kiosk.toml", "--check"],
                            capture_output=True, text=True, timeout=60, check=False)
     assert check.returncode == 0 and "kiosk-1" in check.stdout, check.stderr
     watcher = RawClient(mosquitto.port)

@@ -485,7 +485,7 @@ def test_department_pages_turn_and_keep_the_visitors_place(kiosk):
 
 
 def test_names_break_where_a_line_may_break():
-    from hallcall.ui.text_fit import CLOSING, OPENING, fit_text, wrap_text
+    from hallcall.device_kit.text_fit import CLOSING, OPENING, fit_text, wrap_text
 
     assert wrap_text("人力资源和社会保障局（社保医保参保登记）", 12, len) == [
         "人力资源和社会保障局", "（社保医保参保登记）"]  # the bracketed part on a line of its own

@@ -56,7 +56,7 @@ class Clerk:
 
 @pytest.fixture
 def cjk(qapp):
-    from hallcall.ui.fonts import install_cjk_font
+    from hallcall.device_kit.fonts import install_cjk_font
 
     family = install_cjk_font(qapp)
     assert family, "no CJK font: apt-get install fonts-wqy-microhei"

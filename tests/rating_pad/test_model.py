@@ -18,7 +18,7 @@ from hallcall.rating_pad.model import (
 from hallcall.rating_pad.settings import SettingsError, load_settings
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-EXAMPLE = Path(__file__).resolve().parents[2] / "rating_pad" / "examples" / "pad-w01.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "rating_pad" / "examples" / "rating-pad.toml"
 
 
 class Clock:

@@ -85,14 +85,14 @@ def test_a_pad_cannot_rate_an_unfinished_or_older_ticket(queue_broker, device, e
 def test_the_example_device_file_runs_a_pad_on_the_example_hall(
     queue_broker, device, engine, qapp, mqtt_settings, clock
 ):
-    """`hallcall rating-pad --device rating_pad/examples/pad-w01.toml`, minus the event loop."""
+    """`hallcall rating-pad --device rating_pad/examples/rating-pad.toml`, minus the event loop."""
     from pathlib import Path
 
     from hallcall.rating_pad.app import build
     from hallcall.rating_pad.settings import load_settings
 
     settings = load_settings(
-        Path(__file__).resolve().parents[2] / "rating_pad" / "examples" / "pad-w01.toml"
+        Path(__file__).resolve().parents[2] / "rating_pad" / "examples" / "rating-pad.toml"
     )
     queue_broker()
     app = build(settings, mqtt=mqtt_settings, now=clock.now, show_ui=False)

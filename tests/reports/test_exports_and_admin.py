@@ -157,7 +157,7 @@ def test_a_complaint_about_a_ticket_finds_its_window_and_clerk(hall, hall_config
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_report_and_complaint_commands(hall, clock, db_url, tmp_path, capsys):
     busy_morning(hall, clock)
-    cfg = ["--config", "config/halls/example-university.toml", "--db", db_url]
+    cfg = ["--config", "config/src/hallcall/config/halls/example-university.toml", "--db", db_url]
     assert main(["complaint", "add", *cfg, "--text", "等太久", "--window", "w03"]) == 0
     assert "answer due by" in capsys.readouterr().out
     assert main(["complaint", "list", *cfg]) == 0

@@ -1,6 +1,6 @@
 """A real Mosquitto on a free loopback port, configured as HallCall ships it.
 
-The configuration comes from `broker/mosquitto_setup.py` (what `hallcall mqtt-setup` writes),
+The configuration comes from `broker/src/hallcall/broker/mosquitto_setup.py` (what `hallcall mqtt-setup` writes),
 so the tests run against the settings the product's guarantees rest on. `secured` needs the
 folder's `passwd` and `acl` (see `write_setup`); otherwise anonymous clients are let in.
 """
@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from hallcall.broker.embedded import free_port
+from hallcall.demo.embedded_mqtt import free_port
 from hallcall.broker.mosquitto_setup import Tls, mosquitto_conf
 
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import hallcall.window_terminal as package
 from hallcall.cli import main
 from hallcall.window_terminal.settings import SettingsError, load_settings
 
-EXAMPLE = Path(package.__file__).parent / "example-window.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "window_terminal" / "examples" / "window.toml"
 
 
 def test_the_example_device_file_is_valid(capsys):

@@ -1,0 +1,227 @@
+"""`hallcall broker`, `hallcall config`, `hallcall db`, `hallcall mqtt-acl`, `hallcall mqtt-setup`.
+
+The queue broker's own commands; the core's `hallcall` entry point finds them through the
+`hallcall.cli` entry point of this part (pyproject.toml), so a device has none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from hallcall.config.loader import DEMO_PIN, hall_files, load_or_exit
+from hallcall.mqtt.settings import add_server_options, settings_from_args
+
+def cmd_config_check(args) -> int:
+    cfg = load_or_exit(args.file)
+    print(
+        f"{args.file}: OK - hall {cfg.hall.id!r} ({cfg.hall.name.get(cfg.hall.default_language)}), "
+        f"{len(cfg.departments)} departments, "
+        f"{sum(len(d.matters) for d in cfg.departments)} matters, {len(cfg.windows)} windows, "
+        f"{len(cfg.staff)} staff, {len(cfg.devices)} devices"
+    )
+    no_pin = [s.id for s in cfg.staff if s.pin_hash is None]
+    if cfg.hall.require_pin and no_pin:
+        print(f"  warning: {len(no_pin)} clerk{'s' if len(no_pin) != 1 else ''} cannot log in until they have a PIN "
+              f"(hallcall admin staff-pin --config {args.file} ID): {', '.join(no_pin)}")
+    if cfg.hall.require_pin:
+        from hallcall.broker.domain.pins import verify_pin
+
+        demo = [s.id for s in cfg.staff if s.pin_hash is not None and verify_pin(s.pin_hash, DEMO_PIN)]
+        if demo:
+            print(f"  warning: {len(demo)} clerk{'s' if len(demo) != 1 else ''} still have the example's demo "
+                  f"PIN {DEMO_PIN}: {', '.join(demo)}")
+    if not cfg.hall.require_pin:
+        print("  warning: require_pin = false: anyone may log in as any clerk with the staff id alone")
+    return 0
+
+
+def cmd_config_schema(args) -> int:
+    import json
+
+    from hallcall.config.schema import HallConfig
+
+    schema = HallConfig.model_json_schema()
+    schema["title"] = "HallCall hall configuration"
+    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from hallcall.broker.storage.database import create_db_engine
+    from hallcall.broker.storage.migrate import upgrade
+
+    engine = create_db_engine(args.db)
+    upgrade(engine)
+    print(f"database {engine.url.render_as_string(hide_password=True)} is at the newest schema")
+    return 0
+
+
+def cmd_broker(args) -> int:
+    from hallcall.broker.server import QueueBrokerServer
+    from hallcall.broker.service.bootstrap import build_bus
+    from hallcall.broker.storage.database import create_db_engine
+    from hallcall.broker.storage.migrate import upgrade
+    from hallcall.mqtt.settings import exposure_warnings
+
+    from hallcall.logs import limit_lines
+
+    limit_lines()  # a flooding device must not write a log line per message
+    configs = [load_or_exit(str(f)) for f in hall_files(args.config)]
+    configs.sort(key=lambda c: c.hall.id)
+    settings = settings_from_args(args)
+    if args.worker is None:  # once, not once per worker
+        for warning in exposure_warnings(settings):
+            logging.getLogger("hallcall").warning("%s", warning)
+    if args.workers > 1 and args.worker is None:
+        return _run_workers(args, len(configs))
+    if args.worker is not None:
+        index, count = args.worker
+        configs = configs[index::count]
+    engine = create_db_engine(args.db)
+    upgrade(engine)
+    server = QueueBrokerServer(build_bus(configs, engine), settings)
+    # The halls just loaded live as long as the process: keep them out of the cyclic garbage
+    # collector, whose full passes over them took ~60 ms with 50 halls (a p99 spike).
+    gc.freeze()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    server.start()
+    logging.getLogger("hallcall").info(
+        "queue broker for %s on mqtt://%s:%s",
+        ", ".join(c.hall.id for c in configs), args.mqtt_host, args.mqtt_port,
+    )
+    stop.wait()
+    server.stop()
+    return 0
+
+
+def _run_workers(args, halls: int) -> int:
+    """Spread the halls over `--workers` processes (hall i goes to worker i mod N)."""
+    import subprocess
+
+    count = min(args.workers, halls)
+    base = [sys.executable, "-m", "hallcall.cli", "broker", "--db", args.db]
+    for c in args.config:
+        base += ["--config", c]
+    base += ["--mqtt-host", args.mqtt_host, "--mqtt-port", str(args.mqtt_port)]
+    if args.mqtt_tls:
+        base.append("--mqtt-tls")
+    for option, path in (("--mqtt-ca", args.mqtt_ca), ("--mqtt-cert", args.mqtt_cert), ("--mqtt-key", args.mqtt_key)):
+        if path:
+            base += [option, path]
+    env = dict(os.environ)  # credentials go by environment, not on a command line
+    if args.mqtt_user:
+        env["HALLCALL_MQTT_USER"] = args.mqtt_user
+    if args.mqtt_password:  # already read from --mqtt-password-file
+        env["HALLCALL_MQTT_PASSWORD"] = args.mqtt_password
+        env.pop("HALLCALL_MQTT_PASSWORD_FILE", None)
+    procs = [subprocess.Popen([*base, "--worker", f"{k}/{count}"], env=env) for k in range(count)]
+
+    def forward(signum, _frame):
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    codes = [proc.wait() for proc in procs]
+    return max(codes, default=0)
+
+
+def _worker(value: str) -> tuple[int, int]:
+    try:
+        index, count = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("use K/N, e.g. 0/2") from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError("K must be 0 to N-1")
+    return index, count
+
+
+def cmd_mqtt_acl(args) -> int:
+    from hallcall.broker.acl import SharedUser, acl_for_halls
+
+    try:
+        sys.stdout.write(acl_for_halls([load_or_exit(str(f)) for f in hall_files(args.config)]))
+    except SharedUser as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_mqtt_setup(args) -> int:
+    from hallcall.broker.acl import SharedUser
+    from hallcall.broker.mosquitto_setup import Tls, write_setup
+
+    host, _, port = args.listen.rpartition(":")
+    tls = None
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            print("--tls-cert and --tls-key go together", file=sys.stderr)
+            return 2
+        tls = Tls(Path(args.tls_cert).resolve(), Path(args.tls_key).resolve(),
+                  Path(args.tls_client_ca).resolve() if args.tls_client_ca else None)
+    out = Path(args.out).resolve()
+    try:
+        users = write_setup([load_or_exit(str(f)) for f in hall_files(args.config)], out,
+                            int(port), host or "0.0.0.0", tls)
+    except SharedUser as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"wrote {out}/mosquitto.conf, acl, passwd and secrets/ for {len(users)} users")
+    print(f"run: mosquitto -c {out}/mosquitto.conf")
+    print(f"queue broker: hallcall broker ... --mqtt-user queue-broker "
+          f"--mqtt-password-file {out}/secrets/queue-broker.password")
+    print(f"each device: user {{kind}}-{{id}}, password in {out}/secrets/{{kind}}-{{id}}.password")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("broker", help="run the queue broker against an MQTT server (Mosquitto)")
+    p.add_argument("--config", required=True, action="append",
+                   help="a hall file, or a directory of them; repeat for more halls")
+    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
+                   help="database URL: sqlite:///path or postgresql://user:pass@host/db")
+    p.add_argument("--workers", type=int, default=1,
+                   help="spread the halls over this many processes (one per core)")
+    p.add_argument("--worker", type=_worker, help=argparse.SUPPRESS)
+    add_server_options(p)
+    p.set_defaults(func=cmd_broker)
+
+    p = sub.add_parser("config", help="hall configuration tools")
+    csub = p.add_subparsers(dest="config_command", required=True)
+    c = csub.add_parser("check", help="validate a hall file and report every problem")
+    c.add_argument("file")
+    c.set_defaults(func=cmd_config_check)
+    c = csub.add_parser("schema", help="print the JSON Schema of a hall file (for editors)")
+    c.set_defaults(func=cmd_config_schema)
+
+    p = sub.add_parser("db", help="database tools")
+    dsub = p.add_subparsers(dest="db_command", required=True)
+    d = dsub.add_parser("upgrade", help="create or migrate the database schema")
+    d.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"))
+    d.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("mqtt-acl", help="print Mosquitto access rules: each device publishes only as itself")
+    p.add_argument("--config", required=True, action="append",
+                   help="a hall file, or a directory of them; repeat for the halls of one broker")
+    p.set_defaults(func=cmd_mqtt_acl)
+
+    p = sub.add_parser("mqtt-setup", help="write the hall's Mosquitto configuration: config, ACL, "
+                       "passwords (kept on a re-run), persistence, client ids tied to users")
+    p.add_argument("--config", required=True, action="append",
+                   help="a hall file, or a directory of them; repeat for the halls of one broker")
+    p.add_argument("--out", required=True, help="the folder to write (e.g. /etc/hallcall/mosquitto)")
+    p.add_argument("--listen", default="0.0.0.0:1883", help="host:port of the listener")
+    p.add_argument("--tls-cert", help="the server's certificate (PEM): the listener speaks TLS")
+    p.add_argument("--tls-key", help="the server certificate's key (PEM)")
+    p.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
+    p.set_defaults(func=cmd_mqtt_setup)

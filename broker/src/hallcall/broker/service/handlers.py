@@ -1,0 +1,156 @@
+"""One handler per command: `(command, context) -> reply data`.
+
+A handler only translates: it calls the hall aggregate, hands the domain events it returns to
+the context, and builds the reply's data from the aggregate's state. Every rule is in
+`broker/src/hallcall/broker/domain/hall.py`; sender checks and idempotency are the message bus's middleware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hallcall.broker.domain import events as ev
+from hallcall.broker.domain.hall import HallDay
+from hallcall.broker.domain.model import Outcome, Post, Priority, Ticket
+from hallcall.broker.service.projections import ticket_view, window_state
+from hallcall.protocol import payloads as p
+from hallcall.protocol.topics import Sender
+
+
+@dataclass
+class Context:
+    hall: HallDay
+    sender: Sender
+    now: datetime
+    events: list[ev.Event] = field(default_factory=list)
+
+    def emit(self, events: list[ev.Event]) -> None:
+        self.events += events
+
+    def ticket(self, t: Ticket, with_wait: bool = False) -> dict:
+        return {"ticket": ticket_view(self.hall, t, self.now, with_wait)}
+
+    def window(self, window_id: str) -> dict:
+        return window_state(self.hall, window_id, self.hall.next_seq())
+
+
+def ticket_issue(cmd: p.TicketIssue, ctx: Context) -> dict:
+    t, events = ctx.hall.issue(ctx.now, cmd.department, cmd.matter, Priority(cmd.priority), cmd.lang)
+    ctx.emit(events)
+    return ctx.ticket(t, with_wait=True)
+
+
+def appointment_checkin(cmd: p.AppointmentCheckin, ctx: Context) -> dict:
+    t, events = ctx.hall.check_in(ctx.now, cmd.code)
+    ctx.emit(events)
+    return ctx.ticket(t, with_wait=True)
+
+
+def window_login(cmd: p.WindowLogin, ctx: Context) -> dict:
+    ctx.emit(ctx.hall.login(ctx.now, ctx.sender.id, cmd.staff, Post(cmd.post), cmd.pin))
+    return ctx.window(ctx.sender.id)
+
+
+def window_logout(cmd: p.WindowLogout, ctx: Context) -> dict:
+    ctx.emit(ctx.hall.logout(ctx.now, ctx.sender.id))
+    return ctx.window(ctx.sender.id)
+
+
+def call_next(cmd: p.CallNext, ctx: Context) -> dict:
+    t, events = ctx.hall.call_next(ctx.now, ctx.sender.id)
+    ctx.emit(events)
+    return ctx.ticket(t)
+
+
+def call_recall(cmd: p.CallRecall, ctx: Context) -> dict:
+    t, events = ctx.hall.recall(ctx.now, ctx.sender.id)
+    ctx.emit(events)
+    return ctx.ticket(t)
+
+
+def ticket_no_show(cmd: p.TicketNoShow, ctx: Context) -> dict:
+    t, events = ctx.hall.no_show(ctx.now, ctx.sender.id)
+    ctx.emit(events)
+    return ctx.ticket(t)
+
+
+def ticket_transfer(cmd: p.TicketTransfer, ctx: Context) -> dict:
+    t, events = ctx.hall.transfer(ctx.now, ctx.sender.id, cmd.department, cmd.matter)
+    ctx.emit(events)
+    return ctx.ticket(t, with_wait=True)
+
+
+def ticket_finish(cmd: p.TicketFinish, ctx: Context) -> dict:
+    t, events = ctx.hall.finish(ctx.now, ctx.sender.id, Outcome(cmd.outcome), cmd.missing)
+    ctx.emit(events)
+    return ctx.ticket(t)
+
+
+def window_pause(cmd: p.WindowPause, ctx: Context) -> dict:
+    ctx.emit(ctx.hall.pause(ctx.now, ctx.sender.id, cmd.reason))
+    return ctx.window(ctx.sender.id)
+
+
+def window_resume(cmd: p.WindowResume, ctx: Context) -> dict:
+    ctx.emit(ctx.hall.resume(ctx.now, ctx.sender.id))
+    return ctx.window(ctx.sender.id)
+
+
+def rating_submit(cmd: p.RatingSubmit, ctx: Context) -> dict:
+    ctx.emit(ctx.hall.rate(ctx.now, ctx.sender.id, cmd.ticket_id, cmd.score, cmd.reasons))
+    return {"ticket_id": cmd.ticket_id, "recorded": True}
+
+
+def window_assign(cmd: p.WindowAssign, ctx: Context) -> dict:
+    ctx.emit(ctx.hall.assign(ctx.now, cmd.window, list(cmd.departments)))
+    return ctx.window(cmd.window)
+
+
+def appointment_book(cmd: p.AppointmentBook, ctx: Context) -> dict:
+    appt, events = ctx.hall.book(
+        ctx.now, cmd.department, cmd.matter, cmd.booked_at, cmd.code, cmd.phone, cmd.lang
+    )
+    ctx.emit(events)
+    return {
+        "appointment": {
+            "code": appt.code,
+            "department": appt.department,
+            "matter": appt.matter,
+            "booked_at": p.iso(appt.booked_at),
+        }
+    }
+
+
+def staff_unlock(cmd: p.StaffUnlock, ctx: Context) -> dict:
+    events = ctx.hall.unlock(ctx.now, cmd.staff)
+    ctx.emit(events)
+    return {"staff": cmd.staff, "unlocked": bool(events)}
+
+
+def day_close(cmd: p.DayClose, ctx: Context) -> dict:
+    summary, events = ctx.hall.close_day(ctx.now)
+    ctx.emit(events)
+    return {"summary": summary}
+
+
+HANDLERS: dict[str, Callable[[Any, Context], dict]] = {
+    "ticket.issue": ticket_issue,
+    "appointment.checkin": appointment_checkin,
+    "window.login": window_login,
+    "window.logout": window_logout,
+    "call.next": call_next,
+    "call.recall": call_recall,
+    "ticket.no_show": ticket_no_show,
+    "ticket.transfer": ticket_transfer,
+    "ticket.finish": ticket_finish,
+    "window.pause": window_pause,
+    "window.resume": window_resume,
+    "rating.submit": rating_submit,
+    "window.assign": window_assign,
+    "appointment.book": appointment_book,
+    "staff.unlock": staff_unlock,
+    "day.close": day_close,
+}

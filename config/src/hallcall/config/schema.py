@@ -1,0 +1,354 @@
+"""The typed schema of a hall's configuration file.
+
+A hall manager edits one TOML file per hall; this schema turns it into checked objects and
+rejects mistakes (a window serving an unknown department, a missing English name in a hall that
+speaks English, two departments with one ticket prefix) before anything runs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+Language = Literal["zh", "en"]
+
+#: The names of a rating scale's levels, lowest first, for both languages.
+RATING_LABELS: dict[int, dict[str, list[str]]] = {
+    3: {"zh": ["不满意", "一般", "满意"], "en": ["Dissatisfied", "Average", "Satisfied"]},
+    5: {
+        "zh": ["非常不满意", "不满意", "一般", "满意", "非常满意"],
+        "en": ["Very dissatisfied", "Dissatisfied", "Average", "Satisfied", "Very satisfied"],
+    },
+}
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a hall file must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A visitor-facing text in each of the hall's languages."""
+
+    zh: str | None = None
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The text in `lang`, falling back to any language present."""
+        value = getattr(self, lang, None)
+        return value if value else (self.zh or self.en or "")
+
+    def missing(self, languages: list[str]) -> list[str]:
+        return [lang for lang in languages if not getattr(self, lang, None)]
+
+
+class ServiceGuide(Strict):
+    """The "one-time notification": everything a visitor must know before coming to the window."""
+
+    basis: Text | None = None
+    conditions: Text | None = None
+    materials: list[Text] = []
+    steps: list[Text] = []
+    time_limit: Text | None = None
+    place: Text | None = None
+    fee: Text | None = None
+
+
+class Matter(Strict):
+    id: Identifier
+    name: Text
+    kind: Literal["immediate", "time_limited"] = "immediate"
+    #: How long serving one visitor at the window may take before it counts as over time.
+    service_limit_min: float = Field(default=15, gt=0)
+    #: For time-limited matters: working days promised for completion.
+    promised_days: int | None = Field(default=None, ge=1)
+    guide: ServiceGuide = ServiceGuide()
+
+    @model_validator(mode="after")
+    def _promise_for_time_limited(self) -> Matter:
+        if self.kind == "time_limited" and self.promised_days is None:
+            raise ValueError("a time_limited matter needs promised_days")
+        return self
+
+
+class Department(Strict):
+    id: Identifier
+    name: Text
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$", description="ticket prefix letter, e.g. A")
+    number_start: int = Field(default=1, ge=0)
+    number_end: int = Field(default=999, ge=1, le=99999)
+    daily_cap: int | None = Field(default=None, ge=1)
+    #: Assumed service time before the day has any finished ticket to learn from.
+    default_service_s: int = Field(default=300, gt=0)
+    matters: list[Matter] = []
+
+    @model_validator(mode="after")
+    def _range(self) -> Department:
+        if self.number_end < self.number_start:
+            raise ValueError("number_end must not be below number_start")
+        ids = [m.id for m in self.matters]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate matter id(s): {', '.join(dupes)}")
+        return self
+
+    @property
+    def number_width(self) -> int:
+        return len(str(self.number_end))
+
+    def matter(self, matter_id: str) -> Matter | None:
+        return next((m for m in self.matters if m.id == matter_id), None)
+
+
+class Window(Strict):
+    id: Identifier
+    #: The number visitors see above the window and hear in calls ("3号窗口").
+    number: int = Field(ge=1, le=999)
+    departments: list[Identifier] = []
+    #: A flex ("tidal") window the hall assigns to any department at peak times.
+    flex: bool = False
+
+    @model_validator(mode="after")
+    def _fixed_needs_department(self) -> Window:
+        if not self.flex and not self.departments:
+            raise ValueError("a fixed window must serve at least one department")
+        return self
+
+
+class Staff(Strict):
+    id: Identifier
+    name: Text
+    department: Identifier
+    post: Literal["A", "B"] = "A"
+    contact: str | None = None
+    photo: str | None = None
+    #: The argon2id hash of the clerk's log-in PIN (`hallcall admin staff-pin` writes it; never the PIN).
+    pin_hash: str | None = Field(default=None, pattern=r"^\$argon2id\$")
+
+
+class Device(Strict):
+    kind: Literal["kiosk", "display", "sign", "rating", "admin"]
+    id: Identifier
+    #: The window a sign or rating pad belongs to.
+    window: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _bound(self) -> Device:
+        if self.kind in ("sign", "rating") and self.window is None:
+            raise ValueError(f"a {self.kind} device must name the window it belongs to")
+        return self
+
+
+class Assessment(Strict):
+    """Quarterly assessment thresholds (Haicheng business rules art. 22)."""
+
+    bad_rating_rate: float = Field(default=0.10, ge=0, le=1)
+    bad_rating_count: int = Field(default=5, ge=1)
+    overtime_rate: float = Field(default=0.05, ge=0, le=1)
+    overtime_count: int = Field(default=10, ge=1)
+    min_time_limited: int = Field(default=30, ge=0)
+    min_immediate: int = Field(default=100, ge=0)
+
+
+class RateLimit(Strict):
+    """A token bucket: `burst` commands at once, refilled at `per_minute`."""
+
+    burst: int = Field(ge=1, le=100000)
+    per_minute: float = Field(gt=0, le=600000)
+
+
+class RateLimits(Strict):
+    """What one device of each kind may send before it is answered `rate_limited`.
+
+    A kiosk serves one visitor at a time and a clerk presses a few keys a minute, so the
+    defaults are far above honest use and far below what takes a department's daily cap.
+    """
+
+    kiosk: RateLimit = RateLimit(burst=10, per_minute=30)
+    window: RateLimit = RateLimit(burst=20, per_minute=120)
+    rating: RateLimit = RateLimit(burst=5, per_minute=20)
+    admin: RateLimit = RateLimit(burst=100, per_minute=1200)
+    #: Displays and signs send no commands; anything they send counts here.
+    other: RateLimit = RateLimit(burst=5, per_minute=20)
+
+    def of(self, kind: str) -> RateLimit:
+        return getattr(self, kind) if kind in ("kiosk", "window", "rating", "admin") else self.other
+
+
+def check_call_template(lang: str, template: str) -> None:
+    """A spoken-call sentence must name the {number} and may name the {window}, nothing else."""
+    if "{number}" not in template:
+        raise ValueError(f"the {lang} voice template must contain {{number}}")
+    try:
+        template.format(number="A 1", window="3")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"the {lang} voice template is not valid: {exc!r}") from None
+
+
+class Voice(Strict):
+    """How calls are spoken in the hall (every speaking display follows it)."""
+
+    #: Languages spoken after the chime, in order (default: the hall's languages).
+    languages: list[Language] | None = None
+    #: How many times the whole call (chime and sentences) is said.
+    repeat: int = Field(default=2, ge=1, le=5)
+    #: A call waiting longer than this to be spoken is dropped, not said late.
+    max_age_s: float = Field(default=60, gt=0, le=3600)
+    #: Sentences with {number} (spelled out) and {window}, e.g. "请 {number} 号到 {window} 号窗口办理".
+    templates: Text | None = None
+
+    @field_validator("templates")
+    @classmethod
+    def _templates_have_number(cls, templates: Text | None) -> Text | None:
+        for lang in ("zh", "en"):
+            template = getattr(templates, lang, None) if templates else None
+            if template is not None:
+                check_call_template(lang, template)
+        return templates
+
+
+class Hall(Strict):
+    id: Identifier
+    name: Text
+    languages: list[Language] = Field(default=["zh", "en"], min_length=1)
+    default_language: Language = "zh"
+    timezone: str = "Asia/Shanghai"
+    #: How many times a clerk may recall a ticket before it must be marked no-show.
+    recall_limit: int = Field(default=2, ge=0, le=10)
+    #: Satisfaction scale: 3 levels (satisfied / average / dissatisfied) or 5.
+    rating_scale: Literal[3, 5] = 3
+    #: Seconds a rating pad waits for a rating before recording "not rated".
+    rating_timeout_s: int = Field(default=30, ge=5)
+    #: Whether the clerk's terminal may show the score a visitor gave.
+    show_rating_to_clerk: bool = False
+    #: Calls kept in the retained `state/calls` list (the contract asks for at least 10).
+    calls_kept: int = Field(default=10, ge=10, le=100)
+    #: A link printed as the ticket's QR code; `{ticket_id}` is replaced.
+    status_url: str | None = None
+    #: An appointment goes ahead of walk-ins from this many minutes before its booked time.
+    appointment_due_early_min: float = Field(default=10, ge=0, le=240)
+    #: Hall-local time at which the day closes by itself, "HH:MM" (optional).
+    close_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    notice: Text | None = None
+    voice: Voice = Voice()
+    #: Clerks log in with their staff id AND a PIN (`[[staff]] pin_hash`). Without it anyone may
+    #: log in as any clerk and take their ratings and attendance; false only for a hall that
+    #: accepts that (the queue broker says so in its log at every start).
+    require_pin: bool = True
+    #: Wrong PINs in a row before the staff id is locked, and for how long (the first lock; each
+    #: wrong PIN after a lock locks again for twice as long, up to a day, until a right PIN).
+    pin_attempts: int = Field(default=5, ge=1, le=20)
+    pin_lockout_min: float = Field(default=15, gt=0, le=1440)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _default_language_spoken(self) -> Hall:
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of languages")
+        for lang in self.voice.languages or []:
+            if lang not in self.languages:
+                raise ValueError(f"voice.languages: the hall does not offer {lang!r}")
+        return self
+
+    @property
+    def voice_languages(self) -> list[str]:
+        return list(self.voice.languages or self.languages)
+
+
+class HallConfig(Strict):
+    """The whole configuration file of one hall."""
+
+    hall: Hall
+    departments: list[Department] = Field(min_length=1)
+    windows: list[Window] = Field(min_length=1)
+    staff: list[Staff] = []
+    devices: list[Device] = []
+    assessment: Assessment = Assessment()
+    rate_limits: RateLimits = RateLimits()
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> HallConfig:
+        problems: list[str] = []
+        for label, items in (
+            ("department", self.departments),
+            ("window", self.windows),
+            ("staff", self.staff),
+        ):
+            ids = [item.id for item in items]
+            for dup in sorted({i for i in ids if ids.count(i) > 1}):
+                problems.append(f"{label} id {dup!r} is used twice")
+        device_ids = [(d.kind, d.id) for d in self.devices]
+        for kind, dup in sorted({d for d in device_ids if device_ids.count(d) > 1}):
+            problems.append(f"{kind} device id {dup!r} is used twice")
+        prefixes = [d.prefix for d in self.departments]
+        for dup in sorted({p for p in prefixes if prefixes.count(p) > 1}):
+            problems.append(f"ticket prefix {dup!r} is used by two departments")
+        numbers = [w.number for w in self.windows]
+        for dup in sorted({n for n in numbers if numbers.count(n) > 1}):
+            problems.append(f"window number {dup} is shown on two windows")
+        departments = {d.id for d in self.departments}
+        windows = {w.id for w in self.windows}
+        for w in self.windows:
+            for dep in w.departments:
+                if dep not in departments:
+                    problems.append(f"window {w.id!r} serves unknown department {dep!r}")
+        for s in self.staff:
+            if s.department not in departments:
+                problems.append(f"staff {s.id!r} belongs to unknown department {s.department!r}")
+        for d in self.devices:
+            if d.window is not None and d.window not in windows:
+                problems.append(f"{d.kind} device {d.id!r} belongs to unknown window {d.window!r}")
+        problems += self._missing_translations()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _missing_translations(self) -> list[str]:
+        langs = list(self.hall.languages)
+        found: list[str] = []
+
+        def check(where: str, text: Text | None) -> None:
+            if text is not None and (missing := text.missing(langs)):
+                found.append(f"{where} has no {'/'.join(missing)} text")
+
+        check("hall.name", self.hall.name)
+        check("hall.notice", self.hall.notice)
+        for d in self.departments:
+            check(f"department {d.id!r} name", d.name)
+            for m in d.matters:
+                check(f"matter {d.id}/{m.id} name", m.name)
+                g = m.guide
+                for field in ("basis", "conditions", "time_limit", "place", "fee"):
+                    check(f"matter {d.id}/{m.id} guide.{field}", getattr(g, field))
+                for i, t in enumerate(g.materials):
+                    check(f"matter {d.id}/{m.id} guide.materials[{i}]", t)
+                for i, t in enumerate(g.steps):
+                    check(f"matter {d.id}/{m.id} guide.steps[{i}]", t)
+        for s in self.staff:
+            check(f"staff {s.id!r} name", s.name)
+        return found
+
+    # Look-ups used everywhere; the lists are short, so a scan is fine.
+    def department(self, dep_id: str) -> Department | None:
+        return next((d for d in self.departments if d.id == dep_id), None)
+
+    def window(self, window_id: str) -> Window | None:
+        return next((w for w in self.windows if w.id == window_id), None)
+
+    def staff_member(self, staff_id: str) -> Staff | None:
+        return next((s for s in self.staff if s.id == staff_id), None)
+
+    def device(self, kind: str, device_id: str) -> Device | None:
+        return next((d for d in self.devices if d.kind == kind and d.id == device_id), None)

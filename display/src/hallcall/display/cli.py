@@ -1,0 +1,105 @@
+"""`hallcall display --device display.toml` and `hallcall sign --device sign.toml`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from hallcall.mqtt.settings import add_mqtt_options
+
+log = logging.getLogger(__name__)
+
+
+def cmd_display(args) -> int:
+    from .settings import SettingsError, load_display_settings
+
+    try:
+        settings = load_display_settings(args.device)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    overrides = {"mqtt": settings.mqtt.overridden(args)}
+    if args.layout:
+        overrides["layout"] = args.layout
+    if args.windowed:
+        overrides["fullscreen"] = False
+    if args.no_voice:
+        overrides["voice"] = settings.voice.model_copy(update={"enabled": False})
+    settings = settings.model_copy(update=overrides)
+    if args.check:
+        print(
+            f"{args.device}: OK - display {settings.device!r} of hall {settings.hall!r}, "
+            f"{settings.layout}, voice {'on' if settings.voice.enabled else 'off'}, "
+            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}"
+        )
+        return 0
+    if args.voice_only:
+        from .voice_app import VoiceApp
+
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        VoiceApp(settings).run(stop)
+        return 0
+    from hallcall.device_kit.screen import explain_missing_screen
+
+    explain_missing_screen()  # no screen: say so plainly instead of Qt's abort
+    from .app import run
+
+    return run(settings)
+
+
+def cmd_sign(args) -> int:
+    from .settings import SettingsError, load_sign_settings
+    from .sign_app import SignApp
+
+    try:
+        settings = load_sign_settings(args.device)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    settings = settings.model_copy(update={"mqtt": settings.mqtt.overridden(args)})
+    if args.check:
+        print(
+            f"{args.device}: OK - {len(settings.signs)} sign(s) of hall {settings.hall!r}, "
+            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}"
+        )
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    app = SignApp(settings)
+    log.info("driving %d sign(s) for hall %s", len(settings.signs), settings.hall)
+    app.run(stop)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("display", help="the lobby display (full screen) with voice calls")
+    p.add_argument(
+        "--device",
+        required=True,
+        help="the display's device file (TOML), e.g. display/examples/display.toml",
+    )
+    p.add_argument(
+        "--layout", choices=["landscape", "portrait"], help="override the device file's layout"
+    )
+    p.add_argument("--windowed", action="store_true", help="not full screen (for trying it out)")
+    p.add_argument("--no-voice", action="store_true", help="no spoken calls")
+    p.add_argument(
+        "--voice-only", action="store_true", help="spoken calls only, no screen (no Qt needed)"
+    )
+    p.add_argument("--check", action="store_true", help="only check the device file and exit")
+    add_mqtt_options(p)
+    p.set_defaults(func=cmd_display)
+
+    p = subparsers.add_parser(
+        "sign", help="drive window LED signs (serial) from the windows' state"
+    )
+    p.add_argument("--device", required=True, help="the sign process's device file (TOML)")
+    p.add_argument("--check", action="store_true", help="only check the device file and exit")
+    add_mqtt_options(p)
+    p.set_defaults(func=cmd_sign)

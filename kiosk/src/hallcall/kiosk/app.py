@@ -1,0 +1,214 @@
+"""Wires the kiosk together: DeviceClient + DeviceBridge (MQTT), the printer, the model, the window.
+
+Threads: paho's network thread only emits Qt signals (DeviceBridge); the printer runs on one
+worker thread of its own (a status query on a silent serial printer takes up to a second, a
+ticket over 9600 baud much longer) and hands its answers back to the GUI thread as a signal;
+the model and the widgets are only ever touched on the GUI thread.
+
+Commands go out with `DeviceClient.send` and a request_id the model chose; every reply arrives
+through the bridge's `late_reply` signal (DeviceClient hands over there every reply it is not
+blocked waiting for), and the model matches it to its pending or abandoned request. So a reply
+can never fall between "gave up waiting" and "stopped listening".
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from hallcall.hardware.printer import open_printer
+from hallcall.mqtt.client import DeviceClient
+from hallcall.device_kit.bridge import DeviceBridge
+from hallcall.device_kit.fonts import install_cjk_font
+
+from .model import KioskModel
+from .printout import TicketPrinter
+from .settings import KioskSettings
+from .widgets import KioskWindow
+
+log = logging.getLogger(__name__)
+
+SUBSCRIPTIONS = ["state/catalog", "state/queue/+"]
+TICK_MS = 200
+
+_fonts_installed: dict[str | None, str | None] = {}
+
+
+def _install_font(app: QApplication, font_path: str | None) -> str | None:
+    if font_path not in _fonts_installed:
+        _fonts_installed[font_path] = install_cjk_font(app, font_path)
+    return _fonts_installed[font_path]
+
+
+class PrinterWorker(QObject):
+    """Runs printer jobs one at a time on its own thread; results come back on the GUI thread."""
+
+    _done = Signal(object)
+
+    def __init__(self, printer: TicketPrinter):
+        super().__init__()
+        self.printer = printer
+        self._jobs: queue.Queue = queue.Queue()
+        self._done.connect(lambda fn: fn())
+        self.busy = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kiosk-printer", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        self._jobs.put((job, then))
+
+    def pending(self) -> int:
+        return self._jobs.qsize() + (1 if self.busy.is_set() else 0)
+
+    def _run(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            job, then = item
+            self.busy.set()
+            try:
+                result = job()
+            except Exception:
+                log.exception("printer job failed")
+                result = None
+            finally:
+                self.busy.clear()
+            self._done.emit(lambda r=result, cb=then: cb(r))
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout=5)
+
+
+class KioskApp(QObject):
+    """One kiosk: `start()` connects and shows the window, `stop()` undoes everything."""
+
+    def __init__(
+        self,
+        settings: KioskSettings,
+        *,
+        printer=None,
+        now: Callable[[], float] | None = None,
+        connect_grace_s: float = 5.0,
+    ):
+        super().__init__()
+        self.settings = settings
+        qt_app = QApplication.instance()
+        self.font_family = _install_font(qt_app, settings.font_path) if qt_app else None
+        escpos = printer if printer is not None else open_printer(settings.printer)
+        font_path = settings.printer.font_path or settings.font_path
+        self.printer = TicketPrinter(
+            escpos, settings.printer.paper_width_px, font_path, allow_paper_low=settings.allow_paper_low
+        )
+        self.worker = PrinterWorker(self.printer)
+        self.client = DeviceClient(settings.hall, "kiosk", settings.device, settings.mqtt_settings(), SUBSCRIPTIONS)
+        self.bridge = DeviceBridge(self.client)
+        kwargs = {"now": now} if now is not None else {}
+        self.model = KioskModel(
+            self,
+            idle_return_s=settings.idle_return_s,
+            result_return_s=settings.result_return_s,
+            request_timeout_s=settings.request_timeout_s,
+            connect_grace_s=connect_grace_s,
+            logo_path=settings.logo_path,
+            default_lang=settings.language,
+            **kwargs,
+        )
+        self.window = KioskWindow(self.model, settings.device)
+        self.bridge.state.connect(self._on_state)
+        self.bridge.connection.connect(self.model.set_mqtt)
+        self.bridge.late_reply.connect(self.model.reply)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.model.tick)
+        self._poll = QTimer(self)
+        self._poll.setInterval(int(settings.printer_poll_s * 1000))
+        self._poll.timeout.connect(self.poll_printer)
+        self.sent: list[tuple[str, str, dict]] = []  # what went out, for the log and tests
+        self._stopped = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, show: bool = True) -> None:
+        self.client.start()
+        self._tick.start()
+        self._poll.start()
+        self.poll_printer()
+        if show:
+            if self.settings.fullscreen:
+                self.window.showFullScreen()
+            else:
+                self.window.resize(*self.settings.window_size)
+                self.window.show()
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._tick.stop()
+        self._poll.stop()
+        try:
+            self.client.stop()
+        finally:
+            self.worker.stop()
+            self.printer.close()
+            self.window.close()
+
+    # ------------------------------------------------------------------ MQTT -> model
+    def _on_state(self, topic: str, payload: dict) -> None:
+        if topic == "server/status":
+            self.model.set_server_status(payload)
+        elif topic == "state/catalog":
+            self.model.set_catalog(payload)
+        elif topic.startswith("state/queue/"):
+            self.model.set_queue(topic.rsplit("/", 1)[1], payload)
+
+    # ------------------------------------------------------------------ Effects (model -> world)
+    def send(self, request_id: str, op: str, args: dict[str, Any]) -> None:
+        log.info("%s %s %s", op, request_id, args)
+        self.sent.append((request_id, op, args))
+        self.client.send(op, request_id=request_id, **args)
+
+    def check_printer(self, request_id: str) -> None:
+        self.worker.submit(self.printer.status, lambda status: self.model.printer_checked(request_id, status or "offline"))
+
+    def print_ticket(self, request_id: str, ticket) -> None:
+        def done(result) -> None:
+            ok, status = result if result else (False, "offline")
+            self.model.printed(request_id, ok, status)
+
+        self.worker.submit(lambda: self.printer.print(ticket), done)
+
+    def publish_health(self, health: dict[str, Any]) -> None:
+        self.client.set_health(**health)
+
+    def poll_printer(self) -> None:
+        if self.worker.pending():
+            return  # a ticket is printing: its own answer updates the status
+        self.worker.submit(self.printer.status, lambda status: self.model.set_printer_status(status or "offline"))
+
+
+def run_kiosk(settings: KioskSettings, argv: list[str] | None = None) -> int:
+    """Run the kiosk until the window closes or the process gets SIGINT/SIGTERM."""
+    app = QApplication.instance() or QApplication(argv or ["hallcall-kiosk"])
+    kiosk = KioskApp(settings)
+    if kiosk.font_family is None:
+        log.warning("no CJK font: install fonts-wqy-microhei or set font_path in the device file")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    # Let Python run its signal handlers while Qt's event loop waits.
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
+    kiosk.start()
+    try:
+        return app.exec()
+    finally:
+        kiosk.stop()

@@ -1,0 +1,120 @@
+"""Builds and runs a rating pad: MQTT client, model, controller, screen and/or physical keys."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from hallcall.mqtt.connection import MqttSettings
+from hallcall.mqtt.client import DeviceClient
+from hallcall.rating_pad.controller import SUBSCRIPTIONS, PadController
+from hallcall.rating_pad.model import RatingPadModel, Reason
+from hallcall.rating_pad.physical import PhysicalPad
+from hallcall.rating_pad.settings import PadSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RatingPadApp:
+    client: DeviceClient
+    model: RatingPadModel
+    controller: PadController
+    window: object | None = None  # a PadWindow when there is a screen
+
+    def close(self) -> None:
+        self.controller.stop()
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+
+
+def make_model(settings: PadSettings, now: Callable[[], datetime] | None = None) -> RatingPadModel:
+    reasons = (
+        tuple(Reason(r.code, r.zh, r.en) for r in settings.reasons)
+        if settings.reasons is not None
+        else None
+    )
+    extra = {"reasons": reasons} if reasons is not None else {}
+    return RatingPadModel(
+        settings.pad,
+        now,
+        language=settings.language,
+        follow_up_on=settings.follow_up_on,
+        follow_up_s=settings.follow_up_s,
+        thanks_s=settings.thanks_s,
+        **extra,
+    )
+
+
+def build(
+    settings: PadSettings,
+    client: DeviceClient | None = None,
+    now: Callable[[], datetime] | None = None,
+    mqtt: MqttSettings | None = None,
+    show_ui: bool | None = None,
+) -> RatingPadApp:
+    """Everything but the event loop; needs a QApplication (a QCoreApplication without a screen).
+
+    `client` may be given (tests pass a connected one subscribed to `SUBSCRIPTIONS`); otherwise
+    one is made and started. `now` replaces the clock (tests use the queue broker's fake clock).
+    """
+    if client is None:
+        client = DeviceClient(
+            settings.hall, "rating", settings.pad, mqtt or settings.mqtt.settings(), SUBSCRIPTIONS
+        )
+        client.start()
+    model = make_model(settings, now)
+    controller = PadController(client, model)
+    ui = settings.show_ui if show_ui is None else show_ui
+    if settings.keys is not None:
+        physical = PhysicalPad.open(settings.keys, controller.post_key)
+        controller.attach_keys(physical, follow_up=ui)
+    window = None
+    if ui:
+        from hallcall.rating_pad.widgets import PadWindow
+
+        window = PadWindow(controller, settings.photo_dir)
+        w, h = settings.width_height
+        window.resize(w, h)
+    controller.start()
+    return RatingPadApp(client, model, controller, window)
+
+
+def run(settings: PadSettings, mqtt: MqttSettings | None = None, windowed: bool = False) -> int:
+    """Run a pad until Ctrl-C / SIGTERM."""
+    if settings.show_ui:
+        from PySide6.QtWidgets import QApplication
+
+        from hallcall.device_kit.fonts import install_cjk_font
+
+        qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+        install_cjk_font(qt_app, settings.font)
+    else:
+        from PySide6.QtCore import QCoreApplication
+
+        qt_app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    pad = build(settings, mqtt=mqtt)
+    if pad.window is not None:
+        if settings.fullscreen and not windowed:
+            pad.window.showFullScreen()
+        else:
+            pad.window.show()
+    # Let Python see SIGINT/SIGTERM while Qt's loop runs.
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: qt_app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: qt_app.quit())
+    wake = QTimer()
+    wake.start(300)
+    wake.timeout.connect(lambda: None)
+    log.info("rating pad %s of hall %s started", settings.pad, settings.hall)
+    try:
+        return qt_app.exec()
+    finally:
+        pad.close()
+        pad.client.stop()

@@ -1,0 +1,162 @@
+"""Runs a RatingPadModel on Qt's main thread: MQTT in and out, a ticking timer, physical keys.
+
+Only QtCore is used, so a pad with physical keys and no screen runs the same controller under a
+QCoreApplication. Everything that touches the model happens on the thread that owns this object:
+MQTT messages arrive through DeviceBridge's signals, key presses through a queued signal.
+
+Ratings are published with `DeviceClient.send` and a request_id the model keeps, so a rating
+sent while the queue broker is down is sent again with the same id (the broker records it once);
+the replies arrive as the client's "late" replies because nothing blocks waiting for them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hallcall.mqtt.client import DeviceClient
+from hallcall.rating_pad.model import RatingPadModel
+from hallcall.rating_pad.physical import PhysicalPad
+from hallcall.device_kit.bridge import DeviceBridge
+
+log = logging.getLogger(__name__)
+
+SUBSCRIPTIONS = [
+    "state/catalog",
+    "state/window/+",
+    "event/rating.requested",
+    "event/rating.recorded",
+]
+
+
+class PadController(QObject):
+    changed = Signal()
+    _key = Signal(int)
+
+    def __init__(
+        self,
+        client: DeviceClient,
+        model: RatingPadModel,
+        tick_ms: int = 200,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.client = client
+        self.model = model
+        self.physical: PhysicalPad | None = None
+        self.keys_follow_up = False  # a key press opens the reasons only when there is a screen
+        self._health: tuple | None = None
+        self.bridge = DeviceBridge(client, self)
+        self.bridge.state.connect(self._on_state)
+        self.bridge.event.connect(self._on_event)
+        self.bridge.connection.connect(self._on_connection)
+        self.bridge.late_reply.connect(self._on_reply)
+        self._key.connect(self._on_key)
+        self.timer = QTimer(self)
+        self.timer.setInterval(tick_ms)
+        self.timer.timeout.connect(self.tick)
+        # What the client already holds (it may have connected before this controller existed).
+        self.model.set_connected(client.connected.is_set())
+        self.model.set_server_online(client.server_online)
+        for topic, payload in sorted(
+            client.states.items(), key=lambda kv: kv[0] != "state/catalog"
+        ):
+            self._feed_state(topic, payload)
+        self._after()
+
+    # ------------------------------------------------------------------ lifecycle
+    def attach_keys(self, physical: PhysicalPad, follow_up: bool = False) -> None:
+        """Use a physical pad: its presses come in through `post_key` (any thread)."""
+        self.physical = physical
+        self.keys_follow_up = follow_up
+        physical._post = self.post_key
+        self._after()
+
+    def post_key(self, key: int) -> None:
+        self._key.emit(key)  # queued to this object's thread when called from a driver thread
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.physical is not None:
+            self.physical.close()
+
+    # ------------------------------------------------------------------ inputs
+    def _feed_state(self, topic: str, payload: dict) -> None:
+        if topic == "server/status":
+            self.model.set_server_online(payload.get("state") == "online")
+        elif topic == "state/catalog":
+            self.model.on_catalog(payload)
+        elif topic.startswith("state/window/"):
+            self.model.on_window_state(payload)
+
+    def _on_state(self, topic: str, payload: dict) -> None:
+        self._feed_state(topic, payload)
+        self._after()
+
+    def _on_event(self, topic: str, payload: dict) -> None:
+        self.model.on_event(topic.removeprefix("event/"), payload)
+        self._after()
+
+    def _on_connection(self, up: bool) -> None:
+        self.model.set_connected(up)
+        if not up:
+            self.model.set_server_online(False)  # retained status comes again on reconnect
+        self._after()
+
+    def _on_reply(self, reply: dict) -> None:
+        if not self.model.on_reply(reply):
+            log.debug("reply for nothing pending: %s", reply.get("request_id"))
+        self._after()
+
+    def _on_key(self, key: int) -> None:
+        if self.physical is not None:
+            self.physical.press(self.model, key, self.keys_follow_up)
+        self._after()
+
+    # ------------------------------------------------------------------ the visitor (touch screen)
+    def choose(self, score: int) -> None:
+        self.model.choose(score)
+        self._after()
+
+    def toggle_reason(self, code: str) -> None:
+        self.model.toggle_reason(code)
+        self._after()
+
+    def confirm_reasons(self) -> None:
+        self.model.confirm_reasons()
+        self._after()
+
+    def skip_reasons(self) -> None:
+        self.model.skip_reasons()
+        self._after()
+
+    def switch_language(self) -> None:
+        self.model.set_language(self.model.next_language())
+        self._after()
+
+    def tick(self) -> None:
+        self.model.tick()
+        self._after()
+
+    # ------------------------------------------------------------------ outputs
+    def _after(self) -> None:
+        for sub in self.model.take_outbox():
+            log.info("sending rating of %s (attempt %d)", sub.number, sub.attempts)
+            self.client.send("rating.submit", request_id=sub.request_id, **sub.command())
+        if self.physical is not None:
+            try:
+                self.physical.sync(self.model)
+            except Exception:  # a broken pad must not stop the screen
+                log.exception("rating pad light failed")
+        health = (len(self.model.pending), self.physical.pad.online if self.physical else None)
+        if health != self._health and self.client.connected.is_set():
+            self._health = health
+            extra = {"pending_ratings": health[0]}
+            if health[1] is not None:
+                extra["keys"] = "online" if health[1] else "offline"
+            self.client.set_health(**extra)
+        self.changed.emit()

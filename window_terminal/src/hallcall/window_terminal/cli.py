@@ -1,0 +1,155 @@
+"""`hallcall window --device window.toml`: the clerk terminal, with or without a screen.
+
+    hallcall window --device window_terminal/examples/window.toml           # the app (+ keypad)
+    hallcall window --device window.toml --headless                       # a keypad alone
+    hallcall window --device window.toml --check                          # check the file
+
+--mqtt-host/--mqtt-port/--mqtt-user/--mqtt-password-file and --mqtt-tls/--mqtt-ca/--mqtt-cert/
+--mqtt-key override the file's [mqtt], which overrides HALLCALL_MQTT_* (see docs/security.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hallcall.mqtt.settings import add_mqtt_options
+from hallcall.window_terminal.settings import SettingsError, TerminalSettings, load_settings
+
+if TYPE_CHECKING:
+    from hallcall.window_terminal.headless import HeadlessTerminal
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "window",
+        help="run a clerk terminal for one service window (Qt app and/or call keypad)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--device", required=True, help="the terminal's device file (TOML)")
+    p.add_argument("--lang", choices=["zh", "en"], help="the clerk's language at start")
+    add_mqtt_options(p)
+    p.add_argument("--headless", action="store_true", help="no screen: the keypad alone drives the window")
+    p.add_argument("--check", action="store_true", help="check the device file and exit")
+    p.set_defaults(func=cmd_window)
+
+
+def cmd_window(args) -> int:
+    try:
+        settings = load_settings(args.device)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.lang:
+        settings = settings.model_copy(update={"language": args.lang})
+    settings = settings.model_copy(update={"mqtt": settings.mqtt.overridden(args)})
+    if args.check:
+        keypad = settings.keypad.kind if settings.keypad else "none"
+        print(
+            f"{args.device}: OK - hall {settings.hall!r}, window {settings.window!r}, "
+            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}, keypad {keypad}, "
+            f"{'app' if settings.show_ui and not args.headless else 'headless'}"
+        )
+        return 0
+    if args.headless or not settings.show_ui:
+        if settings.keypad is None:
+            print("--headless needs a [keypad] in the device file: otherwise nobody can call", file=sys.stderr)
+            return 2
+        return run_headless(settings)
+    from hallcall.device_kit.screen import explain_missing_screen
+
+    explain_missing_screen()  # no screen: say so plainly instead of Qt's abort
+    return run_app(settings)
+
+
+def run_headless(
+    settings: TerminalSettings,
+    stop: threading.Event | None = None,
+    started: Callable[[HeadlessTerminal], None] | None = None,
+) -> int:
+    """Run a keypad-only terminal until `stop` is set (or SIGINT/SIGTERM); `started(terminal)`
+    is called once it runs (for supervisors and tests)."""
+    from hallcall.window_terminal.headless import HeadlessTerminal
+
+    stop = stop or _stop_on_signals()
+    terminal = HeadlessTerminal(
+        settings.hall,
+        settings.window,
+        settings.mqtt.settings(),
+        settings.keypad,
+        lang=settings.language or "zh",
+        request_timeout_s=settings.request_timeout_s,
+        keypad_pause_reason=settings.keypad_pause_reason,
+        staff=settings.staff,
+        post=settings.post,
+        pin=Path(settings.pin_file).read_text(encoding="utf-8").strip() if settings.pin_file else None,
+    )
+    terminal.start()
+    if started is not None:
+        started(terminal)
+    log.info("clerk keypad for window %s of hall %s is running", settings.window, settings.hall)
+    try:
+        stop.wait()
+    finally:
+        terminal.stop()
+    return 0
+
+
+def run_app(settings: TerminalSettings) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from hallcall.hardware.keypad import open_keypad
+    from hallcall.mqtt.client import DeviceClient
+    from hallcall.window_terminal.headless import subscriptions
+    from hallcall.window_terminal.window import TerminalWindow, ensure_cjk_font
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ensure_cjk_font(settings.font)
+    client = DeviceClient(
+        settings.hall, "window", settings.window, settings.mqtt.settings(), subscriptions(settings.window)
+    )
+    keypads = [open_keypad(settings.keypad)] if settings.keypad else []
+    window = TerminalWindow(
+        client,
+        lang=settings.language,
+        keypads=keypads,
+        request_timeout_s=settings.request_timeout_s,
+        keypad_pause_reason=settings.keypad_pause_reason,
+        font_file=settings.font,
+    )
+    client.start()
+    window.setWindowTitle(f"HallCall - {settings.window}")
+    if settings.fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    # Let Python see Ctrl-C / SIGTERM while Qt's loop runs.
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        window.close()
+        for keypad in keypads:
+            keypad.close()
+        client.stop()
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop

@@ -1,0 +1,114 @@
+"""The clerk terminal without a screen: a call keypad alone drives the window ("instead of" the app).
+
+Same model and controller as the Qt window; commands run on worker threads (a request blocks
+until its reply), and the keypad's display shows the number being served.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from hallcall.hardware.keypad import Keypad, KeypadConfig, open_keypad
+from hallcall.mqtt.connection import MqttSettings
+from hallcall.mqtt.client import DeviceClient, RequestTimeout
+from hallcall.window_terminal.actions import Controller, ReplyHandler, SendFn
+from hallcall.window_terminal.model import Action, TerminalModel
+
+log = logging.getLogger(__name__)
+
+
+def subscriptions(window: str) -> list[str]:
+    """What a clerk terminal listens to, under the hall's root."""
+    return ["state/catalog", f"state/window/{window}", "state/queue/+", "event/rating.recorded"]
+
+
+def threaded_sender(client: DeviceClient, timeout: float) -> SendFn:
+    """Send on a worker thread; a timeout comes back as error code "timeout"."""
+
+    def send(op: str, args: dict[str, Any], handler: ReplyHandler) -> None:
+        def work() -> None:
+            try:
+                reply = client.request(op, timeout=timeout, **args)
+            except RequestTimeout as exc:
+                reply = {"ok": False, "error": {"code": "timeout", "message": str(exc)}}
+            handler(reply)
+
+        threading.Thread(target=work, name=f"terminal-{op}", daemon=True).start()
+
+    return send
+
+
+def connect_controller(client: DeviceClient, controller: Controller) -> None:
+    """Feed the controller from a DeviceClient (on paho's thread), seeded with what it holds."""
+    client.on_state(controller.state)
+    client.on_event(controller.event)
+    client.on_connection(controller.connection)
+    client.on_late_reply(controller.late_reply)
+    controller.connection(client.connected.is_set())
+    controller.state("server/status", {"state": "online" if client.server_online else "offline"})
+    for topic, payload in list(client.states.items()):
+        controller.state(topic, payload)
+
+
+class HeadlessTerminal:
+    def __init__(
+        self,
+        hall: str,
+        window: str,
+        mqtt: MqttSettings,
+        keypad: KeypadConfig | Keypad,
+        *,
+        lang: str = "zh",
+        request_timeout_s: float = 5.0,
+        keypad_pause_reason: str = "break",
+        staff: str | None = None,
+        post: str = "A",
+        pin: str | None = None,
+    ):
+        self.client = DeviceClient(hall, "window", window, mqtt, subscriptions(window))
+        self.model = TerminalModel(window, lang)
+        self.controller = Controller(
+            self.model,
+            threaded_sender(self.client, request_timeout_s),
+            keypad_pause_reason=keypad_pause_reason,
+        )
+        self.controller.on_change(self._log_message)
+        self.controller.on_change(self._auto_login)
+        self._last_message: str | None = None
+        self._login = (staff, post) if staff else None
+        self._pin = pin
+        self._login_tried = False
+        connect_controller(self.client, self.controller)
+        if isinstance(keypad, Keypad):
+            self.keypad = keypad
+            keypad.on_action = self.controller.keypad_action
+        else:
+            self.keypad = open_keypad(keypad, self.controller.keypad_action)
+        self.controller.add_keypad(self.keypad)
+
+    def start(self) -> None:
+        self.client.start()
+
+    def stop(self) -> None:
+        self.keypad.close()
+        self.client.stop()
+
+    def _auto_login(self) -> None:
+        """Log the configured clerk in once, when the window turns out to be closed."""
+        m = self.model
+        if self._login is None or self._login_tried or m.window is None or m.catalog is None:
+            return
+        if not m.can(Action.LOGIN):
+            return
+        self._login_tried = True
+        if m.status == "closed":
+            staff, post = self._login
+            self.controller.perform(Action.LOGIN, staff=staff, post=post, pin=self._pin)
+
+    def _log_message(self) -> None:
+        text = self.model.message_text()
+        if text and text != self._last_message:
+            log.info("window %s: %s", self.model.window_id, text)
+        self._last_message = text
