@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
@@ -84,7 +84,9 @@ class EchoProcess:
         line = self.process.stdout.readline() if ready else b""
         if line.strip() != b"ready":
             self.stop()
-            raise RuntimeError(f"echo process did not start: {self.process.stderr.read().decode(errors='replace')}")
+            raise RuntimeError(
+                f"echo process did not start: {self.process.stderr.read().decode(errors='replace')}"
+            )
         return self
 
     def cpu_s(self) -> float:
@@ -132,13 +134,23 @@ class _Db:
 
             plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
             self.conn = psycopg.connect(plain, autocommit=True)
-            settings = {k: self.conn.execute(f"SHOW {k}").fetchone()[0] for k in ("fsync", "synchronous_commit")}
+            settings = {
+                k: self.conn.execute(f"SHOW {k}").fetchone()[0]
+                for k in ("fsync", "synchronous_commit")
+            }
             self.note = ", ".join(f"{k}={v}" for k, v in settings.items())
         else:
             import sqlite3
 
-            self.conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
-            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+            self.conn = sqlite3.connect(
+                url.removeprefix("sqlite:///"), isolation_level=None, timeout=30
+            )
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=FULL",
+                "foreign_keys=ON",
+                "busy_timeout=30000",
+            ):
                 self.conn.execute(f"PRAGMA {pragma}")
             self.note = "WAL, synchronous=FULL"
 
@@ -149,7 +161,7 @@ class _Db:
         if self.pg:
             return t
         if isinstance(t, datetime):  # as HallCall's UTCDateTime stores it on SQLite: naive UTC
-            return t.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+            return t.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
         return t.isoformat()
 
     def cursor(self):
@@ -168,18 +180,20 @@ class _Db:
 _ISSUE_SQL = dict(
     seq="UPDATE hall SET seq = seq + %s WHERE id = %s",
     counter="UPDATE ticket_counters SET last_number = last_number + %s, issued = issued + %s "
-            "WHERE hall_id = %s AND department = %s AND service_date = %s RETURNING last_number",
+    "WHERE hall_id = %s AND department = %s AND service_date = %s RETURNING last_number",
     ticket="INSERT INTO tickets (hall_id, id, service_date, seqno, number, department, original_department, "
-           "matter, priority, source, lang, status, issued_at, queued_at, recalls, transfers, closed_by_system) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, 'normal', 'walk_in', 'en', 'waiting', %s, %s, 0, 0, %s)",
+    "matter, priority, source, lang, status, issued_at, queued_at, recalls, transfers, closed_by_system) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, 'normal', 'walk_in', 'en', 'waiting', %s, %s, 0, 0, %s)",
     event="INSERT INTO ticket_events (hall_id, ticket_id, at, action, department, detail) "
-          "VALUES (%s, %s, %s, 'issued', %s, %s)",
+    "VALUES (%s, %s, %s, 'issued', %s, %s)",
     command="INSERT INTO commands (hall_id, device_kind, device_id, request_id, op, reply, at) "
-            "VALUES (%s, 'kiosk', %s, %s, 'ticket.issue', %s, %s)",
+    "VALUES (%s, 'kiosk', %s, %s, 'ticket.issue', %s, %s)",
 )
 
 
-def raw_issue(url: str, n: int = 2000, batch: int = 1, seconds: float = 5, warmup_tx: int = 5) -> float:
+def raw_issue(
+    url: str, n: int = 2000, batch: int = 1, seconds: float = 5, warmup_tx: int = 5
+) -> float:
     """Tickets per second written the bare way on the database at `url` (migrated first), per
     transaction UPDATE hall seq; UPDATE counter +B RETURNING; B x INSERT ticket, INSERT
     ticket_event, INSERT command (executemany); COMMIT. batch=1 is one ticket per commit (one
@@ -191,22 +205,35 @@ def raw_issue(url: str, n: int = 2000, batch: int = 1, seconds: float = 5, warmu
         day = date.today()
         dep = "d00"
         q = {k: db.sql(v) for k, v in _ISSUE_SQL.items()}
-        now = db.ts(datetime.now(timezone.utc))
-        db.conn.execute(db.sql("INSERT INTO hall (id, seq, created_at) VALUES (%s, 0, %s)"), (hall, now))
-        db.conn.execute(db.sql("INSERT INTO ticket_counters VALUES (%s, %s, %s, 0, 0)"), (hall, dep, db.ts(day)))
+        now = db.ts(datetime.now(UTC))
+        db.conn.execute(
+            db.sql("INSERT INTO hall (id, seq, created_at) VALUES (%s, 0, %s)"), (hall, now)
+        )
+        db.conn.execute(
+            db.sql("INSERT INTO ticket_counters VALUES (%s, %s, %s, 0, 0)"), (hall, dep, db.ts(day))
+        )
         cur = db.cursor()
         detail = json.dumps({"source": "walk_in", "priority": "normal"})
         tx, counted, t0 = 0, 0, None
         while counted < n and (t0 is None or time.perf_counter() < t0 + seconds):
-            now = db.ts(datetime.now(timezone.utc))
+            now = db.ts(datetime.now(UTC))
             db.begin()
             cur.execute(q["seq"], (batch * 3, hall))
             (last,) = cur.execute(q["counter"], (batch, batch, hall, dep, db.ts(day))).fetchone()
             seqs = range(last - batch + 1, last + 1)
             ids = [f"{day:%Y%m%d}-A{s:05d}" for s in seqs]
-            cur.executemany(q["ticket"], [(hall, i, db.ts(day), s, i[9:], dep, dep, now, now, False) for i, s in zip(ids, seqs)])
+            cur.executemany(
+                q["ticket"],
+                [
+                    (hall, i, db.ts(day), s, i[9:], dep, dep, now, now, False)
+                    for i, s in zip(ids, seqs)
+                ],
+            )
             cur.executemany(q["event"], [(hall, i, now, dep, detail) for i in ids])
-            cur.executemany(q["command"], [(hall, f"kiosk-{s % 50}", uuid.uuid4().hex, _REPLY, now) for s in seqs])
+            cur.executemany(
+                q["command"],
+                [(hall, f"kiosk-{s % 50}", uuid.uuid4().hex, _REPLY, now) for s in seqs],
+            )
             db.commit()
             tx += 1
             if tx == warmup_tx:
@@ -220,14 +247,23 @@ def raw_issue(url: str, n: int = 2000, batch: int = 1, seconds: float = 5, warmu
 
 # The floor of call.next's choice: an index whose order is the queue's order, so LIMIT 1 reads
 # one entry whatever the queue's length ('priority' sorts after 'normal': DESC puts it first).
-_NEXT_INDEX = ("CREATE INDEX ix_floor_next ON tickets "
-               "(hall_id, service_date, department, status, priority DESC, queued_at, seqno)")
-_NEXT = ("SELECT id FROM tickets WHERE hall_id = %s AND service_date = %s AND department = %s "
-         "AND status = 'waiting' ORDER BY priority DESC, queued_at, seqno LIMIT 1")
+_NEXT_INDEX = (
+    "CREATE INDEX ix_floor_next ON tickets "
+    "(hall_id, service_date, department, status, priority DESC, queued_at, seqno)"
+)
+_NEXT = (
+    "SELECT id FROM tickets WHERE hall_id = %s AND service_date = %s AND department = %s "
+    "AND status = 'waiting' ORDER BY priority DESC, queued_at, seqno LIMIT 1"
+)
 
 
-def raw_indexed_next(url: str, waiting: tuple[int, ...] = (10, 5000), n: int = 2000,
-                     batches: int = 5, served: int = 5000) -> dict[int, float]:
+def raw_indexed_next(
+    url: str,
+    waiting: tuple[int, ...] = (10, 5000),
+    n: int = 2000,
+    batches: int = 5,
+    served: int = 5000,
+) -> dict[int, float]:
     """Microseconds to choose the next ticket (indexed ORDER BY ... LIMIT 1) per queue length.
 
     Each length is its own department of one day (plus `served` finished tickets of that day, so
@@ -238,7 +274,7 @@ def raw_indexed_next(url: str, waiting: tuple[int, ...] = (10, 5000), n: int = 2
     db = _Db(url)
     try:
         day = db.ts(date(2026, 12, 1))
-        start_at = datetime(2026, 12, 1, 1, tzinfo=timezone.utc)
+        start_at = datetime(2026, 12, 1, 1, tzinfo=UTC)
         rows, seq = [], 0
         for length in waiting:
             for status, count in (("waiting", length), ("finished", served)):
@@ -246,18 +282,41 @@ def raw_indexed_next(url: str, waiting: tuple[int, ...] = (10, 5000), n: int = 2
                     seq += 1
                     at = db.ts(start_at + timedelta(seconds=seq))
                     prio = "priority" if seq % 20 == 0 else "normal"
-                    rows.append((HALL, f"t{seq}", day, seq, f"N{seq:06d}", f"d{length}", f"d{length}", prio, status, at, at))
+                    rows.append(
+                        (
+                            HALL,
+                            f"t{seq}",
+                            day,
+                            seq,
+                            f"N{seq:06d}",
+                            f"d{length}",
+                            f"d{length}",
+                            prio,
+                            status,
+                            at,
+                            at,
+                        )
+                    )
         db.begin()
-        db.cursor().executemany(db.sql(
-            "INSERT INTO tickets (hall_id, id, service_date, seqno, number, department, original_department, "
-            "priority, source, lang, status, issued_at, queued_at, recalls, transfers, closed_by_system) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'walk_in', 'en', %s, %s, %s, 0, 0, false)"), rows)
+        db.cursor().executemany(
+            db.sql(
+                "INSERT INTO tickets (hall_id, id, service_date, seqno, number, department, original_department, "
+                "priority, source, lang, status, issued_at, queued_at, recalls, transfers, closed_by_system) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'walk_in', 'en', %s, %s, %s, 0, 0, false)"
+            ),
+            rows,
+        )
         db.conn.execute(_NEXT_INDEX)
         db.commit()
         db.conn.execute("ANALYZE")
         query = db.sql(_NEXT)
-        plan = " ".join(str(r) for r in db.conn.execute(
-            ("EXPLAIN " if db.pg else "EXPLAIN QUERY PLAN ") + query, (HALL, day, f"d{waiting[-1]}")).fetchall())
+        plan = " ".join(
+            str(r)
+            for r in db.conn.execute(
+                ("EXPLAIN " if db.pg else "EXPLAIN QUERY PLAN ") + query,
+                (HALL, day, f"d{waiting[-1]}"),
+            ).fetchall()
+        )
         if "Sort" in plan or "TEMP B-TREE" in plan:
             raise RuntimeError(f"the next-ticket query sorts instead of using the index: {plan}")
         times: dict[int, list[float]] = {length: [] for length in waiting}
@@ -281,8 +340,11 @@ def main() -> None:
     e.add_argument("--port", type=int, required=True)
     e.add_argument("--filter", action="append", default=[])
     e.add_argument("--window-state", action="store_true")
-    ap.add_argument("--pg-url", default=os.environ.get("HALLCALL_TEST_PG_URL"),
-                    help="PostgreSQL admin URL (default $HALLCALL_TEST_PG_URL; none: PostgreSQL skipped)")
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get("HALLCALL_TEST_PG_URL"),
+        help="PostgreSQL admin URL (default $HALLCALL_TEST_PG_URL; none: PostgreSQL skipped)",
+    )
     args = ap.parse_args()
     if args.what == "echo":
         _serve_echo(args.port, args.filter or ["hallcall/v1/+/cmd/+/+"], args.window_state)
@@ -299,20 +361,47 @@ def main() -> None:
             with EchoProcess(mosquitto.port, ["hallcall/v1/+/cmd/+/+"]):
                 from _harness import command, percentile
 
-                loop = closed_loop(mosquitto.port, [[Device("echo-hall", "kiosk", "kiosk-1")]],
-                                   lambda d, i: command("ticket.issue", department="d00"), seconds=2)
-                rows.append(Row("echo round trip p50 (1 kiosk)", None, percentile(loop.latencies_ms, 50), "ms"))
-                rows.append(Row("echo round trip p99 (1 kiosk)", None, percentile(loop.latencies_ms, 99), "ms"))
+                loop = closed_loop(
+                    mosquitto.port,
+                    [[Device("echo-hall", "kiosk", "kiosk-1")]],
+                    lambda d, i: command("ticket.issue", department="d00"),
+                    seconds=2,
+                )
+                rows.append(
+                    Row(
+                        "echo round trip p50 (1 kiosk)",
+                        None,
+                        percentile(loop.latencies_ms, 50),
+                        "ms",
+                    )
+                )
+                rows.append(
+                    Row(
+                        "echo round trip p99 (1 kiosk)",
+                        None,
+                        percentile(loop.latencies_ms, 99),
+                        "ms",
+                    )
+                )
         finally:
             mosquitto.stop()
         kinds = [("SQLite", "sqlite")] + ([("PostgreSQL", "postgres")] if args.pg_url else [])
         for label, kind in kinds:
             for batch in (1, 50):
                 with fresh_database(kind, tmp, args.pg_url) as url:
-                    rows.append(Row(f"{label} raw issue, {batch} ticket(s) per commit", None, raw_issue(url, batch=batch), "/s"))
+                    rows.append(
+                        Row(
+                            f"{label} raw issue, {batch} ticket(s) per commit",
+                            None,
+                            raw_issue(url, batch=batch),
+                            "/s",
+                        )
+                    )
             with fresh_database(kind, tmp, args.pg_url) as url:
                 nxt = raw_indexed_next(url, n=500)
-            rows.append(Row(f"{label} indexed next 5,000 / 10 waiting", None, nxt[5000] / nxt[10], "x"))
+            rows.append(
+                Row(f"{label} indexed next 5,000 / 10 waiting", None, nxt[5000] / nxt[10], "x")
+            )
     print_table(rows, "HallCall floors alone (the benchmarks measure them again beside HallCall)")
 
 

@@ -47,10 +47,33 @@ from hallcall.mqtt.connection import MqttSettings, make_client  # noqa: E402
 from tests.support.mosquitto import Mosquitto  # noqa: E402
 
 __all__ = [
-    "Row", "percentile", "loadavg_line", "print_table", "start_mosquitto", "mark_start",
-    "make_hall", "write_hall_toml", "fresh_database", "pg_admin_url", "BrokerProcess", "Mux",
-    "connections", "closed_loop", "burst", "scheduled", "Loop", "Burst", "Sched",
-    "common_args", "parse", "profile_path", "install_sigterm", "print_profile", "Device", "command", "pg_settings",
+    "Row",
+    "percentile",
+    "loadavg_line",
+    "print_table",
+    "start_mosquitto",
+    "mark_start",
+    "make_hall",
+    "write_hall_toml",
+    "fresh_database",
+    "pg_admin_url",
+    "BrokerProcess",
+    "Mux",
+    "connections",
+    "closed_loop",
+    "burst",
+    "scheduled",
+    "Loop",
+    "Burst",
+    "Sched",
+    "common_args",
+    "parse",
+    "profile_path",
+    "install_sigterm",
+    "print_profile",
+    "Device",
+    "command",
+    "pg_settings",
 ]
 
 _load_at_start = os.getloadavg()
@@ -154,8 +177,14 @@ def print_table(rows: list[Row], title: str, notes: list[str] = ()) -> bool:
     """Print an aligned table, its notes and the machine line; True if no row FAILed."""
     head = ("what", "HallCall", "floor", "ratio", "target", "verdict")
     body = [
-        (r.what, _num(r.hallcall, r.unit), _num(r.floor, r.unit),
-         "-" if r.ratio is None else f"{r.ratio:.2f}x", r.target(), r.verdict())
+        (
+            r.what,
+            _num(r.hallcall, r.unit),
+            _num(r.floor, r.unit),
+            "-" if r.ratio is None else f"{r.ratio:.2f}x",
+            r.target(),
+            r.verdict(),
+        )
         for r in rows
     ]
     widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
@@ -180,12 +209,18 @@ def print_table(rows: list[Row], title: str, notes: list[str] = ()) -> bool:
 
 def common_args(ap) -> None:
     """--pg-url and --profile, the same in every benchmark."""
-    ap.add_argument("--pg-url", default=os.environ.get("HALLCALL_TEST_PG_URL"),
-                    help="PostgreSQL admin URL (default: $HALLCALL_TEST_PG_URL, which "
-                    "`eval \"$(scripts/test-postgres.sh)\"` sets; none: PostgreSQL is skipped)")
-    ap.add_argument("--profile", action="store_true",
-                    help="run the queue broker process under cProfile (every thread) and print its hot spots; "
-                    "the figures are then slower than normal and only the profile counts")
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get("HALLCALL_TEST_PG_URL"),
+        help="PostgreSQL admin URL (default: $HALLCALL_TEST_PG_URL, which "
+        '`eval "$(scripts/test-postgres.sh)"` sets; none: PostgreSQL is skipped)',
+    )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the queue broker process under cProfile (every thread) and print its hot spots; "
+        "the figures are then slower than normal and only the profile counts",
+    )
 
 
 def parse(ap, argv=None):
@@ -207,8 +242,16 @@ def _prefix(i: int) -> str:
     return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
 
 
-def make_hall(hall_id: str, *, departments: int = 1, windows: int = 1, kiosks: int = 1,
-              displays: int = 1, number_end: int = 99999, daily_cap: int | None = None):
+def make_hall(
+    hall_id: str,
+    *,
+    departments: int = 1,
+    windows: int = 1,
+    kiosks: int = 1,
+    displays: int = 1,
+    number_end: int = 99999,
+    daily_cap: int | None = None,
+):
     """A hall built in code: departments d00.. (prefix A, B, .., AA, ..; numbers 1..number_end),
     windows w001.. (window i serves department (i-1) mod departments), one clerk s001.. per
     window in that department, kiosks kiosk-1.., displays display-1..; English only, no close_at
@@ -219,22 +262,53 @@ def make_hall(hall_id: str, *, departments: int = 1, windows: int = 1, kiosks: i
     if departments > 26 * 27:
         raise ValueError("at most 702 departments (one- and two-letter prefixes)")
     name = lambda s: {"en": s}  # noqa: E731
-    deps = [{"id": f"d{k:02d}", "name": name(f"Department {k}"), "prefix": _prefix(k), "number_start": 1,
-             "number_end": number_end, "daily_cap": daily_cap, "default_service_s": 300}
-            for k in range(departments)]
-    wins = [{"id": f"w{i:03d}", "number": i, "departments": [f"d{(i - 1) % departments:02d}"]}
-            for i in range(1, windows + 1)]
-    staff = [{"id": f"s{i:03d}", "name": name(f"Clerk {i}"), "department": f"d{(i - 1) % departments:02d}", "post": "A"}
-             for i in range(1, windows + 1)]
+    deps = [
+        {
+            "id": f"d{k:02d}",
+            "name": name(f"Department {k}"),
+            "prefix": _prefix(k),
+            "number_start": 1,
+            "number_end": number_end,
+            "daily_cap": daily_cap,
+            "default_service_s": 300,
+        }
+        for k in range(departments)
+    ]
+    wins = [
+        {"id": f"w{i:03d}", "number": i, "departments": [f"d{(i - 1) % departments:02d}"]}
+        for i in range(1, windows + 1)
+    ]
+    staff = [
+        {
+            "id": f"s{i:03d}",
+            "name": name(f"Clerk {i}"),
+            "department": f"d{(i - 1) % departments:02d}",
+            "post": "A",
+        }
+        for i in range(1, windows + 1)
+    ]
     devices = [{"kind": "kiosk", "id": f"kiosk-{k}"} for k in range(1, kiosks + 1)]
     devices += [{"kind": "display", "id": f"display-{k}"} for k in range(1, displays + 1)]
-    return HallConfig.model_validate({
-        "hall": {"id": hall_id, "name": name(f"Bench hall {hall_id}"), "languages": ["en"],
-                 "default_language": "en", "timezone": "Asia/Shanghai", "calls_kept": 10},
-        "departments": deps, "windows": wins, "staff": staff, "devices": devices,
-        "rate_limits": {kind: {"burst": 100000, "per_minute": 600000}
-                        for kind in ("kiosk", "window", "rating", "admin", "other")},
-    })
+    return HallConfig.model_validate(
+        {
+            "hall": {
+                "id": hall_id,
+                "name": name(f"Bench hall {hall_id}"),
+                "languages": ["en"],
+                "default_language": "en",
+                "timezone": "Asia/Shanghai",
+                "calls_kept": 10,
+            },
+            "departments": deps,
+            "windows": wins,
+            "staff": staff,
+            "devices": devices,
+            "rate_limits": {
+                kind: {"burst": 100000, "per_minute": 600000}
+                for kind in ("kiosk", "window", "rating", "admin", "other")
+            },
+        }
+    )
 
 
 def _toml_value(v: Any) -> str:
@@ -323,7 +397,10 @@ def pg_settings(admin_url: str) -> str:
     import psycopg
 
     with psycopg.connect(admin_url.replace("+psycopg", "", 1)) as conn:
-        return ", ".join(f"{k}={conn.execute(f'SHOW {k}').fetchone()[0]}" for k in ("fsync", "synchronous_commit"))
+        return ", ".join(
+            f"{k}={conn.execute(f'SHOW {k}').fetchone()[0]}"
+            for k in ("fsync", "synchronous_commit")
+        )
 
 
 # ------------------------------------------------------------------------------- the broker
@@ -332,13 +409,30 @@ class BrokerProcess:
     retained server/status says online. With `profile`, the same CLI runs under bench/_profiled.py
     (cProfile in every thread), which writes its stats to `profile` on SIGTERM."""
 
-    def __init__(self, config_dir: Path, db_url: str, port: int, halls: list[str], log: Path,
-                 profile: Path | None = None, extra: list[str] = ()):
+    def __init__(
+        self,
+        config_dir: Path,
+        db_url: str,
+        port: int,
+        halls: list[str],
+        log: Path,
+        profile: Path | None = None,
+        extra: list[str] = (),
+    ):
         self.halls = list(halls)
         self.port = port
         self.log_path = log
         self.profile = profile
-        cli = ["broker", "--config", str(config_dir), "--db", db_url, "--mqtt-port", str(port), *extra]
+        cli = [
+            "broker",
+            "--config",
+            str(config_dir),
+            "--db",
+            db_url,
+            "--mqtt-port",
+            str(port),
+            *extra,
+        ]
         if profile is not None:
             self.argv = [sys.executable, str(BENCH / "_profiled.py"), str(profile), *cli]
         else:
@@ -349,7 +443,9 @@ class BrokerProcess:
     def start(self, timeout: float = 120) -> BrokerProcess:
         self._log = open(self.log_path, "ab")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.process = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        self.process = subprocess.Popen(
+            self.argv, stdout=self._log, stderr=subprocess.STDOUT, env=env
+        )
         self.started = time.perf_counter()
         try:
             self._wait_online(timeout)
@@ -381,9 +477,13 @@ class BrokerProcess:
             deadline = time.monotonic() + timeout
             while not done.wait(0.2):
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"the broker exited with {self.process.returncode}:\n{self.log_tail()}")
+                    raise RuntimeError(
+                        f"the broker exited with {self.process.returncode}:\n{self.log_tail()}"
+                    )
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{len(online)} of {len(self.halls)} halls online after {timeout:g} s:\n{self.log_tail()}")
+                    raise TimeoutError(
+                        f"{len(online)} of {len(self.halls)} halls online after {timeout:g} s:\n{self.log_tail()}"
+                    )
         finally:
             watcher.stop()
 
@@ -467,7 +567,9 @@ class Mux:
     threaded client holds three: keep to about 300 connections per process.
     """
 
-    def __init__(self, port: int, subscriptions: list[str], name: str | None = None, inflight: int = 20):
+    def __init__(
+        self, port: int, subscriptions: list[str], name: str | None = None, inflight: int = 20
+    ):
         self.settings = MqttSettings(port=port)
         self.client = make_client(name or f"bench-{uuid.uuid4().hex[:10]}", self.settings)
         self.client.max_inflight_messages_set(max(20, inflight))
@@ -494,7 +596,9 @@ class Mux:
 
 
 @contextmanager
-def connections(port: int, subscription_groups: list[list[str]], inflight: int = 20) -> Iterator[list[Mux]]:
+def connections(
+    port: int, subscription_groups: list[list[str]], inflight: int = 20
+) -> Iterator[list[Mux]]:
     """Connected, subscribed Muxes, one per group; every one stopped on exit."""
     if len(subscription_groups) > 300:
         raise ValueError("paho's select() allows about 300 threaded connections per process")
@@ -546,8 +650,14 @@ class Loop:
     seconds: float
 
 
-def closed_loop(port: int, groups: list[list[Device]], make: Callable[[Device, int], tuple[str, bytes]],
-                seconds: float, max_per_device: int = 100_000, reply_timeout: float = 10) -> Loop:
+def closed_loop(
+    port: int,
+    groups: list[list[Device]],
+    make: Callable[[Device, int], tuple[str, bytes]],
+    seconds: float,
+    max_per_device: int = 100_000,
+    reply_timeout: float = 10,
+) -> Loop:
     """Each device sends a request, waits for its reply, sends the next (from the network thread,
     at once), for `seconds` or `max_per_device` requests. One connection per group of devices."""
     n_dev = sum(len(g) for g in groups)
@@ -611,9 +721,16 @@ class Burst:
         return self.latencies_ms[-1] if self.latencies_ms else math.inf
 
 
-def burst(port: int, groups: list[list[Device]], make: Callable[[Device, int], tuple[str, bytes]],
-          watch: str, seen: Callable[[str, dict], str | None], rounds: int = 2,
-          between: Callable[[dict[str, dict]], None] | None = None, timeout: float = 60) -> Burst:
+def burst(
+    port: int,
+    groups: list[list[Device]],
+    make: Callable[[Device, int], tuple[str, bytes]],
+    watch: str,
+    seen: Callable[[str, dict], str | None],
+    rounds: int = 2,
+    between: Callable[[dict[str, dict]], None] | None = None,
+    timeout: float = 60,
+) -> Burst:
     """Every device presses at the same instant (one thread per connection, from a barrier);
     a separate display connection subscribed to `watch` tells when each press was seen:
     `seen(topic, payload)` returns the device id a message answers, or None. The first rounds
@@ -649,7 +766,9 @@ def burst(port: int, groups: list[list[Device]], make: Callable[[Device, int], t
                 if len(got) == len(devices):
                     all_seen.set()
 
-    display = Mux(port, [watch], name=f"bench-display-{uuid.uuid4().hex[:6]}", inflight=len(devices))
+    display = Mux(
+        port, [watch], name=f"bench-display-{uuid.uuid4().hex[:6]}", inflight=len(devices)
+    )
     display.client.on_message = on_display
     display.start()
     try:
@@ -666,13 +785,18 @@ def burst(port: int, groups: list[list[Device]], make: Callable[[Device, int], t
                 armed[0] = True
                 barrier = threading.Barrier(len(muxes) + 1)
 
-                def fire(m: Mux, g: list[Device], ps: list[bytes]) -> None:
+                def fire(
+                    m: Mux, g: list[Device], ps: list[bytes], barrier: threading.Barrier = barrier
+                ) -> None:
                     barrier.wait(timeout=timeout)
                     for d, p in zip(g, ps):
                         pressed[d.id] = time.perf_counter()
                         m.client.publish(d.cmd, p, qos=1)
 
-                threads = [threading.Thread(target=fire, args=a, daemon=True) for a in zip(muxes, groups, payloads)]
+                threads = [
+                    threading.Thread(target=fire, args=a, daemon=True)
+                    for a in zip(muxes, groups, payloads)
+                ]
                 for t in threads:
                     t.start()
                 barrier.wait(timeout=timeout)
@@ -699,8 +823,12 @@ class Sched:
     late_s: float  # how far the sender fell behind its schedule at worst
 
 
-def scheduled(port: int, groups: list[list[Device]], plan: list[tuple[float, Device, str, dict]],
-              drain_s: float = 5) -> Sched:
+def scheduled(
+    port: int,
+    groups: list[list[Device]],
+    plan: list[tuple[float, Device, str, dict]],
+    drain_s: float = 5,
+) -> Sched:
     """Open loop: at each (offset_s, device, op, args) of `plan` (sorted by offset) one sender
     thread publishes the command, whatever the replies do; each reply's round trip is timed.
     Devices of one group share one connection."""

@@ -62,8 +62,10 @@ def once(port: int, groups: list[list[Device]], make, what: str, per_device: int
     bad = [r for r in loop.replies if not r.get("ok")]
     expected = sum(len(g) for g in groups) * per_device
     if bad or loop.timeouts or len(loop.replies) != expected:
-        raise RuntimeError(f"{what}: {len(loop.replies)} of {expected} answered, {len(bad)} refused "
-                           f"({bad[0] if bad else ''}), {loop.timeouts} timed out")
+        raise RuntimeError(
+            f"{what}: {len(loop.replies)} of {expected} answered, {len(bad)} refused "
+            f"({bad[0] if bad else ''}), {loop.timeouts} timed out"
+        )
     return loop.replies
 
 
@@ -74,50 +76,101 @@ def window_of(topic: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--windows", type=int, default=500)
-    ap.add_argument("--connections", type=int, default=10, help="MQTT connections the windows share")
-    ap.add_argument("--waiting", type=int, default=1100, help="tickets issued before the bursts (2 bursts need 2x windows)")
+    ap.add_argument(
+        "--connections", type=int, default=10, help="MQTT connections the windows share"
+    )
+    ap.add_argument(
+        "--waiting",
+        type=int,
+        default=1100,
+        help="tickets issued before the bursts (2 bursts need 2x windows)",
+    )
     common_args(ap)
     args = parse(ap)
     install_sigterm()
     mark_start()
     n = args.windows
     if args.waiting < 2 * n:
-        raise SystemExit("--waiting must be at least twice --windows: two bursts each call every window")
+        raise SystemExit(
+            "--waiting must be at least twice --windows: two bursts each call every window"
+        )
     call = lambda d, r: command("call.next")  # noqa: E731
-    notes = [f"{n} windows over {args.connections} MQTT connections ({n // args.connections} each), one publishing "
-             "thread per connection from a barrier; 1 display connection on state/window/#; "
-             "`hallcall broker` in its own process on SQLite; 1 warm-up burst, 1 measured"]
+    notes = [
+        f"{n} windows over {args.connections} MQTT connections ({n // args.connections} each), one publishing "
+        "thread per connection from a barrier; 1 display connection on state/window/#; "
+        "`hallcall broker` in its own process on SQLite; 1 warm-up burst, 1 measured"
+    ]
     with tempfile.TemporaryDirectory(prefix="hallcall-bench-burst-") as tmp:
         tmp = Path(tmp)
         halls = tmp / "halls"
         halls.mkdir()
-        write_hall_toml(make_hall(HALL, departments=1, windows=n, kiosks=10), halls / f"{HALL}.toml")
+        write_hall_toml(
+            make_hall(HALL, departments=1, windows=n, kiosks=10), halls / f"{HALL}.toml"
+        )
         mosquitto = start_mosquitto(tmp)
         port = mosquitto.port
         prof = profile_path("call_burst", args.profile)
         try:
             with EchoProcess(port, [f"hallcall/v1/{ECHO_HALL}/cmd/+/+"], window_state=True):
-                echo = burst(port, window_groups(ECHO_HALL, n, args.connections), call,
-                             f"hallcall/v1/{ECHO_HALL}/state/window/+", lambda t, p: window_of(t))
+                echo = burst(
+                    port,
+                    window_groups(ECHO_HALL, n, args.connections),
+                    call,
+                    f"hallcall/v1/{ECHO_HALL}/state/window/+",
+                    lambda t, p: window_of(t),
+                )
             with EchoProcess(port, [f"hallcall/v1/{ECHO_HALL}-r/cmd/+/+"]):
                 # The lighter floor: the echo sends only the reply (one message per press, not
                 # two), which the "display" connection watches instead of the state.
-                echo_reply = burst(port, window_groups(f"{ECHO_HALL}-r", n, args.connections), call,
-                                   f"hallcall/v1/{ECHO_HALL}-r/reply/window/+", lambda t, p: window_of(t))
-            broker = BrokerProcess(halls, f"sqlite:///{tmp / 'hall.db'}", port, [HALL], tmp / "broker.log", profile=prof)
+                echo_reply = burst(
+                    port,
+                    window_groups(f"{ECHO_HALL}-r", n, args.connections),
+                    call,
+                    f"hallcall/v1/{ECHO_HALL}-r/reply/window/+",
+                    lambda t, p: window_of(t),
+                )
+            broker = BrokerProcess(
+                halls,
+                f"sqlite:///{tmp / 'hall.db'}",
+                port,
+                [HALL],
+                tmp / "broker.log",
+                profile=prof,
+            )
             with broker:
                 groups = window_groups(HALL, n, args.connections)
-                once(port, groups, lambda d, i: command("window.login", staff="s" + d.id[1:], post="A"), "window.login")
+                once(
+                    port,
+                    groups,
+                    lambda d, i: command("window.login", staff="s" + d.id[1:], post="A"),
+                    "window.login",
+                )
                 kiosks = [[Device(HALL, "kiosk", f"kiosk-{k}") for k in range(1, 11)]]
-                once(port, kiosks, lambda d, i: command("ticket.issue", department="d00"), "ticket.issue",
-                     per_device=-(-args.waiting // 10))
+                once(
+                    port,
+                    kiosks,
+                    lambda d, i: command("ticket.issue", department="d00"),
+                    "ticket.issue",
+                    per_device=-(-args.waiting // 10),
+                )
 
                 def finish_all(_replies) -> None:
-                    once(port, groups, lambda d, i: command("ticket.finish", outcome="done"), "ticket.finish")
+                    once(
+                        port,
+                        groups,
+                        lambda d, i: command("ticket.finish", outcome="done"),
+                        "ticket.finish",
+                    )
 
                 cpu0 = broker.cpu_s()
-                hc = burst(port, groups, call, f"hallcall/v1/{HALL}/state/window/+",
-                           lambda t, p: window_of(t) if p.get("current") else None, between=finish_all)
+                hc = burst(
+                    port,
+                    groups,
+                    call,
+                    f"hallcall/v1/{HALL}/state/window/+",
+                    lambda t, p: window_of(t) if p.get("current") else None,
+                    between=finish_all,
+                )
                 cpu = broker.cpu_s() - cpu0
         finally:
             mosquitto.stop()
@@ -127,15 +180,27 @@ def main() -> None:
     if refused:
         notes.append(f"PROBLEM: {len(refused)} call.next refused, e.g. {refused[0].get('error')}")
     if hc.lost or echo.lost:
-        notes.append(f"PROBLEM: the display never saw {hc.lost} HallCall windows, {echo.lost} echo windows")
+        notes.append(
+            f"PROBLEM: the display never saw {hc.lost} HallCall windows, {echo.lost} echo windows"
+        )
     notes.append(f"broker CPU for both bursts and the finishes between them: {cpu:.2f} s")
     rows = [
         Row("press -> display p50 (floor: echo p50)", _p(hc, 50), _p(echo, 50), "ms"),
         Row("press -> display p99 (floor: echo max)", _p(hc, 99), echo.max_ms, "ms", max_ratio=3),
         Row("press -> display max (floor: echo max)", hc.max_ms, echo.max_ms, "ms"),
-        Row("press -> display p99 (floor: max of an echo sending the reply only)", _p(hc, 99), echo_reply.max_ms, "ms"),
-        Row(f"every window called once, a different ticket each ({len(set(called))} of {n})", float(problems), None,
-            "problems", max_abs=0),
+        Row(
+            "press -> display p99 (floor: max of an echo sending the reply only)",
+            _p(hc, 99),
+            echo_reply.max_ms,
+            "ms",
+        ),
+        Row(
+            f"every window called once, a different ticket each ({len(set(called))} of {n})",
+            float(problems),
+            None,
+            "problems",
+            max_abs=0,
+        ),
     ]
     ok = print_table(rows, f"c. {n} windows press call.next at once", notes)
     print_profile(prof)

@@ -31,7 +31,15 @@ from statistics import median
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _floors import raw_indexed_next  # noqa: E402
-from _harness import Row, common_args, install_sigterm, make_hall, mark_start, parse, print_table  # noqa: E402
+from _harness import (  # noqa: E402
+    Row,
+    common_args,
+    install_sigterm,
+    make_hall,
+    mark_start,
+    parse,
+    print_table,
+)
 from sqlalchemy import event  # noqa: E402
 
 from hallcall.broker.service.bootstrap import build_bus  # noqa: E402
@@ -70,8 +78,10 @@ class Driver:
         """`count` tickets in one go: batches through MessageBus.run (one commit each)."""
         bus = self.handle.bus
         for start in range(0, count, batch):
-            msgs = [Inbound(HALL, KIOSK, self.raw("ticket.issue", department=department))
-                    for _ in range(min(batch, count - start))]
+            msgs = [
+                Inbound(HALL, KIOSK, self.raw("ticket.issue", department=department))
+                for _ in range(min(batch, count - start))
+            ]
             result = bus.run(msgs)
             bad = [a.reply for a in result.answers if not a.reply.get("ok")]
             if bad:
@@ -102,7 +112,9 @@ def main() -> None:
         # Reads go through Core (its event counts them); a batch's writes go through the unit of
         # work's writer (one count per executemany, and one for its BEGIN).
         event.listen(engine, "before_cursor_execute", count)
-        handle = HallHandle(build_bus([make_hall(HALL, departments=2, windows=2, kiosks=1)], engine), HALL)
+        handle = HallHandle(
+            build_bus([make_hall(HALL, departments=2, windows=2, kiosks=1)], engine), HALL
+        )
         writer = handle.bus.uow._writer
         execute, transaction = writer.execute, writer.transaction
         writer.execute = lambda stmt, rows: (count(), execute(stmt, rows))[1]
@@ -112,7 +124,11 @@ def main() -> None:
             d.fill(dep, length)
             d.timed(windows[dep], "window.login", staff="s" + windows[dep].id[1:], post="A")
         for dep in lengths:  # warm up: every code path once
-            for op, args_ in (("ticket.issue", {"department": dep}), ("call.next", {}), ("ticket.finish", {"outcome": "done"})):
+            for op, args_ in (
+                ("ticket.issue", {"department": dep}),
+                ("call.next", {}),
+                ("ticket.finish", {"outcome": "done"}),
+            ):
                 d.timed(KIOSK if op == "ticket.issue" else windows[dep], op, **args_)
         cpu = {(dep, op): [] for dep in lengths for op in OPS}
         sql = {(dep, op): 0 for dep in lengths for op in OPS}
@@ -123,8 +139,11 @@ def main() -> None:
             for dep in lengths:
                 per = {op: 0.0 for op in OPS}
                 for _ in range(args.n):
-                    for op, sender, a in (("ticket.issue", KIOSK, {"department": dep}), ("call.next", windows[dep], {}),
-                                          ("ticket.finish", windows[dep], {"outcome": "done"})):
+                    for op, sender, a in (
+                        ("ticket.issue", KIOSK, {"department": dep}),
+                        ("call.next", windows[dep], {}),
+                        ("ticket.finish", windows[dep], {"outcome": "done"}),
+                    ):
                         c, s = d.timed(sender, op, **a)
                         per[op] += c
                         sql[(dep, op)] += s
@@ -134,7 +153,9 @@ def main() -> None:
             prof.disable()
         waiting = {dep: len(handle.hall.queues[dep]) for dep in lengths}
         engine.dispose()
-        nxt = raw_indexed_next(f"sqlite:///{tmp / 'floor.db'}", waiting=(args.short, args.long), n=1000)
+        nxt = raw_indexed_next(
+            f"sqlite:///{tmp / 'floor.db'}", waiting=(args.short, args.long), n=1000
+        )
     floor = nxt[args.long] / nxt[args.short]
     med = {k: median(v) for k, v in cpu.items()}
     count = args.n * args.rounds
@@ -144,11 +165,24 @@ def main() -> None:
         rows.append(Row(f"{op}: CPU per command, {args.short:,} waiting", short, None, "ms"))
         rows.append(Row(f"{op}: CPU per command, {args.long:,} waiting", long_, None, "ms"))
         target = {"max_abs": 1.3} if op != "ticket.finish" else {}
-        rows.append(Row(f"{op}: cost {args.long:,} / {args.short:,} waiting (floor: indexed next, same ratio)",
-                        long_ / short, floor, "x", **target))
+        rows.append(
+            Row(
+                f"{op}: cost {args.long:,} / {args.short:,} waiting (floor: indexed next, same ratio)",
+                long_ / short,
+                floor,
+                "x",
+                **target,
+            )
+        )
     for op in OPS:
-        rows.append(Row(f"{op}: SQL statements per command ({sql[('d00', op)] / count:g} with {args.short:,} waiting)",
-                        sql[("d01", op)] / count, None, "stmts"))
+        rows.append(
+            Row(
+                f"{op}: SQL statements per command ({sql[('d00', op)] / count:g} with {args.short:,} waiting)",
+                sql[("d01", op)] / count,
+                None,
+                "stmts",
+            )
+        )
     notes = [
         f"{count} of each command per queue length, {args.rounds} alternating rounds, median round; queues "
         f"at the end: {waiting['d00']:,} and {waiting['d01']:,} waiting",
@@ -156,9 +190,15 @@ def main() -> None:
         f"({args.long:,} waiting) on SQLite through sqlite3",
         f"SQL statements: executemany counts once; the figure is with {args.long:,} waiting",
     ]
-    ok = print_table(rows, "d. cost of a command with a long queue (in-process, SQLite, CPU time per command)", notes)
+    ok = print_table(
+        rows,
+        "d. cost of a command with a long queue (in-process, SQLite, CPU time per command)",
+        notes,
+    )
     if prof:
-        print(f"\n--- profile of the timed rounds (in-process, {count * 2 * len(OPS)} commands), top 30 by own time")
+        print(
+            f"\n--- profile of the timed rounds (in-process, {count * 2 * len(OPS)} commands), top 30 by own time"
+        )
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
     sys.exit(0 if ok else 1)

@@ -43,8 +43,8 @@ from _harness import (  # noqa: E402
 )
 
 from hallcall.config.schema import RateLimit, RateLimits  # noqa: E402
-from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 from hallcall.mqtt.client import DeviceClient  # noqa: E402
+from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 from tests.support.flood import spawn as flood  # noqa: E402
 from tests.support.flood import under_way  # noqa: E402
 
@@ -55,7 +55,11 @@ def timed(clerk: DeviceClient, n: int, check: bool) -> list[float]:
     out = []
     for i in range(n):
         t = time.perf_counter()
-        reply = clerk.request("window.pause", reason="break") if i % 2 == 0 else clerk.request("window.resume")
+        reply = (
+            clerk.request("window.pause", reason="break")
+            if i % 2 == 0
+            else clerk.request("window.resume")
+        )
         out.append((time.perf_counter() - t) * 1000)
         if check and not reply.get("ok"):
             raise RuntimeError(f"refused: {reply}")
@@ -73,7 +77,9 @@ def main() -> None:
     mark_start()
     unlimited = RateLimit(burst=100000, per_minute=600000)
     config = make_hall(HALL, departments=1, windows=1, kiosks=1)
-    config = config.model_copy(update={"rate_limits": RateLimits(window=unlimited)})  # kiosks keep the real limits
+    config = config.model_copy(
+        update={"rate_limits": RateLimits(window=unlimited)}
+    )  # kiosks keep the real limits
     with tempfile.TemporaryDirectory(prefix="hallcall-bench-flood-") as tmp:
         tmp = Path(tmp)
         halls = tmp / "halls"
@@ -81,7 +87,14 @@ def main() -> None:
         write_hall_toml(config, halls / f"{HALL}.toml")
         mosquitto = start_mosquitto(tmp)
         prof = profile_path("flood", args.profile)
-        broker = BrokerProcess(halls, f"sqlite:///{tmp / 'hall.db'}", mosquitto.port, [HALL], tmp / "broker.log", profile=prof)
+        broker = BrokerProcess(
+            halls,
+            f"sqlite:///{tmp / 'hall.db'}",
+            mosquitto.port,
+            [HALL],
+            tmp / "broker.log",
+            profile=prof,
+        )
         echo = EchoProcess(mosquitto.port, [f"hallcall/v1/{ECHO_HALL}/cmd/+/+"])
         clerks: list[DeviceClient] = []
         try:
@@ -113,7 +126,9 @@ def main() -> None:
             fast = flood(mosquitto.port, count)
             fast.wait(120)
             sent_s = time.monotonic() - started
-            hc.request("window.resume" if len(flooded) % 2 else "window.pause", reason="break", timeout=120)
+            hc.request(
+                "window.resume" if len(flooded) % 2 else "window.pause", reason="break", timeout=120
+            )
             caught_up_s = time.monotonic() - started
         finally:
             for c in clerks:
@@ -122,18 +137,47 @@ def main() -> None:
             broker.stop()
             mosquitto.stop()
         rows = [
-            Row("clerk round trip p95, idle, vs echo p95", percentile(idle, 95), percentile(echo_idle, 95), "ms"),
-            Row(f"clerk round trip p95 during a {args.rate}/s kiosk flood vs idle", percentile(flooded, 95),
-                percentile(idle, 95), "ms", max_ratio=2, failed=not lasted),
-            Row("clerk round trip p50 during the flood vs idle", percentile(flooded, 50), percentile(idle, 50), "ms"),
-            Row("flood refused per second vs the flooder's sending rate", count / caught_up_s, count / sent_s, "/s",
-                min_ratio=0.8),
+            Row(
+                "clerk round trip p95, idle, vs echo p95",
+                percentile(idle, 95),
+                percentile(echo_idle, 95),
+                "ms",
+            ),
+            Row(
+                f"clerk round trip p95 during a {args.rate}/s kiosk flood vs idle",
+                percentile(flooded, 95),
+                percentile(idle, 95),
+                "ms",
+                max_ratio=2,
+                failed=not lasted,
+            ),
+            Row(
+                "clerk round trip p50 during the flood vs idle",
+                percentile(flooded, 50),
+                percentile(idle, 50),
+                "ms",
+            ),
+            Row(
+                "flood refused per second vs the flooder's sending rate",
+                count / caught_up_s,
+                count / sent_s,
+                "/s",
+                min_ratio=0.8,
+            ),
         ]
-        ok = print_table(rows, "flood. one kiosk floods; a clerk's round trip and the refusal rate", [
-            "broker: `hallcall broker` on SQLite with the real kiosk limits; floor of the first row: the echo process "
-            "through the same Mosquitto; the flooder is its own process"
-            + ("" if lasted else "; THE PACED FLOOD ENDED BEFORE THE PROBES (raise --rate's duration)"),
-        ])
+        ok = print_table(
+            rows,
+            "flood. one kiosk floods; a clerk's round trip and the refusal rate",
+            [
+                "broker: `hallcall broker` on SQLite with the real kiosk limits; floor of the first row: the echo process "
+                "through the same Mosquitto; the flooder is its own process"
+                + (
+                    ""
+                    if lasted
+                    else "; THE PACED FLOOD ENDED BEFORE THE PROBES (raise --rate's duration)"
+                ),
+            ],
+        )
         print_profile(prof)
     sys.exit(0 if ok else 1)
 

@@ -34,14 +34,14 @@ from _harness import (  # noqa: E402
     parse,
     percentile,
     print_profile,
-    profile_path,
     print_table,
+    profile_path,
     start_mosquitto,
     write_hall_toml,
 )
 
-from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 from hallcall.mqtt.client import DeviceClient  # noqa: E402
+from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 
 HALL, ECHO_HALL = "rt-hall", "echo-hall"
 
@@ -60,7 +60,9 @@ def timed(kiosk: DeviceClient, n: int, check: bool) -> list[float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000, help="timed round trips on each side")
-    ap.add_argument("--rounds", type=int, default=5, help="alternations echo/HallCall the n are spread over")
+    ap.add_argument(
+        "--rounds", type=int, default=5, help="alternations echo/HallCall the n are spread over"
+    )
     ap.add_argument("--warmup", type=int, default=50)
     common_args(ap)
     args = parse(ap)
@@ -73,7 +75,14 @@ def main() -> None:
         write_hall_toml(make_hall(HALL, departments=1, windows=1, kiosks=1), halls / f"{HALL}.toml")
         mosquitto = start_mosquitto(tmp)
         prof = profile_path("mqtt_roundtrip", args.profile)
-        broker = BrokerProcess(halls, f"sqlite:///{tmp / 'hall.db'}", mosquitto.port, [HALL], tmp / "broker.log", profile=prof)
+        broker = BrokerProcess(
+            halls,
+            f"sqlite:///{tmp / 'hall.db'}",
+            mosquitto.port,
+            [HALL],
+            tmp / "broker.log",
+            profile=prof,
+        )
         echo = EchoProcess(mosquitto.port, [f"hallcall/v1/{ECHO_HALL}/cmd/+/+"])
         kiosks: list[DeviceClient] = []
         try:
@@ -104,16 +113,37 @@ def main() -> None:
             broker.stop()
             mosquitto.stop()
         rows = [
-            Row("ticket.issue round trip p50 vs echo p50", percentile(lat_hc, 50), percentile(lat_echo, 50), "ms", max_ratio=3),
-            Row("ticket.issue round trip p99 vs echo p99", percentile(lat_hc, 99), percentile(lat_echo, 99), "ms", max_ratio=5),
+            Row(
+                "ticket.issue round trip p50 vs echo p50",
+                percentile(lat_hc, 50),
+                percentile(lat_echo, 50),
+                "ms",
+                max_ratio=3,
+            ),
+            Row(
+                "ticket.issue round trip p99 vs echo p99",
+                percentile(lat_hc, 99),
+                percentile(lat_echo, 99),
+                "ms",
+                max_ratio=5,
+            ),
             Row("ticket.issue round trip max vs echo max", max(lat_hc), max(lat_echo), "ms"),
-            Row("sequential round trips/s", 1000 * len(lat_hc) / sum(lat_hc), 1000 * len(lat_echo) / sum(lat_echo), "/s"),
+            Row(
+                "sequential round trips/s",
+                1000 * len(lat_hc) / sum(lat_hc),
+                1000 * len(lat_echo) / sum(lat_echo),
+                "/s",
+            ),
             Row("broker CPU per ticket.issue (whole process, from /proc)", cpu_per_ms, None, "ms"),
         ]
-        ok = print_table(rows, f"a. ticket.issue round trip, one kiosk (DeviceClient), {len(lat_hc)} timed on each side", [
-            "broker: `hallcall broker` in its own process on SQLite (WAL, synchronous=FULL); floor: the echo process "
-            "through the same Mosquitto, the same DeviceClient; rounds alternate echo / HallCall",
-        ])
+        ok = print_table(
+            rows,
+            f"a. ticket.issue round trip, one kiosk (DeviceClient), {len(lat_hc)} timed on each side",
+            [
+                "broker: `hallcall broker` in its own process on SQLite (WAL, synchronous=FULL); floor: the echo process "
+                "through the same Mosquitto, the same DeviceClient; rounds alternate echo / HallCall",
+            ],
+        )
         print_profile(prof)
     sys.exit(0 if ok else 1)
 

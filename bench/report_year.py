@@ -14,7 +14,7 @@ import random
 import resource
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,8 +37,11 @@ def fill(engine, config, tickets: int, seed: int = 1) -> None:
     days = [date(2025, 1, 1) + timedelta(days=i) for i in range(365)]
     days = [d for d in days if d.weekday() < 5]
     per_day = tickets // len(days)
-    staffed = [(w.id, [s.id for s in config.staff if s.department in w.departments] or ["s101"])
-               for w in config.windows if w.departments]
+    staffed = [
+        (w.id, [s.id for s in config.staff if s.department in w.departments] or ["s101"])
+        for w in config.windows
+        if w.departments
+    ]
     t_rows, e_rows, r_rows = [], [], []
 
     def flush(conn):
@@ -52,7 +55,7 @@ def fill(engine, config, tickets: int, seed: int = 1) -> None:
     with engine.begin() as conn:
         for day in days:
             counters: dict[str, int] = {}
-            start = datetime(day.year, day.month, day.day, 9, tzinfo=zone).astimezone(timezone.utc)
+            start = datetime(day.year, day.month, day.day, 9, tzinfo=zone).astimezone(UTC)
             for _ in range(per_day):
                 dep = rng.choice(config.departments)
                 matter = rng.choice(dep.matters).id
@@ -63,25 +66,92 @@ def fill(engine, config, tickets: int, seed: int = 1) -> None:
                 issued = start + timedelta(seconds=rng.randint(0, 7 * 3600))
                 called = issued + timedelta(seconds=rng.randint(30, 3600))
                 finished = called + timedelta(seconds=rng.randint(60, 1800))
-                window, staff_ids = rng.choice([s for s in staffed if dep.id in config.window(s[0]).departments] or staffed)
+                window, staff_ids = rng.choice(
+                    [s for s in staffed if dep.id in config.window(s[0]).departments] or staffed
+                )
                 staff = rng.choice(staff_ids)
                 no_show = rng.random() < 0.05
-                t_rows.append(dict(
-                    hall_id=hall, id=tid, service_date=day, seqno=n, number=number, department=dep.id,
-                    original_department=dep.id, matter=matter, priority="normal", source="walk_in",
-                    appointment_code=None, booked_at=None, lang="zh",
-                    status="no_show" if no_show else "finished", issued_at=issued, queued_at=issued,
-                    window=window, staff=staff, post="A", called_at=called, recalls=0, transfers=0,
-                    finished_at=finished, outcome=None if no_show else rng.choice(["done", "done", "done", "returned", "needs_documents"]),
-                    closed_by_system=False,
-                ))
-                e_rows.append(dict(hall_id=hall, ticket_id=tid, at=issued, action="issued", department=dep.id, window=None, staff=None, detail=None))
-                e_rows.append(dict(hall_id=hall, ticket_id=tid, at=called, action="called", department=dep.id, window=window, staff=staff, detail=None))
-                e_rows.append(dict(hall_id=hall, ticket_id=tid, at=finished, action="no_show" if no_show else "finished",
-                                   department=dep.id, window=window, staff=staff, detail=None))
+                t_rows.append(
+                    dict(
+                        hall_id=hall,
+                        id=tid,
+                        service_date=day,
+                        seqno=n,
+                        number=number,
+                        department=dep.id,
+                        original_department=dep.id,
+                        matter=matter,
+                        priority="normal",
+                        source="walk_in",
+                        appointment_code=None,
+                        booked_at=None,
+                        lang="zh",
+                        status="no_show" if no_show else "finished",
+                        issued_at=issued,
+                        queued_at=issued,
+                        window=window,
+                        staff=staff,
+                        post="A",
+                        called_at=called,
+                        recalls=0,
+                        transfers=0,
+                        finished_at=finished,
+                        outcome=None
+                        if no_show
+                        else rng.choice(["done", "done", "done", "returned", "needs_documents"]),
+                        closed_by_system=False,
+                    )
+                )
+                e_rows.append(
+                    dict(
+                        hall_id=hall,
+                        ticket_id=tid,
+                        at=issued,
+                        action="issued",
+                        department=dep.id,
+                        window=None,
+                        staff=None,
+                        detail=None,
+                    )
+                )
+                e_rows.append(
+                    dict(
+                        hall_id=hall,
+                        ticket_id=tid,
+                        at=called,
+                        action="called",
+                        department=dep.id,
+                        window=window,
+                        staff=staff,
+                        detail=None,
+                    )
+                )
+                e_rows.append(
+                    dict(
+                        hall_id=hall,
+                        ticket_id=tid,
+                        at=finished,
+                        action="no_show" if no_show else "finished",
+                        department=dep.id,
+                        window=window,
+                        staff=staff,
+                        detail=None,
+                    )
+                )
                 if not no_show and rng.random() < 0.8:
-                    r_rows.append(dict(hall_id=hall, ticket_id=tid, window=window, staff=staff, score=rng.choice([3, 3, 3, 2, 1]),
-                                       scale=3, reasons=None, pad="pad", rated_at=finished))
+                    r_rows.append(
+                        dict(
+                            hall_id=hall,
+                            ticket_id=tid,
+                            window=window,
+                            staff=staff,
+                            score=rng.choice([3, 3, 3, 2, 1]),
+                            scale=3,
+                            reasons=None,
+                            pad="pad",
+                            rated_at=finished,
+                        )
+                    )
                 if len(t_rows) >= 20000:
                     flush(conn)
         flush(conn)
@@ -90,8 +160,11 @@ def fill(engine, config, tickets: int, seed: int = 1) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tickets", type=int, default=500_000)
-    ap.add_argument("--db", help="database URL (default: a new SQLite file in a temporary folder); "
-                    "one that already has the example hall's tickets is reported on as it is")
+    ap.add_argument(
+        "--db",
+        help="database URL (default: a new SQLite file in a temporary folder); "
+        "one that already has the example hall's tickets is reported on as it is",
+    )
     args = ap.parse_args()
     config = load_config(EXAMPLE_HALL)
     tmp = Path(tempfile.mkdtemp(prefix="hallcall-bench-"))
@@ -103,16 +176,22 @@ def main() -> None:
             select(func.count()).select_from(TicketRow).where(TicketRow.hall_id == config.hall.id)
         ).scalar()
     if existing:
-        print(f"using the {existing:,} tickets of {config.hall.id} already in {engine.url.database}")
+        print(
+            f"using the {existing:,} tickets of {config.hall.id} already in {engine.url.database}"
+        )
     else:
         fill(engine, config, args.tickets)
-        print(f"filled {args.tickets:,} tickets (one year) in {time.perf_counter() - t0:.1f} s"
-              f" into {engine.url.database}")
+        print(
+            f"filled {args.tickets:,} tickets (one year) in {time.perf_counter() - t0:.1f} s"
+            f" into {engine.url.database}"
+        )
     t1 = time.perf_counter()
     records = load_records(engine, config.hall.id, date(2025, 1, 1), date(2025, 12, 31))
     t2 = time.perf_counter()
     print(f"load_records: {len(records):,} records in {t2 - t1:.2f} s")
-    report = build_report(config, engine, date(2025, 1, 1), date(2025, 12, 31), lang="zh", records=records)
+    report = build_report(
+        config, engine, date(2025, 1, 1), date(2025, 12, 31), lang="zh", records=records
+    )
     t3 = time.perf_counter()
     print(f"build_report (every table, attendance, complaints): {t3 - t2:.2f} s")
     write_csv(report, tmp / "csv")
@@ -123,7 +202,9 @@ def main() -> None:
     t6 = time.perf_counter()
     print(f"write CSV {t4 - t3:.2f} s, XLSX {t5 - t4:.2f} s, HTML {t6 - t5:.2f} s")
     print(f"year report end to end (load + compute + 3 formats): {t6 - t1:.2f} s")
-    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

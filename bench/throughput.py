@@ -76,10 +76,14 @@ def check_numbers(url: str, hall: str, replies: list[dict]) -> tuple[list[str], 
     engine = create_db_engine(url) if url.startswith("sqlite") else create_engine(url)
     try:
         with engine.connect() as c:
-            rows = c.execute(text("SELECT original_department, seqno, number FROM tickets WHERE hall_id = :h"),
-                             {"h": hall}).all()
-            batches = c.execute(text("SELECT COUNT(DISTINCT issued_at) FROM tickets WHERE hall_id = :h"),
-                                {"h": hall}).scalar()
+            rows = c.execute(
+                text("SELECT original_department, seqno, number FROM tickets WHERE hall_id = :h"),
+                {"h": hall},
+            ).all()
+            batches = c.execute(
+                text("SELECT COUNT(DISTINCT issued_at) FROM tickets WHERE hall_id = :h"),
+                {"h": hall},
+            ).scalar()
     finally:
         engine.dispose()
     problems = []
@@ -101,17 +105,30 @@ def check_numbers(url: str, hall: str, replies: list[dict]) -> tuple[list[str], 
         problems.append(f"{len(answered) - len(set(answered))} numbers answered twice")
     in_db = {n for _, _, n in rows}
     if set(answered) != in_db:
-        problems.append(f"{len(in_db - set(answered))} tickets in the database never answered, "
-                        f"{len(set(answered) - in_db)} answered but not in the database")
+        problems.append(
+            f"{len(in_db - set(answered))} tickets in the database never answered, "
+            f"{len(set(answered) - in_db)} answered but not in the database"
+        )
     return problems, len(rows), len(rows) / batches if batches else 0.0
 
 
-def run_hallcall(kind: str, label: str, tmp: Path, port: int, args, rows: list[Row], notes: list[str],
-                 target: float) -> None:
+def run_hallcall(
+    kind: str,
+    label: str,
+    tmp: Path,
+    port: int,
+    args,
+    rows: list[Row],
+    notes: list[str],
+    target: float,
+) -> None:
     hall = f"tp-{kind}"
     halls = tmp / f"halls-{kind}"
     halls.mkdir()
-    write_hall_toml(make_hall(hall, departments=DEPARTMENTS, windows=DEPARTMENTS, kiosks=args.kiosks), halls / f"{hall}.toml")
+    write_hall_toml(
+        make_hall(hall, departments=DEPARTMENTS, windows=DEPARTMENTS, kiosks=args.kiosks),
+        halls / f"{hall}.toml",
+    )
     groups = groups_for(hall, args.kiosks, args.connections)
     replies: list[dict] = []
     prof = profile_path(f"throughput-{kind}", args.profile)
@@ -128,21 +145,53 @@ def run_hallcall(kind: str, label: str, tmp: Path, port: int, args, rows: list[R
         finally:
             broker.stop()
         if warm.timeouts or loop.timeouts:
-            notes.append(f"{label}: {warm.timeouts + loop.timeouts} kiosks stopped on a reply timeout")
+            notes.append(
+                f"{label}: {warm.timeouts + loop.timeouts} kiosks stopped on a reply timeout"
+            )
         problems, in_db, mean_batch = check_numbers(url, hall, replies)
         ok_per_s = sum(1 for r in loop.replies if r.get("ok")) / loop.seconds
         batch = max(1, round(mean_batch))
         per_tx = raw_issue(url, n=2000, batch=1, seconds=3)
         batched = raw_issue(url, n=50_000, batch=batch, seconds=3)
-    rows.append(Row(f"{label}: tickets/s, {args.kiosks} kiosks (floor: raw issue, 1 ticket/commit)", ok_per_s, per_tx, "/s",
-                    min_abs=target))
-    rows.append(Row(f"{label}: same, floor: raw issue group-committed {batch}/commit", ok_per_s, batched, "/s"))
-    rows.append(Row(f"{label}: no duplicate or missing number ({in_db:,} tickets, {DEPARTMENTS} departments)",
-                    float(len(problems)), None, "problems", max_abs=0))
-    rows.append(Row(f"{label}: broker CPU per ticket (whole process)", cpu * 1000 / max(1, len(loop.replies)), None, "ms"))
-    notes.append(f"{label}: HallCall committed {mean_batch:.1f} tickets per transaction on average "
-                 f"({in_db:,} tickets incl. 1 s of warm-up); p50/p99 round trip under this load "
-                 f"{_p(loop.latencies_ms, 50):.1f}/{_p(loop.latencies_ms, 99):.1f} ms")
+    rows.append(
+        Row(
+            f"{label}: tickets/s, {args.kiosks} kiosks (floor: raw issue, 1 ticket/commit)",
+            ok_per_s,
+            per_tx,
+            "/s",
+            min_abs=target,
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: same, floor: raw issue group-committed {batch}/commit",
+            ok_per_s,
+            batched,
+            "/s",
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: no duplicate or missing number ({in_db:,} tickets, {DEPARTMENTS} departments)",
+            float(len(problems)),
+            None,
+            "problems",
+            max_abs=0,
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: broker CPU per ticket (whole process)",
+            cpu * 1000 / max(1, len(loop.replies)),
+            None,
+            "ms",
+        )
+    )
+    notes.append(
+        f"{label}: HallCall committed {mean_batch:.1f} tickets per transaction on average "
+        f"({in_db:,} tickets incl. 1 s of warm-up); p50/p99 round trip under this load "
+        f"{_p(loop.latencies_ms, 50):.1f}/{_p(loop.latencies_ms, 99):.1f} ms"
+    )
     for p in problems:
         notes.append(f"{label}: PROBLEM {p}")
     print_profile(prof)
@@ -158,37 +207,63 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5, help="measured time per database")
     ap.add_argument("--kiosks", type=int, default=50)
-    ap.add_argument("--connections", type=int, default=CONNECTIONS, help="MQTT connections the kiosks share")
+    ap.add_argument(
+        "--connections", type=int, default=CONNECTIONS, help="MQTT connections the kiosks share"
+    )
     common_args(ap)
     args = parse(ap)
     install_sigterm()
     mark_start()
     rows: list[Row] = []
-    notes = [f"{args.kiosks} kiosks over {args.connections} MQTT connections ({args.kiosks // args.connections} kiosks each, "
-             "one request outstanding per kiosk, the next sent from paho's network thread on each reply)"]
+    notes = [
+        f"{args.kiosks} kiosks over {args.connections} MQTT connections ({args.kiosks // args.connections} kiosks each, "
+        "one request outstanding per kiosk, the next sent from paho's network thread on each reply)"
+    ]
     with tempfile.TemporaryDirectory(prefix="hallcall-bench-tp-") as tmp:
         tmp = Path(tmp)
         mosquitto = start_mosquitto(tmp)
         try:
             with EchoProcess(mosquitto.port, ["hallcall/v1/echo-tp/cmd/+/+"]):
-                closed_loop(mosquitto.port, groups_for("echo-tp", args.kiosks, args.connections), issue_for, seconds=0.5)
-                echo = closed_loop(mosquitto.port, groups_for("echo-tp", args.kiosks, args.connections), issue_for,
-                                   seconds=min(args.seconds, 3))
+                closed_loop(
+                    mosquitto.port,
+                    groups_for("echo-tp", args.kiosks, args.connections),
+                    issue_for,
+                    seconds=0.5,
+                )
+                echo = closed_loop(
+                    mosquitto.port,
+                    groups_for("echo-tp", args.kiosks, args.connections),
+                    issue_for,
+                    seconds=min(args.seconds, 3),
+                )
             run_hallcall("sqlite", "SQLite", tmp, mosquitto.port, args, rows, notes, 1000)
             if args.pg_url:
                 notes.append(f"PostgreSQL server: {pg_settings(args.pg_url)}")
                 run_hallcall("postgres", "PostgreSQL", tmp, mosquitto.port, args, rows, notes, 500)
             else:
-                notes.append("PostgreSQL skipped: no --pg-url and no HALLCALL_TEST_PG_URL "
-                             "(eval \"$(scripts/test-postgres.sh)\" starts the tests' server)")
+                notes.append(
+                    "PostgreSQL skipped: no --pg-url and no HALLCALL_TEST_PG_URL "
+                    '(eval "$(scripts/test-postgres.sh)" starts the tests\' server)'
+                )
         finally:
             mosquitto.stop()
     tp = [r for r in rows if "tickets/s" in r.what and "raw issue, 1" in r.what]
     for r in tp:
         label = r.what.split(":")[0]
-        rows.append(Row(f"{label}: same, floor: echo answering the same kiosks", r.hallcall, echo.per_s, "/s"))
+        rows.append(
+            Row(
+                f"{label}: same, floor: echo answering the same kiosks",
+                r.hallcall,
+                echo.per_s,
+                "/s",
+            )
+        )
     rows.sort(key=lambda r: 0 if r.what.startswith("SQLite") else 1)
-    ok = print_table(rows, f"b. ticket.issue throughput, {args.kiosks} kiosks, one broker process, {args.seconds:g} s per database", notes)
+    ok = print_table(
+        rows,
+        f"b. ticket.issue throughput, {args.kiosks} kiosks, one broker process, {args.seconds:g} s per database",
+        notes,
+    )
     sys.exit(0 if ok else 1)
 
 

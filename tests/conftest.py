@@ -12,8 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from hallcall.broker.server import QueueBrokerServer  # noqa: E402
 from hallcall.broker.service.clock import FakeClock  # noqa: E402
 from hallcall.config.loader import EXAMPLE_HALL, load_config  # noqa: E402
-from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 from hallcall.mqtt.client import DeviceClient  # noqa: E402
+from hallcall.mqtt.connection import MqttSettings  # noqa: E402
 from tests.support.databases import fresh_database, migrated_engine  # noqa: E402
 from tests.support.hall import MORNING, Hall, start_service, unthrottled  # noqa: E402
 from tests.support.mosquitto import Mosquitto  # noqa: E402
@@ -108,7 +108,9 @@ def device(hall_config, mqtt_settings):
     clients = []
 
     def make(kind, device_id, subscriptions=()):
-        client = DeviceClient(hall_config.hall.id, kind, device_id, mqtt_settings, list(subscriptions))
+        client = DeviceClient(
+            hall_config.hall.id, kind, device_id, mqtt_settings, list(subscriptions)
+        )
         client.start()
         assert client.wait_connected(10)
         clients.append(client)

@@ -49,9 +49,24 @@ def test_docs_asyncapi_prints_the_contract(capsys):
 def test_the_demo_runs_the_whole_system_and_shows_it(tmp_path):
     """The README's demo, shortened: embedded MQTT, SQLite, simulated devices, printed events."""
     result = subprocess.run(
-        [sys.executable, "-m", "hallcall.cli", "demo", "--seconds", "8", "--speed", "3",
-         "--lang", "en", "--data", str(tmp_path / "data")],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "hallcall.cli",
+            "demo",
+            "--seconds",
+            "8",
+            "--speed",
+            "3",
+            "--lang",
+            "en",
+            "--data",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     out = result.stdout
     assert result.returncode == 0, out[-2000:] + result.stderr[-2000:]
@@ -65,9 +80,24 @@ def test_the_demo_runs_the_whole_system_and_shows_it(tmp_path):
 
 def test_the_demo_speaks_chinese(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "hallcall.cli", "demo", "--seconds", "5", "--speed", "3",
-         "--lang", "zh", "--data", str(tmp_path / "data")],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "hallcall.cli",
+            "demo",
+            "--seconds",
+            "5",
+            "--speed",
+            "3",
+            "--lang",
+            "zh",
+            "--data",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "学生事务服务大厅" in result.stdout and "号窗口办理" in result.stdout

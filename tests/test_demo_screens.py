@@ -29,7 +29,11 @@ DEVICE_FILES = {
 
 
 def without_screen(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     return {**env, **extra}
 
 
@@ -44,7 +48,11 @@ def xvfb(tmp_path):
 def test_an_app_without_a_screen_says_so_plainly(app):
     result = subprocess.run(
         [sys.executable, "-m", "hallcall.cli", app, "--device", str(DEVICE_FILES[app])],
-        capture_output=True, text=True, timeout=60, env=without_screen(), check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=without_screen(),
+        check=False,
     )
     assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
     first = result.stderr.splitlines()[0]
@@ -55,10 +63,16 @@ def test_an_app_without_a_screen_says_so_plainly(app):
 def test_a_display_that_is_not_there_is_named():
     result = subprocess.run(
         [sys.executable, "-m", "hallcall.cli", "kiosk", "--device", str(DEVICE_FILES["kiosk"])],
-        capture_output=True, text=True, timeout=60, env=without_screen(DISPLAY=":97"), check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=without_screen(DISPLAY=":97"),
+        check=False,
     )
     assert result.returncode == 2
-    assert result.stderr.startswith("no screen found: cannot connect to the display :97."), result.stderr
+    assert result.stderr.startswith("no screen found: cannot connect to the display :97."), (
+        result.stderr
+    )
 
 
 def test_qt_can_load_its_xcb_plugin():
@@ -73,7 +87,10 @@ def test_qt_can_load_its_xcb_plugin():
 def run_demo(xvfb: Xvfb, data: Path, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "hallcall.cli", "demo", "--screens", "--data", str(data), *options],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=without_screen(DISPLAY=xvfb.display),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=without_screen(DISPLAY=xvfb.display),
     )
 
 
@@ -86,15 +103,24 @@ def test_the_demo_with_screens_runs_its_four_apps_on_x_for_20_seconds(xvfb, tmp_
     assert demo.returncode == 0, out[-3000:]
     assert "problem:" not in out and "stopped early" not in out, out
     # The newcomer's department is theirs alone: its clerk id is free and no simulated ticket.
-    assert "Registrar (Records & Transcripts): yours alone. Log in at window 2 as s101 (PIN 2468)" in out
+    assert (
+        "Registrar (Records & Transcripts): yours alone. Log in at window 2 as s101 (PIN 2468)"
+        in out
+    )
     assert "admin book --as you" in out and "--mqtt-user hallcall" in out
     with sqlite3.connect(data / "demo.db") as db:
-        assert db.execute("SELECT count(*) FROM tickets WHERE hall_id = 'campus-hall' AND department = 'registrar'"
-                          ).fetchone() == (0,)
-        assert db.execute("SELECT count(*) FROM tickets WHERE hall_id = 'campus-hall'").fetchone()[0] > 0
+        assert db.execute(
+            "SELECT count(*) FROM tickets WHERE hall_id = 'campus-hall' AND department = 'registrar'"
+        ).fetchone() == (0,)
+        assert (
+            db.execute("SELECT count(*) FROM tickets WHERE hall_id = 'campus-hall'").fetchone()[0]
+            > 0
+        )
     for kind, device_id, _, _ in SCREEN_APPS:  # --lang en: every screen starts in English
         device_file = (data / f"demo-{kind}-{device_id}.toml").read_text()
-        assert 'language = "en"' in device_file or 'languages = ["en", "zh"]' in device_file, device_file
+        assert 'language = "en"' in device_file or 'languages = ["en", "zh"]' in device_file, (
+            device_file
+        )
         log = (data / f"demo-{kind}-{device_id}.log").read_text()
         assert "Traceback" not in log and "qt.qpa" not in log, (kind, log[-2000:])
     assert shot.stat().st_size > 20_000  # four windows drawn, not a black screen
@@ -105,14 +131,20 @@ def test_sigterm_stops_the_demo_and_its_apps(xvfb, tmp_path):
     demo = run_demo(xvfb, data, "--lang", "en")  # with screens it runs until stopped
     lines = []
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any("in another terminal, try" in line for line in lines):
+    while time.monotonic() < deadline and not any(
+        "in another terminal, try" in line for line in lines
+    ):
         lines.append(demo.stdout.readline())
     assert any("the demo runs until Ctrl-C" in line for line in lines), lines
-    apps = subprocess.run(["pgrep", "-f", f"device {data}"], capture_output=True, text=True).stdout.split()
+    apps = subprocess.run(
+        ["pgrep", "-f", f"device {data}"], capture_output=True, text=True
+    ).stdout.split()
     assert len(apps) == len(SCREEN_APPS), apps
     time.sleep(2)
     demo.send_signal(signal.SIGTERM)
     out, _ = demo.communicate(timeout=60)
     assert "demo finished" in out, out[-2000:]
-    left = subprocess.run(["pgrep", "-f", f"device {data}"], capture_output=True, text=True).stdout.split()
+    left = subprocess.run(
+        ["pgrep", "-f", f"device {data}"], capture_output=True, text=True
+    ).stdout.split()
     assert left == [], "the apps outlived the demo"

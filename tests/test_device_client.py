@@ -5,12 +5,14 @@ import threading
 import pytest
 
 from hallcall.mqtt import client as device_module
-from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
+from hallcall.mqtt.connection import MqttSettings
 
 
 def offline_client(subscriptions=()):
-    client = DeviceClient("campus-hall", "kiosk", "kiosk-1", MqttSettings(port=1), list(subscriptions))
+    client = DeviceClient(
+        "campus-hall", "kiosk", "kiosk-1", MqttSettings(port=1), list(subscriptions)
+    )
     client.send = lambda op, request_id=None, **args: request_id
     return client
 
@@ -22,7 +24,9 @@ def test_a_reply_arriving_as_the_wait_times_out_is_returned_not_lost(monkeypatch
 
     class RacingEvent(threading.Event):
         def wait(self, timeout=None):
-            client._on_reply({"request_id": "r1", "ok": True, "data": {}})  # arrives at the last moment
+            client._on_reply(
+                {"request_id": "r1", "ok": True, "data": {}}
+            )  # arrives at the last moment
             return False  # ...but the wait has already timed out
 
     monkeypatch.setattr(device_module.threading, "Event", RacingEvent)
@@ -52,7 +56,9 @@ def test_an_older_state_never_replaces_a_newer_one_and_foreign_topics_are_ignore
     client._on_message(None, None, Msg(root + "state/queue/finance", b'{"seq": 9, "waiting": 7}'))
     assert client.states["state/queue/finance"]["waiting"] == 3
     client._on_message(None, None, Msg(root + "state/window/w01", b'{"seq": 11}'))  # not subscribed
-    client._on_message(None, None, Msg("hallcall/v1/other-hall/state/queue/finance", b'{"seq": 12}'))
+    client._on_message(
+        None, None, Msg("hallcall/v1/other-hall/state/queue/finance", b'{"seq": 12}')
+    )
     client._on_message(None, None, Msg(root + "state/queue/finance", b"not json"))
     client._on_message(None, None, Msg(root + "state/queue/finance", b'{"waiting": 0}'))  # no seq
     assert set(client.states) == {"state/queue/finance"}

@@ -24,7 +24,9 @@ from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from hallcall.mqtt.settings import MqttSection, MqttSettings, exposure_warnings
 from tests.support.mosquitto import Mosquitto, SecuredHall
 
-pytestmark = pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto is not installed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("mosquitto") is None, reason="mosquitto is not installed"
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 HALL = ROOT / "config" / "src" / "hallcall" / "config" / "halls" / "example-university.toml"
@@ -39,8 +41,11 @@ def server_tls(directory: Path, ca: trustme.CA, *, client_certificates: bool = F
     server = ca.issue_cert("127.0.0.1")
     server.cert_chain_pems[0].write_to_path(directory / "server.pem")
     server.private_key_pem.write_to_path(directory / "server.key")
-    return Tls(directory / "server.pem", directory / "server.key",
-               directory / "ca.pem" if client_certificates else None)
+    return Tls(
+        directory / "server.pem",
+        directory / "server.key",
+        directory / "ca.pem" if client_certificates else None,
+    )
 
 
 @pytest.fixture
@@ -63,6 +68,7 @@ def connects(settings: MqttSettings, seconds: float) -> bool:
 
 # ---------------------------------------------------------------- (a) TLS with a CA, a client cert
 
+
 def test_a_device_connects_over_tls_with_the_hall_ca_and_not_without_it(tmp_path, ca):
     server = Mosquitto(tmp_path, tls=server_tls(tmp_path, ca)).start()
     ca_file = tmp_path / "ca.pem"
@@ -84,8 +90,12 @@ def test_a_server_requiring_client_certificates_admits_only_a_device_with_one(tm
     client_cert.private_key_pem.write_to_path(tmp_path / "kiosk.key")
     try:
         # From a device file's [mqtt] table, as a kiosk would read it.
-        section = MqttSection(port=server.port, ca_file=str(ca_file),
-                              cert_file=str(tmp_path / "kiosk.pem"), key_file=str(tmp_path / "kiosk.key"))
+        section = MqttSection(
+            port=server.port,
+            ca_file=str(ca_file),
+            cert_file=str(tmp_path / "kiosk.pem"),
+            key_file=str(tmp_path / "kiosk.key"),
+        )
         assert section.settings().tls
         assert connects(section.settings(), 10)
         assert not connects(MqttSettings(port=server.port, ca_file=str(ca_file)), 2)
@@ -95,11 +105,24 @@ def test_a_server_requiring_client_certificates_admits_only_a_device_with_one(tm
 
 # ---------------------------------------------------------------- (b) hallcall broker, password file
 
+
 def start_broker(tmp_path: Path, *options: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "hallcall.cli", "broker", "--config", str(HALL),
-         "--db", f"sqlite:///{tmp_path / 'x.db'}", *options],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "hallcall.cli",
+            "broker",
+            "--config",
+            str(HALL),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            *options,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
 
@@ -136,10 +159,22 @@ def test_the_queue_broker_reads_its_password_from_a_file_and_serves_a_kiosk_over
     # The queue broker's password as `hallcall mqtt-setup` made it: one file for all its halls.
     password_file = tmp_path / "secrets" / f"{BROKER_USER}.password"
     broker_password, kiosk_password = hall.password(BROKER_USER), hall.password(KIOSK_USER)
-    proc = start_broker(tmp_path, "--mqtt-port", str(hall.port), "--mqtt-user", BROKER_USER,
-                        "--mqtt-password-file", str(password_file), "--mqtt-ca", str(ca_file))
-    client = kiosk(MqttSettings(port=hall.port, username=KIOSK_USER, password=kiosk_password,
-                                ca_file=str(ca_file)))
+    proc = start_broker(
+        tmp_path,
+        "--mqtt-port",
+        str(hall.port),
+        "--mqtt-user",
+        BROKER_USER,
+        "--mqtt-password-file",
+        str(password_file),
+        "--mqtt-ca",
+        str(ca_file),
+    )
+    client = kiosk(
+        MqttSettings(
+            port=hall.port, username=KIOSK_USER, password=kiosk_password, ca_file=str(ca_file)
+        )
+    )
     try:
         cmdline = command_line(proc)
         assert str(password_file).encode() in cmdline
@@ -165,6 +200,7 @@ def test_the_queue_broker_reads_its_password_from_a_file_and_serves_a_kiosk_over
 
 # ---------------------------------------------------------------- (c) exposure warnings
 
+
 def test_exposure_warnings_only_for_a_non_loopback_mqtt_without_user_or_tls():
     for host in ("127.0.0.1", "127.3.0.9", "::1", "localhost"):
         assert exposure_warnings(MqttSettings(host=host)) == []
@@ -172,7 +208,9 @@ def test_exposure_warnings_only_for_a_non_loopback_mqtt_without_user_or_tls():
     assert len(bare) == 2
     assert "anyone on the network can send commands" in bare[0]
     assert "phone numbers" in bare[1] and "in clear" in bare[1]
-    assert exposure_warnings(MqttSettings(host="mqtt.example", username="u", ca_file="/ca.pem")) == []
+    assert (
+        exposure_warnings(MqttSettings(host="mqtt.example", username="u", ca_file="/ca.pem")) == []
+    )
     only_tls = exposure_warnings(MqttSettings(host="10.0.0.5", username="u"))
     assert len(only_tls) == 1 and "in clear" in only_tls[0]
 
@@ -197,20 +235,47 @@ def test_hallcall_broker_warns_at_start_when_its_mqtt_is_off_this_machine_and_op
 
 # ---------------------------------------------------------------- (d) an unreadable password file
 
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hallcall.cli", *args], capture_output=True, text=True, check=False,
-                          timeout=60, cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "hallcall.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_a_missing_password_file_is_a_clear_error_not_a_traceback(tmp_path):
     missing = tmp_path / "no-such.password"
     for result in (
-        run_cli("broker", "--config", str(HALL), "--db", f"sqlite:///{tmp_path / 'x.db'}",
-                "--mqtt-password-file", str(missing)),
-        run_cli("broker", "--config", str(HALL), "--db", f"sqlite:///{tmp_path / 'x.db'}",
-                env={"HALLCALL_MQTT_PASSWORD_FILE": str(missing)}),
-        run_cli("kiosk", "--device", str(ROOT / "kiosk" / "examples" / "kiosk.toml"), "--check",
-                "--mqtt-password-file", str(missing)),
+        run_cli(
+            "broker",
+            "--config",
+            str(HALL),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            "--mqtt-password-file",
+            str(missing),
+        ),
+        run_cli(
+            "broker",
+            "--config",
+            str(HALL),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            env={"HALLCALL_MQTT_PASSWORD_FILE": str(missing)},
+        ),
+        run_cli(
+            "kiosk",
+            "--device",
+            str(ROOT / "kiosk" / "examples" / "kiosk.toml"),
+            "--check",
+            "--mqtt-password-file",
+            str(missing),
+        ),
     ):
         assert result.returncode == 2, result.stderr
         assert f"cannot read the MQTT password file {missing}" in result.stderr
@@ -220,8 +285,10 @@ def test_a_missing_password_file_is_a_clear_error_not_a_traceback(tmp_path):
 def test_a_device_file_naming_a_missing_password_file_fails_its_check(tmp_path):
     device = tmp_path / "kiosk.toml"
     missing = tmp_path / "kiosk.password"
-    device.write_text(f'hall = "campus-hall"\n[mqtt]\nusername = "{KIOSK_USER}"\n'
-                      f'password_file = "{missing}"\n[printer]\nkind = "fake"\n')
+    device.write_text(
+        f'hall = "campus-hall"\n[mqtt]\nusername = "{KIOSK_USER}"\n'
+        f'password_file = "{missing}"\n[printer]\nkind = "fake"\n'
+    )
     result = run_cli("kiosk", "--device", str(device), "--check")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "mqtt.password_file" in result.stderr and str(missing) in result.stderr

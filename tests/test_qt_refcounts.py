@@ -27,7 +27,9 @@ print(sys.getrefcount(None) - none, sys.getrefcount(True) - true)
 
 
 def test_qt_calls_do_not_leak_references_to_none_or_true():
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr[-1000:]
     none_delta, true_delta = (int(x) for x in result.stdout.split())
     assert abs(none_delta) < 50 and abs(true_delta) < 50, (none_delta, true_delta)

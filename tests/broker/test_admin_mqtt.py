@@ -16,19 +16,36 @@ SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def admin_args(mosquitto, *rest):
-    return ["admin", *rest[:1], "--config", "config/src/hallcall/config/halls/example-university.toml",
-            "--mqtt-port", str(mosquitto.port), "--as", "Wang Fang", *rest[1:]]
+    return [
+        "admin",
+        *rest[:1],
+        "--config",
+        "config/src/hallcall/config/halls/example-university.toml",
+        "--mqtt-port",
+        str(mosquitto.port),
+        "--as",
+        "Wang Fang",
+        *rest[1:],
+    ]
 
 
 @SQLITE
-def test_flex_window_assigned_from_the_cli_shows_at_once_on_displays(queue_broker, device, mosquitto, capsys):
+def test_flex_window_assigned_from_the_cli_shows_at_once_on_displays(
+    queue_broker, device, mosquitto, capsys
+):
     queue_broker()
     lobby = device("display", "lobby", ["state/#"])
     wait_for(lambda: "state/window/w07" in lobby.states, what="window state")
     assert lobby.states["state/window/w07"]["departments"] == []
     assert main(admin_args(mosquitto, "assign", "w07", "finance", "registrar")) == 0
-    assert capsys.readouterr().out.strip() == "window 7 now serves: 财务处（学费与报销）, 教务处（学籍与成绩）"
-    wait_for(lambda: lobby.states["state/window/w07"]["departments"] == ["finance", "registrar"], what="assigned")
+    assert (
+        capsys.readouterr().out.strip()
+        == "window 7 now serves: 财务处（学费与报销）, 教务处（学籍与成绩）"
+    )
+    wait_for(
+        lambda: lobby.states["state/window/w07"]["departments"] == ["finance", "registrar"],
+        what="assigned",
+    )
     assert main(admin_args(mosquitto, "release", "w07", "--json")) == 0
     assert '"departments": []' in capsys.readouterr().out
     wait_for(lambda: lobby.states["state/window/w07"]["departments"] == [], what="released")
@@ -43,10 +60,24 @@ def test_close_day_and_booking_from_the_cli(queue_broker, device, mosquitto, cap
     queue_broker()
     kiosk = device("kiosk", "kiosk-1")
     kiosk.request("ticket.issue", department="registrar")
-    assert main(admin_args(mosquitto, "book", "--department", "finance", "--at", "2026-11-24T10:30+08:00",
-                           "--code", "123456")) == 0
+    assert (
+        main(
+            admin_args(
+                mosquitto,
+                "book",
+                "--department",
+                "finance",
+                "--at",
+                "2026-11-24T10:30+08:00",
+                "--code",
+                "123456",
+            )
+        )
+        == 0
+    )
     assert capsys.readouterr().out.strip() == (
-        "appointment code 123456: 财务处（学费与报销）, 2026-11-24 10:30 (hall time)")
+        "appointment code 123456: 财务处（学费与报销）, 2026-11-24 10:30 (hall time)"
+    )
     assert main(admin_args(mosquitto, "close-day")) == 0
     out = capsys.readouterr().out
     assert "day 2026-11-23 closed: 1 issued, 0 finished, 1 no-show" in out
@@ -63,8 +94,16 @@ def test_admin_without_a_queue_broker_says_so(mosquitto, capsys):
 def test_admin_with_a_wrong_address_says_what_to_check(capsys):
     from hallcall.demo.embedded_mqtt import free_port
 
-    args = ["admin", "close-day", "--config", "config/src/hallcall/config/halls/example-university.toml",
-            "--mqtt-port", str(free_port()), "--as", "Wang Fang"]
+    args = [
+        "admin",
+        "close-day",
+        "--config",
+        "config/src/hallcall/config/halls/example-university.toml",
+        "--mqtt-port",
+        str(free_port()),
+        "--as",
+        "Wang Fang",
+    ]
     try:
         main(args)
     except SystemExit as exc:
@@ -74,7 +113,9 @@ def test_admin_with_a_wrong_address_says_what_to_check(capsys):
 
 
 @SQLITE
-def test_the_day_closes_by_itself_at_the_configured_hour(hall_config, engine, clock, mqtt_settings, device):
+def test_the_day_closes_by_itself_at_the_configured_hour(
+    hall_config, engine, clock, mqtt_settings, device
+):
     assert hall_config.hall.close_at == "17:30"
     service = start_service(hall_config, engine, clock)
     server = QueueBrokerServer(service.bus, mqtt_settings, tick_s=0.1)
@@ -88,7 +129,9 @@ def test_the_day_closes_by_itself_at_the_configured_hour(hall_config, engine, cl
         assert kiosk.request("ticket.issue", department="registrar")["ok"]
         clock.current = datetime(2026, 11, 23, 17, 31, tzinfo=SHANGHAI)
         wait_for(lambda: "day.closed" in events, what="day closed by the clock")
-        wait_for(lambda: lobby.states["state/queue/registrar"]["closed"] is True, what="queue closed")
+        wait_for(
+            lambda: lobby.states["state/queue/registrar"]["closed"] is True, what="queue closed"
+        )
         assert lobby.states["state/queue/registrar"]["waiting"] == 0
     finally:
         server.stop()
@@ -116,8 +159,11 @@ def test_a_busy_hall_still_closes_at_its_hour(hall_config, engine, clock, mqtt_s
 
         worker = threading.Thread(target=busy)
         worker.start()
-        wait_for(lambda: lobby.states.get("state/queue/finance", {}).get("closed") is True, timeout=10,
-                 what="closed while busy")
+        wait_for(
+            lambda: lobby.states.get("state/queue/finance", {}).get("closed") is True,
+            timeout=10,
+            what="closed while busy",
+        )
     finally:
         stop.set()
         server.stop()

@@ -19,9 +19,15 @@ SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @SQLITE
-def test_after_the_close_of_day_login_assign_and_rating_are_refused_closed(queue_broker, device, mosquitto, capsys):
+def test_after_the_close_of_day_login_assign_and_rating_are_refused_closed(
+    queue_broker, device, mosquitto, capsys
+):
     queue_broker()
-    kiosk, clerk, pad = device("kiosk", "kiosk-1"), device("window", "w01"), device("rating", "pad-w01")
+    kiosk, clerk, pad = (
+        device("kiosk", "kiosk-1"),
+        device("window", "w01"),
+        device("rating", "pad-w01"),
+    )
     assert kiosk.request("ticket.issue", department="registrar")["ok"]
     assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
     served = clerk.request("call.next")["data"]["ticket"]
@@ -44,9 +50,20 @@ def test_admin_actions_are_audited_with_the_person_and_arguments_and_listed_in_t
 ):
     queue_broker()
     assert main(admin_args(mosquitto, "assign", "w07", "finance", "registrar")) == 0
-    assert main(admin_args(mosquitto, "assign", "w01", "finance")) == 2  # a fixed window: refused, still audited
-    book = ["book", "--department", "finance", "--at", "2026-11-24T10:30+08:00", "--code", "123456",
-            "--phone", "13800000000"]
+    assert (
+        main(admin_args(mosquitto, "assign", "w01", "finance")) == 2
+    )  # a fixed window: refused, still audited
+    book = [
+        "book",
+        "--department",
+        "finance",
+        "--at",
+        "2026-11-24T10:30+08:00",
+        "--code",
+        "123456",
+        "--phone",
+        "13800000000",
+    ]
     assert main(admin_args(mosquitto, *book)) == 0
     # Nobody named: refused before anything is sent.
     without = [a for a in admin_args(mosquitto, "close-day") if a not in ("--as", "Wang Fang")]
@@ -63,4 +80,7 @@ def test_admin_actions_are_audited_with_the_person_and_arguments_and_listed_in_t
     ]
     assert '"departments": ["finance", "registrar"]' in rows[0]["arguments"]
     assert '"window": "w07"' in rows[0]["arguments"]
-    assert '"code": "123456"' in rows[2]["arguments"] and '"booked_at": "2026-11-24T' in rows[2]["arguments"]
+    assert (
+        '"code": "123456"' in rows[2]["arguments"]
+        and '"booked_at": "2026-11-24T' in rows[2]["arguments"]
+    )

@@ -12,7 +12,11 @@ KIOSK = Sender("kiosk", "kiosk-1")
 
 
 def issue(rid: str) -> Inbound:
-    return Inbound("campus-hall", KIOSK, json.dumps({"request_id": rid, "op": "ticket.issue", "department": "registrar"}).encode())
+    return Inbound(
+        "campus-hall",
+        KIOSK,
+        json.dumps({"request_id": rid, "op": "ticket.issue", "department": "registrar"}).encode(),
+    )
 
 
 def test_a_batch_is_committed_once_then_answered(hall_config):
@@ -23,7 +27,9 @@ def test_a_batch_is_committed_once_then_answered(hall_config):
     assert [a.reply["data"]["ticket"]["number"] for a in result.answers] == ["A001", "A002", "A001"]
     batch = uow.committed[-1]
     assert len([e for e in batch.events if type(e).__name__ == "TicketIssued"]) == 2
-    assert [r.request_id for r in batch.replies] == ["r1", "r2"], "a repeat inside the batch is not stored twice"
+    assert [r.request_id for r in batch.replies] == ["r1", "r2"], (
+        "a repeat inside the batch is not stored twice"
+    )
     topics = [p.topic.rsplit("/", 2)[-2:] for p in result.publications]
     assert topics.count(["queue", "registrar"]) == 1, "each changed state once per batch"
 

@@ -13,7 +13,12 @@ def test_next_calls_the_oldest_ticket_of_the_windows_departments(hall):
     assert (state["status"], state["staff"]["id"], state["staff"]["post"]) == ("open", "s101", "A")
     assert state["staff"]["name"] == {"zh": "张敏", "en": "Zhang Min"}
     t = hall.next("w01")
-    assert (t["number"], t["status"], t["window"], t["window_number"]) == (a1["number"], "called", "w01", 1)
+    assert (t["number"], t["status"], t["window"], t["window_number"]) == (
+        a1["number"],
+        "called",
+        "w01",
+        1,
+    )
     assert t["recalls_left"] == 2
     w = hall.last("state/window/w01")
     assert w["current"]["number"] == "A001"
@@ -55,7 +60,9 @@ def test_recall_to_the_limit_then_no_show(hall, engine):
     assert t["status"] == "no_show"
     assert hall.last("state/window/w01")["current"] is None
     with engine.connect() as c:
-        actions = c.execute(select(TicketEventRow.action).order_by(TicketEventRow.id)).scalars().all()
+        actions = (
+            c.execute(select(TicketEventRow.action).order_by(TicketEventRow.id)).scalars().all()
+        )
     assert actions == ["issued", "called", "recalled", "recalled", "no_show"]
 
 
@@ -83,8 +90,15 @@ def test_transfer_keeps_number_and_place_in_the_new_queue(hall, engine, clock):
     hall.login("w01", "s101")
     hall.next("w01")
     clock.advance(120)
-    t = hall.ok("window", "w01", "ticket.transfer", department="finance", matter="tuition")["ticket"]
-    assert (t["number"], t["department"], t["status"], t["matter"]) == ("A001", "finance", "waiting", "tuition")
+    t = hall.ok("window", "w01", "ticket.transfer", department="finance", matter="tuition")[
+        "ticket"
+    ]
+    assert (t["number"], t["department"], t["status"], t["matter"]) == (
+        "A001",
+        "finance",
+        "waiting",
+        "tuition",
+    )
     assert t["waiting_ahead"] == 0  # it keeps its place ahead of B001
     assert hall.last("state/queue/finance")["waiting"] == 2
     assert hall.last("state/window/w01")["current"] is None
@@ -102,15 +116,23 @@ def test_transfer_errors_change_nothing(hall):
     hall.issue()
     hall.login("w01", "s101")
     hall.next("w01")
-    assert hall.window("w01", "ticket.transfer", department="nowhere")["error"]["code"] == "not_found"
-    assert hall.window("w01", "ticket.transfer", department="registrar")["error"]["code"] == "invalid"
+    assert (
+        hall.window("w01", "ticket.transfer", department="nowhere")["error"]["code"] == "not_found"
+    )
+    assert (
+        hall.window("w01", "ticket.transfer", department="registrar")["error"]["code"] == "invalid"
+    )
     assert hall.last("state/window/w01")["current"]["status"] == "called"
 
 
 def test_login_rules(hall):
-    assert hall.window("w01", "window.login", staff="nobody", post="A")["error"]["code"] == "not_found"
+    assert (
+        hall.window("w01", "window.login", staff="nobody", post="A")["error"]["code"] == "not_found"
+    )
     # s201 works in finance; window 1 serves the registrar only.
-    assert hall.window("w01", "window.login", staff="s201", post="A")["error"]["code"] == "forbidden"
+    assert (
+        hall.window("w01", "window.login", staff="s201", post="A")["error"]["code"] == "forbidden"
+    )
     assert hall.window("w01", "window.login", staff="s101", post="C")["error"]["code"] == "invalid"
     hall.login("w01", "s101")
     assert hall.window("w02", "window.login", staff="s101", post="A")["error"]["code"] == "conflict"
@@ -122,7 +144,10 @@ def test_b_clerk_takes_over_and_attendance_is_recorded(hall, engine, clock):
     hall.issue()
     hall.login("w01", "s101", "A")
     hall.next("w01")
-    assert hall.window("w01", "window.login", staff="s102", post="B", pin="2468")["error"]["code"] == "conflict"
+    assert (
+        hall.window("w01", "window.login", staff="s102", post="B", pin="2468")["error"]["code"]
+        == "conflict"
+    )
     hall.finish("w01")
     clock.advance(minutes=30)
     state = hall.login("w01", "s102", "B")
@@ -161,7 +186,9 @@ def test_flex_window_assigned_at_peak_then_released(hall):
     hall.issue("finance")
     hall.login("w07", "s201")
     assert hall.window("w07", "call.next")["error"]["code"] == "conflict"  # serves nothing yet
-    state = hall.ok("admin", "office", "window.assign", window="w07", departments=["finance", "registrar"])
+    state = hall.ok(
+        "admin", "office", "window.assign", window="w07", departments=["finance", "registrar"]
+    )
     assert state["departments"] == ["finance", "registrar"]
     assert hall.last("state/queue/finance")["open_windows"] == 1
     assert hall.next("w07")["number"] == "B001"
@@ -172,7 +199,15 @@ def test_flex_window_assigned_at_peak_then_released(hall):
 
 
 def test_flex_assignment_errors(hall):
-    assert hall.error("admin", "office", "window.assign", window="w01", departments=["finance"]) == "forbidden"
-    assert hall.error("admin", "office", "window.assign", window="w99", departments=[]) == "not_found"
-    assert hall.error("admin", "office", "window.assign", window="w07", departments=["nowhere"]) == "not_found"
+    assert (
+        hall.error("admin", "office", "window.assign", window="w01", departments=["finance"])
+        == "forbidden"
+    )
+    assert (
+        hall.error("admin", "office", "window.assign", window="w99", departments=[]) == "not_found"
+    )
+    assert (
+        hall.error("admin", "office", "window.assign", window="w07", departments=["nowhere"])
+        == "not_found"
+    )
     assert hall.error("window", "w01", "window.assign", window="w07", departments=[]) == "forbidden"

@@ -26,7 +26,9 @@ from tests.support.mosquitto import SecuredHall
 STOLEN = "kiosk-kiosk-1"
 
 
-def attack(secured: SecuredHall, client_ids: list[str], stop: threading.Event, connects: list[int]) -> None:
+def attack(
+    secured: SecuredHall, client_ids: list[str], stop: threading.Event, connects: list[int]
+) -> None:
     """Connect with each victim's client id in turn, as fast as Mosquitto accepts, until `stop`."""
     while not stop.is_set():
         for client_id in client_ids:
@@ -43,9 +45,13 @@ def attack(secured: SecuredHall, client_ids: list[str], stop: threading.Event, c
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_a_stolen_kiosk_password_cannot_evict_the_queue_broker_or_a_clerk(tmp_path, hall_config, engine, clock):
+def test_a_stolen_kiosk_password_cannot_evict_the_queue_broker_or_a_clerk(
+    tmp_path, hall_config, engine, clock
+):
     secured = SecuredHall(tmp_path, [hall_config]).start()
-    broker = QueueBrokerServer(start_service(hall_config, engine, clock).bus, secured.login(QUEUE_BROKER_USER))
+    broker = QueueBrokerServer(
+        start_service(hall_config, engine, clock).bus, secured.login(QUEUE_BROKER_USER)
+    )
     kiosk = DeviceClient("campus-hall", "kiosk", "kiosk-2", secured.login("kiosk-kiosk-2"))
     clerk = DeviceClient("campus-hall", "window", "w01", secured.login("window-w01"))
     drops = []
@@ -59,7 +65,9 @@ def test_a_stolen_kiosk_password_cannot_evict_the_queue_broker_or_a_clerk(tmp_pa
             assert device.wait_connected(10)
         assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
         victims = [broker_client_id(["campus-hall"]), clerk._client._client_id.decode()]
-        attacker = threading.Thread(target=attack, args=(secured, victims, stop, connects), daemon=True)
+        attacker = threading.Thread(
+            target=attack, args=(secured, victims, stop, connects), daemon=True
+        )
         attacker.start()
         time.sleep(0.5)
         answered = 0

@@ -31,9 +31,20 @@ def test_every_op_and_event_type_is_documented(doc):
     assert set(doc["channels"]["command"]["messages"]) == set(COMMAND_MODELS)
     assert doc["channels"]["event"]["parameters"]["type"]["enum"] == list(EVENT_TYPES)
     # The ops and events the shared contract names are all there.
-    for op in ("ticket.issue", "appointment.checkin", "window.login", "call.next", "call.recall",
-               "ticket.no_show", "ticket.transfer", "ticket.finish", "window.pause",
-               "window.resume", "rating.submit", "window.assign"):
+    for op in (
+        "ticket.issue",
+        "appointment.checkin",
+        "window.login",
+        "call.next",
+        "call.recall",
+        "ticket.no_show",
+        "ticket.transfer",
+        "ticket.finish",
+        "window.pause",
+        "window.resume",
+        "rating.submit",
+        "window.assign",
+    ):
         assert op in COMMAND_MODELS
     for ev in ("ticket.issued", "ticket.called", "rating.requested", "rating.recorded"):
         assert ev in EVENT_TYPES
@@ -44,16 +55,26 @@ def address_regex(address: str) -> re.Pattern:
 
 
 def channel_of(doc, topic: str) -> str:
-    found = [cid for cid, ch in doc["channels"].items() if address_regex(ch["address"]).match(topic)]
+    found = [
+        cid for cid, ch in doc["channels"].items() if address_regex(ch["address"]).match(topic)
+    ]
     assert len(found) == 1, (topic, found)
     return found[0]
 
 
 def test_every_topic_the_code_builds_is_a_documented_channel(doc):
     t = Topics("campus-hall")
-    topics = [t.server_status, t.device_status("kiosk", "k1"), t.command("window", "w01"),
-              t.reply("rating", "p1"), t.catalog, t.window_state("w01"), t.queue_state("reg"),
-              t.calls, t.event("ticket.called")]
+    topics = [
+        t.server_status,
+        t.device_status("kiosk", "k1"),
+        t.command("window", "w01"),
+        t.reply("rating", "p1"),
+        t.catalog,
+        t.window_state("w01"),
+        t.queue_state("reg"),
+        t.calls,
+        t.event("ticket.called"),
+    ]
     assert sorted(channel_of(doc, topic) for topic in topics) == sorted(doc["channels"])
 
 
@@ -80,13 +101,19 @@ def test_payloads_of_a_busy_morning_validate_against_the_document(doc, hall):
         hall.send("admin", "office", "day.close"),
     ]
     last = hall.last("state/window/w01")["last_finished"]
-    replies.append(hall.send("rating", "pad-w01", "rating.submit", ticket_id=last["ticket_id"], score=3))
+    replies.append(
+        hall.send("rating", "pad-w01", "rating.submit", ticket_id=last["ticket_id"], score=3)
+    )
     reply_schema = validator(doc, "Reply")
     for reply in replies:
         reply_schema.validate(reply)
     names = {
-        "serverStatus": "ServerStatus", "catalog": "CatalogView", "windowState": "WindowStateView",
-        "queueState": "QueueStateView", "calls": "CallsStateView", "event": "EventView",
+        "serverStatus": "ServerStatus",
+        "catalog": "CatalogView",
+        "windowState": "WindowStateView",
+        "queueState": "QueueStateView",
+        "calls": "CallsStateView",
+        "event": "EventView",
     }
     seen = set()
     for pub in hall.publications + hall.service.republish_all():
@@ -94,8 +121,16 @@ def test_payloads_of_a_busy_morning_validate_against_the_document(doc, hall):
         validator(doc, names[cid]).validate(pub.payload)
         seen.add(pub.topic.rsplit("/", 1)[-1] if cid == "event" else cid)
     assert {"catalog", "windowState", "queueState", "calls"} <= seen
-    assert {"ticket.issued", "ticket.called", "ticket.recalled", "ticket.transferred",
-            "ticket.finished", "rating.requested", "window.changed", "day.closed"} <= seen
+    assert {
+        "ticket.issued",
+        "ticket.called",
+        "ticket.recalled",
+        "ticket.transferred",
+        "ticket.finished",
+        "rating.requested",
+        "window.changed",
+        "day.closed",
+    } <= seen
     validator(doc, "ServerStatus").validate(hall.service.server_status("online"))
 
 
@@ -124,9 +159,17 @@ def test_the_broker_views_carry_exactly_the_fields_of_the_contract_models(hall):
     hall.issue()
     called = hall.next("w01")
     waiting = hall.issue()
-    fields = {name: set(model.model_fields) for name, model in (
-        ("ticket", p.TicketView), ("window", p.WindowStateView), ("queue", p.QueueStateView),
-        ("calls", p.CallsStateView), ("call", p.CallView), ("staff", p.StaffView))}
+    fields = {
+        name: set(model.model_fields)
+        for name, model in (
+            ("ticket", p.TicketView),
+            ("window", p.WindowStateView),
+            ("queue", p.QueueStateView),
+            ("calls", p.CallsStateView),
+            ("call", p.CallView),
+            ("staff", p.StaffView),
+        )
+    }
     assert set(called) == set(waiting) == fields["ticket"]
     window = hall.last("state/window/w01")
     assert set(window) == fields["window"] and set(window["staff"]) == fields["staff"]

@@ -17,20 +17,32 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
-from tests.support.mqtt import wait_for
-
+from hallcall.mqtt.connection import MqttSettings
 from tests.support.hall import unthrottled_hall_file
+from tests.support.mqtt import wait_for
 
 CONFIG = "config/src/hallcall/config/halls/example-university.toml"
 
 
 def start_broker(db_url: str, port: int, config=CONFIG, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "hallcall.cli", "broker", "--config", str(config), "--db", db_url,
-         "--mqtt-port", str(port), *options],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "hallcall.cli",
+            "broker",
+            "--config",
+            str(config),
+            "--db",
+            db_url,
+            "--mqtt-port",
+            str(port),
+            *options,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -62,7 +74,9 @@ def test_sigkill_mid_work_loses_and_duplicates_nothing(mosquitto, db_url, tmp_pa
             rid = f"kill-test-{i}"
             while rid not in replies:
                 try:
-                    replies[rid] = kiosk.request("ticket.issue", request_id=rid, timeout=1.0, department="finance")
+                    replies[rid] = kiosk.request(
+                        "ticket.issue", request_id=rid, timeout=1.0, department="finance"
+                    )
                 except RequestTimeout:
                     pass  # the broker is down: retry the same request, as a kiosk does
 
@@ -86,7 +100,13 @@ def test_sigkill_mid_work_loses_and_duplicates_nothing(mosquitto, db_url, tmp_pa
     numbers = [r["data"]["ticket"]["number"] for r in replies.values()]
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as c:
-        stored = c.execute(text("SELECT number FROM tickets WHERE department = 'finance' ORDER BY number")).scalars().all()
+        stored = (
+            c.execute(
+                text("SELECT number FROM tickets WHERE department = 'finance' ORDER BY number")
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     expected = [f"B{n:03d}" for n in range(1, total + 1)]
     assert sorted(numbers) == expected, "every request got its own ticket, none twice"

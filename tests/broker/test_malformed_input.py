@@ -104,7 +104,9 @@ def invalid(reply: dict, request_id: str | None) -> str:
 
 
 def login(wire: Wire) -> None:
-    assert wire.ask("window/w01", command("in-1", "window.login", staff="s101", post="A", pin="2468"))["ok"]
+    assert wire.ask(
+        "window/w01", command("in-1", "window.login", staff="s101", post="A", pin="2468")
+    )["ok"]
 
 
 def paused(state: dict) -> bool:

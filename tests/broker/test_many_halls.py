@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.client import DeviceClient
+from hallcall.mqtt.connection import MqttSettings
 from tests.support.mqtt import wait_for
 
 EXAMPLE = Path("config/src/hallcall/config/halls/example-university.toml")
@@ -18,7 +18,9 @@ def hall_files(folder: Path, ids: list[str]) -> Path:
     text = EXAMPLE.read_text("utf-8")
     assert 'id = "campus-hall"' in text
     for hall_id in ids:
-        (folder / f"{hall_id}.toml").write_text(text.replace('id = "campus-hall"', f'id = "{hall_id}"', 1), "utf-8")
+        (folder / f"{hall_id}.toml").write_text(
+            text.replace('id = "campus-hall"', f'id = "{hall_id}"', 1), "utf-8"
+        )
     return folder
 
 
@@ -26,9 +28,21 @@ def test_one_process_serves_every_hall_of_a_directory(mosquitto, tmp_path):
     halls = ["north-hall", "south-hall", "east-hall"]
     folder = hall_files(tmp_path / "halls", halls)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hallcall.cli", "broker", "--config", str(folder),
-         "--db", f"sqlite:///{tmp_path / 'halls.db'}", "--mqtt-port", str(mosquitto.port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "hallcall.cli",
+            "broker",
+            "--config",
+            str(folder),
+            "--db",
+            f"sqlite:///{tmp_path / 'halls.db'}",
+            "--mqtt-port",
+            str(mosquitto.port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     settings = MqttSettings(port=mosquitto.port)
     clients = []
@@ -46,10 +60,15 @@ def test_one_process_serves_every_hall_of_a_directory(mosquitto, tmp_path):
             first = kiosk.request("ticket.issue", department="registrar", timeout=10)
             second = kiosk.request("ticket.issue", department="registrar", timeout=10)
             numbers[hall] = [first["data"]["ticket"]["number"], second["data"]["ticket"]["number"]]
-        assert numbers == {hall: ["A001", "A002"] for hall in halls}, "each hall numbers its own tickets"
+        assert numbers == {hall: ["A001", "A002"] for hall in halls}, (
+            "each hall numbers its own tickets"
+        )
         for hall, lobby in zip(halls, clients[::2], strict=True):
-            wait_for(lambda lobby=lobby: lobby.states.get("state/queue/registrar", {}).get("waiting") == 2,
-                     what=f"{hall}'s lobby sees only its own queue")
+            wait_for(
+                lambda lobby=lobby: lobby.states.get("state/queue/registrar", {}).get("waiting")
+                == 2,
+                what=f"{hall}'s lobby sees only its own queue",
+            )
     finally:
         for c in clients:
             c.stop()

@@ -53,11 +53,26 @@ def _load_v1(engine) -> None:
     with engine.begin() as c:
         meta = sa.MetaData()
         meta.reflect(c)
-        for name in ("hall", "tickets", "ticket_counters", "windows", "staff_sessions", "window_pauses",
-                     "ratings", "appointments", "commands", "closed_days", "complaints", "ticket_events"):
+        for name in (
+            "hall",
+            "tickets",
+            "ticket_counters",
+            "windows",
+            "staff_sessions",
+            "window_pauses",
+            "ratings",
+            "appointments",
+            "commands",
+            "closed_days",
+            "complaints",
+            "ticket_events",
+        ):
             table, data = meta.tables[name], TABLES[name]
             rows = [
-                {col: _to_python(v, table.c[col], engine.dialect.name) for col, v in zip(data["columns"], row, strict=True)}
+                {
+                    col: _to_python(v, table.c[col], engine.dialect.name)
+                    for col, v in zip(data["columns"], row, strict=True)
+                }
                 for row in data["rows"]
             ]
             c.execute(table.insert(), rows)
@@ -93,7 +108,9 @@ def test_a_v1_database_migrates_with_nothing_lost_and_the_day_goes_on(db_url, ha
     assert hall.next("w01")["number"] == "A004"
     seqs = [p.payload["seq"] for p in hall.publications]
     assert min(seqs) > 278, "seq goes on from v1's"
-    repeat = hall.send("kiosk", "kiosk-2", "ticket.issue", request_id="v1-0097", department="registrar")
+    repeat = hall.send(
+        "kiosk", "kiosk-2", "ticket.issue", request_id="v1-0097", department="registrar"
+    )
     assert repeat == next(
         r[4]
         for r in TABLES["commands"]["rows"]
@@ -107,7 +124,9 @@ def test_going_down_to_v1_is_refused_with_two_halls(db_url, hall_config):
     upgrade(engine)
     clock = FakeClock(datetime(2026, 11, 24, 11, 0, tzinfo=SHANGHAI))
     start_service(hall_config, engine, clock)
-    other = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})})
+    other = hall_config.model_copy(
+        update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})}
+    )
     start_service(other, engine, clock)
     try:
         downgrade(engine, "0003")

@@ -10,7 +10,9 @@ from hallcall.broker.storage.orm import TicketEventRow, TicketRow
 from tests.support.hall import Hall, start_service
 
 
-def test_needs_documents_keeps_the_missing_materials_from_the_guide(hall, hall_config, engine, clock):
+def test_needs_documents_keeps_the_missing_materials_from_the_guide(
+    hall, hall_config, engine, clock
+):
     hall.issue(matter="status-change")
     hall.login("w01", "s101")
     hall.next("w01")
@@ -24,7 +26,9 @@ def test_needs_documents_keeps_the_missing_materials_from_the_guide(hall, hall_c
     assert hall.last("event/ticket.finished")["ticket"]["missing_materials"] == missing
     with engine.connect() as c:
         assert c.execute(select(TicketRow.missing_materials)).scalar_one() == missing
-        detail = c.execute(select(TicketEventRow.detail).where(TicketEventRow.action == "finished")).scalar_one()
+        detail = c.execute(
+            select(TicketEventRow.detail).where(TicketEventRow.action == "finished")
+        ).scalar_one()
         assert detail == {"outcome": "needs_documents", "missing": missing}
     restarted = Hall(start_service(hall_config, engine, clock))
     (ticket,) = restarted.service.hall.tickets.values()
@@ -36,9 +40,15 @@ def test_missing_materials_are_refused_where_they_make_no_sense_and_nothing_chan
     hall.issue()  # no matter
     hall.login("w01", "s101")
     hall.next("w01")
-    for args in ({"outcome": "done", "missing": [0]}, {"outcome": "needs_documents", "missing": [3]},
-                 {"outcome": "needs_documents", "missing": [1, 1]}, {"outcome": "needs_documents", "missing": [-1]}):
-        reply = hall.window("w01", "ticket.finish", request_id=f"r{len(str(args))}{args['missing']}", **args)
+    for args in (
+        {"outcome": "done", "missing": [0]},
+        {"outcome": "needs_documents", "missing": [3]},
+        {"outcome": "needs_documents", "missing": [1, 1]},
+        {"outcome": "needs_documents", "missing": [-1]},
+    ):
+        reply = hall.window(
+            "w01", "ticket.finish", request_id=f"r{len(str(args))}{args['missing']}", **args
+        )
         assert not reply["ok"] and reply["error"]["code"] == "invalid", (args, reply)
         assert hall.service.hall.windows["w01"].current_ticket is not None, "still being served"
     hall.finish("w01", outcome="needs_documents")  # an older terminal sends no list: still accepted

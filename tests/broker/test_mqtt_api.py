@@ -28,13 +28,23 @@ def test_a_kiosk_takes_a_ticket_and_the_lobby_sees_it(queue_broker, device, engi
     assert reply["ok"], reply
     ticket = reply["data"]["ticket"]
     assert (ticket["number"], ticket["waiting_ahead"]) == ("A001", 0)
-    wait_for(lambda: lobby.states.get("state/queue/registrar", {}).get("waiting") == 1, what="queue state")
+    wait_for(
+        lambda: lobby.states.get("state/queue/registrar", {}).get("waiting") == 1,
+        what="queue state",
+    )
     wait_for(lambda: any(e["type"] == "ticket.issued" for e in events), what="event")
     clerk = device("window", "w01")
-    assert clerk.request("window.login", staff="s101", post="A", pin="2468")["data"]["status"] == "open"
+    assert (
+        clerk.request("window.login", staff="s101", post="A", pin="2468")["data"]["status"]
+        == "open"
+    )
     called = clerk.request("call.next")["data"]["ticket"]
     assert called["number"] == "A001"
-    wait_for(lambda: (lobby.states.get("state/calls", {}).get("calls") or [{}])[0].get("number") == "A001", what="calls")
+    wait_for(
+        lambda: (lobby.states.get("state/calls", {}).get("calls") or [{}])[0].get("number")
+        == "A001",
+        what="calls",
+    )
     assert lobby.states["state/window/w01"]["current"]["number"] == "A001"
     assert tickets(engine) == 1
 
@@ -56,10 +66,15 @@ def test_bad_payloads_get_invalid_replies_and_change_nothing(queue_broker, mosqu
     time.sleep(0.3)
     raw.messages.clear()
     raw.publish(ROOT + "cmd/kiosk/kiosk-1", b"{not json")
-    raw.publish(ROOT + "cmd/kiosk/kiosk-1", b'{"request_id": "r1", "op": "ticket.issue", "department": 5}')
+    raw.publish(
+        ROOT + "cmd/kiosk/kiosk-1", b'{"request_id": "r1", "op": "ticket.issue", "department": 5}'
+    )
     raw.publish(ROOT + "cmd/kiosk/kiosk-1", b'{"request_id": "r2", "op": "launch.rocket"}')
     raw.publish(ROOT + "cmd/window/w99", b'{"request_id": "r3", "op": "call.next"}')
-    raw.publish(ROOT + "cmd/kiosk/Not_An_Id", b'{"request_id": "r4", "op": "ticket.issue", "department": "registrar"}')
+    raw.publish(
+        ROOT + "cmd/kiosk/Not_An_Id",
+        b'{"request_id": "r4", "op": "ticket.issue", "department": "registrar"}',
+    )
     raw.publish(ROOT + "cmd/kiosk/kiosk-1", b"x" * 20000)
     wait_for(lambda: len(raw.messages) >= 5, what="five replies")
     time.sleep(0.3)
@@ -72,7 +87,9 @@ def test_bad_payloads_get_invalid_replies_and_change_nothing(queue_broker, mosqu
     assert "department" in kiosk[1]["error"]["message"]
     assert "limit" in kiosk[3]["error"]["message"]
     assert replies[ROOT + "reply/window/w99"][0]["error"]["code"] == "forbidden"
-    assert not any("state/queue" in t for t, _ in raw.messages)  # nothing changed, nothing published
+    assert not any(
+        "state/queue" in t for t, _ in raw.messages
+    )  # nothing changed, nothing published
     assert tickets(engine) == 0
     raw.stop()
 
@@ -82,30 +99,45 @@ def test_a_late_subscriber_gets_the_whole_picture_from_retained_state(queue_brok
     kiosk = device("kiosk", "kiosk-1")
     kiosk.request("ticket.issue", department="registrar")
     late = device("display", "lobby", ["state/#"])
-    wait_for(lambda: "state/queue/international" in late.states and "state/window/w08" in late.states, what="all states")
+    wait_for(
+        lambda: "state/queue/international" in late.states and "state/window/w08" in late.states,
+        what="all states",
+    )
     assert late.server_online
     assert late.states["state/catalog"]["hall"]["name"]["zh"] == "学生事务服务大厅"
     assert late.states["state/queue/registrar"]["waiting"] == 1
-    assert {k for k in late.states if k.startswith("state/window/")} == {f"state/window/w0{i}" for i in range(1, 9)}
+    assert {k for k in late.states if k.startswith("state/window/")} == {
+        f"state/window/w0{i}" for i in range(1, 9)
+    }
 
 
 def test_queue_broker_restart_republishes_and_continues_numbering(queue_broker, device):
     first = queue_broker()
     lobby = device("display", "lobby", ["state/#"])
     kiosk = device("kiosk", "kiosk-1")
-    assert kiosk.request("ticket.issue", department="registrar")["data"]["ticket"]["number"] == "A001"
-    wait_for(lambda: lobby.states.get("state/queue/registrar", {}).get("waiting") == 1, what="state")
+    assert (
+        kiosk.request("ticket.issue", department="registrar")["data"]["ticket"]["number"] == "A001"
+    )
+    wait_for(
+        lambda: lobby.states.get("state/queue/registrar", {}).get("waiting") == 1, what="state"
+    )
     seq_before = lobby.states["state/queue/registrar"]["seq"]
     first.stop()
     wait_for(lambda: not lobby.server_online, what="server offline")
     queue_broker()
     wait_for(lambda: lobby.server_online, what="server online again")
-    wait_for(lambda: lobby.states["state/queue/registrar"]["seq"] > seq_before, what="republished state")
+    wait_for(
+        lambda: lobby.states["state/queue/registrar"]["seq"] > seq_before, what="republished state"
+    )
     assert lobby.states["state/queue/registrar"]["waiting"] == 1
-    assert kiosk.request("ticket.issue", department="registrar")["data"]["ticket"]["number"] == "A002"
+    assert (
+        kiosk.request("ticket.issue", department="registrar")["data"]["ticket"]["number"] == "A002"
+    )
 
 
-def test_mosquitto_restart_loses_retained_state_and_the_queue_broker_restores_it(queue_broker, mosquitto, device):
+def test_mosquitto_restart_loses_retained_state_and_the_queue_broker_restores_it(
+    queue_broker, mosquitto, device
+):
     server = queue_broker()
     kiosk = device("kiosk", "kiosk-1")
     kiosk.request("ticket.issue", department="finance")
@@ -113,7 +145,11 @@ def test_mosquitto_restart_loses_retained_state_and_the_queue_broker_restores_it
     mosquitto.start()
     wait_for(lambda: server._client.is_connected(), timeout=20, what="queue broker reconnect")
     fresh = device("display", "lobby", ["state/#"])
-    wait_for(lambda: fresh.states.get("state/queue/finance", {}).get("waiting") == 1, timeout=15, what="restored state")
+    wait_for(
+        lambda: fresh.states.get("state/queue/finance", {}).get("waiting") == 1,
+        timeout=15,
+        what="restored state",
+    )
     assert fresh.server_online
 
 
@@ -133,11 +169,15 @@ def test_device_status_is_retained_with_health_and_last_will(device, mosquitto):
     raw.subscribe(ROOT + "device/+/+/status")
     wait_for(lambda: any(p.get("printer") == "paper_out" for _, p in raw.messages), what="health")
     kiosk._client.socket().close()
-    wait_for(lambda: any(p.get("state") == "lost" for _, p in raw.messages), timeout=15, what="lost")
+    wait_for(
+        lambda: any(p.get("state") == "lost" for _, p in raw.messages), timeout=15, what="lost"
+    )
     raw.stop()
 
 
-def test_a_command_that_crashes_the_broker_still_gets_a_matching_reply(queue_broker, device, monkeypatch):
+def test_a_command_that_crashes_the_broker_still_gets_a_matching_reply(
+    queue_broker, device, monkeypatch
+):
     server = queue_broker()
 
     def broken(messages):
@@ -148,4 +188,6 @@ def test_a_command_that_crashes_the_broker_still_gets_a_matching_reply(queue_bro
     reply = kiosk.request("ticket.issue", request_id="crash-1", department="registrar")
     assert reply["request_id"] == "crash-1"
     assert reply["error"]["code"] == "unavailable"
-    assert "database unreachable" not in reply["error"]["message"], "exception text stays in the log"
+    assert "database unreachable" not in reply["error"]["message"], (
+        "exception text stays in the log"
+    )

@@ -34,7 +34,9 @@ DEPARTMENTS = ["registrar", "finance", "student-affairs", "international"]
 class Traffic:
     """`threads` senders over the given kiosks, each sending `per_thread` ticket requests."""
 
-    def __init__(self, kiosks: list[DeviceClient], threads: int, per_thread: int, deadline_s: float):
+    def __init__(
+        self, kiosks: list[DeviceClient], threads: int, per_thread: int, deadline_s: float
+    ):
         self.replies: dict[str, dict] = {}
         self.timeouts: list[str] = []
         self.late: list[dict] = []
@@ -42,7 +44,11 @@ class Traffic:
         for kiosk in kiosks:
             kiosk.on_late_reply(self.late.append)
         self.threads = [
-            threading.Thread(target=self._send, args=(kiosks[t % len(kiosks)], t, per_thread, deadline_s), daemon=True)
+            threading.Thread(
+                target=self._send,
+                args=(kiosks[t % len(kiosks)], t, per_thread, deadline_s),
+                daemon=True,
+            )
             for t in range(threads)
         ]
         self.total = threads * per_thread
@@ -51,8 +57,12 @@ class Traffic:
         for i in range(n):
             rid = f"t{t}-r{i}"
             try:
-                reply = kiosk.request("ticket.issue", request_id=rid, timeout=deadline_s,
-                                      department=DEPARTMENTS[(t + i) % len(DEPARTMENTS)])
+                reply = kiosk.request(
+                    "ticket.issue",
+                    request_id=rid,
+                    timeout=deadline_s,
+                    department=DEPARTMENTS[(t + i) % len(DEPARTMENTS)],
+                )
             except RequestTimeout:
                 with self._lock:
                     self.timeouts.append(rid)
@@ -82,11 +92,16 @@ class Traffic:
         with engine.connect() as c:
             stored = c.execute(text("SELECT number FROM tickets")).scalars().all()
         engine.dispose()
-        assert sorted(stored) == sorted(numbers), "the database holds exactly one ticket per request"
+        assert sorted(stored) == sorted(numbers), (
+            "the database holds exactly one ticket per request"
+        )
 
 
 def kiosks(secured: SecuredHall) -> list[DeviceClient]:
-    out = [DeviceClient("campus-hall", "kiosk", k, secured.login(f"kiosk-{k}")) for k in ("kiosk-1", "kiosk-2")]
+    out = [
+        DeviceClient("campus-hall", "kiosk", k, secured.login(f"kiosk-{k}"))
+        for k in ("kiosk-1", "kiosk-2")
+    ]
     for k in out:
         k.start()
         assert k.wait_connected(10)
@@ -94,15 +109,21 @@ def kiosks(secured: SecuredHall) -> list[DeviceClient]:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_kill_9_mosquitto_mid_traffic_every_command_answered_exactly_once(tmp_path, hall_config, engine, clock, db_url):
+def test_kill_9_mosquitto_mid_traffic_every_command_answered_exactly_once(
+    tmp_path, hall_config, engine, clock, db_url
+):
     secured = SecuredHall(tmp_path, [hall_config], persistence=True).start()
-    broker = QueueBrokerServer(start_service(hall_config, engine, clock).bus, secured.login(QUEUE_BROKER_USER))
+    broker = QueueBrokerServer(
+        start_service(hall_config, engine, clock).bus, secured.login(QUEUE_BROKER_USER)
+    )
     devices: list[DeviceClient] = []
     try:
         broker.start()
         assert broker.ready.wait(15)
         devices = kiosks(secured)
-        time.sleep(AUTOSAVE_WAIT)  # Mosquitto has saved the broker's session once, as in a running hall
+        time.sleep(
+            AUTOSAVE_WAIT
+        )  # Mosquitto has saved the broker's session once, as in a running hall
         traffic = Traffic(devices, threads=10, per_thread=12, deadline_s=40)
         traffic.start()
         wait_for(lambda: len(traffic.replies) >= 30, timeout=30, what="traffic under way")
@@ -117,7 +138,9 @@ def test_kill_9_mosquitto_mid_traffic_every_command_answered_exactly_once(tmp_pa
 
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
-def test_kill_9_queue_broker_mid_burst_every_command_answered_exactly_once(tmp_path, hall_config, db_url):
+def test_kill_9_queue_broker_mid_burst_every_command_answered_exactly_once(
+    tmp_path, hall_config, db_url
+):
     secured = SecuredHall(tmp_path, [hall_config], persistence=True).start()
     config = unthrottled_hall_file(tmp_path)
     password = tmp_path / "broker.password"

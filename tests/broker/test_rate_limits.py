@@ -14,8 +14,8 @@ import time
 from hallcall.broker.service.rate_limit import RateLimiter
 from hallcall.config.loader import EXAMPLE_HALL, load_config
 from hallcall.config.schema import RateLimit
-from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.client import DeviceClient
+from hallcall.mqtt.connection import MqttSettings
 from hallcall.protocol.topics import Sender
 from tests.broker.test_kill import start_broker
 from tests.support.flood import spawn as flood
@@ -53,7 +53,11 @@ def probe(device: DeviceClient, n: int) -> list[float]:
             # tickets stay under their daily caps of 300
             reply = device.request("ticket.issue", department=PROBED_DEPARTMENTS[i % 3])
         else:
-            reply = device.request("window.pause", reason="break") if i % 2 == 0 else device.request("window.resume")
+            reply = (
+                device.request("window.pause", reason="break")
+                if i % 2 == 0
+                else device.request("window.resume")
+            )
         out.append((time.perf_counter() - started) * 1000)
         assert reply["ok"], reply
         time.sleep(0.02)
@@ -88,7 +92,9 @@ def test_one_kiosk_cannot_take_a_departments_daily_cap(mosquitto, sqlite_url, tm
         assert limit.burst <= len(issued) <= limit.burst + elapsed * limit.per_minute / 60 + 1
         assert len(refused) == limit.burst
         assert {r["error"]["code"] for r in refused} == {"rate_limited"}
-        assert all(r["request_id"].startswith("f") for r in replies), "every refusal names its request"
+        assert all(r["request_id"].startswith("f") for r in replies), (
+            "every refusal names its request"
+        )
         # The department is still open to everybody else.
         ticket = other.request("ticket.issue", department="registrar")
         assert ticket["ok"] and ticket["data"]["ticket"]["number"] == f"A{len(issued) + 1:03d}"
@@ -126,7 +132,9 @@ def flooded_latency(port: int, broker: subprocess.Popen, device: DeviceClient) -
             idle += probe(device, PROBES // 2)
             assert still_flooding, "the flood ended before the probes did: it measured nothing"
             results.append((p95(idle), p95(flooded)))
-            print(f"\n{device.kind} round trip p95: idle {p95(idle):.2f} ms, during a flood {p95(flooded):.2f} ms")
+            print(
+                f"\n{device.kind} round trip p95: idle {p95(idle):.2f} ms, during a flood {p95(flooded):.2f} ms"
+            )
             if p95(flooded) <= 2 * p95(idle):
                 break
         assert any(flooded <= 2 * idle for idle, flooded in results), results
@@ -140,24 +148,43 @@ def flooded_latency(port: int, broker: subprocess.Popen, device: DeviceClient) -
 
 def test_a_flood_keeps_a_clerk_within_twice_its_idle_latency(mosquitto, sqlite_url, tmp_path):
     broker = start_broker(sqlite_url, mosquitto.port, hall_file(tmp_path))
-    flooded_latency(mosquitto.port, broker, DeviceClient("campus-hall", "window", "w01", MqttSettings(port=mosquitto.port)))
+    flooded_latency(
+        mosquitto.port,
+        broker,
+        DeviceClient("campus-hall", "window", "w01", MqttSettings(port=mosquitto.port)),
+    )
 
 
-def test_a_flood_keeps_a_second_kiosk_within_twice_its_idle_latency(mosquitto, sqlite_url, tmp_path):
+def test_a_flood_keeps_a_second_kiosk_within_twice_its_idle_latency(
+    mosquitto, sqlite_url, tmp_path
+):
     """Kiosks may send 100 a second here, so that the second kiosk can be timed; the first
     floods at FLOOD_RATE (20 times that) and gets its tickets (registrar) up to the cap."""
-    broker = start_broker(sqlite_url, mosquitto.port, hall_file(tmp_path, RateLimit(burst=200, per_minute=6000)))
-    flooded_latency(mosquitto.port, broker, DeviceClient("campus-hall", "kiosk", "kiosk-2", MqttSettings(port=mosquitto.port)))
+    broker = start_broker(
+        sqlite_url, mosquitto.port, hall_file(tmp_path, RateLimit(burst=200, per_minute=6000))
+    )
+    flooded_latency(
+        mosquitto.port,
+        broker,
+        DeviceClient("campus-hall", "kiosk", "kiosk-2", MqttSettings(port=mosquitto.port)),
+    )
 
 
-def test_invalid_payloads_are_limited_and_do_not_write_a_log_line_each(mosquitto, sqlite_url, tmp_path):
+def test_invalid_payloads_are_limited_and_do_not_write_a_log_line_each(
+    mosquitto, sqlite_url, tmp_path
+):
     proc = start_broker(sqlite_url, mosquitto.port, hall_file(tmp_path))
     raw = RawClient(mosquitto.port)
     try:
         raw.subscribe(ROOT + "reply/kiosk/kiosk-1")
         raw.subscribe(ROOT + "server/status")
-        wait_for(lambda: any(t.endswith("server/status") and p.get("state") == "online" for t, p in raw.messages),
-                 timeout=30, what="queue broker online")
+        wait_for(
+            lambda: any(
+                t.endswith("server/status") and p.get("state") == "online" for t, p in raw.messages
+            ),
+            timeout=30,
+            what="queue broker online",
+        )
         raw.messages.clear()
         hostile = flood(mosquitto.port, 5000, "--invalid")
         assert hostile.wait(120) == 0
@@ -180,8 +207,14 @@ def test_the_limiter_refills_at_the_configured_rate():
     limiter = RateLimiter([config], clock=lambda: now[0])
     kiosk = Sender("kiosk", "kiosk-1")
     burst, per_minute = config.rate_limits.kiosk.burst, config.rate_limits.kiosk.per_minute
-    assert [limiter.allow("campus-hall", kiosk) for _ in range(burst + 1)] == [True] * burst + [False]
-    assert [limiter.check("campus-hall", kiosk) for _ in range(burst)] == ["refuse"] * (burst - 1) + ["drop"]
-    assert limiter.allow("campus-hall", Sender("kiosk", "kiosk-2")), "each device has its own bucket"
+    assert [limiter.allow("campus-hall", kiosk) for _ in range(burst + 1)] == [True] * burst + [
+        False
+    ]
+    assert [limiter.check("campus-hall", kiosk) for _ in range(burst)] == ["refuse"] * (
+        burst - 1
+    ) + ["drop"]
+    assert limiter.allow("campus-hall", Sender("kiosk", "kiosk-2")), (
+        "each device has its own bucket"
+    )
     now[0] += 60 / per_minute
     assert limiter.allow("campus-hall", kiosk) and not limiter.allow("campus-hall", kiosk)

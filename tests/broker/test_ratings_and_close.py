@@ -1,6 +1,5 @@
 """Ratings bound to the window's last finished ticket; close of day leaves nothing open."""
 
-
 from sqlalchemy import select
 
 from hallcall.broker.storage.orm import RatingRow, StaffSessionRow, TicketRow
@@ -29,7 +28,13 @@ def test_a_pad_rates_its_windows_last_finished_ticket_once(hall, engine):
     assert reply["error"]["code"] == "conflict" and "already" in reply["error"]["message"]
     with engine.connect() as c:
         row = c.execute(select(RatingRow)).one()
-    assert (row.score, row.staff, row.window, row.pad, row.scale) == (3, "s101", "w01", "pad-w01", 3)
+    assert (row.score, row.staff, row.window, row.pad, row.scale) == (
+        3,
+        "s101",
+        "w01",
+        "pad-w01",
+        3,
+    )
 
 
 def test_a_pad_cannot_rate_another_windows_or_an_unfinished_or_older_ticket(hall, engine):
@@ -38,17 +43,36 @@ def test_a_pad_cannot_rate_another_windows_or_an_unfinished_or_older_ticket(hall
     t2 = serve(hall, "w01", "s101")
     code = hall.error("rating", "pad-w02", "rating.submit", ticket_id=t2["id"], score=3)
     assert code == "forbidden"
-    assert hall.error("rating", "pad-w01", "rating.submit", ticket_id=t1["id"], score=3) == "conflict"
+    assert (
+        hall.error("rating", "pad-w01", "rating.submit", ticket_id=t1["id"], score=3) == "conflict"
+    )
     hall.issue()
     called = hall.next("w01")
-    assert hall.error("rating", "pad-w01", "rating.submit", ticket_id=called["id"], score=3) == "conflict"
+    assert (
+        hall.error("rating", "pad-w01", "rating.submit", ticket_id=called["id"], score=3)
+        == "conflict"
+    )
     waiting = hall.issue()
-    assert hall.error("rating", "pad-w01", "rating.submit", ticket_id=waiting["id"], score=3) == "conflict"
-    assert hall.error("rating", "pad-w01", "rating.submit", ticket_id="nope", score=3) == "not_found"
-    assert hall.error("rating", "pad-w01", "rating.submit", ticket_id=t2["id"], score=4) == "invalid"
-    assert hall.error("rating", "pad-w01", "rating.submit", ticket_id=t2["id"], score=0) == "invalid"
-    assert hall.error("rating", "unknown-pad", "rating.submit", ticket_id=t2["id"], score=3) == "forbidden"
-    assert hall.error("kiosk", "kiosk-1", "rating.submit", ticket_id=t2["id"], score=3) == "forbidden"
+    assert (
+        hall.error("rating", "pad-w01", "rating.submit", ticket_id=waiting["id"], score=3)
+        == "conflict"
+    )
+    assert (
+        hall.error("rating", "pad-w01", "rating.submit", ticket_id="nope", score=3) == "not_found"
+    )
+    assert (
+        hall.error("rating", "pad-w01", "rating.submit", ticket_id=t2["id"], score=4) == "invalid"
+    )
+    assert (
+        hall.error("rating", "pad-w01", "rating.submit", ticket_id=t2["id"], score=0) == "invalid"
+    )
+    assert (
+        hall.error("rating", "unknown-pad", "rating.submit", ticket_id=t2["id"], score=3)
+        == "forbidden"
+    )
+    assert (
+        hall.error("kiosk", "kiosk-1", "rating.submit", ticket_id=t2["id"], score=3) == "forbidden"
+    )
     with engine.connect() as c:
         assert c.execute(select(RatingRow)).all() == []
 
@@ -56,7 +80,14 @@ def test_a_pad_cannot_rate_another_windows_or_an_unfinished_or_older_ticket(hall
 def test_low_rating_reasons_are_kept(hall, engine):
     hall.last_window_staff = {}
     t = serve(hall)
-    hall.ok("rating", "pad-w01", "rating.submit", ticket_id=t["id"], score=1, reasons=["waited_long", "attitude"])
+    hall.ok(
+        "rating",
+        "pad-w01",
+        "rating.submit",
+        ticket_id=t["id"],
+        score=1,
+        reasons=["waited_long", "attitude"],
+    )
     with engine.connect() as c:
         assert c.execute(select(RatingRow.reasons)).scalar() == ["waited_long", "attitude"]
 
@@ -76,7 +107,9 @@ def test_close_of_day_ends_every_ticket_and_logs_everyone_out(hall, engine):
     assert (summary["issued"], summary["finished"], summary["no_show"]) == (3, 2, 1)
     with engine.connect() as c:
         statuses = c.execute(select(TicketRow.status)).scalars().all()
-        open_sessions = c.execute(select(StaffSessionRow).where(StaffSessionRow.logout_at.is_(None))).all()
+        open_sessions = c.execute(
+            select(StaffSessionRow).where(StaffSessionRow.logout_at.is_(None))
+        ).all()
     assert sorted(statuses) == ["finished", "finished", "no_show"]
     assert open_sessions == []
     assert hall.last("state/window/w01")["status"] == "closed"

@@ -44,15 +44,36 @@ def test_a_repeated_refused_request_gets_the_same_refusal(hall):
         (b"not json", "invalid", "not JSON"),
         (b"[1, 2]", "invalid", "JSON object"),
         (b'{"op": "ticket.issue", "department": "registrar"}', "invalid", "request_id"),
-        (json.dumps({"request_id": "x" * 65, "op": "ticket.issue"}).encode(), "invalid", "request_id"),
+        (
+            json.dumps({"request_id": "x" * 65, "op": "ticket.issue"}).encode(),
+            "invalid",
+            "request_id",
+        ),
         (b'{"request_id": "1", "op": "ticket.print"}', "unknown_op", "ticket.print"),
         (b'{"request_id": "1", "op": "ticket.issue"}', "invalid", "department"),
-        (b'{"request_id": "1", "op": "ticket.issue", "department": "registrar", "priority": "vip"}', "invalid", "priority"),
+        (
+            b'{"request_id": "1", "op": "ticket.issue", "department": "registrar", "priority": "vip"}',
+            "invalid",
+            "priority",
+        ),
         (b"\xff\xfe", "invalid", "UTF-8"),
-        (json.dumps({"request_id": "1", "op": "ticket.issue", "department": "registrar", "pad": "x" * 17000}).encode(), "invalid", "limit"),
+        (
+            json.dumps(
+                {
+                    "request_id": "1",
+                    "op": "ticket.issue",
+                    "department": "registrar",
+                    "pad": "x" * 17000,
+                }
+            ).encode(),
+            "invalid",
+            "limit",
+        ),
     ],
 )
-def test_malformed_payloads_are_refused_with_a_clear_message_and_change_nothing(service, engine, raw, code, fragment):
+def test_malformed_payloads_are_refused_with_a_clear_message_and_change_nothing(
+    service, engine, raw, code, fragment
+):
     result = service.handle(Sender("kiosk", "kiosk-1"), raw)
     assert result.reply["ok"] is False
     assert result.reply["error"]["code"] == code
@@ -89,7 +110,12 @@ def test_after_a_restart_state_comes_back_from_the_database(hall_config, engine,
     called = hall.next("w01")
     restarted = start_service(hall_config, engine, clock)
     pubs = {p.topic.split("/v1/campus-hall/")[1]: p for p in restarted.republish_all()}
-    assert set(pubs) >= {"state/catalog", "state/calls", "state/window/w01", "state/queue/registrar"}
+    assert set(pubs) >= {
+        "state/catalog",
+        "state/calls",
+        "state/window/w01",
+        "state/queue/registrar",
+    }
     assert all(p.retained for p in pubs.values())
     assert pubs["state/window/w01"].payload["current"]["number"] == called["number"]
     assert pubs["state/queue/registrar"].payload["waiting"] == 2
@@ -101,7 +127,9 @@ def test_after_a_restart_state_comes_back_from_the_database(hall_config, engine,
     assert Hall(restarted).issue()["number"] == "A004"
 
 
-def test_after_a_restart_the_last_call_is_the_one_made_last_even_at_the_same_time(hall_config, engine, clock):
+def test_after_a_restart_the_last_call_is_the_one_made_last_even_at_the_same_time(
+    hall_config, engine, clock
+):
     """Calls in one batch (here: a clock that does not move) share a time; the database's order
     of calls decides which number the lobby shows as the department's last call."""
     hall = Hall(start_service(hall_config, engine, clock))
@@ -112,18 +140,27 @@ def test_after_a_restart_the_last_call_is_the_one_made_last_even_at_the_same_tim
         called = hall.next(window)
     restarted = start_service(hall_config, engine, clock)
     pubs = {p.topic.split("/v1/campus-hall/")[1]: p for p in restarted.republish_all()}
-    assert called["number"] == "A002" and pubs["state/queue/registrar"].payload["last_called"] == "A002"
+    assert (
+        called["number"] == "A002"
+        and pubs["state/queue/registrar"].payload["last_called"] == "A002"
+    )
 
 
 def test_two_halls_share_one_database_and_keep_apart(hall_config, engine, clock):
     first = Hall(start_service(hall_config, engine, clock))
-    other = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})})
+    other = hall_config.model_copy(
+        update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})}
+    )
     second = Hall(start_service(other, engine, clock))
     assert [first.issue()["number"] for _ in range(2)] == ["A001", "A002"]
     assert second.issue()["number"] == "A001", "each hall numbers its own tickets"
     assert second.issue()["id"] == "20261123-A002"
     with engine.connect() as c:
-        rows = c.execute(select(TicketRow.hall_id, func.count()).group_by(TicketRow.hall_id).order_by(TicketRow.hall_id)).all()
+        rows = c.execute(
+            select(TicketRow.hall_id, func.count())
+            .group_by(TicketRow.hall_id)
+            .order_by(TicketRow.hall_id)
+        ).all()
     assert [tuple(r) for r in rows] == [("campus-hall", 2), ("other-hall", 2)]
 
 
@@ -151,7 +188,9 @@ def test_two_clerks_pressing_next_at_once_never_get_the_same_ticket(hall_config,
                     assert reply["error"]["code"] == "empty", reply
                     return
                 called[window].append(reply["data"]["ticket"]["number"])
-                raw = json.dumps({"request_id": f"{window}-f{n}", "op": "ticket.finish", "outcome": "done"}).encode()
+                raw = json.dumps(
+                    {"request_id": f"{window}-f{n}", "op": "ticket.finish", "outcome": "done"}
+                ).encode()
                 assert service.handle(Sender("window", window), raw).reply["ok"]
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -175,7 +214,9 @@ def test_concurrent_kiosks_never_issue_a_number_twice(hall_config, engine, clock
 
     def kiosk(device: str) -> None:
         for i in range(15):
-            raw = json.dumps({"request_id": f"{device}-{i}", "op": "ticket.issue", "department": "registrar"}).encode()
+            raw = json.dumps(
+                {"request_id": f"{device}-{i}", "op": "ticket.issue", "department": "registrar"}
+            ).encode()
             reply = service.handle(Sender("kiosk", device), raw).reply
             assert reply["ok"], reply
             with lock:
@@ -220,29 +261,55 @@ def test_the_latest_migration_goes_down_with_tickets_and_their_history_kept(hall
 def test_a_dropped_bad_command_is_logged(service, caplog):
     with caplog.at_level("WARNING", logger="hallcall.broker.service.messagebus"):
         service.handle(Sender("kiosk", "kiosk-1"), b"{oops")
-    assert any("dropped bad command from kiosk/kiosk-1 in campus-hall" in r.getMessage() for r in caplog.records)
+    assert any(
+        "dropped bad command from kiosk/kiosk-1 in campus-hall" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_commands_of_a_window_nobody_is_logged_in_at(hall):
-    for op, args in (("window.logout", {}), ("window.pause", {"reason": "break"}), ("window.resume", {}),
-                     ("call.recall", {}), ("ticket.no_show", {}), ("ticket.finish", {"outcome": "done"}),
-                     ("ticket.transfer", {"department": "finance"})):
+    for op, args in (
+        ("window.logout", {}),
+        ("window.pause", {"reason": "break"}),
+        ("window.resume", {}),
+        ("call.recall", {}),
+        ("ticket.no_show", {}),
+        ("ticket.finish", {"outcome": "done"}),
+        ("ticket.transfer", {"department": "finance"}),
+    ):
         reply = hall.window("w02", op, **args)
         assert reply["error"]["code"] == "conflict", (op, reply)
         assert "no clerk is logged in" in reply["error"]["message"]
 
 
-def test_a_batch_the_database_refuses_is_answered_unavailable_and_the_hall_reloaded(hall_config, engine, clock):
+def test_a_batch_the_database_refuses_is_answered_unavailable_and_the_hall_reloaded(
+    hall_config, engine, clock
+):
     """Another writer behind the broker's back (what two brokers for one hall would do)."""
     hall = Hall(start_service(hall_config, engine, clock))
     hall.issue("finance")
     with engine.begin() as c:  # someone else takes B002 and moves the counter on
-        row = c.execute(select(TicketRow.__table__).where(TicketRow.id == "20261123-B001")).mappings().one()
-        c.execute(TicketRow.__table__.insert().values({**row, "id": "20261123-B002", "number": "B002", "seqno": 2}))
+        row = (
+            c.execute(select(TicketRow.__table__).where(TicketRow.id == "20261123-B001"))
+            .mappings()
+            .one()
+        )
+        c.execute(
+            TicketRow.__table__.insert().values(
+                {**row, "id": "20261123-B002", "number": "B002", "seqno": 2}
+            )
+        )
         c.execute(CounterRow.__table__.update().values(last_number=2, issued=2))
-    refused = hall.send("kiosk", "kiosk-1", "ticket.issue", request_id="clash", department="finance")
+    refused = hall.send(
+        "kiosk", "kiosk-1", "ticket.issue", request_id="clash", department="finance"
+    )
     assert refused["error"]["code"] == "unavailable" and refused["request_id"] == "clash"
-    assert "IntegrityError" not in refused["error"]["message"] and "UNIQUE" not in refused["error"]["message"]
+    assert (
+        "IntegrityError" not in refused["error"]["message"]
+        and "UNIQUE" not in refused["error"]["message"]
+    )
     again = hall.send("kiosk", "kiosk-1", "ticket.issue", request_id="clash", department="finance")
-    assert again["ok"] and again["data"]["ticket"]["number"] == "B003", "reloaded: the retry runs anew"
+    assert again["ok"] and again["data"]["ticket"]["number"] == "B003", (
+        "reloaded: the retry runs anew"
+    )
     assert tickets(engine) == 3

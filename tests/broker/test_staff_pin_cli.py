@@ -11,8 +11,22 @@ from hallcall.config.loader import EXAMPLE_HALL, load_config
 
 def staff_pin(path, staff: str, pin: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "hallcall.cli", "admin", "staff-pin", "--config", str(path), staff, "--stdin"],
-        input=pin + "\n", capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "hallcall.cli",
+            "admin",
+            "staff-pin",
+            "--config",
+            str(path),
+            staff,
+            "--stdin",
+        ],
+        input=pin + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -27,7 +41,9 @@ def test_staff_pin_writes_a_hash_in_place_and_keeps_the_rest_of_the_file(tmp_pat
     config = load_config(path)
     assert verify_pin(config.staff_member("s103").pin_hash, "80417")
     assert verify_pin(config.staff_member("s101").pin_hash, "2468"), "other clerks keep theirs"
-    assert len(text.splitlines()) == len(original.splitlines()), "the old hash line is replaced, comments kept"
+    assert len(text.splitlines()) == len(original.splitlines()), (
+        "the old hash line is replaced, comments kept"
+    )
 
 
 def test_staff_pin_keeps_the_hall_files_mode(tmp_path):

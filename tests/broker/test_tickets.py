@@ -17,7 +17,12 @@ def test_numbers_count_up_per_department_with_their_prefix(hall):
     assert [hall.issue()["number"] for _ in range(3)] == ["A001", "A002", "A003"]
     assert hall.issue("finance")["number"] == "B001"
     t = hall.issue(matter="transcript", lang="en")
-    assert (t["number"], t["matter"], t["lang"], t["status"]) == ("A004", "transcript", "en", "waiting")
+    assert (t["number"], t["matter"], t["lang"], t["status"]) == (
+        "A004",
+        "transcript",
+        "en",
+        "waiting",
+    )
     assert t["id"] == "20261123-A004"
     assert t["issued_at"] == "2026-11-23T01:00:00Z"
 
@@ -29,14 +34,22 @@ def test_numbering_restarts_each_day_and_keeps_history(hall, clock, engine):
     t = hall.issue()
     assert (t["number"], t["id"]) == ("A001", "20261124-A001")
     with engine.connect() as c:
-        rows = c.execute(select(CounterRow.service_date, CounterRow.last_number).order_by(CounterRow.service_date)).all()
+        rows = c.execute(
+            select(CounterRow.service_date, CounterRow.last_number).order_by(
+                CounterRow.service_date
+            )
+        ).all()
     assert [r.last_number for r in rows] == [2, 1]
 
 
 def test_waiting_ahead_and_estimated_wait(hall, clock):
     first = hall.issue()
     # No window open yet: no estimate is promised (issue #12), the reply says none is open.
-    assert (first["waiting_ahead"], first["estimated_wait_s"], first["open_windows"]) == (0, None, 0)
+    assert (first["waiting_ahead"], first["estimated_wait_s"], first["open_windows"]) == (
+        0,
+        None,
+        0,
+    )
     hall.login("w01", "s101")
     hall.issue()
     third = hall.issue()
@@ -63,17 +76,21 @@ def test_priority_ticket_counts_only_priority_visitors_ahead(hall):
 
 def test_unknown_department_or_matter_is_refused_and_changes_nothing(hall, engine):
     assert hall.error("kiosk", "kiosk-1", "ticket.issue", department="nowhere") == "not_found"
-    assert hall.error("kiosk", "kiosk-1", "ticket.issue", department="registrar", matter="tuition") == "not_found"
-    assert hall.error("kiosk", "kiosk-1", "ticket.issue", department="registrar", lang="fr") == "invalid"
+    assert (
+        hall.error("kiosk", "kiosk-1", "ticket.issue", department="registrar", matter="tuition")
+        == "not_found"
+    )
+    assert (
+        hall.error("kiosk", "kiosk-1", "ticket.issue", department="registrar", lang="fr")
+        == "invalid"
+    )
     assert count(engine, TicketRow) == 0 and count(engine, CounterRow) == 0
     assert hall.publications == []
 
 
 def test_daily_cap_closes_the_department(hall_config, engine, clock):
     dep = hall_config.department("registrar").model_copy(update={"daily_cap": 2})
-    config = hall_config.model_copy(
-        update={"departments": [dep, *hall_config.departments[1:]]}
-    )
+    config = hall_config.model_copy(update={"departments": [dep, *hall_config.departments[1:]]})
     from tests.support.hall import Hall
 
     hall = Hall(start_service(config, engine, clock))
@@ -102,8 +119,15 @@ def test_issue_publishes_queue_state_and_event(hall):
 
 def test_appointment_booked_then_checked_in_goes_ahead_when_due(hall, clock):
     booked_at = (MORNING + timedelta(minutes=30)).isoformat()
-    appt = hall.ok("admin", "office", "appointment.book", department="registrar",
-                   matter="transcript", booked_at=booked_at, phone="13800000000")["appointment"]
+    appt = hall.ok(
+        "admin",
+        "office",
+        "appointment.book",
+        department="registrar",
+        matter="transcript",
+        booked_at=booked_at,
+        phone="13800000000",
+    )["appointment"]
     code = appt["code"]
     assert len(code) == 6 and code.isdigit()
     walk_in = hall.issue()
@@ -111,7 +135,10 @@ def test_appointment_booked_then_checked_in_goes_ahead_when_due(hall, clock):
     assert (t["source"], t["number"], t["matter"]) == ("appointment", "A002", "transcript")
     # Checking in twice returns the same ticket; the phone number works as the code.
     assert hall.ok("kiosk", "kiosk-2", "appointment.checkin", code=code)["ticket"]["id"] == t["id"]
-    assert hall.ok("kiosk", "kiosk-2", "appointment.checkin", code="13800000000")["ticket"]["id"] == t["id"]
+    assert (
+        hall.ok("kiosk", "kiosk-2", "appointment.checkin", code="13800000000")["ticket"]["id"]
+        == t["id"]
+    )
     hall.login("w01", "s101")
     clock.advance(minutes=25)  # within 10 minutes of the booked time: due
     assert hall.next("w01")["number"] == "A002"
@@ -122,14 +149,36 @@ def test_appointment_booked_then_checked_in_goes_ahead_when_due(hall, clock):
 def test_appointment_checkin_errors(hall, clock):
     assert hall.error("kiosk", "kiosk-1", "appointment.checkin", code="999999") == "not_found"
     tomorrow = (MORNING + timedelta(days=1)).isoformat()
-    code = hall.ok("admin", "office", "appointment.book", department="finance",
-                   booked_at=tomorrow, code="4242")["appointment"]["code"]
+    code = hall.ok(
+        "admin", "office", "appointment.book", department="finance", booked_at=tomorrow, code="4242"
+    )["appointment"]["code"]
     reply = hall.send("kiosk", "kiosk-1", "appointment.checkin", code=code)
     assert reply["error"]["code"] == "conflict" and "2026-11-24" in reply["error"]["message"]
-    assert hall.error("admin", "office", "appointment.book", department="finance",
-                      booked_at=tomorrow, code="4242") == "conflict"
+    assert (
+        hall.error(
+            "admin",
+            "office",
+            "appointment.book",
+            department="finance",
+            booked_at=tomorrow,
+            code="4242",
+        )
+        == "conflict"
+    )
     # Letters could not be typed on the kiosk's keypad: refused.
-    assert hall.error("admin", "office", "appointment.book", department="finance",
-                      booked_at=tomorrow, code="FIN42") == "invalid"
+    assert (
+        hall.error(
+            "admin",
+            "office",
+            "appointment.book",
+            department="finance",
+            booked_at=tomorrow,
+            code="FIN42",
+        )
+        == "invalid"
+    )
     past = (MORNING - timedelta(days=1)).isoformat()
-    assert hall.error("admin", "office", "appointment.book", department="finance", booked_at=past) == "invalid"
+    assert (
+        hall.error("admin", "office", "appointment.book", department="finance", booked_at=past)
+        == "invalid"
+    )

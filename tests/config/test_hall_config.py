@@ -41,7 +41,11 @@ def test_the_example_hall_is_valid_and_bilingual():
 
 def test_a_minimal_hall_gets_sensible_defaults():
     cfg = parse_config(MINIMAL)
-    assert (cfg.hall.recall_limit, cfg.hall.rating_scale, cfg.hall.timezone) == (2, 3, "Asia/Shanghai")
+    assert (cfg.hall.recall_limit, cfg.hall.rating_scale, cfg.hall.timezone) == (
+        2,
+        3,
+        "Asia/Shanghai",
+    )
     assert cfg.departments[0].number_width == 3
     assert cfg.assessment.bad_rating_count == 5
 
@@ -57,13 +61,17 @@ def test_unknown_keys_are_errors_not_silently_ignored():
 
 
 def test_bad_values_name_their_key():
-    msgs = problems(MINIMAL.replace('prefix = "A"', 'prefix = "a1"').replace("number = 1", "number = 0"))
+    msgs = problems(
+        MINIMAL.replace('prefix = "A"', 'prefix = "a1"').replace("number = 1", "number = 0")
+    )
     assert any(m.startswith("departments[0].prefix:") for m in msgs)
     assert any(m.startswith("windows[0].number:") for m in msgs)
 
 
 def test_cross_references_are_checked():
-    text = MINIMAL.replace('departments = ["reg"]', 'departments = ["nope"]') + """
+    text = (
+        MINIMAL.replace('departments = ["reg"]', 'departments = ["nope"]')
+        + """
 [[staff]]
 id = "s1"
 name = { zh = "张三", en = "Zhang San" }
@@ -74,6 +82,7 @@ kind = "rating"
 id = "pad-1"
 window = "w9"
 """
+    )
     [msg] = problems(text)
     assert "window 'w1' serves unknown department 'nope'" in msg
     assert "staff 's1' belongs to unknown department 'ghost'" in msg
@@ -81,15 +90,21 @@ window = "w9"
 
 
 def test_every_visitor_facing_text_needs_each_hall_language():
-    [msg] = problems(MINIMAL.replace('name = { zh = "教务", en = "Registrar" }', 'name = { zh = "教务" }'))
+    [msg] = problems(
+        MINIMAL.replace('name = { zh = "教务", en = "Registrar" }', 'name = { zh = "教务" }')
+    )
     assert "department 'reg' name has no en text" in msg
     # A Chinese-only hall needs no English.
-    zh_only = MINIMAL.replace('[hall]\n', '[hall]\nlanguages = ["zh"]\n').replace(', en = "Registrar"', "")
+    zh_only = MINIMAL.replace("[hall]\n", '[hall]\nlanguages = ["zh"]\n').replace(
+        ', en = "Registrar"', ""
+    )
     assert parse_config(zh_only).departments[0].name.get("en") == "教务"
 
 
 def test_duplicate_ids_prefixes_and_window_numbers():
-    text = MINIMAL + """
+    text = (
+        MINIMAL
+        + """
 [[departments]]
 id = "reg"
 name = { zh = "财务", en = "Finance" }
@@ -100,6 +115,7 @@ id = "w2"
 number = 1
 departments = ["reg"]
 """
+    )
     [msg] = problems(text)
     assert "department id 'reg' is used twice" in msg
     assert "ticket prefix 'A' is used by two departments" in msg
@@ -107,14 +123,27 @@ departments = ["reg"]
 
 
 def test_other_rules():
-    assert "time_limited matter needs promised_days" in " ".join(problems(MINIMAL + """
+    assert "time_limited matter needs promised_days" in " ".join(
+        problems(
+            MINIMAL
+            + """
 [[departments.matters]]
 id = "m"
 name = { zh = "事项", en = "Matter" }
 kind = "time_limited"
-"""))
-    assert any("unknown time zone" in m for m in problems(MINIMAL.replace('[hall]\n', '[hall]\ntimezone = "Mars/Olympus"\n')))
-    assert any("number_end" in m for m in problems(MINIMAL.replace('prefix = "A"', 'prefix = "A"\nnumber_start = 50\nnumber_end = 10')))
+"""
+        )
+    )
+    assert any(
+        "unknown time zone" in m
+        for m in problems(MINIMAL.replace("[hall]\n", '[hall]\ntimezone = "Mars/Olympus"\n'))
+    )
+    assert any(
+        "number_end" in m
+        for m in problems(
+            MINIMAL.replace('prefix = "A"', 'prefix = "A"\nnumber_start = 50\nnumber_end = 10')
+        )
+    )
 
 
 def test_missing_file_and_non_utf8(tmp_path):
@@ -141,7 +170,9 @@ def test_the_published_json_schema_is_current(capsys):
 def test_hall_voice_settings_are_checked():
     cfg = parse_config(MINIMAL)
     assert cfg.hall.voice_languages == ["zh", "en"] and cfg.hall.voice.repeat == 2
-    msgs = problems(MINIMAL.replace("[hall]\n", '[hall]\nlanguages = ["zh"]\nvoice = { languages = ["en"] }\n'))
+    msgs = problems(
+        MINIMAL.replace("[hall]\n", '[hall]\nlanguages = ["zh"]\nvoice = { languages = ["en"] }\n')
+    )
     assert any("voice.languages" in m for m in msgs)
     msgs = problems(MINIMAL + '\n[hall.voice]\ntemplates = { zh = "请到 {window} 号窗口" }\n')
     assert any("{number}" in m for m in msgs)

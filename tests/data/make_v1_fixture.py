@@ -137,36 +137,66 @@ def expect(ticket: dict, number: str) -> dict:
 def day_one(d: Devices, book: ComplaintBook) -> None:
     """Monday 2026-11-23, closed at the end by admin day.close."""
     d.set_time(23, 8, 56)
-    d.admin("appointment.book", department="registrar", matter="transcript",
-            booked_at=at(23, 10, 0).isoformat(), code="231001", phone="13800001001", lang="en")
-    d.admin("appointment.book", department="finance", matter="tuition",
-            booked_at=at(24, 9, 30).isoformat(), code="241002", phone="13800001002")
+    d.admin(
+        "appointment.book",
+        department="registrar",
+        matter="transcript",
+        booked_at=at(23, 10, 0).isoformat(),
+        code="231001",
+        phone="13800001001",
+        lang="en",
+    )
+    d.admin(
+        "appointment.book",
+        department="finance",
+        matter="tuition",
+        booked_at=at(24, 9, 30).isoformat(),
+        code="241002",
+        phone="13800001002",
+    )
     d.set_time(23, 8, 57)
-    d.admin("appointment.book", department="student-affairs", matter="enrolment-certificate",
-            booked_at=at(25, 14, 0).isoformat(), code="251003")  # never checked in
-    d.refused("conflict", "admin", "office", "appointment.book", department="finance",
-              booked_at=at(24, 11, 0).isoformat(), code="241002")  # code already used
+    d.admin(
+        "appointment.book",
+        department="student-affairs",
+        matter="enrolment-certificate",
+        booked_at=at(25, 14, 0).isoformat(),
+        code="251003",
+    )  # never checked in
+    d.refused(
+        "conflict",
+        "admin",
+        "office",
+        "appointment.book",
+        department="finance",
+        booked_at=at(24, 11, 0).isoformat(),
+        code="241002",
+    )  # code already used
     d.set_time(23, 8, 58)
     d.admin("window.assign", window="w07", departments=["finance", "student-affairs"])
 
     d.set_time(23, 9, 0)
-    for window, staff in [("w01", "s101"), ("w02", "s103"), ("w03", "s201"),
-                          ("w05", "s301"), ("w06", "s401")]:
+    for window, staff in [
+        ("w01", "s101"),
+        ("w02", "s103"),
+        ("w03", "s201"),
+        ("w05", "s301"),
+        ("w06", "s401"),
+    ]:
         d.login(window, staff, "A")
 
     plan = [
-        ("registrar", {"matter": "transcript"}),                                      # A001
-        ("registrar", {"matter": "status-change"}),                                   # A002
+        ("registrar", {"matter": "transcript"}),  # A001
+        ("registrar", {"matter": "status-change"}),  # A002
         ("registrar", {"matter": "transcript", "priority": "priority", "lang": "en"}),  # A003
-        ("finance", {"matter": "tuition"}),                                           # B001
-        ("student-affairs", {"matter": "enrolment-certificate", "lang": "en"}),       # C001
-        ("international", {"matter": "visa", "lang": "en"}),                          # D001
-        ("registrar", {}),                                                            # A004
-        ("finance", {"matter": "reimbursement", "priority": "priority"}),             # B002
-        ("student-affairs", {"matter": "financial-aid"}),                             # C002
-        ("registrar", {"matter": "transcript"}),                                      # A005
-        ("international", {"matter": "visa", "priority": "priority"}),                # D002
-        ("student-affairs", {}),                                                      # C003
+        ("finance", {"matter": "tuition"}),  # B001
+        ("student-affairs", {"matter": "enrolment-certificate", "lang": "en"}),  # C001
+        ("international", {"matter": "visa", "lang": "en"}),  # D001
+        ("registrar", {}),  # A004
+        ("finance", {"matter": "reimbursement", "priority": "priority"}),  # B002
+        ("student-affairs", {"matter": "financial-aid"}),  # C002
+        ("registrar", {"matter": "transcript"}),  # A005
+        ("international", {"matter": "visa", "priority": "priority"}),  # D002
+        ("student-affairs", {}),  # C003
     ]
     for i, (dep, args) in enumerate(plan):
         d.set_time(23, 9, 1 + i)
@@ -246,8 +276,13 @@ def day_one(d: Devices, book: ComplaintBook) -> None:
     d.set_time(23, 12, 0)
     d.win("w05", "window.pause", reason="午休 lunch break")  # still paused at closing time
 
-    for i, (dep, args) in enumerate([("registrar", {}), ("finance", {"matter": "tuition"}),
-                                     ("registrar", {"priority": "priority"})]):
+    for i, (dep, args) in enumerate(
+        [
+            ("registrar", {}),
+            ("finance", {"matter": "tuition"}),
+            ("registrar", {"priority": "priority"}),
+        ]
+    ):
         d.set_time(23, 13, 30 + i)
         d.issue(dep, **args)
 
@@ -264,11 +299,20 @@ def day_one(d: Devices, book: ComplaintBook) -> None:
     d.refused("closed", "kiosk", "kiosk-1", "ticket.issue", department="registrar")
 
     d.set_time(23, 17, 40)
-    book.add("等了一个多小时，窗口还让我补材料。Waited over an hour, then sent away for papers.",
-             "phone", d.clock.now(), ticket_id="20261123-B002")
+    book.add(
+        "等了一个多小时，窗口还让我补材料。Waited over an hour, then sent away for papers.",
+        "phone",
+        d.clock.now(),
+        ticket_id="20261123-B002",
+    )
     d.set_time(23, 17, 45)
-    book.add("The clerk at window 1 was on the phone during service.", "in_person",
-             d.clock.now(), window="w01", staff="s102")
+    book.add(
+        "The clerk at window 1 was on the phone during service.",
+        "in_person",
+        d.clock.now(),
+        window="w01",
+        staff="s102",
+    )
 
 
 def day_two(d: Devices, book: ComplaintBook) -> None:
@@ -276,8 +320,12 @@ def day_two(d: Devices, book: ComplaintBook) -> None:
     d.set_time(24, 8, 55)
     d.admin("window.assign", window="w08", departments=["registrar", "international"])
     d.set_time(24, 9, 0)
-    for window, staff, post in [("w01", "s101", "A"), ("w03", "s202", "B"),
-                                ("w08", "s103", "A"), ("w06", "s401", "A")]:
+    for window, staff, post in [
+        ("w01", "s101", "A"),
+        ("w03", "s202", "B"),
+        ("w08", "s103", "A"),
+        ("w06", "s401", "A"),
+    ]:
         d.login(window, staff, post)
 
     plan = [
@@ -349,7 +397,8 @@ def dump(db_path: Path, hall_id: str) -> dict:
     con = sqlite3.connect(db_path)  # no type detection: values exactly as stored
     try:
         present = {
-            r[0] for r in con.execute(
+            r[0]
+            for r in con.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         }
@@ -384,10 +433,12 @@ def dump(db_path: Path, hall_id: str) -> dict:
 def write_json(data: dict, path: Path) -> None:
     """Indented, one table row per line, so a diff shows what changed."""
     enc = lambda v: json.dumps(v, ensure_ascii=False)  # noqa: E731  (keys in stored order)
-    lines = ["{",
-             f'  "alembic_version": {enc(data["alembic_version"])},',
-             f'  "hall_id": {enc(data["hall_id"])},',
-             '  "tables": {']
+    lines = [
+        "{",
+        f'  "alembic_version": {enc(data["alembic_version"])},',
+        f'  "hall_id": {enc(data["hall_id"])},',
+        '  "tables": {',
+    ]
     names = list(data["tables"])
     for i, name in enumerate(names):
         table = data["tables"][name]
@@ -438,8 +489,10 @@ def main() -> None:
     write_json(data, args.out)
     for name, table in data["tables"].items():
         print(f"{name:16} {len(table['rows']):4} rows")
-    print(f"alembic_version {data['alembic_version']}; wrote {args.out} "
-          f"({args.out.stat().st_size} bytes)")
+    print(
+        f"alembic_version {data['alembic_version']}; wrote {args.out} "
+        f"({args.out.stat().st_size} bytes)"
+    )
 
 
 if __name__ == "__main__":

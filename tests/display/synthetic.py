@@ -25,12 +25,27 @@ LONG_NAMES = [
         "Healthcare Security Administration (Transfers & Out-of-Town Treatment)",
     ),
     ("民政局婚姻登记处（结婚与离婚登记）", "Civil Affairs Marriage Registry (Marriage & Divorce)"),
-    ("住房和城乡建设局（商品房预售与备案）", "Housing & Urban-Rural Development (Pre-Sale Permits & Filing)"),
+    (
+        "住房和城乡建设局（商品房预售与备案）",
+        "Housing & Urban-Rural Development (Pre-Sale Permits & Filing)",
+    ),
     ("交通运输局（道路运输经营许可）", "Transport Bureau (Road Transport Operating Licences)"),
-    ("卫生健康委员会（医师执业注册与出生医学证明）", "Health Commission (Physician Registration & Birth Certificates)"),
-    ("退役军人事务局（优抚安置与权益保障）", "Veterans Affairs (Benefits, Resettlement & Rights Protection)"),
-    ("残疾人联合会（残疾人证办理与补贴申领）", "Disabled Persons' Federation (Disability Cards & Allowances)"),
-    ("司法局公共法律服务中心（法律援助与公证咨询）", "Public Legal Services Centre (Legal Aid & Notary Advice)"),
+    (
+        "卫生健康委员会（医师执业注册与出生医学证明）",
+        "Health Commission (Physician Registration & Birth Certificates)",
+    ),
+    (
+        "退役军人事务局（优抚安置与权益保障）",
+        "Veterans Affairs (Benefits, Resettlement & Rights Protection)",
+    ),
+    (
+        "残疾人联合会（残疾人证办理与补贴申领）",
+        "Disabled Persons' Federation (Disability Cards & Allowances)",
+    ),
+    (
+        "司法局公共法律服务中心（法律援助与公证咨询）",
+        "Public Legal Services Centre (Legal Aid & Notary Advice)",
+    ),
 ]
 NOTICE = {"zh": "请提前准备好身份证原件。", "en": "Please have your ID card ready."}
 
@@ -104,11 +119,20 @@ class SyntheticHall:
         for w in self.windows:
             # A window still serves the ticket it called last, as the broker's retained state says.
             last = next((c for c in self.calls if c["window"] == w["id"]), None)
-            current = None if last is None else {
-                "id": last["ticket_id"], "number": last["number"], "department": last["department"],
-                "status": "called", "priority": "normal", "source": "walk_in", "lang": "zh",
-                "issued_at": last["at"],
-            }
+            current = (
+                None
+                if last is None
+                else {
+                    "id": last["ticket_id"],
+                    "number": last["number"],
+                    "department": last["department"],
+                    "status": "called",
+                    "priority": "normal",
+                    "source": "walk_in",
+                    "lang": "zh",
+                    "issued_at": last["at"],
+                }
+            )
             out.append(self.window_state(w, "open", current))
         for d in self.deps:
             out.append(self.queue_state(d["id"], 5))

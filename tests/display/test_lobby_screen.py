@@ -173,7 +173,12 @@ def test_queue_broker_offline_is_shown_instead_of_stale_data(
     queue_broker()
     wait_for(lambda: display.model.snapshot().online, timeout=15, what="online again", pump=pump)
     try:
-        wait_for(lambda: display.model.snapshot() == before, timeout=10, what="the same picture", pump=pump)
+        wait_for(
+            lambda: display.model.snapshot() == before,
+            timeout=10,
+            what="the same picture",
+            pump=pump,
+        )
     except AssertionError:
         assert display.model.snapshot().as_dict() == before.as_dict()  # says what differs
         raise

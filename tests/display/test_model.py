@@ -93,7 +93,9 @@ def test_the_newest_call_is_shown_big_only_while_its_window_still_serves_it():
         model.apply(topic, payload)
         snap = model.snapshot()
         assert snap.newest is None, status
-        assert [c.number for c in snap.recent] == ["A001"], "it is still listed among the recent calls"
+        assert [c.number for c in snap.recent] == ["A001"], (
+            "it is still listed among the recent calls"
+        )
     feed(model, hall.call(1))
     assert model.snapshot().newest.number == "B001"
 
@@ -233,9 +235,10 @@ def test_payloads_of_the_real_queue_service(hall):
     hall.issue("finance")
     hall.login("w01", "s101")
     hall.login("w03", "s201")
-    retained = lambda: [
-        (p.topic.split("/", 3)[3], p.payload) for p in hall.publications if p.retained
-    ]
+
+    def retained():
+        return [(p.topic.split("/", 3)[3], p.payload) for p in hall.publications if p.retained]
+
     fresh = feed(model, retained())
     assert fresh == []  # the first calls list is a baseline
     hall.publications.clear()

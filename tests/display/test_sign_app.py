@@ -85,7 +85,9 @@ def test_signs_follow_their_windows(
     app = SignApp(settings)
     app.start()
     try:
-        line_shows = lambda text: line_peer.wait_for(lambda: line_peer.text == text, timeout=10)
+
+        def line_shows(text):
+            return line_peer.wait_for(lambda: line_peer.text == text, timeout=10)
 
         def alpha_shows(text):
             wait_for(
@@ -142,8 +144,11 @@ def test_signs_follow_their_windows(
             # A sign whose ACK came late on a loaded machine reports offline, then online again
             # with its next frame: wait for the status to settle, not only for the first one.
             everyone = {"window-w01": "online", "sign-w03": "online", "window-w02": "online"}
-            wait_for(lambda: raw.messages and raw.messages[-1][1].get("signs") == everyone, timeout=15,
-                     what="the sign process's status with every sign online")
+            wait_for(
+                lambda: raw.messages and raw.messages[-1][1].get("signs") == everyone,
+                timeout=15,
+                what="the sign process's status with every sign online",
+            )
             status = raw.messages[-1][1]
         finally:
             raw.stop()

@@ -179,4 +179,3 @@ def test_voice_only_app_without_a_screen(
         assert player.labels == ["B001 chime #1", "B001 zh #1"] * 2
     finally:
         app.stop()
-

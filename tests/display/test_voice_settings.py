@@ -7,11 +7,19 @@ def test_the_halls_voice_settings_apply_unless_the_display_sets_its_own(tmp_path
     from hallcall.display.voice_caller import VoiceCaller
     from hallcall.hardware.voice import FakeVoice, RecordingPlayer
 
-    hall_voice = {"languages": ["en"], "repeat": 1, "max_age_s": 30,
-                  "templates": {"en": "Ticket {number} to window {window}"}}
+    hall_voice = {
+        "languages": ["en"],
+        "repeat": 1,
+        "max_age_s": 30,
+        "templates": {"en": "Ticket {number} to window {window}"},
+    }
     follows = VoiceCaller(VoiceSettings(), FakeVoice(), RecordingPlayer(), workdir=str(tmp_path))
-    own = VoiceCaller(VoiceSettings(repeat=3, languages=["zh"]), FakeVoice(), RecordingPlayer(),
-                      workdir=str(tmp_path))
+    own = VoiceCaller(
+        VoiceSettings(repeat=3, languages=["zh"]),
+        FakeVoice(),
+        RecordingPlayer(),
+        workdir=str(tmp_path),
+    )
     try:
         assert (follows.announcer.languages, follows.announcer.repeats) == (("zh", "en"), 2)
         follows.follow_hall(hall_voice)

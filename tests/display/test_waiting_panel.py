@@ -72,7 +72,9 @@ def test_every_department_name_is_shown_whole(
         waiting.show_page(page)
         waiting.grab()
         kind = "notice" if notice else "none"
-        save_screenshot(screen, f"lobby-waiting-{layout}-{languages[0]}-{departments}-{kind}-p{page + 1}")
+        save_screenshot(
+            screen, f"lobby-waiting-{layout}-{languages[0]}-{departments}-{kind}-p{page + 1}"
+        )
         drawn = screen.drawn_texts()["waiting"]
         assert not waiting.elided and not [t for t in drawn if "…" in t], drawn
         assert_lines_fit(waiting)
@@ -120,7 +122,8 @@ def test_long_queues_priority_and_closed_departments_fit_too(qtbot, lobby_fonts,
         seen += [
             dep
             for dep, lines in waiting.shown_names.items()
-            if squeeze("".join(lines)) == squeeze(next(q.name[0] for q in snap.queues if q.department == dep))
+            if squeeze("".join(lines))
+            == squeeze(next(q.name[0] for q in snap.queues if q.department == dep))
         ]
     assert not waiting.elided and not [t for t in drawn if "…" in t]
     assert sorted(seen) == sorted(q.department for q in snap.queues)

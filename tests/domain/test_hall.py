@@ -40,8 +40,16 @@ def types(events) -> list[str]:
 
 def state(hall: HallDay):
     """Everything a refused command must leave as it was."""
-    return copy.deepcopy((hall.tickets, hall.counters, hall.windows, hall.last_ended, hall.appointments,
-                          [hall.queues[d].ids_in_order(at(600)) for d in sorted(hall.queues)]))
+    return copy.deepcopy(
+        (
+            hall.tickets,
+            hall.counters,
+            hall.windows,
+            hall.last_ended,
+            hall.appointments,
+            [hall.queues[d].ids_in_order(at(600)) for d in sorted(hall.queues)],
+        )
+    )
 
 
 def test_numbers_count_per_department_and_the_cap_closes_it():
@@ -65,7 +73,9 @@ def test_issue_returns_the_event_with_its_counter():
 
 
 def test_priority_and_due_appointments_go_first_with_the_halls_margin():
-    config = CONFIG.model_copy(update={"hall": CONFIG.hall.model_copy(update={"appointment_due_early_min": 30})})
+    config = CONFIG.model_copy(
+        update={"hall": CONFIG.hall.model_copy(update={"appointment_due_early_min": 30})}
+    )
     hall = new_hall(config)
     hall.login(at(0), "w01", "s101", Post.A, pin=PIN)
     hall.issue(at(1), "registrar")
@@ -74,10 +84,14 @@ def test_priority_and_due_appointments_go_first_with_the_halls_margin():
     hall.issue(at(3), "registrar", priority=Priority.PRIORITY)
     assert hall.call_next(at(4), "w01")[0].number == "A003"  # priority first
     hall.finish(at(5), "w01", Outcome.DONE)
-    assert hall.call_next(at(6), "w01")[0].number == "A001"  # appointment not yet due (due at 09:30)
+    assert (
+        hall.call_next(at(6), "w01")[0].number == "A001"
+    )  # appointment not yet due (due at 09:30)
     hall.finish(at(7), "w01", Outcome.DONE)
     hall.issue(at(8), "registrar")
-    assert hall.call_next(at(31), "w01")[0].number == "A002"  # due 30 min early, as the hall file says
+    assert (
+        hall.call_next(at(31), "w01")[0].number == "A002"
+    )  # due 30 min early, as the hall file says
 
 
 def test_transfer_keeps_the_place_and_refusals_change_nothing():
@@ -92,7 +106,9 @@ def test_transfer_keeps_the_place_and_refusals_change_nothing():
     assert state(hall) == before
     t, events = hall.transfer(at(4), "w01", "finance", None)
     assert types(events) == ["TicketTransferred"] and events[0].from_department == "registrar"
-    assert hall.queues["finance"].ids_in_order(at(5)) == [t.id, "20261123-B001"], "queued at 09:01, ahead of B001"
+    assert hall.queues["finance"].ids_in_order(at(5)) == [t.id, "20261123-B001"], (
+        "queued at 09:01, ahead of B001"
+    )
     assert hall.windows["w01"].current_ticket is None
 
 
@@ -193,7 +209,10 @@ def test_close_of_day_ends_every_ticket_and_the_next_day_starts_clean():
         hall.issue(at(i), "registrar")
     hall.call_next(at(3), "w01")
     summary, events = hall.close_day(at(60))
-    assert summary["finished_by_system"] == ["A001"] and summary["no_show_by_system"] == ["A002", "A003"]
+    assert summary["finished_by_system"] == ["A001"] and summary["no_show_by_system"] == [
+        "A002",
+        "A003",
+    ]
     assert (summary["issued"], summary["finished"], summary["no_show"]) == (3, 1, 2)
     assert all(w.status is WindowStatus.CLOSED for w in hall.windows.values())
     assert len(hall.queues["registrar"]) == 0 and isinstance(events[-1], ev.DayClosed)
@@ -276,5 +295,10 @@ def test_needs_documents_names_the_missing_materials_from_the_matters_guide():
     with pytest.raises(Invalid):
         hall.finish(at(2), "w01", Outcome.DONE, [0])
     t, events = hall.finish(at(2), "w01", Outcome.NEEDS_DOCUMENTS, [1])
-    assert t.missing_materials == [{"zh": "他人代办须携带委托书", "en": "A letter of authorisation when collecting for someone else"}]
+    assert t.missing_materials == [
+        {
+            "zh": "他人代办须携带委托书",
+            "en": "A letter of authorisation when collecting for someone else",
+        }
+    ]
     assert events[0].ticket.missing_materials == t.missing_materials

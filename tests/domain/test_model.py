@@ -47,7 +47,11 @@ def test_transfer_returns_the_same_ticket_to_another_queue():
     t.call("w1", "s1", Post.A, NOW)
     t.transfer("fin", "tuition")
     assert (t.status, t.department, t.original_department, t.transfers) == (
-        TicketStatus.WAITING, "fin", "reg", 1)
+        TicketStatus.WAITING,
+        "fin",
+        "reg",
+        1,
+    )
     assert t.queued_at == NOW and t.window is None
     t.call("w3", "s2", Post.A, NOW)
     with pytest.raises(Invalid):
@@ -58,7 +62,11 @@ def test_finish_records_the_outcome():
     t = new_ticket()
     t.call("w1", "s1", Post.A, NOW)
     t.finish(Outcome.NEEDS_DOCUMENTS, NOW)
-    assert (t.status, t.outcome, t.is_open) == (TicketStatus.FINISHED, Outcome.NEEDS_DOCUMENTS, False)
+    assert (t.status, t.outcome, t.is_open) == (
+        TicketStatus.FINISHED,
+        Outcome.NEEDS_DOCUMENTS,
+        False,
+    )
 
 
 def test_window_login_pause_resume_logout():

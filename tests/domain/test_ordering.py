@@ -23,7 +23,11 @@ def ticket(number: str, minute: int, department="reg", **kw) -> Ticket:
 
 def test_walk_ins_are_called_first_come_first_served():
     ts = [ticket("A003", 3), ticket("A001", 1), ticket("A002", 2)]
-    assert [t.number for t in in_call_order(ts, T0 + timedelta(hours=1))] == ["A001", "A002", "A003"]
+    assert [t.number for t in in_call_order(ts, T0 + timedelta(hours=1))] == [
+        "A001",
+        "A002",
+        "A003",
+    ]
 
 
 def test_priority_visitors_go_ahead_of_walk_ins():

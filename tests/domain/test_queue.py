@@ -14,8 +14,15 @@ EARLY = timedelta(minutes=15)
 def random_ticket(rng: random.Random, i: int) -> Ticket:
     at = T0 + timedelta(seconds=rng.randrange(0, 4 * 3600))
     kind = rng.random()
-    t = Ticket(id=f"T{i:05d}", number=f"A{i:03d}", service_date=date(2026, 11, 23), department="reg",
-               original_department="reg", issued_at=at, queued_at=at)
+    t = Ticket(
+        id=f"T{i:05d}",
+        number=f"A{i:03d}",
+        service_date=date(2026, 11, 23),
+        department="reg",
+        original_department="reg",
+        issued_at=at,
+        queued_at=at,
+    )
     if kind < 0.15:
         t.priority = Priority.PRIORITY
     elif kind < 0.35:
@@ -46,8 +53,12 @@ def test_the_queue_agrees_with_the_rule_as_tickets_come_go_and_time_passes():
             ordered = in_call_order(waiting.values(), now, EARLY)
             assert queue.ids_in_order(now) == [t.id for t in ordered]
             probe = rng.choice(list(waiting.values()))
-            assert queue.ahead_of(probe.id, now) == waiting_ahead(probe, waiting.values(), now, EARLY)
-            assert queue.priority_waiting == sum(t.priority is Priority.PRIORITY for t in waiting.values())
+            assert queue.ahead_of(probe.id, now) == waiting_ahead(
+                probe, waiting.values(), now, EARLY
+            )
+            assert queue.priority_waiting == sum(
+                t.priority is Priority.PRIORITY for t in waiting.values()
+            )
     assert len(queue) == len(waiting)
 
 
@@ -55,7 +66,17 @@ def test_an_appointment_moves_ahead_when_it_becomes_due():
     queue = CallQueue(EARLY)
     walk_in = Ticket("W", "A001", date(2026, 11, 23), "reg", "reg", T0, T0)
     booked = T0 + timedelta(hours=1)
-    appt = Ticket("P", "A002", date(2026, 11, 23), "reg", "reg", T0, booked, source=Source.APPOINTMENT, booked_at=booked)
+    appt = Ticket(
+        "P",
+        "A002",
+        date(2026, 11, 23),
+        "reg",
+        "reg",
+        T0,
+        booked,
+        source=Source.APPOINTMENT,
+        booked_at=booked,
+    )
     queue.add(walk_in, T0)
     queue.add(appt, T0)
     assert queue.head(T0)[3] == "W" and queue.ahead_of("P", T0) == 1

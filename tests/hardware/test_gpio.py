@@ -35,7 +35,10 @@ def test_buttons_score_only_while_the_lights_ask_for_it(factory):
     ignored: list[int] = []
     pad = GpioRatingPad(BUTTONS, LEDS, scores.append, ignored.append, bounce_time=None)
     try:
-        lit = lambda: [factory.pin(p).state for p in LEDS]
+
+        def lit():
+            return [factory.pin(p).state for p in LEDS]
+
         assert lit() == [False] * 3
         press(factory, 22)  # idle pad
         pad.set_prompt(True)

@@ -85,10 +85,16 @@ def assert_text_fits(lbl: QLabel, whole: str, min_px: int) -> None:
     fm = QFontMetricsF(font)
     box = lbl.contentsRect()
     for line in text.split("\n"):
-        assert fm.horizontalAdvance(line) <= box.width() + 0.5, (line, fm.horizontalAdvance(line), box)
+        assert fm.horizontalAdvance(line) <= box.width() + 0.5, (
+            line,
+            fm.horizontalAdvance(line),
+            box,
+        )
     lines = text.count("\n") + 1
     assert lines * fm.lineSpacing() <= box.height() + 1, (whole, lines, fm.lineSpacing(), box)
-    assert lbl.sizeHint().height() <= lbl.height() and lbl.sizeHint().width() <= lbl.width() + 1, whole
+    assert lbl.sizeHint().height() <= lbl.height() and lbl.sizeHint().width() <= lbl.width() + 1, (
+        whole
+    )
 
 
 def assert_no_tofu(page) -> None:
@@ -120,15 +126,22 @@ def assert_page_fits(window, names: dict[str, str]) -> list[str]:
         shown.append(dep)
         assert picker.rect().contains(tile.geometry()), (dep, tile.geometry(), picker.rect())
         assert tile.height() >= TOUCH_MIN_PX
-        assert pager is None or not tile.geometry().intersects(pager), (dep, "under the page buttons")
-        assert not any(tile.geometry().intersects(o.geometry()) for o in tiles[i + 1:]), dep
+        assert pager is None or not tile.geometry().intersects(pager), (
+            dep,
+            "under the page buttons",
+        )
+        assert not any(tile.geometry().intersects(o.geometry()) for o in tiles[i + 1 :]), dep
         inner = tile.contentsRect()
         detail = tiles_by_id[dep].detail
         labels = [(tile.name_label, names[dep], NAME_MIN_PX)]
         if detail:
             labels.append((tile.detail_label, detail, DETAIL_MIN_PX))
         for lbl, whole, min_px in labels:
-            assert lbl.parentWidget() is tile and inner.contains(lbl.geometry()), (dep, lbl.geometry(), inner)
+            assert lbl.parentWidget() is tile and inner.contains(lbl.geometry()), (
+                dep,
+                lbl.geometry(),
+                inner,
+            )
             assert_text_fits(lbl, whole, min_px)
     if pager is not None:
         for b in (picker.previous, picker.next):
@@ -139,7 +152,9 @@ def assert_page_fits(window, names: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("orient", ["portrait", "landscape"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_twelve_long_names_fit_and_every_department_is_reached_by_page(qtbot, kiosk_window, lang, orient):
+def test_twelve_long_names_fit_and_every_department_is_reached_by_page(
+    qtbot, kiosk_window, lang, orient
+):
     m, w = kiosk_window(catalog(), lang, SIZES[orient], queues())
     names = {dep: (zh if lang == "zh" else en) for dep, zh, en in DEPARTMENTS}
     picker = w.screens[Screen.START].picker
@@ -161,7 +176,7 @@ def test_twelve_long_names_fit_and_every_department_is_reached_by_page(qtbot, ki
     for _ in range(count - 1):  # and back to the first page
         tap(qtbot, picker.previous)
     first_page = [t.property("department") for t in picker.tiles if t.isVisible()]
-    assert first_page == seen[:len(first_page)] and m.department_page().number == 1
+    assert first_page == seen[: len(first_page)] and m.department_page().number == 1
     # a department on the last page opens like any other
     for _ in range(count - 1):
         tap(qtbot, picker.next)
@@ -169,7 +184,9 @@ def test_twelve_long_names_fit_and_every_department_is_reached_by_page(qtbot, ki
     assert m.screen is Screen.MATTERS and m.department_id == seen[-1]
     m.home()
     settle()
-    assert m.department_page().number == 1 and picker.indicator.text().startswith(("第 1/", "Page 1 "))
+    assert m.department_page().number == 1 and picker.indicator.text().startswith(
+        ("第 1/", "Page 1 ")
+    )
 
 
 def test_turning_the_kiosk_keeps_the_visitors_page(qtbot, kiosk_window):
@@ -201,7 +218,11 @@ def test_names_longer_than_any_hall_uses_are_still_whole(kiosk_window, orient):
     """A name too long even for one tile a page, and one word wider than a line: cut between
     characters, still whole and inside its tile, never elided."""
     odd = [
-        ("long", "市民服务中心综合受理窗口" * 6 + "（企业开办、不动产登记、社保医保与公积金一窗通办）", "x"),
+        (
+            "long",
+            "市民服务中心综合受理窗口" * 6 + "（企业开办、不动产登记、社保医保与公积金一窗通办）",
+            "x",
+        ),
         ("word", "Telecommunicationsinfrastructureadministrationandregulationdepartment", "y"),
         *DEPARTMENTS[:3],
     ]

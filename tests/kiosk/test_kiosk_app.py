@@ -48,7 +48,9 @@ class Kiosk:
         return self.model.screen
 
     def wait_screen(self, screen: Screen, timeout: float = 10) -> None:
-        wait_for(lambda: self.screen is screen, timeout, f"screen {screen} (now {self.screen})", pump)
+        wait_for(
+            lambda: self.screen is screen, timeout, f"screen {screen} (now {self.screen})", pump
+        )
 
     def tap(self, widget) -> None:
         pump()
@@ -176,8 +178,12 @@ def test_appointment_check_in_with_the_keypad(kiosk, queue_broker, device):
     queue_broker()
     office = device("admin", "office")
     booked = office.request(
-        "appointment.book", department="student-affairs", matter="enrolment-certificate",
-        booked_at="2026-11-23T10:30:00+08:00", code="246810", lang="en",
+        "appointment.book",
+        department="student-affairs",
+        matter="enrolment-certificate",
+        booked_at="2026-11-23T10:30:00+08:00",
+        code="246810",
+        lang="en",
     )
     assert booked["ok"], booked
     for size, tag in ((PORTRAIT, "zh"), (LANDSCAPE, "en")):
@@ -245,7 +251,8 @@ def test_paper_out_no_ticket_and_the_hall_sees_it(kiosk, queue_broker, mosquitto
         k.shot("9-paper-out")
         wait_for(
             lambda: any(m.get("printer") == "paper_out" for _, m in watcher.messages),
-            5, "printer health published",
+            5,
+            "printer health published",
         )
         # Paper out between the last poll and the tap: the check before the ticket catches it.
         printer.set_status("ok")
@@ -298,12 +305,21 @@ def test_catalog_changes_show_without_a_restart(kiosk, queue_broker, mosquitto, 
     ready(k)
     catalog = catalog_payload(hall_config, 10**9)
     catalog["departments"].append(
-        {"id": "library", "name": {"zh": "图书馆（借阅证办理）", "en": "Library (cards)"}, "prefix": "L",
-         "matters": []}
+        {
+            "id": "library",
+            "name": {"zh": "图书馆（借阅证办理）", "en": "Library (cards)"},
+            "prefix": "L",
+            "matters": [],
+        }
     )
     raw = RawClient(mosquitto.port)
     raw.publish(f"hallcall/v1/{HALL}/state/catalog", json.dumps(catalog).encode(), retain=True)
-    wait_for(lambda: any(t.id == "library" for t in k.model.department_tiles()), 5, "new department", pump)
+    wait_for(
+        lambda: any(t.id == "library" for t in k.model.department_tiles()),
+        5,
+        "new department",
+        pump,
+    )
     k.shot("1-start-new-department")
     assert k.page(Screen.START).department_tile("library").isVisible()
     raw.publish(f"hallcall/v1/{HALL}/state/catalog", b"", retain=True)
@@ -339,7 +355,9 @@ def test_serial_printer_over_a_real_pty(kiosk, queue_broker, pty_pair):
     t.start()
     try:
         queue_broker()
-        cfg = PrinterConfig(kind="serial", devfile=pty_pair.device, baudrate=115200, status_timeout_s=0.5)
+        cfg = PrinterConfig(
+            kind="serial", devfile=pty_pair.device, baudrate=115200, status_timeout_s=0.5
+        )
         k = kiosk(PORTRAIT, "zh", printer_cfg=cfg)
         ready(k)
         wait_for(lambda: k.model.printer_status == "ok", 5, "the printer's answer", pump)
@@ -364,17 +382,32 @@ def test_hallcall_kiosk_command_starts_for_real(tmp_path, queue_broker, mosquitt
         f'[printer]\nkind = "file"\npath = "{out}"\n'
     )
     hallcall = [sys.executable, "-m", "hallcall.cli"]
-    check = subprocess.run(hallcall + ["kiosk", "--device", "kiosk/examples/kiosk.toml", "--check"],
-                           capture_output=True, text=True, timeout=60, check=False)
+    check = subprocess.run(
+        hallcall + ["kiosk", "--device", "kiosk/examples/kiosk.toml", "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert check.returncode == 0 and "kiosk-1" in check.stdout, check.stderr
     watcher = RawClient(mosquitto.port)
     watcher.subscribe(f"hallcall/v1/{HALL}/device/kiosk/kiosk-2/status")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen(hallcall + ["kiosk", "--device", str(device), "--windowed"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        hallcall + ["kiosk", "--device", str(device), "--windowed"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        wait_for(lambda: any(m.get("state") == "online" and m.get("printer") == "ok"
-                             for _, m in watcher.messages), 20, "the kiosk online with its printer")
+        wait_for(
+            lambda: any(
+                m.get("state") == "online" and m.get("printer") == "ok" for _, m in watcher.messages
+            ),
+            20,
+            "the kiosk online with its printer",
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=20)

@@ -65,8 +65,15 @@ def catalog(hall_config):
 def kiosk(catalog):
     clock, fx = Clock(), Effects()
     ids = iter(f"rid-{n}" for n in range(1, 1000))
-    m = KioskModel(fx, now=clock, new_id=lambda: next(ids), idle_return_s=60, result_return_s=20,
-                   request_timeout_s=8, connect_grace_s=5)
+    m = KioskModel(
+        fx,
+        now=clock,
+        new_id=lambda: next(ids),
+        idle_return_s=60,
+        result_return_s=20,
+        request_timeout_s=8,
+        connect_grace_s=5,
+    )
     m.set_mqtt(True)
     m.set_server_status({"state": "online"})
     m.set_catalog(catalog)
@@ -77,9 +84,15 @@ def kiosk(catalog):
 
 def ticket(number="A001", **extra):
     t = {
-        "id": f"20261123-{number}", "number": number, "department": "registrar",
-        "matter": "status-change", "priority": "normal", "source": "walk_in",
-        "waiting_ahead": 3, "estimated_wait_s": 610, "issued_at": "2026-11-23T01:05:00Z",
+        "id": f"20261123-{number}",
+        "number": number,
+        "department": "registrar",
+        "matter": "status-change",
+        "priority": "normal",
+        "source": "walk_in",
+        "waiting_ahead": 3,
+        "estimated_wait_s": 610,
+        "issued_at": "2026-11-23T01:05:00Z",
     }
     t.update(extra)
     return t
@@ -105,13 +118,20 @@ def test_the_model_and_its_helpers_import_no_qt():
         + "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
         + "assert not bad, bad\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_catalog_is_read_with_guides_and_both_languages(catalog):
     cat = parse_catalog(catalog)
-    assert [d.id for d in cat.departments] == ["registrar", "finance", "student-affairs", "international"]
+    assert [d.id for d in cat.departments] == [
+        "registrar",
+        "finance",
+        "student-affairs",
+        "international",
+    ]
     m = cat.matter("registrar", "transcript")
     assert loc(m.name, "en") == "Official transcript" and loc(m.name, "zh") == "成绩单打印与盖章"
     assert loc(m.guide.materials[0], "zh") == "校园卡或身份证原件"
@@ -133,12 +153,22 @@ def test_walk_in_ticket_is_printed_only_after_a_good_reply(kiosk):
     m.take_ticket()
     assert m.screen is Screen.WORKING and fx.checks == ["rid-1"] and fx.sent == []
     m.printer_checked("rid-1", "ok")
-    assert fx.sent == [("rid-1", "ticket.issue", {
-        "department": "registrar", "matter": "status-change", "priority": "normal", "lang": "zh"})]
+    assert fx.sent == [
+        (
+            "rid-1",
+            "ticket.issue",
+            {
+                "department": "registrar",
+                "matter": "status-change",
+                "priority": "normal",
+                "lang": "zh",
+            },
+        )
+    ]
     assert fx.prints == []
     m.reply(ok("rid-1", ticket()))
     assert m.request.phase is Phase.PRINTING
-    (rid, tp), = fx.prints
+    ((rid, tp),) = fx.prints
     assert rid == "rid-1" and tp.number == "A001" and tp.lang == "zh"
     assert tp.hall_name == "学生事务服务大厅" and tp.department == "教务处（学籍与成绩）"
     assert tp.matter == "学籍异动（休学、复学、转专业）"
@@ -167,8 +197,18 @@ def test_english_priority_ticket(kiosk):
     assert m.take_ticket_label() == "Take a priority ticket"
     m.take_ticket()
     m.printer_checked(fx.checks[-1], "ok")
-    assert fx.sent[-1][2] == {"department": "finance", "matter": "tuition", "priority": "priority", "lang": "en"}
-    m.reply(ok(fx.sent[-1][0], ticket("B001", department="finance", matter="tuition", priority="priority")))
+    assert fx.sent[-1][2] == {
+        "department": "finance",
+        "matter": "tuition",
+        "priority": "priority",
+        "lang": "en",
+    }
+    m.reply(
+        ok(
+            fx.sent[-1][0],
+            ticket("B001", department="finance", matter="tuition", priority="priority"),
+        )
+    )
     tp = fx.prints[-1][1]
     assert tp.lang == "en" and tp.hall_name == "Student Service Hall" and tp.mark == "PRIORITY"
     assert tp.footer.endswith("A missed number must take a new ticket.")
@@ -246,7 +286,9 @@ def test_error_replies_in_plain_words(kiosk):
     m.submit_code()
     m.printer_checked(fx.checks[-1], "ok")
     assert fx.sent[-1][1:] == ("appointment.checkin", {"code": "12A9"})
-    m.reply({"request_id": fx.sent[-1][0], "ok": False, "error": {"code": "not_found", "message": "x"}})
+    m.reply(
+        {"request_id": fx.sent[-1][0], "ok": False, "error": {"code": "not_found", "message": "x"}}
+    )
     assert m.failure_view()[0] == "未能签到" and "没有找到这个预约" in m.failure_view()[1]
 
 
@@ -332,8 +374,9 @@ def test_catalog_changes_apply_at_once(kiosk, catalog):
     changed["departments"] = [dict(d) for d in catalog["departments"]]
     reg = changed["departments"][0]
     reg["matters"] = [x for x in reg["matters"] if x["id"] != "status-change"]
-    changed["departments"].append({"id": "library", "name": {"zh": "图书馆", "en": "Library"},
-                                   "prefix": "L", "matters": []})
+    changed["departments"].append(
+        {"id": "library", "name": {"zh": "图书馆", "en": "Library"}, "prefix": "L", "matters": []}
+    )
     m.set_catalog(changed)
     assert m.screen is Screen.MATTERS and [t.id for t in m.matter_tiles()] == ["transcript"]
     m.home()
@@ -365,9 +408,7 @@ def test_a_printer_that_fails_mid_print_is_reported_not_raised():
         def image(self, *a, **k):
             raise OSError("cable pulled")
 
-    printed, status = TicketPrinter(Broken(), 576).print(
-        ticket_print(ticket(), None, "en")
-    )
+    printed, status = TicketPrinter(Broken(), 576).print(ticket_print(ticket(), None, "en"))
     assert (printed, status) == (False, "offline")
 
 
@@ -386,11 +427,29 @@ def test_start_after_an_error_keeps_the_visitors_language(kiosk):
 def test_no_window_open_promises_no_wait_on_screen_tile_or_ticket(kiosk):
     """Issue #12 item 1: with no window of the department open, nobody is told "under 1 minute"."""
     m, fx = kiosk, kiosk.fx
-    m.set_queue("registrar", {"seq": 5, "department": "registrar", "waiting": 0, "open_windows": 0,
-                              "estimated_wait_s": 0, "closed": False})
+    m.set_queue(
+        "registrar",
+        {
+            "seq": 5,
+            "department": "registrar",
+            "waiting": 0,
+            "open_windows": 0,
+            "estimated_wait_s": 0,
+            "closed": False,
+        },
+    )
     assert m.department_tiles()[0].detail == "暂无窗口开放"
-    m.set_queue("registrar", {"seq": 6, "department": "registrar", "waiting": 2, "open_windows": 0,
-                              "estimated_wait_s": 480, "closed": False})
+    m.set_queue(
+        "registrar",
+        {
+            "seq": 6,
+            "department": "registrar",
+            "waiting": 2,
+            "open_windows": 0,
+            "estimated_wait_s": 480,
+            "closed": False,
+        },
+    )
     assert m.department_tiles()[0].detail == m.t("waiting_count", n=2) + " · 暂无窗口开放"
     rid = take_to_request(m)
     m.reply(ok(rid, ticket(waiting_ahead=2, estimated_wait_s=None, open_windows=0)))
@@ -408,7 +467,10 @@ def test_no_window_open_promises_no_wait_on_screen_tile_or_ticket(kiosk):
     m.reply(ok(rid, ticket("A002", open_windows=1)))
     m.printed(rid, True)
     assert (m.result_view().wait_caption, m.result_view().wait) == ("预计等待", "约 11 分钟")
-    assert not fx.prints[-1][1].no_window_open and labels(fx.prints[-1][1])["wait"] == "预计等待约 11 分钟"
+    assert (
+        not fx.prints[-1][1].no_window_open
+        and labels(fx.prints[-1][1])["wait"] == "预计等待约 11 分钟"
+    )
 
 
 def test_the_kiosk_never_claims_staff_were_notified():
@@ -418,7 +480,10 @@ def test_the_kiosk_never_claims_staff_were_notified():
     for lang, table in STRINGS.items():
         for key, value in table.items():
             assert "已收到提示" not in value and "have been told" not in value, (lang, key)
-        assert "告知工作人员" in table["unavailable_info_desk"] or "tell the staff" in table["unavailable_info_desk"]
+        assert (
+            "告知工作人员" in table["unavailable_info_desk"]
+            or "tell the staff" in table["unavailable_info_desk"]
+        )
 
 
 def test_an_appointment_ticket_says_so_at_the_top_with_its_booked_time(kiosk):
@@ -431,8 +496,18 @@ def test_an_appointment_ticket_says_so_at_the_top_with_its_booked_time(kiosk):
         m.key(c)
     m.submit_code()
     m.printer_checked(fx.checks[-1], "ok")
-    m.reply(ok(fx.sent[-1][0], ticket("B002", department="finance", matter="tuition", source="appointment",
-                                      booked_at="2026-11-23T02:30:00Z")))
+    m.reply(
+        ok(
+            fx.sent[-1][0],
+            ticket(
+                "B002",
+                department="finance",
+                matter="tuition",
+                source="appointment",
+                booked_at="2026-11-23T02:30:00Z",
+            ),
+        )
+    )
     tp = fx.prints[-1][1]
     assert tp.mark == "预约" and labels(tp)["booked"] == "预约时间 2026-11-23 10:30"
     assert tp.footer == "请留意叫号屏幕和语音提示，过号请重新取号。"
@@ -451,7 +526,8 @@ def test_an_appointment_ticket_says_so_at_the_top_with_its_booked_time(kiosk):
 
 # ------------------------------------------------------------------ department pages, line breaks
 def test_department_pages_turn_and_keep_the_visitors_place(kiosk):
-    from tests.kiosk.long_names import DEPARTMENTS, catalog as long_catalog
+    from tests.kiosk.long_names import DEPARTMENTS
+    from tests.kiosk.long_names import catalog as long_catalog
 
     m = kiosk
     m.set_catalog(long_catalog())
@@ -488,7 +564,9 @@ def test_names_break_where_a_line_may_break():
     from hallcall.device_kit.text_fit import CLOSING, OPENING, fit_text, wrap_text
 
     assert wrap_text("人力资源和社会保障局（社保医保参保登记）", 12, len) == [
-        "人力资源和社会保障局", "（社保医保参保登记）"]  # the bracketed part on a line of its own
+        "人力资源和社会保障局",
+        "（社保医保参保登记）",
+    ]  # the bracketed part on a line of its own
     name = "税务局（个人所得税与发票业务）"
     for width in (3, 4, 5, 7):
         lines = wrap_text(name, width, len)
@@ -499,18 +577,39 @@ def test_names_break_where_a_line_may_break():
     assert all(len(line) <= 36 for line in lines) and " ".join(lines).replace("- ", "-") == en
     assert lines[1].startswith("(Business")  # a new line for the bracket when it costs none
     assert wrap_text("Administration", 8, len) is None  # a word is never split ...
-    assert "".join(wrap_text("Administration", 8, len, hard=True)) == "Administration"  # unless it must
+    assert (
+        "".join(wrap_text("Administration", 8, len, hard=True)) == "Administration"
+    )  # unless it must
     # the biggest size that fits, never a cut: at size 4 two lines of 5 (4 px each) in 20 x 16 px
-    fitted = fit_text("一二三四五六七八九十", 20, 16, [8, 6, 4], lambda size: lambda s: len(s) * size,
-                      lambda size: size)
+    fitted = fit_text(
+        "一二三四五六七八九十",
+        20,
+        16,
+        [8, 6, 4],
+        lambda size: lambda s: len(s) * size,
+        lambda size: size,
+    )
     assert (fitted.size, fitted.lines) == (4, ["一二三四五", "六七八九十"])
-    assert fit_text("一二三四五六七八九十", 20, 7, [4], lambda size: lambda s: len(s) * size,
-                    lambda size: size) is None
+    assert (
+        fit_text(
+            "一二三四五六七八九十",
+            20,
+            7,
+            [4],
+            lambda size: lambda s: len(s) * size,
+            lambda size: size,
+        )
+        is None
+    )
 
 
 def test_a_department_with_one_matter_says_one_service(kiosk, catalog):
     """Before the queue state arrives a tile counts its matters: "1 service", not "1 services"."""
-    one = {**catalog, "seq": catalog["seq"] + 1, "departments": [dict(d) for d in catalog["departments"]]}
+    one = {
+        **catalog,
+        "seq": catalog["seq"] + 1,
+        "departments": [dict(d) for d in catalog["departments"]],
+    }
     one["departments"][0]["matters"] = one["departments"][0]["matters"][:1]
     kiosk.set_catalog(one)
     assert kiosk.department_tiles()[0].detail == "1 项业务"

@@ -218,4 +218,8 @@ def test_needs_documents_shows_the_missing_materials_to_the_visitor(
     tap(qtbot, face(app, 3))
     in_phase(app, Phase.THANKS)
     clerk.serve()  # the next visitor's question has no list
-    wait_for(lambda: app.model.phase is Phase.ASKING and not app.window.ask.missing.isVisible(), what="plain ask", pump=pump)
+    wait_for(
+        lambda: app.model.phase is Phase.ASKING and not app.window.ask.missing.isVisible(),
+        what="plain ask",
+        pump=pump,
+    )

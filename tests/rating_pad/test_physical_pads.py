@@ -95,7 +95,9 @@ def test_gpio_buttons_with_lights(mock_pins, queue_broker, device, engine, start
         kind="gpio", keys=3, button_pins=BUTTONS, led_pins=LEDS, bounce_time=None
     )
     start_pad(show_ui=False, keys=keys)
-    lit = lambda: [mock_pins.pin(p).state for p in LEDS]
+
+    def lit():
+        return [mock_pins.pin(p).state for p in LEDS]
 
     def press(pin: int) -> None:
         mock_pins.pin(pin).drive_low()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from tests.support.month import simulate_month, working_days
 
 OCTOBER = working_days(date(2026, 10, 26), 5)
 NOVEMBER = working_days(date(2026, 11, 2), 20)
-DECEMBER_1 = datetime(2026, 12, 1, tzinfo=timezone.utc)
+DECEMBER_1 = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

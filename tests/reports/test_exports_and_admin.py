@@ -33,7 +33,13 @@ def busy_morning(hall, clock):
         hall.next("w01")
         clock.advance(minutes=4)
         t = hall.finish("w01", outcome)
-        hall.ok("rating", "pad-w01", "rating.submit", ticket_id=t["id"], score=3 if outcome == "done" else 1)
+        hall.ok(
+            "rating",
+            "pad-w01",
+            "rating.submit",
+            ticket_id=t["id"],
+            score=3 if outcome == "done" else 1,
+        )
     hall.next("w03")
     clock.advance(minutes=30)  # tuition's limit is 10 minutes: over time
     hall.finish("w03")
@@ -51,11 +57,21 @@ def report(hall, clock, engine, hall_config):
 
 def test_report_figures_of_a_morning(report):
     hall = report.table("hall").rows[0]
-    assert (hall["issued"], hall["served"], hall["done"], hall["returned"], hall["needs_documents"]) == (7, 4, 2, 1, 1)
+    assert (
+        hall["issued"],
+        hall["served"],
+        hall["done"],
+        hall["returned"],
+        hall["needs_documents"],
+    ) == (7, 4, 2, 1, 1)
     fin = {r["key"]: r for r in report.table("department").rows}["finance"]
     assert (fin["overtime"], fin["overtime_rate"]) == (1, 1.0)
     clerk = {r["key"]: r for r in report.table("clerk").rows}["s101"]
-    assert (clerk["rating_1"], clerk["rating_3"], clerk["bad_rating_rate"]) == (2, 1, pytest.approx(2 / 3))
+    assert (clerk["rating_1"], clerk["rating_3"], clerk["bad_rating_rate"]) == (
+        2,
+        1,
+        pytest.approx(2 / 3),
+    )
     att = report.table("attendance").rows
     s101 = next(r for r in att if r["staff"] == "s101")
     assert (s101["pauses"], s101["pause_min"], s101["pause_reasons"]) == (1, 15.0, "training")
@@ -107,20 +123,46 @@ def test_html_report_in_headless_chromium(report, tmp_path, hall_config):
     shot = SCREENSHOTS / "report-html.png"
     shot.unlink(missing_ok=True)
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1280,2400",
-         f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, timeout=120, check=False,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=1280,2400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert shot.exists() and shot.stat().st_size > 20_000
     pdf = tmp_path / "report.pdf"
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile2'}", "--no-pdf-header-footer",
-         f"--print-to-pdf={pdf}", page.as_uri()],
-        capture_output=True, timeout=120, check=False,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile2'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
 
@@ -137,9 +179,13 @@ def test_complaints_due_in_five_working_days(hall_config, engine, hall):
     assert answered.answer and book.list(open_only=True) == []
     with pytest.raises(ComplaintError, match="already answered"):
         book.answer(c.id, "again", friday)
-    for bad in (dict(text=" ", channel="phone", window="w01"), dict(text="x", channel="fax", window="w01"),
-                dict(text="x", channel="phone", window="w99"), dict(text="x", channel="phone"),
-                dict(text="x", channel="phone", ticket_id="nope")):
+    for bad in (
+        dict(text=" ", channel="phone", window="w01"),
+        dict(text="x", channel="fax", window="w01"),
+        dict(text="x", channel="phone", window="w99"),
+        dict(text="x", channel="phone"),
+        dict(text="x", channel="phone", ticket_id="nope"),
+    ):
         with pytest.raises(ComplaintError):
             book.add(now=friday, **bad)
     assert len(book.list()) == 1
@@ -150,7 +196,9 @@ def test_a_complaint_about_a_ticket_finds_its_window_and_clerk(hall, hall_config
     hall.login("w01", "s101")
     hall.next("w01")
     t = hall.finish("w01")
-    c = ComplaintBook(hall_config, engine).add("没有一次性告知", "online", clock.now(), ticket_id=t["id"])
+    c = ComplaintBook(hall_config, engine).add(
+        "没有一次性告知", "online", clock.now(), ticket_id=t["id"]
+    )
     assert (c.window, c.staff, c.department) == ("w01", "s101", "registrar")
 
 
@@ -163,13 +211,18 @@ def test_report_and_complaint_commands(hall, clock, db_url, tmp_path, capsys):
     assert main(["complaint", "list", *cfg]) == 0
     assert "[open]" in capsys.readouterr().out
     assert main(["complaint", "add", *cfg, "--text", "x", "--window", "w99"]) == 2
-    assert main(["report", *cfg, "--period", "2026-11", "--out", str(tmp_path), "--lang", "en"]) == 0
+    assert (
+        main(["report", *cfg, "--period", "2026-11", "--out", str(tmp_path), "--lang", "en"]) == 0
+    )
     out = capsys.readouterr().out
     assert "7 tickets issued, 4 served" in out
     assert (tmp_path / "campus-hall_2026-11-01_2026-11-30.xlsx").exists()
     assert (tmp_path / "campus-hall_2026-11-01_2026-11-30.html").exists()
     assert main(["report", *cfg, "--period", "someday", "--out", str(tmp_path)]) == 2
-    assert main(["report", *cfg, "--period", "2026-11", "--format", "pdf", "--out", str(tmp_path)]) == 2
+    assert (
+        main(["report", *cfg, "--period", "2026-11", "--format", "pdf", "--out", str(tmp_path)])
+        == 2
+    )
 
 
 def test_backup_while_the_hall_runs(hall, clock, db_url, tmp_path):
@@ -195,12 +248,20 @@ def test_backup_while_the_hall_runs(hall, clock, db_url, tmp_path):
     if db_url.startswith("sqlite"):
         con = sqlite3.connect(path)
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        issued = con.execute("SELECT count(*) FROM tickets WHERE department='registrar'").fetchone()[0]
-        counter = con.execute("SELECT last_number FROM ticket_counters WHERE department='finance'").fetchone()
-        finance = con.execute("SELECT count(*) FROM tickets WHERE department='finance'").fetchone()[0]
+        issued = con.execute(
+            "SELECT count(*) FROM tickets WHERE department='registrar'"
+        ).fetchone()[0]
+        counter = con.execute(
+            "SELECT last_number FROM ticket_counters WHERE department='finance'"
+        ).fetchone()
+        finance = con.execute("SELECT count(*) FROM tickets WHERE department='finance'").fetchone()[
+            0
+        ]
         assert issued == 5 and (counter is None or counter[0] == finance)
     else:
-        listing = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True, check=True)
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(path)], capture_output=True, text=True, check=True
+        )
         assert "TABLE DATA public tickets" in listing.stdout
     with pytest.raises(BackupError):
         backup("sqlite:///" + str(tmp_path / "missing.db"), tmp_path / "x.db")

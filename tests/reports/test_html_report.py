@@ -66,13 +66,24 @@ def fits_screen_and_print(browser, path, name: str) -> pdfium.PdfDocument:
     page.goto(path.as_uri())
     screen = page.evaluate(MEASURE)
     page.screenshot(path=SCREENSHOTS / f"{name}-1400.png")
-    assert screen["wide"] == screen["narrow"] == screen["clipped"] == [] and screen["page"] <= screen["view"], screen
+    assert (
+        screen["wide"] == screen["narrow"] == screen["clipped"] == []
+        and screen["page"] <= screen["view"]
+    ), screen
     page.emulate_media(media="print")
     page.set_viewport_size({"width": PRINT_WIDTH, "height": 740})
     printed = page.evaluate(MEASURE)
-    assert printed["wide"] == [] and printed["narrow"] == [] and printed["page"] <= PRINT_WIDTH, printed
+    assert printed["wide"] == [] and printed["narrow"] == [] and printed["page"] <= PRINT_WIDTH, (
+        printed
+    )
     pdf_path = SCREENSHOTS / f"{name}.pdf"
-    page.pdf(path=str(pdf_path), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    page.pdf(
+        path=str(pdf_path),
+        format="A4",
+        landscape=True,
+        print_background=True,
+        prefer_css_page_size=True,
+    )
     page.close()
     return pdfium.PdfDocument(str(pdf_path))
 
@@ -80,7 +91,9 @@ def fits_screen_and_print(browser, path, name: str) -> pdfium.PdfDocument:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_fits_the_screen_and_a4_landscape(month_data, hall_config, browser, tmp_path, lang):
     _, _, engine = month_data
-    report = build_report(hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang=lang, now=DECEMBER_1)
+    report = build_report(
+        hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang=lang, now=DECEMBER_1
+    )
     path = write_html(report, tmp_path / f"report-{lang}.html", hall_config.hall.name.get(lang))
     pdf = fits_screen_and_print(browser, path, f"report-{lang}")
     # pdfium may cut a bold heading into one character a line: compare without line breaks.
@@ -91,8 +104,11 @@ def test_report_fits_the_screen_and_a4_landscape(month_data, hall_config, browse
     first = texts[0]
     hall = report.table("hall").rows[0]
     # The first page: key figures with the previous period, and who is flagged.
-    for label in (("取号", "平均等候", "满意率", "差评率", "超时率") if zh else
-                  ("Issued", "Mean wait", "Satisfaction", "Bad-rating rate", "Over-time rate")):
+    for label in (
+        ("取号", "平均等候", "满意率", "差评率", "超时率")
+        if zh
+        else ("Issued", "Mean wait", "Satisfaction", "Bad-rating rate", "Over-time rate")
+    ):
         assert label in first
     assert mmss(hall["wait_mean_s"]) in first and f"{hall['satisfaction_rate'] * 100:.1f}%" in first
     assert ("上期" if zh else "prev.") in first
@@ -118,13 +134,23 @@ def test_twelve_departments_with_long_names_fit(sqlite_url, browser, tmp_path, l
     config = twelve_department_hall()
     engine = migrated_engine(sqlite_url)
     records = synthetic_month(config)
-    report = build_report(config, engine, date(2026, 11, 1), date(2026, 11, 30), lang=lang, now=DECEMBER_1,
-                          records=records, previous_records=synthetic_month(config, date(2026, 10, 1), 22, seed=10))
+    report = build_report(
+        config,
+        engine,
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+        lang=lang,
+        now=DECEMBER_1,
+        records=records,
+        previous_records=synthetic_month(config, date(2026, 10, 1), 22, seed=10),
+    )
     engine.dispose()
     path = write_html(report, tmp_path / f"big-{lang}.html", config.hall.name.get(lang))
     pdf = fits_screen_and_print(browser, path, f"report-12-departments-{lang}")
     for i in range(2):
-        pdf[i].render(scale=1.2).to_pil().save(SCREENSHOTS / f"report-12-departments-{lang}-page{i + 1}.png")
+        pdf[i].render(scale=1.2).to_pil().save(
+            SCREENSHOTS / f"report-12-departments-{lang}-page{i + 1}.png"
+        )
     first = pdf[0].get_textpage().get_text_range().replace("\r\n", "")
     last_department = config.departments[-1].name.get(lang)
     # The summary's department table ends on the first page (its last row is there).

@@ -13,6 +13,7 @@ from hallcall.broker.reports.report import build_report, parse_period
 from tests.reports.conftest import DECEMBER_1, NOVEMBER
 from tests.support.hall import SHANGHAI
 
+
 def p90(values):
     s = sorted(values)
     return s[math.ceil(0.9 * len(s)) - 1]
@@ -21,7 +22,9 @@ def p90(values):
 @pytest.fixture(scope="module")
 def month(month_data, hall_config):
     truths, _, engine = month_data
-    report = build_report(hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang="en", now=DECEMBER_1)
+    report = build_report(
+        hall_config, engine, date(2026, 11, 1), date(2026, 11, 30), lang="en", now=DECEMBER_1
+    )
     return truths, report, hall_config
 
 
@@ -50,7 +53,9 @@ def test_volumes_per_department(month):
         for outcome in ("done", "returned", "needs_documents"):
             assert r[outcome] == sum(1 for t in ended if t.outcome == outcome)
         assert r["transferred_out"] == sum(1 for t in truths for tr in t.transfers if tr[0] == dep)
-        assert r["closed_by_system"] == sum(1 for t in truths if t.department == dep and t.closed_by_system)
+        assert r["closed_by_system"] == sum(
+            1 for t in truths if t.department == dep and t.closed_by_system
+        )
 
 
 def secs(a, b):
@@ -63,8 +68,11 @@ def leg_waits(legs):
 
 def leg_services(legs):
     """The clerk's work per leg: last call or recall to the finish or the transfer."""
-    return [secs(g["answered_at"], g["ended_at"]) for g in legs
-            if g["end"] in ("finished", "transferred") and not g["by_system"]]
+    return [
+        secs(g["answered_at"], g["ended_at"])
+        for g in legs
+        if g["end"] in ("finished", "transferred") and not g["by_system"]
+    ]
 
 
 def all_legs(truths):
@@ -112,7 +120,9 @@ def test_transfers_leg_by_leg(month):
     pairs = {}
     for t in truths:
         for before, after in zip(t.legs, t.legs[1:]):
-            pairs.setdefault((before["department"], after["department"]), []).append((before, after))
+            pairs.setdefault((before["department"], after["department"]), []).append(
+                (before, after)
+            )
     assert set(got) == set(pairs)
     for key, legs in pairs.items():
         r = got[key]
@@ -120,7 +130,9 @@ def test_transfers_leg_by_leg(month):
         assert r["work_mean_s"] == pytest.approx(mean(leg_services([b for b, _ in legs])))
         waits = leg_waits([a for _, a in legs])
         assert r["wait_mean_s"] == (pytest.approx(mean(waits)) if waits else None)
-        assert r["served_after"] == sum(1 for _, a in legs if a["end"] == "finished" and not a["by_system"])
+        assert r["served_after"] == sum(
+            1 for _, a in legs if a["end"] == "finished" and not a["by_system"]
+        )
 
 
 def test_a_departments_numbers_reconcile(month):
@@ -129,12 +141,21 @@ def test_a_departments_numbers_reconcile(month):
     by_dep = rows(report, "department")
     for dep in cfg.departments:
         r = by_dep[dep.id]
-        assert r["transferred_in"] == sum(1 for t in truths for g in t.legs[1:] if g["department"] == dep.id)
+        assert r["transferred_in"] == sum(
+            1 for t in truths for g in t.legs[1:] if g["department"] == dep.id
+        )
         assert r["issued"] + r["transferred_in"] == (
-            r["served"] + r["no_show"] + r["closed_by_system"] + r["transferred_out"] + r["open"])
-    assert sum(r["transferred_in"] for r in by_dep.values()) == sum(len(t.transfers) for t in truths) > 20
+            r["served"] + r["no_show"] + r["closed_by_system"] + r["transferred_out"] + r["open"]
+        )
+    assert (
+        sum(r["transferred_in"] for r in by_dep.values())
+        == sum(len(t.transfers) for t in truths)
+        > 20
+    )
     hall = report.table("hall").rows[0]
-    assert hall["issued"] == hall["served"] + hall["no_show"] + hall["closed_by_system"] + hall["open"]
+    assert (
+        hall["issued"] == hall["served"] + hall["no_show"] + hall["closed_by_system"] + hall["open"]
+    )
 
 
 def test_service_time_leaves_out_the_wait_for_a_recall(month):
@@ -143,7 +164,9 @@ def test_service_time_leaves_out_the_wait_for_a_recall(month):
     assert len(recalled) > 20
     hall = report.table("hall").rows[0]
     assert hall["recalled"] == len(recalled)
-    assert hall["recall_wait_mean_s"] == pytest.approx(mean(secs(g["called_at"], g["answered_at"]) for g in recalled))
+    assert hall["recall_wait_mean_s"] == pytest.approx(
+        mean(secs(g["called_at"], g["answered_at"]) for g in recalled)
+    )
     assert all(secs(g["called_at"], g["answered_at"]) in (60, 120) for g in recalled)
 
 
@@ -151,7 +174,11 @@ def test_tickets_without_a_matter_are_counted_apart(month):
     truths, report, cfg = month
     by_dep = rows(report, "department")
     for dep in cfg.departments:
-        ended = [t for t in truths if t.department == dep.id and t.status == "finished" and not t.closed_by_system]
+        ended = [
+            t
+            for t in truths
+            if t.department == dep.id and t.status == "finished" and not t.closed_by_system
+        ]
         r = by_dep[dep.id]
         assert r["no_matter"] == sum(1 for t in ended if t.matter is None) > 0
         assert r["immediate"] + r["time_limited"] + r["no_matter"] == r["served"]
@@ -194,7 +221,11 @@ def test_over_time_against_each_matters_limit(month):
             if secs(t.legs[-1]["answered_at"], t.finished_at) > matter.service_limit_min * 60:
                 expected += 1
         r = by_dep[dep.id]
-        assert (r["overtime"], r["immediate"], r["time_limited"]) == (expected, immediate, time_limited)
+        assert (r["overtime"], r["immediate"], r["time_limited"]) == (
+            expected,
+            immediate,
+            time_limited,
+        )
         if r["served"]:
             assert r["overtime_rate"] == pytest.approx(expected / r["served"])
 
@@ -203,11 +234,17 @@ def test_ratings_per_clerk(month):
     truths, report, _ = month
     by_clerk = rows(report, "clerk")
     for staff in {t.staff for t in truths if t.staff and t.status == "finished"}:
-        mine = [t for t in truths if t.staff == staff and t.status == "finished" and not t.closed_by_system]
+        mine = [
+            t
+            for t in truths
+            if t.staff == staff and t.status == "finished" and not t.closed_by_system
+        ]
         scores = [t.score for t in mine if t.score]
         r = by_clerk[staff]
         assert r["served"] == len(mine)
-        assert (r["rating_1"], r["rating_2"], r["rating_3"]) == tuple(scores.count(s) for s in (1, 2, 3))
+        assert (r["rating_1"], r["rating_2"], r["rating_3"]) == tuple(
+            scores.count(s) for s in (1, 2, 3)
+        )
         assert r["rated"] == len(scores) and r["not_rated"] == len(mine) - len(scores)
         if scores:
             assert r["satisfaction_rate"] == pytest.approx(scores.count(3) / len(scores))
@@ -219,7 +256,8 @@ def test_windows_days_and_hours(month):
     by_window = rows(report, "window")
     for w in ("w01", "w03", "w05", "w06"):
         assert by_window[w]["served"] == sum(
-            1 for t in truths if t.window == w and t.status == "finished" and not t.closed_by_system)
+            1 for t in truths if t.window == w and t.status == "finished" and not t.closed_by_system
+        )
     by_day = rows(report, "day")
     assert set(by_day) == {d.isoformat() for d in NOVEMBER}
     assert all(r["issued"] == 36 for r in by_day.values())
@@ -276,11 +314,26 @@ def test_periods():
 def test_the_previous_period():
     from hallcall.broker.reports.report import previous_period
 
-    assert previous_period(date(2026, 11, 1), date(2026, 11, 30)) == (date(2026, 10, 1), date(2026, 10, 31))
-    assert previous_period(date(2026, 1, 1), date(2026, 3, 31)) == (date(2025, 10, 1), date(2025, 12, 31))
-    assert previous_period(date(2026, 1, 1), date(2026, 12, 31)) == (date(2025, 1, 1), date(2025, 12, 31))
-    assert previous_period(date(2026, 11, 23), date(2026, 11, 23)) == (date(2026, 11, 16), date(2026, 11, 16))
-    assert previous_period(date(2026, 11, 10), date(2026, 11, 16)) == (date(2026, 11, 3), date(2026, 11, 9))
+    assert previous_period(date(2026, 11, 1), date(2026, 11, 30)) == (
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+    )
+    assert previous_period(date(2026, 1, 1), date(2026, 3, 31)) == (
+        date(2025, 10, 1),
+        date(2025, 12, 31),
+    )
+    assert previous_period(date(2026, 1, 1), date(2026, 12, 31)) == (
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+    )
+    assert previous_period(date(2026, 11, 23), date(2026, 11, 23)) == (
+        date(2026, 11, 16),
+        date(2026, 11, 16),
+    )
+    assert previous_period(date(2026, 11, 10), date(2026, 11, 16)) == (
+        date(2026, 11, 3),
+        date(2026, 11, 9),
+    )
 
 
 def test_relative_periods_use_the_halls_date():

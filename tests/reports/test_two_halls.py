@@ -17,7 +17,9 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture
 def other_config(hall_config):
     """The example hall again, under another hall id (same departments, windows and clerks)."""
-    return hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})})
+    return hall_config.model_copy(
+        update={"hall": hall_config.hall.model_copy(update={"id": "other-hall"})}
+    )
 
 
 def campus_morning(hall, clock):
@@ -58,7 +60,10 @@ def other_morning(hall, clock):
 def test_a_halls_report_counts_only_its_own_hall(hall_config, other_config, engine, clock):
     campus = Hall(start_service(hall_config, engine, clock))
     other = Hall(start_service(other_config, engine, clock))
-    campus_book, other_book = ComplaintBook(hall_config, engine), ComplaintBook(other_config, engine)
+    campus_book, other_book = (
+        ComplaintBook(hall_config, engine),
+        ComplaintBook(other_config, engine),
+    )
 
     served = campus_morning(campus, clock)
     window_complaint = campus_book.add("态度不好", "window", clock.now(), window="w01")
@@ -68,7 +73,11 @@ def test_a_halls_report_counts_only_its_own_hall(hall_config, other_config, engi
     first = other_morning(other, clock)
     assert first["id"] == served[0]["id"]  # both halls have a ticket 20261123-A001
     about_ticket = other_book.add("退件理由不清", "online", clock.now(), ticket_id=first["id"])
-    assert (about_ticket.window, about_ticket.staff, about_ticket.department) == ("w01", "s102", "registrar")
+    assert (about_ticket.window, about_ticket.staff, about_ticket.department) == (
+        "w01",
+        "s102",
+        "registrar",
+    )
     other_book.add("等太久", "phone", clock.now(), window="w02")
 
     # The other hall's tickets, history, ratings, sessions, pauses and complaints change nothing.
@@ -76,17 +85,28 @@ def test_a_halls_report_counts_only_its_own_hall(hall_config, other_config, engi
     assert beside.tables == alone.tables
 
     summary = beside.table("hall").rows[0]
-    assert (summary["issued"], summary["served"], summary["done"], summary["returned"]) == (4, 2, 2, 0)
+    assert (summary["issued"], summary["served"], summary["done"], summary["returned"]) == (
+        4,
+        2,
+        2,
+        0,
+    )
     ratings = (summary["rated"], summary["rating_3"], summary["rating_1"])
     assert (summary["transferred_out"], ratings) == (0, (2, 2, 0))
     assert {r["key"] for r in beside.table("clerk").rows} == {"s101"}
-    assert [(r["staff"], r["pauses"], r["pause_reasons"]) for r in beside.table("attendance").rows] == [
-        ("s101", 1, "training")]
+    assert [
+        (r["staff"], r["pauses"], r["pause_reasons"]) for r in beside.table("attendance").rows
+    ] == [("s101", 1, "training")]
     assert [c["id"] for c in beside.table("complaints").rows] == [window_complaint.id]
 
     theirs = build_report(other_config, engine, TODAY, TODAY, lang="en", now=now)
     summary = theirs.table("hall").rows[0]
-    assert (summary["issued"], summary["served"], summary["done"], summary["returned"]) == (5, 1, 0, 1)
+    assert (summary["issued"], summary["served"], summary["done"], summary["returned"]) == (
+        5,
+        1,
+        0,
+        1,
+    )
     ratings = (summary["rated"], summary["rating_3"], summary["rating_1"])
     assert (summary["transferred_out"], ratings) == (1, (1, 0, 1))
     assert {r["key"] for r in theirs.table("clerk").rows} == {"s102", "s103"}  # s103 transferred

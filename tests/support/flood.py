@@ -25,8 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def spawn(port: int, count: int, *options: str) -> subprocess.Popen:
     """Start the hostile kiosk as its own process (the tests and bench/flood.py)."""
-    return subprocess.Popen([sys.executable, "-m", "tests.support.flood", str(port), str(count), *options],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.support.flood", str(port), str(count), *options],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def under_way(proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -53,9 +57,16 @@ def main(argv: list[str]) -> int:
             if ahead > 0:
                 time.sleep(ahead)
         if invalid:
-            payload = b'{"request_id": "f%d", "op": "ticket.issue", "department": [' % i + b"[" * 5000 + b"]" * 5000 + b"]}"
+            payload = (
+                b'{"request_id": "f%d", "op": "ticket.issue", "department": [' % i
+                + b"[" * 5000
+                + b"]" * 5000
+                + b"]}"
+            )
         else:
-            payload = json.dumps({"request_id": f"f{i}", "op": "ticket.issue", "department": "registrar"}).encode()
+            payload = json.dumps(
+                {"request_id": f"f{i}", "op": "ticket.issue", "department": "registrar"}
+            ).encode()
         infos.append(client.publish(TOPIC, payload, qos=1))
         if i == min(count, 50) - 1:
             for info in infos:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hallcall.broker.service.bootstrap import one_hall
 from hallcall.broker.service.messagebus import HallHandle
-from hallcall.config.loader import DEMO_PIN, EXAMPLE_HALL  # noqa: F401  (DEMO_PIN: the tests log in with it)
+from hallcall.config.loader import (  # noqa: F401  (DEMO_PIN: the tests log in with it)
+    DEMO_PIN,
+    EXAMPLE_HALL,
+)
 from hallcall.config.schema import HallConfig, RateLimit, RateLimits
 from hallcall.protocol.topics import Sender
 
@@ -22,17 +24,22 @@ MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 #: Limits that no test of other behaviour reaches; tests/broker/test_rate_limits.py tests the
 #: hall file's real ones.
 _NO_LIMIT = RateLimit(burst=100000, per_minute=600000)
-UNTHROTTLED = RateLimits(kiosk=_NO_LIMIT, window=_NO_LIMIT, rating=_NO_LIMIT, admin=_NO_LIMIT, other=_NO_LIMIT)
+UNTHROTTLED = RateLimits(
+    kiosk=_NO_LIMIT, window=_NO_LIMIT, rating=_NO_LIMIT, admin=_NO_LIMIT, other=_NO_LIMIT
+)
 
 
 def unthrottled(config: HallConfig) -> HallConfig:
     return config.model_copy(update={"rate_limits": UNTHROTTLED})
 
 
-def hall_file_with_limits(directory: Path, limits: dict[str, RateLimit], name: str = "hall.toml") -> Path:
+def hall_file_with_limits(
+    directory: Path, limits: dict[str, RateLimit], name: str = "hall.toml"
+) -> Path:
     """The example hall file with these kinds' `[rate_limits]`, for tests that run `hallcall broker`."""
     table = "\n[rate_limits]\n" + "".join(
-        f"{kind} = {{ burst = {limit.burst}, per_minute = {limit.per_minute:g} }}\n" for kind, limit in limits.items()
+        f"{kind} = {{ burst = {limit.burst}, per_minute = {limit.per_minute:g} }}\n"
+        for kind, limit in limits.items()
     )
     path = directory / name
     path.write_text(EXAMPLE_HALL.read_text(encoding="utf-8") + table, encoding="utf-8")
@@ -42,7 +49,9 @@ def hall_file_with_limits(directory: Path, limits: dict[str, RateLimit], name: s
 def unthrottled_hall_file(directory: Path) -> Path:
     """The example hall file with limits no test of other behaviour reaches."""
     kinds = ("kiosk", "window", "rating", "admin", "other")
-    return hall_file_with_limits(directory, {kind: _NO_LIMIT for kind in kinds}, "hall-unthrottled.toml")
+    return hall_file_with_limits(
+        directory, {kind: _NO_LIMIT for kind in kinds}, "hall-unthrottled.toml"
+    )
 
 
 def start_service(config, engine, clock) -> HallHandle:

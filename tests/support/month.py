@@ -62,11 +62,23 @@ def working_days(start: date, count: int) -> list[date]:
 
 
 def new_leg(department: str, at: datetime) -> dict:
-    return {"department": department, "queued_at": at, "called_at": None, "answered_at": None,
-            "window": None, "staff": None, "recalls": 0, "ended_at": None, "end": None, "by_system": False}
+    return {
+        "department": department,
+        "queued_at": at,
+        "called_at": None,
+        "answered_at": None,
+        "window": None,
+        "staff": None,
+        "recalls": 0,
+        "ended_at": None,
+        "end": None,
+        "by_system": False,
+    }
 
 
-def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_day: int = 36) -> list[Truth]:
+def simulate_month(
+    hall: Hall, clock, days: list[date], seed: int = 2026, per_day: int = 36
+) -> list[Truth]:
     rng = random.Random(seed)
     recall_rng = random.Random(seed + 1)  # who does not come at the first call
     cfg = hall.service.config
@@ -125,7 +137,9 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
                         leg["end"] = "transferred"
                         truth.legs.append(new_leg(target, now))
                     else:
-                        outcome = rng.choices(["done", "returned", "needs_documents"], [0.8, 0.08, 0.12])[0]
+                        outcome = rng.choices(
+                            ["done", "returned", "needs_documents"], [0.8, 0.08, 0.12]
+                        )[0]
                         hall.ok("window", w, "ticket.finish", outcome=outcome)
                         truth.status, truth.outcome, truth.finished_at = "finished", outcome, now
                         leg["end"] = "finished"
@@ -144,7 +158,11 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
                         truth.status, truth.called_at = "called", now
                         truth.window, truth.staff = w, staff_on[w]
                         if truth.first_called_at is None:
-                            truth.first_called_at, truth.first_window, truth.first_staff = now, w, staff_on[w]
+                            truth.first_called_at, truth.first_window, truth.first_staff = (
+                                now,
+                                w,
+                                staff_on[w],
+                            )
                         leg = truth.leg()
                         if leg["called_at"] is None:
                             leg["called_at"] = now
@@ -153,7 +171,10 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
                         if recall_rng.random() < 0.1:  # not there: recalled a minute or two later
                             late = recall_rng.choice([1, 2])
                             recall_at[w] = now + timedelta(minutes=late)
-                        current[w] = (truth, now + timedelta(minutes=late + rng.choice([2, 3, 5, 8, 12, 20, 35])))
+                        current[w] = (
+                            truth,
+                            now + timedelta(minutes=late + rng.choice([2, 3, 5, 8, 12, 20, 35])),
+                        )
         clock.current = start + timedelta(hours=8, minutes=30)
         summary = hall.ok("admin", "office", "day.close")["summary"]
         closed_at = clock.current
@@ -161,8 +182,11 @@ def simulate_month(hall: Hall, clock, days: list[date], seed: int = 2026, per_da
         for number in summary["finished_by_system"] + summary["no_show_by_system"]:
             truth = next(t for t in truths.values() if t.day == day and t.number == number)
             truth.closed_by_system = True
-            truth.leg().update(ended_at=closed_at, by_system=True,
-                               end="finished" if truth.status == "called" else "no_show")
+            truth.leg().update(
+                ended_at=closed_at,
+                by_system=True,
+                end="finished" if truth.status == "called" else "no_show",
+            )
             if truth.status == "called":
                 truth.status, truth.outcome = "finished", "done"
             else:

@@ -15,8 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from hallcall.demo.embedded_mqtt import free_port
 from hallcall.broker.mosquitto_setup import Tls, mosquitto_conf
+from hallcall.demo.embedded_mqtt import free_port
 
 
 class Mosquitto:
@@ -36,7 +36,12 @@ class Mosquitto:
         self.conf = directory / "mosquitto.conf"
         self.log = directory / "mosquitto.log"
         text = mosquitto_conf(
-            directory, self.port, secured=secured, persistence=persistence, tls=tls, log_file=self.log
+            directory,
+            self.port,
+            secured=secured,
+            persistence=persistence,
+            tls=tls,
+            log_file=self.log,
         )
         if persistence:
             (directory / "data").mkdir(exist_ok=True)
@@ -47,12 +52,16 @@ class Mosquitto:
 
     def start(self, timeout: float = 10) -> Mosquitto:
         self.process = subprocess.Popen(
-            ["mosquitto", "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ["mosquitto", "-c", str(self.conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with {self.process.returncode}: {self.log_text()[-500:]}")
+                raise RuntimeError(
+                    f"mosquitto exited with {self.process.returncode}: {self.log_text()[-500:]}"
+                )
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self

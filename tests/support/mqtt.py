@@ -28,7 +28,9 @@ class RawClient:
     def __init__(self, port: int):
         self.messages: list[tuple[str, dict]] = []
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"raw-test-{id(self)}")
-        self.client.on_message = lambda c, u, m: self.messages.append((m.topic, json.loads(m.payload)))
+        self.client.on_message = lambda c, u, m: self.messages.append(
+            (m.topic, json.loads(m.payload))
+        )
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
 

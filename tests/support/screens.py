@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SCREENSHOTS = Path(os.environ.get("HALLCALL_SCREENSHOTS", Path(__file__).resolve().parents[2] / "build" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get(
+        "HALLCALL_SCREENSHOTS", Path(__file__).resolve().parents[2] / "build" / "screenshots"
+    )
+)
 
 
 def save_screenshot(widget, name: str) -> Path:

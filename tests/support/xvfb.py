@@ -20,8 +20,21 @@ class Xvfb:
     def start(self) -> Xvfb:
         self.fbdir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            ["Xvfb", "-displayfd", "1", "-screen", "0", self.size, "-fbdir", str(self.fbdir), "-nolisten", "tcp"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            [
+                "Xvfb",
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                self.size,
+                "-fbdir",
+                str(self.fbdir),
+                "-nolisten",
+                "tcp",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         ready, _, _ = select.select([self.process.stdout], [], [], 20)
         number = self.process.stdout.readline().strip() if ready else ""
@@ -37,10 +50,21 @@ class Xvfb:
 
         data = (self.fbdir / "Xvfb_screen0").read_bytes()
         header = struct.unpack(">25I", data[:100])
-        header_size, width, height, bytes_per_line, colours = header[0], header[4], header[5], header[12], header[19]
+        header_size, width, height, bytes_per_line, colours = (
+            header[0],
+            header[4],
+            header[5],
+            header[12],
+            header[19],
+        )
         start = header_size + colours * 12
-        image = QImage(data[start:start + bytes_per_line * height], width, height, bytes_per_line,
-                       QImage.Format.Format_RGB32)
+        image = QImage(
+            data[start : start + bytes_per_line * height],
+            width,
+            height,
+            bytes_per_line,
+            QImage.Format.Format_RGB32,
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         if not image.copy().save(str(path)):
             raise RuntimeError(f"could not save {path}")

@@ -60,7 +60,9 @@ def make_terminal(broker, device, qtbot, clock):
 
     def make(lang="zh", keypads=(), window_id="w01", client=None, timeout=5.0):
         client = client or device("window", window_id, [s.replace("w01", window_id) for s in SUBS])
-        win = TerminalWindow(client, lang=lang, keypads=list(keypads), now=clock.now, request_timeout_s=timeout)
+        win = TerminalWindow(
+            client, lang=lang, keypads=list(keypads), now=clock.now, request_timeout_s=timeout
+        )
         qtbot.addWidget(win)
         win.show()
         qtbot.waitExposed(win)
@@ -76,7 +78,9 @@ def settle(win, what="terminal ready"):
     from PySide6.QtWidgets import QApplication
 
     wait_for(
-        lambda: win.model.catalog is not None and win.model.window is not None and win.model.server_online
+        lambda: win.model.catalog is not None
+        and win.model.window is not None
+        and win.model.server_online
         and win.model.in_flight is None,
         what=what,
         pump=QApplication.processEvents,

@@ -15,10 +15,23 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "window_terminal" / "examples" /
 
 def test_the_example_device_file_is_valid(capsys):
     settings = load_settings(EXAMPLE)
-    assert (settings.hall, settings.window, settings.show_ui, settings.keypad) == ("campus-hall", "w01", True, None)
+    assert (settings.hall, settings.window, settings.show_ui, settings.keypad) == (
+        "campus-hall",
+        "w01",
+        True,
+        None,
+    )
     assert main(["window", "--device", str(EXAMPLE), "--check"]) == 0
-    assert "OK - hall 'campus-hall', window 'w01', mqtt://127.0.0.1:1883, keypad none, app" in capsys.readouterr().out
-    assert main(["window", "--device", str(EXAMPLE), "--check", "--mqtt-host", "10.0.0.5", "--headless"]) == 0
+    assert (
+        "OK - hall 'campus-hall', window 'w01', mqtt://127.0.0.1:1883, keypad none, app"
+        in capsys.readouterr().out
+    )
+    assert (
+        main(
+            ["window", "--device", str(EXAMPLE), "--check", "--mqtt-host", "10.0.0.5", "--headless"]
+        )
+        == 0
+    )
     assert "mqtt://10.0.0.5:1883, keypad none, headless" in capsys.readouterr().out
 
 
@@ -63,15 +76,25 @@ def test_hallcall_window_starts_the_app(tmp_path, queue_broker, mosquitto):
 
     queue_broker()
     f = tmp_path / "window.toml"
-    f.write_text(f'hall = "campus-hall"\nwindow = "w02"\nlanguage = "en"\n[mqtt]\nport = {mosquitto.port}\n', encoding="utf-8")
+    f.write_text(
+        f'hall = "campus-hall"\nwindow = "w02"\nlanguage = "en"\n[mqtt]\nport = {mosquitto.port}\n',
+        encoding="utf-8",
+    )
     raw = RawClient(mosquitto.port)
     raw.subscribe("hallcall/v1/campus-hall/device/window/w02/status")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLCALL_MQTT_")}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    proc = subprocess.Popen([sys.executable, "-m", "hallcall.cli", "window", "--device", str(f)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hallcall.cli", "window", "--device", str(f)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        wait_for(lambda: any(p.get("state") == "online" for _, p in raw.messages), 30, "terminal online")
+        wait_for(
+            lambda: any(p.get("state") == "online" for _, p in raw.messages), 30, "terminal online"
+        )
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0, proc.stdout.read()
         wait_for(lambda: raw.messages[-1][1].get("state") == "offline", 10, "terminal offline")

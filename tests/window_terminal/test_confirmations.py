@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.window_terminal.conftest import idle, shot, until
+from tests.window_terminal.conftest import shot, until
 from tests.window_terminal.test_window import LEFT, key, login
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -21,7 +21,9 @@ def test_a_wrong_pin_is_refused_in_plain_words_and_five_lock_the_id(make_termina
     assert win.pin_edit.isVisible() and win.pin_edit.echoMode() == win.pin_edit.EchoMode.Password
     shot(win, "20-login-with-pin")
     login(win, qtbot, pin="1357")
-    assert win.model.status == "closed" and win.pin_edit.text() == "", "the PIN is not left on screen"
+    assert win.model.status == "closed" and win.pin_edit.text() == "", (
+        "the PIN is not left on screen"
+    )
     assert win.message.text() == "PIN 不正确。再错 4 次，该工号将被锁定。"
     for _ in range(4):
         login(win, qtbot, pin="1357")
@@ -31,7 +33,9 @@ def test_a_wrong_pin_is_refused_in_plain_words_and_five_lock_the_id(make_termina
     assert win.model.status == "closed"
 
 
-def test_no_show_before_any_recall_asks_and_after_a_recall_does_not(make_terminal, kiosk, events, qtbot):
+def test_no_show_before_any_recall_asks_and_after_a_recall_does_not(
+    make_terminal, kiosk, events, qtbot
+):
     win = make_terminal()
     login(win, qtbot)
     kiosk()
@@ -62,7 +66,11 @@ def test_needs_documents_records_the_missing_materials_and_shows_them_to_the_vis
     key(win, qtbot, Qt.Key.Key_F1)
     qtbot.keyClick(win, Qt.Key.Key_F8)
     assert win.bottom.currentIndex() == 4
-    assert [b.text() for b in win._material_boxes] == ["学籍异动申请表（学院盖章）", "校园卡", "医院证明（因病休学时）"]
+    assert [b.text() for b in win._material_boxes] == [
+        "学籍异动申请表（学院盖章）",
+        "校园卡",
+        "医院证明（因病休学时）",
+    ]
     qtbot.keyClick(win, Qt.Key.Key_Return)  # nothing ticked: it asks, nothing is sent
     assert win.message.text() == "请至少勾选一项缺少的材料。" and not events.of("ticket.finished")
     win._material_boxes[0].setChecked(True)
@@ -73,7 +81,9 @@ def test_needs_documents_records_the_missing_materials_and_shows_them_to_the_vis
     finished = events.of("ticket.finished")[0]["ticket"]
     assert finished["outcome"] == "needs_documents"
     assert [m["en"] for m in finished["missing_materials"]] == [
-        "Status change form stamped by your school", "Hospital certificate (for medical leave)"]
+        "Status change form stamped by your school",
+        "Hospital certificate (for medical leave)",
+    ]
     assert win.notice.isVisible()
     assert "请补齐以下材料" in win.notice_title.text() and "Please bring" in win.notice_title.text()
     assert win.notice_items.text() == (
@@ -85,7 +95,9 @@ def test_needs_documents_records_the_missing_materials_and_shows_them_to_the_vis
     assert not win.notice.isVisible()
 
 
-def test_a_long_guide_scrolls_in_the_missing_materials_panel(make_terminal, kiosk, qtbot, monkeypatch):
+def test_a_long_guide_scrolls_in_the_missing_materials_panel(
+    make_terminal, kiosk, qtbot, monkeypatch
+):
     """Fourteen materials (a property registration's list) do not fit the panel's rows: each
     one can still be reached and ticked, none is cut off for good."""
     from PySide6.QtCore import QRect
@@ -95,13 +107,18 @@ def test_a_long_guide_scrolls_in_the_missing_materials_panel(make_terminal, kios
     login(win, qtbot)
     kiosk(matter="status-change")
     key(win, qtbot, Qt.Key.Key_F1)
-    many = [{"zh": f"第 {i} 项证明材料（原件及复印件）", "en": f"Document {i} (original and copy)"} for i in range(1, 15)]
+    many = [
+        {"zh": f"第 {i} 项证明材料（原件及复印件）", "en": f"Document {i} (original and copy)"}
+        for i in range(1, 15)
+    ]
     monkeypatch.setattr(win.model, "guide_materials", lambda: many)
     qtbot.keyClick(win, Qt.Key.Key_F8)
     assert win.bottom.currentIndex() == 4 and len(win._material_boxes) == 14
     QApplication.processEvents()
     viewport = win.mi_scroll.viewport()
-    assert win.mi_scroll.verticalScrollBar().maximum() > 0, "the list is longer than the panel: it scrolls"
+    assert win.mi_scroll.verticalScrollBar().maximum() > 0, (
+        "the list is longer than the panel: it scrolls"
+    )
     for box in win._material_boxes:
         win.mi_scroll.ensureWidgetVisible(box, 0, 0)
         QApplication.processEvents()
@@ -123,7 +140,9 @@ def test_a_disabled_finish_button_looks_disabled(make_terminal, kiosk, qtbot):
     assert not done.isEnabled()
     grey = colour(done)
     assert abs(grey.red() - grey.green()) < 12 and abs(grey.green() - grey.blue()) < 16, grey.name()
-    assert colour(done).name() == colour(win.buttons["returned"]).name(), "as grey as every disabled button"
+    assert colour(done).name() == colour(win.buttons["returned"]).name(), (
+        "as grey as every disabled button"
+    )
     shot(win, "25-finish-disabled")
     kiosk()
     key(win, qtbot, Qt.Key.Key_F1)

@@ -48,7 +48,9 @@ class Peer:
         self.port.close()
 
 
-def test_serial_keypad_instead_of_the_app(tmp_path, pty_pair, mosquitto, broker, kiosk, events, device):
+def test_serial_keypad_instead_of_the_app(
+    tmp_path, pty_pair, mosquitto, broker, kiosk, events, device
+):
     window_state = device("display", "w01-watch", ["state/window/w01"])
     peer = Peer(pty_pair.peer)
     device_file = tmp_path / "window.toml"
@@ -63,7 +65,9 @@ def test_serial_keypad_instead_of_the_app(tmp_path, pty_pair, mosquitto, broker,
     settings = load_settings(device_file)
     stop = threading.Event()
     running = []
-    runner = threading.Thread(target=run_headless, args=(settings, stop, running.append), daemon=True)
+    runner = threading.Thread(
+        target=run_headless, args=(settings, stop, running.append), daemon=True
+    )
     runner.start()
     wait_for(lambda: running, what="headless terminal started")
     model = running[0].model
@@ -75,7 +79,10 @@ def test_serial_keypad_instead_of_the_app(tmp_path, pty_pair, mosquitto, broker,
         peer.press(line)
 
     try:
-        state = lambda: window_state.states.get("state/window/w01", {})
+
+        def state():
+            return window_state.states.get("state/window/w01", {})
+
         wait_for(lambda: state().get("status") == "open", what="headless auto login")
         assert state()["staff"]["id"] == "s101"
         peer.wait_display("WAIT 0")
@@ -102,7 +109,9 @@ def test_serial_keypad_instead_of_the_app(tmp_path, pty_pair, mosquitto, broker,
         peer.wait_display("PAUSE")
         assert state()["status"] == "paused" and state()["pause_reason"] == "break"
         press(b"K01:NEXT\r\n")  # refused while paused: nothing is sent
-        wait_for(lambda: model.message is not None and model.message.key == "err_paused", what="refused")
+        wait_for(
+            lambda: model.message is not None and model.message.key == "err_paused", what="refused"
+        )
         press(b"K01:RESUME\r\n")
         peer.wait_display("WAIT 1")
         press(b"K01:NEXT\r")
@@ -133,7 +142,12 @@ def mock_pins():
 def test_gpio_buttons_beside_the_app(mock_pins, make_terminal, kiosk, events, qtbot):
     from hallcall.hardware.gpio import GpioKeypad
 
-    pins = {KeypadAction.NEXT: 23, KeypadAction.RECALL: 24, KeypadAction.FINISH: 25, KeypadAction.PAUSE: 8}
+    pins = {
+        KeypadAction.NEXT: 23,
+        KeypadAction.RECALL: 24,
+        KeypadAction.FINISH: 25,
+        KeypadAction.PAUSE: 8,
+    }
     buttons = GpioKeypad(pins, bounce_time=None)
     try:
         win = make_terminal(keypads=[buttons])
@@ -148,7 +162,10 @@ def test_gpio_buttons_beside_the_app(mock_pins, make_terminal, kiosk, events, qt
             mock_pins.pin(pin).drive_high()
 
         press(23)
-        until(lambda: win.model.current is not None and win.model.in_flight is None, "called by the button")
+        until(
+            lambda: win.model.current is not None and win.model.in_flight is None,
+            "called by the button",
+        )
         assert win.number.text() == "A001" and buttons.number == "A001"
         press(24)
         until(lambda: len(events.of("ticket.recalled")) == 1, "recalled by the button")
@@ -156,13 +173,18 @@ def test_gpio_buttons_beside_the_app(mock_pins, make_terminal, kiosk, events, qt
         shot(win, "26-called-by-gpio-button")
         until(lambda: win.model.in_flight is None, "recall answered")
         press(25)
-        until(lambda: len(events.of("ticket.finished")) == 1 and win.model.current is None, "finished")
+        until(
+            lambda: len(events.of("ticket.finished")) == 1 and win.model.current is None, "finished"
+        )
         until(lambda: win.model.in_flight is None, "finish answered")
         press(8)
         until(lambda: win.model.status == "paused", "paused by the button")
         assert buttons.number == "PAUSE"
         until(lambda: win.model.in_flight is None, "pause answered")
         press(8)
-        until(lambda: win.model.status == "open" and win.model.in_flight is None, "resumed by the button")
+        until(
+            lambda: win.model.status == "open" and win.model.in_flight is None,
+            "resumed by the button",
+        )
     finally:
         buttons.close()

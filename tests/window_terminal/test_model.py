@@ -16,7 +16,11 @@ from hallcall.window_terminal.model import Action, TerminalModel, TimerLevel, co
 from hallcall.window_terminal.texts import TEXTS, duration, t
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-ISO = lambda dt: dt.isoformat().replace("+00:00", "Z")
+
+
+def ISO(dt):
+    return dt.isoformat().replace("+00:00", "Z")
+
 
 CATALOG = {
     "seq": 1,
@@ -24,11 +28,23 @@ CATALOG = {
         "languages": ["zh", "en"],
         "default_language": "zh",
         "recall_limit": 2,
-        "rating_labels": {"zh": ["不满意", "基本满意", "满意"], "en": ["Dissatisfied", "Average", "Satisfied"]},
+        "rating_labels": {
+            "zh": ["不满意", "基本满意", "满意"],
+            "en": ["Dissatisfied", "Average", "Satisfied"],
+        },
     },
     "departments": [
-        {"id": "registrar", "name": {"zh": "教务处", "en": "Registrar"},
-         "matters": [{"id": "transcript", "name": {"zh": "成绩单", "en": "Transcript"}, "service_limit_min": 10}]},
+        {
+            "id": "registrar",
+            "name": {"zh": "教务处", "en": "Registrar"},
+            "matters": [
+                {
+                    "id": "transcript",
+                    "name": {"zh": "成绩单", "en": "Transcript"},
+                    "service_limit_min": 10,
+                }
+            ],
+        },
         {"id": "finance", "name": {"zh": "财务处", "en": "Finance"}, "matters": []},
     ],
     "windows": [{"id": "w01", "number": 1, "flex": False, "departments": ["registrar"]}],
@@ -37,9 +53,18 @@ CATALOG = {
 
 def window_state(seq=10, status="open", current=None, **extra):
     state = {
-        "seq": seq, "window": "w01", "number": 1, "flex": False, "departments": ["registrar"],
-        "status": status, "served_today": 0, "pause_reason": None, "current": current,
-        "staff": {"id": "s101", "name": {"zh": "张敏", "en": "Zhang Min"}, "post": "A"} if status != "closed" else None,
+        "seq": seq,
+        "window": "w01",
+        "number": 1,
+        "flex": False,
+        "departments": ["registrar"],
+        "status": status,
+        "served_today": 0,
+        "pause_reason": None,
+        "current": current,
+        "staff": {"id": "s101", "name": {"zh": "张敏", "en": "Zhang Min"}, "post": "A"}
+        if status != "closed"
+        else None,
         "last_finished": None,
     }
     state.update(extra)
@@ -47,9 +72,17 @@ def window_state(seq=10, status="open", current=None, **extra):
 
 
 def ticket(number="A001", recalls_left=2, called=T0, limit=600, **extra):
-    view = {"id": "t1", "number": number, "department": "registrar", "matter": "transcript",
-            "issued_at": ISO(called - timedelta(minutes=12)), "called_at": ISO(called),
-            "recalls_left": recalls_left, "service_limit_s": limit, "priority": "normal"}
+    view = {
+        "id": "t1",
+        "number": number,
+        "department": "registrar",
+        "matter": "transcript",
+        "issued_at": ISO(called - timedelta(minutes=12)),
+        "called_at": ISO(called),
+        "recalls_left": recalls_left,
+        "service_limit_s": limit,
+        "priority": "normal",
+    }
     view.update(extra)
     return view
 
@@ -60,7 +93,10 @@ def ready(status="open", current=None, **extra) -> TerminalModel:
     m.apply_state("server/status", {"state": "online"})
     m.apply_state("state/catalog", CATALOG)
     m.apply_state("state/window/w01", window_state(status=status, current=current, **extra))
-    m.apply_state("state/queue/registrar", {"seq": 11, "waiting": 3, "priority_waiting": 1, "estimated_wait_s": 600})
+    m.apply_state(
+        "state/queue/registrar",
+        {"seq": 11, "waiting": 3, "priority_waiting": 1, "estimated_wait_s": 600},
+    )
     return m
 
 
@@ -85,10 +121,19 @@ def test_older_states_never_move_the_screen_back():
 
 def test_what_may_be_done_in_each_state():
     idle = ready()
-    assert [a for a in Action if idle.can(a)] == [Action.LOGIN, Action.LOGOUT, Action.NEXT, Action.PAUSE]
+    assert [a for a in Action if idle.can(a)] == [
+        Action.LOGIN,
+        Action.LOGOUT,
+        Action.NEXT,
+        Action.PAUSE,
+    ]
     serving = ready(current=ticket())
     assert [a for a in Action if serving.can(a)] == [
-        Action.LOGIN, Action.RECALL, Action.NO_SHOW, Action.TRANSFER, Action.FINISH,
+        Action.LOGIN,
+        Action.RECALL,
+        Action.NO_SHOW,
+        Action.TRANSFER,
+        Action.FINISH,
     ]
     assert serving.why_not(Action.NEXT).text("zh") == "请先办结、转办或过号当前的 A001。"
     at_limit = ready(current=ticket(recalls_left=0))
@@ -129,7 +174,11 @@ def test_one_command_at_a_time():
 def test_a_window_reply_is_applied_as_the_newest_state():
     m = ready()
     assert m.begin(Action.PAUSE)
-    m.end(Action.PAUSE, {"ok": True, "data": window_state(seq=20, status="paused", pause_reason="break")}, {"reason": "break"})
+    m.end(
+        Action.PAUSE,
+        {"ok": True, "data": window_state(seq=20, status="paused", pause_reason="break")},
+        {"reason": "break"},
+    )
     assert m.status == "paused"
     assert m.message_text() == "窗口已暂停：休息。"
     m.lang = "en"
@@ -139,18 +188,63 @@ def test_a_window_reply_is_applied_as_the_newest_state():
 @pytest.mark.parametrize(
     "action, code, detail, args, expected",
     [
-        (Action.NEXT, "empty", "nobody is waiting", {}, "Nobody is waiting for this window right now."),
-        (Action.NEXT, "timeout", "", {}, "The queue server did not answer in time. Watch the screen, then try again if needed."),
-        (Action.LOGIN, "not_found", "unknown staff id 's9'", {"staff": "s9"}, "There is no staff id s9. Please check it."),
-        (Action.LOGIN, "forbidden", "", {"staff": "s201"}, "s201 belongs to another department and cannot log in at this window."),
-        (Action.LOGIN, "conflict", "s101 is already on duty at window w02; log out there first", {"staff": "s101"},
-         "s101 is logged in at another window; log out there first."),
-        (Action.LOGIN, "conflict", "finish the current ticket before another clerk takes over", {"staff": "s102"},
-         "Finish the current ticket before another clerk takes over."),
-        (Action.TRANSFER, "invalid", "already in department", {}, "The ticket is already in that department's queue."),
+        (
+            Action.NEXT,
+            "empty",
+            "nobody is waiting",
+            {},
+            "Nobody is waiting for this window right now.",
+        ),
+        (
+            Action.NEXT,
+            "timeout",
+            "",
+            {},
+            "The queue server did not answer in time. Watch the screen, then try again if needed.",
+        ),
+        (
+            Action.LOGIN,
+            "not_found",
+            "unknown staff id 's9'",
+            {"staff": "s9"},
+            "There is no staff id s9. Please check it.",
+        ),
+        (
+            Action.LOGIN,
+            "forbidden",
+            "",
+            {"staff": "s201"},
+            "s201 belongs to another department and cannot log in at this window.",
+        ),
+        (
+            Action.LOGIN,
+            "conflict",
+            "s101 is already on duty at window w02; log out there first",
+            {"staff": "s101"},
+            "s101 is logged in at another window; log out there first.",
+        ),
+        (
+            Action.LOGIN,
+            "conflict",
+            "finish the current ticket before another clerk takes over",
+            {"staff": "s102"},
+            "Finish the current ticket before another clerk takes over.",
+        ),
+        (
+            Action.TRANSFER,
+            "invalid",
+            "already in department",
+            {},
+            "The ticket is already in that department's queue.",
+        ),
         (Action.NEXT, "closed", "", {}, "The hall has closed for today."),
-        (Action.NEXT, "unavailable", "database down", {},
-         "The queue service could not handle this just now. Try again shortly; if it keeps failing, call the hall's IT staff."),
+        (
+            Action.NEXT,
+            "unavailable",
+            "database down",
+            {},
+            "The queue service could not handle this just now. Try again shortly; if it keeps failing, call the hall's IT staff.",
+        ),
         (Action.NEXT, "rate_limited", "slow down", {}, "The queue service refused: slow down"),
     ],
 )
@@ -162,7 +256,10 @@ def test_errors_in_plain_words(action, code, detail, args, expected):
 def test_recall_refused_by_the_broker_at_the_limit():
     m = ready(current=ticket(recalls_left=1))
     assert m.begin(Action.RECALL)
-    m.end(Action.RECALL, {"ok": False, "error": {"code": "conflict", "message": "recalled 2 times, the limit"}})
+    m.end(
+        Action.RECALL,
+        {"ok": False, "error": {"code": "conflict", "message": "recalled 2 times, the limit"}},
+    )
     assert m.message.key == "err_recall_limit"
 
 
@@ -177,7 +274,9 @@ def test_timer_colour_against_the_time_limit():
     assert m.timer_level(T0 + timedelta(minutes=7)) is TimerLevel.NORMAL
     assert m.timer_level(T0 + timedelta(minutes=9)) is TimerLevel.AMBER
     assert m.timer_level(T0 + timedelta(minutes=11)) is TimerLevel.RED
-    assert m.service_elapsed_s(T0 - timedelta(seconds=5)) == 0  # a clock a little behind the broker's
+    assert (
+        m.service_elapsed_s(T0 - timedelta(seconds=5)) == 0
+    )  # a clock a little behind the broker's
     assert m.waited_s() == 12 * 60
     # An older broker without service_limit_s: the limit comes from the catalog's matter.
     old = ready(current=ticket(limit=None))
@@ -187,8 +286,13 @@ def test_timer_colour_against_the_time_limit():
 
 def test_waiting_counts_follow_the_windows_departments():
     m = ready()
-    assert [(w.department, w.waiting, w.priority_waiting) for w in m.waiting()] == [("registrar", 3, 1)]
-    m.apply_state("state/queue/finance", {"seq": 30, "waiting": 7, "priority_waiting": 0, "estimated_wait_s": 60})
+    assert [(w.department, w.waiting, w.priority_waiting) for w in m.waiting()] == [
+        ("registrar", 3, 1)
+    ]
+    m.apply_state(
+        "state/queue/finance",
+        {"seq": 30, "waiting": 7, "priority_waiting": 0, "estimated_wait_s": 60},
+    )
     m.apply_state("state/window/w01", window_state(seq=31, departments=["registrar", "finance"]))
     assert [(w.name, w.waiting) for w in m.waiting()] == [("教务处", 3), ("财务处", 7)]
 
@@ -198,7 +302,9 @@ def test_rating_received_shows_without_the_score_unless_the_hall_allows():
     m = ready(last_finished=last)
     assert m.rating_text() == "等待评价" and not m.rated
     assert not m.apply_event("event/rating.recorded", {"window": "w02", "ticket_id": "x"})
-    assert m.apply_event("event/rating.recorded", {"window": "w01", "ticket_id": "t9", "staff": "s101"})
+    assert m.apply_event(
+        "event/rating.recorded", {"window": "w01", "ticket_id": "t9", "staff": "s101"}
+    )
     assert m.rated and m.rating_text() == "已收到评价"
     m.apply_event("event/rating.recorded", {"window": "w01", "ticket_id": "t9", "score": 3})
     assert m.rating_text() == "已收到评价：满意"
@@ -217,12 +323,24 @@ def test_keypad_display_text():
 
 
 def test_commands_are_checked_before_they_leave():
-    assert command(Action.LOGIN, staff=" S101 ", post="B") == ("window.login", {"staff": "s101", "post": "B"})
-    assert command(Action.TRANSFER, department="finance", matter=None) == ("ticket.transfer", {"department": "finance"})
-    assert command(Action.FINISH, outcome="needs_documents") == ("ticket.finish", {"outcome": "needs_documents"})
+    assert command(Action.LOGIN, staff=" S101 ", post="B") == (
+        "window.login",
+        {"staff": "s101", "post": "B"},
+    )
+    assert command(Action.TRANSFER, department="finance", matter=None) == (
+        "ticket.transfer",
+        {"department": "finance"},
+    )
+    assert command(Action.FINISH, outcome="needs_documents") == (
+        "ticket.finish",
+        {"outcome": "needs_documents"},
+    )
     assert command(Action.NEXT) == ("call.next", {})
-    for bad in ({"action": Action.LOGIN, "staff": "s1", "post": "C"}, {"action": Action.FINISH, "outcome": "maybe"},
-                {"action": Action.PAUSE, "reason": "  "}):
+    for bad in (
+        {"action": Action.LOGIN, "staff": "s1", "post": "C"},
+        {"action": Action.FINISH, "outcome": "maybe"},
+        {"action": Action.PAUSE, "reason": "  "},
+    ):
         with pytest.raises(ValueError):
             command(**bad)
 
@@ -293,7 +411,10 @@ def test_every_text_exists_in_both_languages_and_formats():
     import hallcall.window_terminal.model as model_module
 
     folder = Path(model_module.__file__).parent
-    sources = "".join((folder / f"{name}.py").read_text(encoding="utf-8") for name in ("model", "window", "actions"))
+    sources = "".join(
+        (folder / f"{name}.py").read_text(encoding="utf-8")
+        for name in ("model", "window", "actions")
+    )
     used = set(re.findall(r'"((?:err|ok|info)_[a-z_]+)"', sources))
     assert used <= set(TEXTS["en"]), used - set(TEXTS["en"])
 
@@ -303,10 +424,14 @@ def test_a_stale_reply_does_not_end_a_newer_command():
     assert m.begin(Action.NEXT)
     first = m.token
     # the broker fails without a request_id: the command in flight ends with that failure
-    m.late_reply({"request_id": None, "ok": False, "error": {"code": "unavailable", "message": "db"}})
+    m.late_reply(
+        {"request_id": None, "ok": False, "error": {"code": "unavailable", "message": "db"}}
+    )
     assert m.in_flight is None and m.message.key == "err_unavailable"
     assert m.begin(Action.NEXT)
-    m.end(Action.NEXT, {"ok": False, "error": {"code": "timeout"}}, token=first)  # the old wait ends
+    m.end(
+        Action.NEXT, {"ok": False, "error": {"code": "timeout"}}, token=first
+    )  # the old wait ends
     assert m.in_flight is Action.NEXT  # ...but the new command is still in flight
     m.end(Action.NEXT, {"ok": True, "data": {"ticket": ticket()}}, token=m.token)
     assert m.in_flight is None and m.message.key == "ok_next"
@@ -317,38 +442,65 @@ def test_a_stale_reply_does_not_end_a_newer_command():
 # ---------------------------------------------------------------- #12 items 6-7 (Qt-free)
 def test_the_pin_and_the_missing_materials_go_out_and_pin_refusals_read_plainly():
     assert command(Action.LOGIN, staff="s101", post="A", pin=" 2468 ") == (
-        "window.login", {"staff": "s101", "post": "A", "pin": "2468"})
+        "window.login",
+        {"staff": "s101", "post": "A", "pin": "2468"},
+    )
     assert command(Action.FINISH, outcome="needs_documents", missing=[2, 0, 2]) == (
-        "ticket.finish", {"outcome": "needs_documents", "missing": [0, 2]})
+        "ticket.finish",
+        {"outcome": "needs_documents", "missing": [0, 2]},
+    )
     with pytest.raises(ValueError):
         command(Action.FINISH, outcome="done", missing=[0])
     m = ready(status="closed")
     args = {"staff": "s101"}
-    wrong = m.error_message(Action.LOGIN, "forbidden", "wrong PIN for s101; 3 more tries before it is locked", args,
-                            {"reason": "wrong_pin", "tries_left": 3})
+    wrong = m.error_message(
+        Action.LOGIN,
+        "forbidden",
+        "wrong PIN for s101; 3 more tries before it is locked",
+        args,
+        {"reason": "wrong_pin", "tries_left": 3},
+    )
     assert wrong.text("zh") == "PIN 不正确。再错 3 次，该工号将被锁定。"
-    locked = m.error_message(Action.LOGIN, "locked", "s101 is locked after 5 wrong PINs until 09:15 (hall time)", args,
-                             {"reason": "pin_locked", "until": "09:15"})
+    locked = m.error_message(
+        Action.LOGIN,
+        "locked",
+        "s101 is locked after 5 wrong PINs until 09:15 (hall time)",
+        args,
+        {"reason": "pin_locked", "until": "09:15"},
+    )
     assert "09:15" in locked.text("en") and "locked" in locked.text("en")
 
 
 def test_no_show_asks_only_before_any_recall_and_a_transfer_to_a_closed_department_asks():
     m = ready(current=ticket(recalls=0, recalls_left=2))
     assert m.confirmation(Action.NO_SHOW).key == "confirm_no_show"
-    m.apply_state("state/window/w01", window_state(seq=20, current=ticket(recalls=1, recalls_left=1)))
+    m.apply_state(
+        "state/window/w01", window_state(seq=20, current=ticket(recalls=1, recalls_left=1))
+    )
     assert m.confirmation(Action.NO_SHOW) is None
-    assert m.confirmation(Action.TRANSFER, department="finance") is None, "unknown open windows: no guess"
+    assert m.confirmation(Action.TRANSFER, department="finance") is None, (
+        "unknown open windows: no guess"
+    )
     m.apply_state("state/queue/finance", {"seq": 21, "waiting": 0, "open_windows": 0})
     question = m.confirmation(Action.TRANSFER, department="finance")
     m.lang = "en"
-    assert question.text("en") == "No window of Finance is open now: A001 would wait until one opens. Transfer anyway?"
+    assert (
+        question.text("en")
+        == "No window of Finance is open now: A001 would wait until one opens. Transfer anyway?"
+    )
     m.apply_state("state/queue/finance", {"seq": 22, "waiting": 0, "open_windows": 1})
     assert m.confirmation(Action.TRANSFER, department="finance") is None
 
 
 def test_waiting_for_rating_ends_with_the_pads_timeout_and_no_stale_called_banner():
     catalog = {**CATALOG, "seq": 2, "hall": {**CATALOG["hall"], "rating_timeout_s": 30}}
-    last = {"ticket_id": "t1", "number": "A001", "finished_at": ISO(T0), "outcome": "done", "rated": False}
+    last = {
+        "ticket_id": "t1",
+        "number": "A001",
+        "finished_at": ISO(T0),
+        "outcome": "done",
+        "rated": False,
+    }
     m = ready(last_finished=last)
     m.apply_state("state/catalog", catalog)
     assert m.rating_text(T0 + timedelta(seconds=29)) == "等待评价"
@@ -358,4 +510,6 @@ def test_waiting_for_rating_ends_with_the_pads_timeout_and_no_stale_called_banne
     m.end(Action.NEXT, {"ok": True, "data": {"ticket": ticket(number="A005")}})
     assert m.message_text() == "已叫号 A005。"
     m.apply_state("state/window/w01", window_state(seq=30, status="closed"))  # the close of day
-    assert "A005" not in m.message_text() and m.message_text() == "大厅今日已结束服务，本窗口已关闭。"
+    assert (
+        "A005" not in m.message_text() and m.message_text() == "大厅今日已结束服务，本窗口已关闭。"
+    )

@@ -185,7 +185,9 @@ def test_pause_resume_b_takeover_and_logout(make_terminal, kiosk, events, qtbot)
 
     # A free-text reason works too.
     qtbot.keyClick(win, Qt.Key.Key_F6)
-    qtbot.keyClicks(win.pa_other, "IT ")  # QTest types ASCII only; the rest as an input method would
+    qtbot.keyClicks(
+        win.pa_other, "IT "
+    )  # QTest types ASCII only; the rest as an input method would
     win.pa_other.insert("设备维修")
     qtbot.keyClick(win.pa_other, Qt.Key.Key_Return)
     idle(win)
@@ -330,7 +332,9 @@ def test_broker_unreachable_then_back(make_terminal, kiosk, events, broker, mosq
     assert win.number.text() == "A001" and win.buttons["done"].isEnabled()
     key(win, qtbot, Qt.Key.Key_F4)
     assert win.message.text() == "A001 已办结。"
-    assert len(events.of("ticket.called")) <= 1  # the lobby client lost its subscription, not the call
+    assert (
+        len(events.of("ticket.called")) <= 1
+    )  # the lobby client lost its subscription, not the call
 
     broker.stop()  # the queue broker itself stops: Mosquitto says so (its status goes offline)
     until(lambda: not win.model.server_online, "server offline")
@@ -402,7 +406,10 @@ def test_a_hung_or_failing_queue_broker_is_told_in_plain_words(make_terminal, ki
     try:
         key(win, qtbot, Qt.Key.Key_F1)
         shot(win, "29-unavailable")
-        assert win.message.text() == "排队服务暂时处理不了这个操作。请稍后再试；一直不行请联系大厅管理员。"
+        assert (
+            win.message.text()
+            == "排队服务暂时处理不了这个操作。请稍后再试；一直不行请联系大厅管理员。"
+        )
     finally:
         broker.bus.run = run
     key(win, qtbot, Qt.Key.Key_F1)

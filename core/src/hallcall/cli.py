@@ -16,12 +16,22 @@ from hallcall.version import __version__
 
 #: Which distribution brings which command, to say what to install when one is missing.
 PART_OF_COMMAND = {
-    "broker": "hallcall-broker", "config": "hallcall-broker", "db": "hallcall-broker",
-    "mqtt-acl": "hallcall-broker", "mqtt-setup": "hallcall-broker", "report": "hallcall-broker",
-    "complaint": "hallcall-broker", "admin": "hallcall-broker", "backup": "hallcall-broker",
-    "kiosk": "hallcall-kiosk", "window": "hallcall-window-terminal",
-    "display": "hallcall-display", "sign": "hallcall-display", "voice": "hallcall-display",
-    "rating-pad": "hallcall-rating-pad", "demo": "hallcall-demo",
+    "broker": "hallcall-broker",
+    "config": "hallcall-broker",
+    "db": "hallcall-broker",
+    "mqtt-acl": "hallcall-broker",
+    "mqtt-setup": "hallcall-broker",
+    "report": "hallcall-broker",
+    "complaint": "hallcall-broker",
+    "admin": "hallcall-broker",
+    "backup": "hallcall-broker",
+    "kiosk": "hallcall-kiosk",
+    "window": "hallcall-window-terminal",
+    "display": "hallcall-display",
+    "sign": "hallcall-display",
+    "voice": "hallcall-display",
+    "rating-pad": "hallcall-rating-pad",
+    "demo": "hallcall-demo",
 }
 
 
@@ -51,8 +61,10 @@ def _missing_part(argv: list[str], parser: argparse.ArgumentParser) -> str | Non
     known = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     command = next((a for a in argv if not a.startswith("-")), None)
     if command and command not in known and command in PART_OF_COMMAND:
-        return (f"hallcall {command}: the part that brings it is not installed here "
-                f"(pip install {PART_OF_COMMAND[command]})")
+        return (
+            f"hallcall {command}: the part that brings it is not installed here "
+            f"(pip install {PART_OF_COMMAND[command]})"
+        )
     return None
 
 

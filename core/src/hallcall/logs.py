@@ -16,7 +16,9 @@ class LineLimit(logging.Filter):
         super().__init__()
         self.burst = burst
         self.period_s = period_s
-        self._seen: dict[tuple[str, object], list] = {}  # template -> [window start, passed, dropped]
+        self._seen: dict[
+            tuple[str, object], list
+        ] = {}  # template -> [window start, passed, dropped]
 
     def filter(self, record: logging.LogRecord) -> bool:
         key = (record.name, record.msg)
@@ -40,6 +42,8 @@ def limit_lines(burst: int = 10, period_s: float = 60.0) -> LineLimit:
     """Put one LineLimit on the root logger's plain stream handlers (those of basicConfig)."""
     line_limit = LineLimit(burst, period_s)
     for handler in logging.getLogger().handlers:
-        if type(handler) is logging.StreamHandler and not any(isinstance(f, LineLimit) for f in handler.filters):
+        if type(handler) is logging.StreamHandler and not any(
+            isinstance(f, LineLimit) for f in handler.filters
+        ):
             handler.addFilter(line_limit)
     return line_limit

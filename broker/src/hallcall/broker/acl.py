@@ -64,7 +64,8 @@ def acl_for_halls(configs: list[HallConfig]) -> str:
     if clashes:
         raise SharedUser(
             "device users must differ between halls that share a Mosquitto; in two halls: "
-            + ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+            + ", ".join(clashes[:5])
+            + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
             + ". Give the devices hall-unique ids, or run one Mosquitto per hall."
         )
     return "\n".join(acl_text(config) for config in configs)

@@ -18,6 +18,7 @@ from pathlib import Path
 from hallcall.config.loader import DEMO_PIN, hall_files, load_or_exit
 from hallcall.mqtt.settings import add_server_options, settings_from_args
 
+
 def cmd_config_check(args) -> int:
     cfg = load_or_exit(args.file)
     print(
@@ -28,17 +29,25 @@ def cmd_config_check(args) -> int:
     )
     no_pin = [s.id for s in cfg.staff if s.pin_hash is None]
     if cfg.hall.require_pin and no_pin:
-        print(f"  warning: {len(no_pin)} clerk{'s' if len(no_pin) != 1 else ''} cannot log in until they have a PIN "
-              f"(hallcall admin staff-pin --config {args.file} ID): {', '.join(no_pin)}")
+        print(
+            f"  warning: {len(no_pin)} clerk{'s' if len(no_pin) != 1 else ''} cannot log in until they have a PIN "
+            f"(hallcall admin staff-pin --config {args.file} ID): {', '.join(no_pin)}"
+        )
     if cfg.hall.require_pin:
         from hallcall.broker.domain.pins import verify_pin
 
-        demo = [s.id for s in cfg.staff if s.pin_hash is not None and verify_pin(s.pin_hash, DEMO_PIN)]
+        demo = [
+            s.id for s in cfg.staff if s.pin_hash is not None and verify_pin(s.pin_hash, DEMO_PIN)
+        ]
         if demo:
-            print(f"  warning: {len(demo)} clerk{'s' if len(demo) != 1 else ''} still have the example's demo "
-                  f"PIN {DEMO_PIN}: {', '.join(demo)}")
+            print(
+                f"  warning: {len(demo)} clerk{'s' if len(demo) != 1 else ''} still have the example's demo "
+                f"PIN {DEMO_PIN}: {', '.join(demo)}"
+            )
     if not cfg.hall.require_pin:
-        print("  warning: require_pin = false: anyone may log in as any clerk with the staff id alone")
+        print(
+            "  warning: require_pin = false: anyone may log in as any clerk with the staff id alone"
+        )
     return 0
 
 
@@ -68,9 +77,8 @@ def cmd_broker(args) -> int:
     from hallcall.broker.service.bootstrap import build_bus
     from hallcall.broker.storage.database import create_db_engine
     from hallcall.broker.storage.migrate import upgrade
-    from hallcall.mqtt.settings import exposure_warnings
-
     from hallcall.logs import limit_lines
+    from hallcall.mqtt.settings import exposure_warnings
 
     limit_lines()  # a flooding device must not write a log line per message
     configs = [load_or_exit(str(f)) for f in hall_files(args.config)]
@@ -96,7 +104,9 @@ def cmd_broker(args) -> int:
     server.start()
     logging.getLogger("hallcall").info(
         "queue broker for %s on mqtt://%s:%s",
-        ", ".join(c.hall.id for c in configs), args.mqtt_host, args.mqtt_port,
+        ", ".join(c.hall.id for c in configs),
+        args.mqtt_host,
+        args.mqtt_port,
     )
     stop.wait()
     server.stop()
@@ -114,7 +124,11 @@ def _run_workers(args, halls: int) -> int:
     base += ["--mqtt-host", args.mqtt_host, "--mqtt-port", str(args.mqtt_port)]
     if args.mqtt_tls:
         base.append("--mqtt-tls")
-    for option, path in (("--mqtt-ca", args.mqtt_ca), ("--mqtt-cert", args.mqtt_cert), ("--mqtt-key", args.mqtt_key)):
+    for option, path in (
+        ("--mqtt-ca", args.mqtt_ca),
+        ("--mqtt-cert", args.mqtt_cert),
+        ("--mqtt-key", args.mqtt_key),
+    ):
         if path:
             base += [option, path]
     env = dict(os.environ)  # credentials go by environment, not on a command line
@@ -167,31 +181,52 @@ def cmd_mqtt_setup(args) -> int:
         if not (args.tls_cert and args.tls_key):
             print("--tls-cert and --tls-key go together", file=sys.stderr)
             return 2
-        tls = Tls(Path(args.tls_cert).resolve(), Path(args.tls_key).resolve(),
-                  Path(args.tls_client_ca).resolve() if args.tls_client_ca else None)
+        tls = Tls(
+            Path(args.tls_cert).resolve(),
+            Path(args.tls_key).resolve(),
+            Path(args.tls_client_ca).resolve() if args.tls_client_ca else None,
+        )
     out = Path(args.out).resolve()
     try:
-        users = write_setup([load_or_exit(str(f)) for f in hall_files(args.config)], out,
-                            int(port), host or "0.0.0.0", tls)
+        users = write_setup(
+            [load_or_exit(str(f)) for f in hall_files(args.config)],
+            out,
+            int(port),
+            host or "0.0.0.0",
+            tls,
+        )
     except SharedUser as exc:
         print(exc, file=sys.stderr)
         return 2
     print(f"wrote {out}/mosquitto.conf, acl, passwd and secrets/ for {len(users)} users")
     print(f"run: mosquitto -c {out}/mosquitto.conf")
-    print(f"queue broker: hallcall broker ... --mqtt-user queue-broker "
-          f"--mqtt-password-file {out}/secrets/queue-broker.password")
+    print(
+        f"queue broker: hallcall broker ... --mqtt-user queue-broker "
+        f"--mqtt-password-file {out}/secrets/queue-broker.password"
+    )
     print(f"each device: user {{kind}}-{{id}}, password in {out}/secrets/{{kind}}-{{id}}.password")
     return 0
 
 
 def register(sub) -> None:
     p = sub.add_parser("broker", help="run the queue broker against an MQTT server (Mosquitto)")
-    p.add_argument("--config", required=True, action="append",
-                   help="a hall file, or a directory of them; repeat for more halls")
-    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
-                   help="database URL: sqlite:///path or postgresql://user:pass@host/db")
-    p.add_argument("--workers", type=int, default=1,
-                   help="spread the halls over this many processes (one per core)")
+    p.add_argument(
+        "--config",
+        required=True,
+        action="append",
+        help="a hall file, or a directory of them; repeat for more halls",
+    )
+    p.add_argument(
+        "--db",
+        default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
+        help="database URL: sqlite:///path or postgresql://user:pass@host/db",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="spread the halls over this many processes (one per core)",
+    )
     p.add_argument("--worker", type=_worker, help=argparse.SUPPRESS)
     add_server_options(p)
     p.set_defaults(func=cmd_broker)
@@ -210,16 +245,31 @@ def register(sub) -> None:
     d.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"))
     d.set_defaults(func=cmd_db_upgrade)
 
-    p = sub.add_parser("mqtt-acl", help="print Mosquitto access rules: each device publishes only as itself")
-    p.add_argument("--config", required=True, action="append",
-                   help="a hall file, or a directory of them; repeat for the halls of one broker")
+    p = sub.add_parser(
+        "mqtt-acl", help="print Mosquitto access rules: each device publishes only as itself"
+    )
+    p.add_argument(
+        "--config",
+        required=True,
+        action="append",
+        help="a hall file, or a directory of them; repeat for the halls of one broker",
+    )
     p.set_defaults(func=cmd_mqtt_acl)
 
-    p = sub.add_parser("mqtt-setup", help="write the hall's Mosquitto configuration: config, ACL, "
-                       "passwords (kept on a re-run), persistence, client ids tied to users")
-    p.add_argument("--config", required=True, action="append",
-                   help="a hall file, or a directory of them; repeat for the halls of one broker")
-    p.add_argument("--out", required=True, help="the folder to write (e.g. /etc/hallcall/mosquitto)")
+    p = sub.add_parser(
+        "mqtt-setup",
+        help="write the hall's Mosquitto configuration: config, ACL, "
+        "passwords (kept on a re-run), persistence, client ids tied to users",
+    )
+    p.add_argument(
+        "--config",
+        required=True,
+        action="append",
+        help="a hall file, or a directory of them; repeat for the halls of one broker",
+    )
+    p.add_argument(
+        "--out", required=True, help="the folder to write (e.g. /etc/hallcall/mosquitto)"
+    )
     p.add_argument("--listen", default="0.0.0.0:1883", help="host:port of the listener")
     p.add_argument("--tls-cert", help="the server's certificate (PEM): the listener speaks TLS")
     p.add_argument("--tls-key", help="the server certificate's key (PEM)")

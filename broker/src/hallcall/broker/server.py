@@ -93,12 +93,16 @@ class QueueBrokerServer:
     def _status_client(self, hall: str) -> mqtt.Client:
         topics = self.topics[hall]
         client = make_client(
-            f"hallcall-{hall}-queue-broker-status", self._login(hall), will=(topics.server_status, encode({"state": "offline"}))
+            f"hallcall-{hall}-queue-broker-status",
+            self._login(hall),
+            will=(topics.server_status, encode({"state": "offline"})),
         )
 
         def on_connect(client, userdata, flags, reason_code, properties):
             if not reason_code.is_failure:
-                client.publish(topics.server_status, encode(self._status(hall, "online")), qos=1, retain=True)
+                client.publish(
+                    topics.server_status, encode(self._status(hall, "online")), qos=1, retain=True
+                )
 
         client.on_connect = guarded(on_connect)
         return client
@@ -108,7 +112,9 @@ class QueueBrokerServer:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        self._client.connect_async(self.settings.host, self.settings.port, keepalive=self.settings.keepalive)
+        self._client.connect_async(
+            self.settings.host, self.settings.port, keepalive=self.settings.keepalive
+        )
         self._worker.start()
         for client in self._status_clients:
             start(client, self.settings)
@@ -116,7 +122,12 @@ class QueueBrokerServer:
     def stop(self) -> None:
         """Publish every hall offline, then stop (the worker sends the first hall's)."""
         infos = [
-            client.publish(self.topics[hall].server_status, encode(self._status(hall, "offline")), qos=1, retain=True)
+            client.publish(
+                self.topics[hall].server_status,
+                encode(self._status(hall, "offline")),
+                qos=1,
+                retain=True,
+            )
             for hall, client in zip(self.halls[1:], self._status_clients, strict=True)
         ]
         self._stopping.set()
@@ -206,17 +217,27 @@ class QueueBrokerServer:
             self._client.reconnect()
             return True
         except OSError as exc:
-            log.warning("cannot connect to MQTT at %s:%s (%s); retrying", self.settings.host, self.settings.port, exc)
+            log.warning(
+                "cannot connect to MQTT at %s:%s (%s); retrying",
+                self.settings.host,
+                self.settings.port,
+                exc,
+            )
             return False
 
     def _shut_down(self) -> None:
         first = self.halls[0]
         if self._client.is_connected():
             info = self._client.publish(
-                self.topics[first].server_status, encode(self._status(first, "offline")), qos=1, retain=True
+                self.topics[first].server_status,
+                encode(self._status(first, "offline")),
+                qos=1,
+                retain=True,
             )
             deadline = monotonic() + 2
-            while not info.is_published() and monotonic() < deadline and self._client.is_connected():
+            while (
+                not info.is_published() and monotonic() < deadline and self._client.is_connected()
+            ):
                 self._client.loop(timeout=0.1)
         self._client.disconnect()
         self._client.loop(timeout=0.1)
@@ -229,7 +250,12 @@ class QueueBrokerServer:
 
     def _republish(self) -> None:
         first = self.halls[0]
-        self._client.publish(self.topics[first].server_status, encode(self._status(first, "online")), qos=1, retain=True)
+        self._client.publish(
+            self.topics[first].server_status,
+            encode(self._status(first, "online")),
+            qos=1,
+            retain=True,
+        )
         self._publish_all(self.bus.republish_all())
         self.ready.set()
 
@@ -241,8 +267,16 @@ class QueueBrokerServer:
         except Exception:  # a bug or the database down: answer, do not go silent
             log.exception("a batch of %d commands failed", len(batch))
             for msg in batch:
-                reply = error_reply(request_id_of(msg.raw), "unavailable", "the queue broker could not run it; please try again")
-                self._client.publish(self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), encode(reply), qos=1)
+                reply = error_reply(
+                    request_id_of(msg.raw),
+                    "unavailable",
+                    "the queue broker could not run it; please try again",
+                )
+                self._client.publish(
+                    self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id),
+                    encode(reply),
+                    qos=1,
+                )
             return
         # Replies first: a kiosk is waiting on its reply; displays take the state right after.
         for answer in result.answers:
@@ -255,4 +289,3 @@ class QueueBrokerServer:
     def _publish_all(self, pubs: list[Publication]) -> None:
         for pub in pubs:
             self._client.publish(pub.topic, encode(pub.payload), qos=1, retain=pub.retained)
-

@@ -136,7 +136,9 @@ class DeviceClient:
     def _publish_command(self, payload: bytes) -> None:
         self._client.publish(self.topics.command(self.kind, self.id), payload, qos=1)
 
-    def request(self, op: str, timeout: float = 5.0, request_id: str | None = None, **args: Any) -> dict:
+    def request(
+        self, op: str, timeout: float = 5.0, request_id: str | None = None, **args: Any
+    ) -> dict:
         """Send a command and wait for its reply, sending it again if it may have been lost.
 
         Raises RequestTimeout after `timeout` seconds (the request's deadline).
@@ -154,7 +156,12 @@ class DeviceClient:
                 if monotonic() >= deadline:
                     break
                 if self.connected.is_set():  # while away, the reconnect sends it again
-                    log.info("%s/%s: no reply to %s yet; sending it again", self.kind, self.id, request_id)
+                    log.info(
+                        "%s/%s: no reply to %s yet; sending it again",
+                        self.kind,
+                        self.id,
+                        request_id,
+                    )
                     self._publish_command(payload)
         finally:
             with self._lock:

@@ -12,7 +12,8 @@ import functools
 import logging
 import socket
 import ssl
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -66,9 +67,13 @@ def make_client(
         client.username_pw_set(settings.username, settings.password)
     if settings.tls:  # no ca_file: the system's CAs (paho's default)
         try:
-            client.tls_set(ca_certs=settings.ca_file, certfile=settings.cert_file, keyfile=settings.key_file)
+            client.tls_set(
+                ca_certs=settings.ca_file, certfile=settings.cert_file, keyfile=settings.key_file
+            )
         except (OSError, ssl.SSLError) as exc:  # a clear message, not a traceback from ssl
-            files = ", ".join(f for f in (settings.ca_file, settings.cert_file, settings.key_file) if f)
+            files = ", ".join(
+                f for f in (settings.ca_file, settings.cert_file, settings.key_file) if f
+            )
             raise MqttSettingsError(f"cannot load the MQTT TLS files ({files}): {exc}") from None
     if will is not None:
         topic, payload = will

@@ -105,7 +105,10 @@ class MqttSection(BaseModel):
                 ("host", getattr(args, "mqtt_host", None)),
                 ("port", getattr(args, "mqtt_port", None)),
                 ("username", getattr(args, "mqtt_user", None)),
-                ("password", getattr(args, "mqtt_password", None)),  # read from --mqtt-password-file
+                (
+                    "password",
+                    getattr(args, "mqtt_password", None),
+                ),  # read from --mqtt-password-file
                 ("tls", getattr(args, "mqtt_tls", None) or None),
                 ("ca_file", getattr(args, "mqtt_ca", None)),
                 ("cert_file", getattr(args, "mqtt_cert", None)),
@@ -124,17 +127,32 @@ def _password_option(path: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_tls_and_password_options(parser: argparse.ArgumentParser, password_file_default: str | None = None) -> None:
+def add_tls_and_password_options(
+    parser: argparse.ArgumentParser, password_file_default: str | None = None
+) -> None:
     """--mqtt-password-file (stored as `mqtt_password`), --mqtt-tls/--mqtt-ca/--mqtt-cert/--mqtt-key."""
-    parser.add_argument("--mqtt-password-file", dest="mqtt_password", type=_password_option,
-                        default=password_file_default, metavar="FILE",
-                        help="read the MQTT password from the first line of FILE "
-                        "(never give a password on the command line: it shows in /proc)")
-    parser.add_argument("--mqtt-tls", action="store_true", default=None,
-                        help="connect with TLS, trusting the system's CAs (implied by --mqtt-ca)")
-    parser.add_argument("--mqtt-ca", metavar="FILE", help="CA certificate(s) to trust the MQTT server by")
+    parser.add_argument(
+        "--mqtt-password-file",
+        dest="mqtt_password",
+        type=_password_option,
+        default=password_file_default,
+        metavar="FILE",
+        help="read the MQTT password from the first line of FILE "
+        "(never give a password on the command line: it shows in /proc)",
+    )
+    parser.add_argument(
+        "--mqtt-tls",
+        action="store_true",
+        default=None,
+        help="connect with TLS, trusting the system's CAs (implied by --mqtt-ca)",
+    )
+    parser.add_argument(
+        "--mqtt-ca", metavar="FILE", help="CA certificate(s) to trust the MQTT server by"
+    )
     parser.add_argument("--mqtt-cert", metavar="FILE", help="client certificate (PEM) for TLS")
-    parser.add_argument("--mqtt-key", metavar="FILE", help="the client certificate's private key (PEM)")
+    parser.add_argument(
+        "--mqtt-key", metavar="FILE", help="the client certificate's private key (PEM)"
+    )
 
 
 def add_mqtt_options(parser: argparse.ArgumentParser) -> None:
@@ -161,11 +179,15 @@ def exposure_warnings(settings: MqttSettings) -> list[str]:
     warnings = []
     where = f"MQTT server {settings.host}:{settings.port} is not on this machine"
     if settings.username is None:
-        warnings.append(f"{where} and no MQTT user is set: anyone on the network can send commands "
-                        "as any device unless Mosquitto requires passwords (see docs/security.md)")
+        warnings.append(
+            f"{where} and no MQTT user is set: anyone on the network can send commands "
+            "as any device unless Mosquitto requires passwords (see docs/security.md)"
+        )
     if not settings.tls:
-        warnings.append(f"{where} and TLS is off: commands, including visitors' phone numbers, "
-                        "travel in clear (give --mqtt-ca or --mqtt-tls; see docs/security.md)")
+        warnings.append(
+            f"{where} and TLS is off: commands, including visitors' phone numbers, "
+            "travel in clear (give --mqtt-ca or --mqtt-tls; see docs/security.md)"
+        )
     return warnings
 
 
@@ -176,13 +198,21 @@ def add_server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mqtt-port", type=int, default=int(env("HALLCALL_MQTT_PORT", "1883")))
     p.add_argument("--mqtt-user", default=env("HALLCALL_MQTT_USER"))
     add_tls_and_password_options(p, password_file_default=env("HALLCALL_MQTT_PASSWORD_FILE"))
-    p.set_defaults(mqtt_ca=env("HALLCALL_MQTT_CA_FILE"), mqtt_cert=env("HALLCALL_MQTT_CERT_FILE"),
-                   mqtt_key=env("HALLCALL_MQTT_KEY_FILE"))
+    p.set_defaults(
+        mqtt_ca=env("HALLCALL_MQTT_CA_FILE"),
+        mqtt_cert=env("HALLCALL_MQTT_CERT_FILE"),
+        mqtt_key=env("HALLCALL_MQTT_KEY_FILE"),
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> MqttSettings:
     return MqttSettings(
-        host=args.mqtt_host, port=args.mqtt_port, username=args.mqtt_user,
+        host=args.mqtt_host,
+        port=args.mqtt_port,
+        username=args.mqtt_user,
         password=args.mqtt_password or os.environ.get("HALLCALL_MQTT_PASSWORD"),
-        tls=bool(args.mqtt_tls), ca_file=args.mqtt_ca, cert_file=args.mqtt_cert, key_file=args.mqtt_key,
+        tls=bool(args.mqtt_tls),
+        ca_file=args.mqtt_ca,
+        cert_file=args.mqtt_cert,
+        key_file=args.mqtt_key,
     )

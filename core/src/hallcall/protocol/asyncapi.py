@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hallcall.version import PROTOCOL_VERSION, __version__
 from hallcall.protocol import payloads as p
 from hallcall.protocol.topics import DEVICE_KINDS, EVENT_TYPES, ID_PATTERN, MAX_PAYLOAD_BYTES
+from hallcall.version import PROTOCOL_VERSION, __version__
 
 ROOT = "hallcall/v1/{hall}/"
 ID_PARAM = {"description": f"An id matching {ID_PATTERN}."}
@@ -22,53 +22,73 @@ ID_PARAM = {"description": f"An id matching {ID_PATTERN}."}
 CHANNELS: dict[str, tuple[str, str, bool, list[type[BaseModel]], str]] = {
     "serverStatus": (
         "server/status",
-        "The queue broker's availability. Retained; the last will publishes {\"state\": \"offline\"}.",
-        True, [p.ServerStatus], "broker",
+        'The queue broker\'s availability. Retained; the last will publishes {"state": "offline"}.',
+        True,
+        [p.ServerStatus],
+        "broker",
     ),
     "deviceStatus": (
         "device/{kind}/{id}/status",
-        "Each device's availability and health (e.g. \"printer\": \"paper_out\"). Retained; last "
-        "will {\"state\": \"lost\"}.",
-        True, [p.DeviceStatus], "device",
+        'Each device\'s availability and health (e.g. "printer": "paper_out"). Retained; last '
+        'will {"state": "lost"}.',
+        True,
+        [p.DeviceStatus],
+        "device",
     ),
     "command": (
         "cmd/{kind}/{id}",
         "Commands from one device. The broker takes the sender from the topic, never the payload. "
         f"At most {MAX_PAYLOAD_BYTES} bytes of UTF-8 JSON. A command repeated with the same "
         "request_id changes nothing more and gets the same reply.",
-        False, list(p.COMMAND_MODELS.values()), "device",
+        False,
+        list(p.COMMAND_MODELS.values()),
+        "device",
     ),
     "reply": (
         "reply/{kind}/{id}",
         "The answer to each command of that device, with its request_id (null when the payload "
         "was not readable). Error codes: invalid, unknown_op, forbidden, not_found, empty, "
         "conflict, rate_limited, closed, unavailable, locked (a staff id after too many wrong PINs).",
-        False, [p.Reply], "broker",
+        False,
+        [p.Reply],
+        "broker",
     ),
     "catalog": (
         "state/catalog",
         "Departments, matters with their service guides, windows, languages, rating scale.",
-        True, [p.CatalogView], "broker",
+        True,
+        [p.CatalogView],
+        "broker",
     ),
     "windowState": (
         "state/window/{window}",
         "A window's status, clerk shown to visitors, current ticket and last finished ticket.",
-        True, [p.WindowStateView], "broker",
+        True,
+        [p.WindowStateView],
+        "broker",
     ),
     "queueState": (
         "state/queue/{department}",
         "A department's waiting count, estimated wait and last called number.",
-        True, [p.QueueStateView], "broker",
+        True,
+        [p.QueueStateView],
+        "broker",
     ),
     "calls": (
         "state/calls",
         "The latest calls, newest first (at least 10).",
-        True, [p.CallsStateView], "broker",
+        True,
+        [p.CallsStateView],
+        "broker",
     ),
     "event": (
         "event/{type}",
-        "Things that happened. Types: " + ", ".join(EVENT_TYPES) + ". Readers ignore unknown types.",
-        False, [p.EventView], "broker",
+        "Things that happened. Types: "
+        + ", ".join(EVENT_TYPES)
+        + ". Readers ignore unknown types.",
+        False,
+        [p.EventView],
+        "broker",
     ),
 }
 

@@ -16,8 +16,8 @@ import json
 import math
 import re
 import unicodedata
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -215,24 +215,22 @@ class DayClose(AdminCommand):
 
 
 AnyCommand = Annotated[
-    Union[
-        TicketIssue,
-        AppointmentCheckin,
-        WindowLogin,
-        WindowLogout,
-        CallNext,
-        CallRecall,
-        TicketNoShow,
-        TicketTransfer,
-        TicketFinish,
-        WindowPause,
-        WindowResume,
-        RatingSubmit,
-        WindowAssign,
-        AppointmentBook,
-        StaffUnlock,
-        DayClose,
-    ],
+    TicketIssue
+    | AppointmentCheckin
+    | WindowLogin
+    | WindowLogout
+    | CallNext
+    | CallRecall
+    | TicketNoShow
+    | TicketTransfer
+    | TicketFinish
+    | WindowPause
+    | WindowResume
+    | RatingSubmit
+    | WindowAssign
+    | AppointmentBook
+    | StaffUnlock
+    | DayClose,
     Field(discriminator="op"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
@@ -400,8 +398,9 @@ def ok_reply(request_id: str, data: dict[str, Any] | None = None) -> dict[str, A
     return {"request_id": request_id, "ok": True, "data": data or {}}
 
 
-def error_reply(request_id: str | None, code: str, message: str, detail: dict[str, Any] | None = None
-                ) -> dict[str, Any]:
+def error_reply(
+    request_id: str | None, code: str, message: str, detail: dict[str, Any] | None = None
+) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if detail:
         error["detail"] = detail
@@ -548,7 +547,7 @@ class EventView(Stamped):
 
 def iso(dt: datetime) -> str:
     """ISO 8601 UTC with Z, as the contract writes times."""
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from hallcall.demo.embedded_mqtt import DEMO_USERNAME, EmbeddedBroker
 from hallcall.broker.server import QueueBrokerServer
 from hallcall.broker.service.bootstrap import build_bus
 from hallcall.broker.storage.database import create_db_engine
 from hallcall.broker.storage.migrate import upgrade
 from hallcall.config.loader import DEMO_PIN
 from hallcall.config.schema import HallConfig
+from hallcall.demo.embedded_mqtt import DEMO_USERNAME, EmbeddedBroker
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from hallcall.mqtt.settings import MqttSettings
 
@@ -91,7 +91,9 @@ class LobbyPrinter:
             )
         elif kind == "ticket.finished":
             outcome = OUTCOMES.get(t.get("outcome"), {}).get(self.lang, t.get("outcome"))
-            self._say(f"办结 {t['number']}：{outcome}" if zh else f"finished {t['number']}: {outcome}")
+            self._say(
+                f"办结 {t['number']}：{outcome}" if zh else f"finished {t['number']}: {outcome}"
+            )
         elif kind == "ticket.transferred":
             self._say(
                 f"转办 {t['number']} → {self._dep(t['department'])}"
@@ -103,14 +105,22 @@ class LobbyPrinter:
         elif kind == "rating.recorded":
             w = self.config.window(e["window"])
             number = w.number if w else e["window"]
-            self._say(f"{number} 号窗口收到一条评价" if zh else f"rating received at window {number}")
+            self._say(
+                f"{number} 号窗口收到一条评价" if zh else f"rating received at window {number}"
+            )
 
 
 class Simulation:
     """Simulated kiosks, clerks and rating pads talking to the queue broker over MQTT."""
 
-    def __init__(self, config: HallConfig, settings: MqttSettings, speed: float = 1.0, seed: int = 7,
-                 reserved: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        config: HallConfig,
+        settings: MqttSettings,
+        speed: float = 1.0,
+        seed: int = 7,
+        reserved: frozenset[str] = frozenset(),
+    ):
         """`reserved`: departments left to a person (no simulated ticket, window or transfer)."""
         self.config, self.settings, self.speed = config, settings, speed
         self.reserved = reserved
@@ -135,7 +145,9 @@ class Simulation:
         """Simulate every device but those in `leave` ((kind, id): a person drives them)."""
         display = self._client("display", "lobby-printer", ["state/#", "event/#"])
         display.on_event(lobby.on_event)
-        kiosks = [d.id for d in self.config.devices if d.kind == "kiosk" and ("kiosk", d.id) not in leave]
+        kiosks = [
+            d.id for d in self.config.devices if d.kind == "kiosk" and ("kiosk", d.id) not in leave
+        ]
         for k in kiosks:
             self._spawn(self._kiosk, self._client("kiosk", k))
         pads = {d.window: d.id for d in self.config.devices if d.kind == "rating"}
@@ -144,7 +156,12 @@ class Simulation:
             if ("window", w.id) in leave or self.reserved & set(w.departments):
                 continue
             staff = next(
-                (s for s in self.config.staff if s.id not in used and s.department in w.departments), None
+                (
+                    s
+                    for s in self.config.staff
+                    if s.id not in used and s.department in w.departments
+                ),
+                None,
             )
             if staff is None:
                 continue
@@ -174,7 +191,10 @@ class Simulation:
             matter = self.random.choice(dep.matters).id if dep.matters else None
             priority = "priority" if self.random.random() < 0.1 else "normal"
             reply = kiosk.request(
-                "ticket.issue", department=dep.id, matter=matter, priority=priority,
+                "ticket.issue",
+                department=dep.id,
+                matter=matter,
+                priority=priority,
                 lang=self.random.choice(self.config.hall.languages),
             )
             if not reply["ok"] and reply["error"]["code"] != "closed":
@@ -207,7 +227,9 @@ class Simulation:
                 target = self.random.choice([d for d in others if d != ticket["department"]])
                 window.request("ticket.transfer", department=target)
                 continue
-            outcome = self.random.choices(["done", "returned", "needs_documents"], [0.85, 0.05, 0.1])[0]
+            outcome = self.random.choices(
+                ["done", "returned", "needs_documents"], [0.85, 0.05, 0.1]
+            )[0]
             window.request("ticket.finish", outcome=outcome)
             if pad is not None and self.random.random() < 0.8:
                 score = self.random.choices([3, 2, 1], [0.8, 0.15, 0.05])[0]
@@ -223,14 +245,27 @@ class Simulation:
 
 #: The real apps the demo opens when there is a screen: (kind, id, command, device file).
 SCREEN_APPS = (
-    ("kiosk", "kiosk-1", ["kiosk", "--windowed"],
-     'device = "kiosk-1"\nfullscreen = false\nwindow_size = [1080, 1440]\n'
-     'language = "{lang}"\n[printer]\nkind = "file"\npath = "{data}/kiosk-1-printer.bin"\n'),
-    ("display", "lobby", ["display", "--windowed"],
-     'device = "lobby"\nlayout = "landscape"\nfullscreen = false\nlanguages = {languages}\n'
-     '[voice]\nenabled = {voice}\n'),
+    (
+        "kiosk",
+        "kiosk-1",
+        ["kiosk", "--windowed"],
+        'device = "kiosk-1"\nfullscreen = false\nwindow_size = [1080, 1440]\n'
+        'language = "{lang}"\n[printer]\nkind = "file"\npath = "{data}/kiosk-1-printer.bin"\n',
+    ),
+    (
+        "display",
+        "lobby",
+        ["display", "--windowed"],
+        'device = "lobby"\nlayout = "landscape"\nfullscreen = false\nlanguages = {languages}\n'
+        "[voice]\nenabled = {voice}\n",
+    ),
     ("window", "w02", ["window"], 'window = "w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
-    ("rating", "pad-w02", ["rating-pad", "--windowed"], 'pad = "pad-w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
+    (
+        "rating",
+        "pad-w02",
+        ["rating-pad", "--windowed"],
+        'pad = "pad-w02"\nfullscreen = false\nlanguage = "{lang}"\n',
+    ),
 )
 #: The window whose clerk terminal the newcomer drives (SCREEN_APPS); its departments are theirs.
 NEWCOMER_WINDOW = "w02"
@@ -239,7 +274,10 @@ NEWCOMER_WINDOW = "w02"
 def screen_present() -> bool:
     """A desktop to open windows on (and not Qt's offscreen platform)."""
     platform = os.environ.get("QT_QPA_PLATFORM", "")
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and platform != "offscreen"
+    return (
+        bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        and platform != "offscreen"
+    )
 
 
 def start_screen_apps(
@@ -251,8 +289,12 @@ def start_screen_apps(
         path = data_dir / f"demo-{kind}-{device_id}.toml"
         path.write_text(
             f'hall = "{config.hall.id}"\n'
-            + body.format(data=data_dir.as_posix(), voice=str(voice).lower(), lang=config.hall.default_language,
-                          languages=json.dumps(config.hall.languages))
+            + body.format(
+                data=data_dir.as_posix(),
+                voice=str(voice).lower(),
+                lang=config.hall.default_language,
+                languages=json.dumps(config.hall.languages),
+            )
             + f'[mqtt]\nhost = "{settings.host}"\nport = {settings.port}\nusername = "{settings.username}"\n',
             encoding="utf-8",
         )
@@ -260,7 +302,15 @@ def start_screen_apps(
         time.sleep(0.5)  # amqtt mishandles clients that connect at the same moment: stagger them
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "hallcall.cli", command[0], "--device", str(path), *command[1:]],
+                [
+                    sys.executable,
+                    "-m",
+                    "hallcall.cli",
+                    command[0],
+                    "--device",
+                    str(path),
+                    *command[1:],
+                ],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )
@@ -285,7 +335,11 @@ def in_language(config: HallConfig, lang: str | None) -> HallConfig:
         return config
     languages = [lang, *(x for x in config.hall.languages if x != lang)]
     return config.model_copy(
-        update={"hall": config.hall.model_copy(update={"default_language": lang, "languages": languages})}
+        update={
+            "hall": config.hall.model_copy(
+                update={"default_language": lang, "languages": languages}
+            )
+        }
     )
 
 
@@ -295,12 +349,15 @@ def newcomer(config: HallConfig) -> tuple[frozenset[str], str | None]:
     if window is None:
         return frozenset(), None
     deps = frozenset(window.departments)
-    staff = sorted((s for s in config.staff if s.department in deps), key=lambda s: (s.post != "A", s.id))
+    staff = sorted(
+        (s for s in config.staff if s.department in deps), key=lambda s: (s.post != "A", s.id)
+    )
     return deps, staff[0].id if staff else None
 
 
-def newcomer_hint(config: HallConfig, lang: str, clerk: str | None, reserved: frozenset[str], seconds: float
-                  ) -> list[str]:
+def newcomer_hint(
+    config: HallConfig, lang: str, clerk: str | None, reserved: frozenset[str], seconds: float
+) -> list[str]:
     """What the screens are and what the newcomer does with them."""
     window = config.window(NEWCOMER_WINDOW)
     number = window.number if window else NEWCOMER_WINDOW
@@ -322,22 +379,34 @@ def newcomer_hint(config: HallConfig, lang: str, clerk: str | None, reserved: fr
     ]
 
 
-def try_commands(config_path: str, db_url: str, port: int, lang: str, department: str | None) -> list[str]:
+def try_commands(
+    config_path: str, db_url: str, port: int, lang: str, department: str | None
+) -> list[str]:
     """What a newcomer can run in another terminal against the running demo."""
     mqtt = f"--mqtt-port {port} --mqtt-user {DEMO_USERNAME}"
     hc = ".venv/bin/hallcall"
     zh = lang == "zh"
     dep = department or "registrar"
     lines = [
-        ("预约一个号（到自助机签到）" if zh else "book an appointment (check in at the kiosk)",
-         f"{hc} admin book --as you --config {config_path} {mqtt} --department {dep} "
-         f"--at $(date -d '+20 min' -Iminutes) --code 123456"),
-        ("把弹性窗口 7 分给该部门" if zh else "give flex window 7 to that department",
-         f"{hc} admin assign --as you --config {config_path} {mqtt} w07 {dep}"),
-        ("今天的报表" if zh else "today's report",
-         f"{hc} report --config {config_path} --db {db_url} --period today"),
-        ("结束今天的服务（每张票都会被处理）" if zh else "close the day (every open ticket is ended)",
-         f"{hc} admin close-day --as you --config {config_path} {mqtt}"),
+        (
+            "预约一个号（到自助机签到）" if zh else "book an appointment (check in at the kiosk)",
+            f"{hc} admin book --as you --config {config_path} {mqtt} --department {dep} "
+            f"--at $(date -d '+20 min' -Iminutes) --code 123456",
+        ),
+        (
+            "把弹性窗口 7 分给该部门" if zh else "give flex window 7 to that department",
+            f"{hc} admin assign --as you --config {config_path} {mqtt} w07 {dep}",
+        ),
+        (
+            "今天的报表" if zh else "today's report",
+            f"{hc} report --config {config_path} --db {db_url} --period today",
+        ),
+        (
+            "结束今天的服务（每张票都会被处理）"
+            if zh
+            else "close the day (every open ticket is ended)",
+            f"{hc} admin close-day --as you --config {config_path} {mqtt}",
+        ),
     ]
     return [f"  {what}:\n    {cmd}" for what, cmd in lines]
 
@@ -351,7 +420,9 @@ def second_hall(config: HallConfig) -> HallConfig:
         }
     )
     hall_id = f"{config.hall.id[:27]}-east"
-    return config.model_copy(update={"hall": config.hall.model_copy(update={"id": hall_id, "name": name})})
+    return config.model_copy(
+        update={"hall": config.hall.model_copy(update={"id": hall_id, "name": name})}
+    )
 
 
 def _stop_on_sigterm() -> Callable[[], None]:
@@ -406,7 +477,9 @@ def run_demo(
     hall_name = config.hall.name.get(lobby.lang)
     out(f"HallCall demo: {hall_name}")
     out(f"  embedded MQTT server on 127.0.0.1:{mqtt_server.port}, database {db_url}")
-    out(f"  one queue broker serves two halls: {config.hall.id} (printed below) and {second.hall.id}")
+    out(
+        f"  one queue broker serves two halls: {config.hall.id} (printed below) and {second.hall.id}"
+    )
     apps: list[subprocess.Popen] = []
     restore = _stop_on_sigterm()
     try:
@@ -418,7 +491,9 @@ def run_demo(
             apps = start_screen_apps(config, settings, data_dir, voice)
             for line in newcomer_hint(config, lobby.lang, clerk, reserved, seconds):
                 out(line)
-            for line in try_commands(config_path, db_url, mqtt_server.port, lobby.lang, min(reserved, default=None)):
+            for line in try_commands(
+                config_path, db_url, mqtt_server.port, lobby.lang, min(reserved, default=None)
+            ):
                 out(line)
         sim.start(lobby, leave)
         sim_second.start(LobbyPrinter(second, lobby.lang, lambda _line: None))

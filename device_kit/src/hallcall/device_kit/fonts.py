@@ -31,5 +31,7 @@ def install_cjk_font(app: QApplication, extra: str | None = None) -> str | None:
                 font = QFont(families[0])
                 app.setFont(font)
                 return families[0]
-    log.warning("no CJK font found: Chinese text will show as boxes (apt-get install fonts-wqy-microhei)")
+    log.warning(
+        "no CJK font found: Chinese text will show as boxes (apt-get install fonts-wqy-microhei)"
+    )
     return None

@@ -49,8 +49,9 @@ def _join(pieces: list[tuple[str, bool]]) -> str:
     return "".join((" " if sb and i else "") + p for i, (p, sb) in enumerate(pieces))
 
 
-def _greedy(pieces: list[tuple[str, bool]], width: float, measure: Measure,
-            hard: bool) -> list[str] | None:
+def _greedy(
+    pieces: list[tuple[str, bool]], width: float, measure: Measure, hard: bool
+) -> list[str] | None:
     """Fill each line as far as it goes; None if a piece is wider than a line (unless `hard`:
     then that piece is cut between characters, still whole, never elided)."""
     lines: list[str] = []
@@ -80,8 +81,9 @@ def _greedy(pieces: list[tuple[str, bool]], width: float, measure: Measure,
     return lines
 
 
-def wrap_text(text_: str, width: float, measure: Measure, hard: bool = False,
-              reflow: bool = True) -> list[str] | None:
+def wrap_text(
+    text_: str, width: float, measure: Measure, hard: bool = False, reflow: bool = True
+) -> list[str] | None:
     """The fewest lines no wider than `width`, re-flowed to read well: a bracketed part starts
     its own line when that costs no extra line, and the lines are balanced (no lone last word)."""
     pieces = text_pieces(text_)
@@ -96,8 +98,9 @@ def wrap_text(text_: str, width: float, measure: Measure, hard: bool = False,
         head = _greedy(pieces[:cut], width, measure, hard)
         tail = _greedy(pieces[cut:], width, measure, hard)
         if head is not None and tail is not None and len(head) + len(tail) == len(lines):
-            return (_balanced(pieces[:cut], head, measure, hard)
-                    + _balanced(pieces[cut:], tail, measure, hard))
+            return _balanced(pieces[:cut], head, measure, hard) + _balanced(
+                pieces[cut:], tail, measure, hard
+            )
     return _balanced(pieces, lines, measure, hard)
 
 

@@ -15,9 +15,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication
 
-from hallcall.mqtt.client import DeviceClient
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
+from hallcall.mqtt.client import DeviceClient
 
 from .model import Call, LobbyModel
 from .settings import DisplaySettings

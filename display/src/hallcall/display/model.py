@@ -421,7 +421,11 @@ class LobbyModel:
             post=tuple(POST_TEXT.get(post, {}).get(lang, "") for lang in self.languages)
             if staff and status != "closed"
             else tuple("" for _ in self.languages),
-            pause_reason=" · ".join(dict.fromkeys(reason_label(lang, state.get("pause_reason")) for lang in self.languages))
+            pause_reason=" · ".join(
+                dict.fromkeys(
+                    reason_label(lang, state.get("pause_reason")) for lang in self.languages
+                )
+            )
             if status == "paused" and state.get("pause_reason")
             else None,
             flex=bool(state.get("flex", conf.get("flex", False))),

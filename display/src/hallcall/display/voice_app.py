@@ -31,7 +31,10 @@ class VoiceApp:
         self.settings = settings
         self.caller = caller or VoiceCaller(settings.voice)
         self.client = client or DeviceClient(
-            settings.hall, "display", settings.device, settings.mqtt.settings(),
+            settings.hall,
+            "display",
+            settings.device,
+            settings.mqtt.settings(),
             ["state/calls", "state/catalog"],
         )
         self.model = LobbyModel(settings.languages)

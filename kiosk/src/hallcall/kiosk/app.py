@@ -23,10 +23,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from hallcall.hardware.printer import open_printer
-from hallcall.mqtt.client import DeviceClient
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
+from hallcall.hardware.printer import open_printer
+from hallcall.mqtt.client import DeviceClient
 
 from .model import KioskModel
 from .printout import TicketPrinter
@@ -106,10 +106,15 @@ class KioskApp(QObject):
         escpos = printer if printer is not None else open_printer(settings.printer)
         font_path = settings.printer.font_path or settings.font_path
         self.printer = TicketPrinter(
-            escpos, settings.printer.paper_width_px, font_path, allow_paper_low=settings.allow_paper_low
+            escpos,
+            settings.printer.paper_width_px,
+            font_path,
+            allow_paper_low=settings.allow_paper_low,
         )
         self.worker = PrinterWorker(self.printer)
-        self.client = DeviceClient(settings.hall, "kiosk", settings.device, settings.mqtt_settings(), SUBSCRIPTIONS)
+        self.client = DeviceClient(
+            settings.hall, "kiosk", settings.device, settings.mqtt_settings(), SUBSCRIPTIONS
+        )
         self.bridge = DeviceBridge(self.client)
         kwargs = {"now": now} if now is not None else {}
         self.model = KioskModel(
@@ -177,7 +182,10 @@ class KioskApp(QObject):
         self.client.send(op, request_id=request_id, **args)
 
     def check_printer(self, request_id: str) -> None:
-        self.worker.submit(self.printer.status, lambda status: self.model.printer_checked(request_id, status or "offline"))
+        self.worker.submit(
+            self.printer.status,
+            lambda status: self.model.printer_checked(request_id, status or "offline"),
+        )
 
     def print_ticket(self, request_id: str, ticket) -> None:
         def done(result) -> None:
@@ -192,7 +200,9 @@ class KioskApp(QObject):
     def poll_printer(self) -> None:
         if self.worker.pending():
             return  # a ticket is printing: its own answer updates the status
-        self.worker.submit(self.printer.status, lambda status: self.model.set_printer_status(status or "offline"))
+        self.worker.submit(
+            self.printer.status, lambda status: self.model.set_printer_status(status or "offline")
+        )
 
 
 def run_kiosk(settings: KioskSettings, argv: list[str] | None = None) -> int:

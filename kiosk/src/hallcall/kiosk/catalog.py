@@ -61,7 +61,15 @@ class Guide:
     @property
     def empty(self) -> bool:
         return not any(
-            (self.basis, self.conditions, self.materials, self.steps, self.time_limit, self.place, self.fee)
+            (
+                self.basis,
+                self.conditions,
+                self.materials,
+                self.steps,
+                self.time_limit,
+                self.place,
+                self.fee,
+            )
         )
 
     @classmethod
@@ -173,4 +181,6 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
         except (KeyError, TypeError, AttributeError):
             log.warning("skipped a malformed department in the catalog: %r", raw_dep)
     seq = payload.get("seq")
-    return Catalog(seq=seq if isinstance(seq, int) else 0, hall=hall, departments=tuple(departments))
+    return Catalog(
+        seq=seq if isinstance(seq, int) else 0, hall=hall, departments=tuple(departments)
+    )

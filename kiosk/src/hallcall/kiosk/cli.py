@@ -16,10 +16,17 @@ def register(subparsers) -> None:
         "broker's catalog; the device file says which hall and device this is, where MQTT is "
         "and how to print (see kiosk/examples/kiosk.toml).",
     )
-    p.add_argument("--device", "--config", dest="device_file", required=True,
-                   help="the kiosk's device file (TOML)")
+    p.add_argument(
+        "--device",
+        "--config",
+        dest="device_file",
+        required=True,
+        help="the kiosk's device file (TOML)",
+    )
     add_mqtt_options(p)
-    p.add_argument("--windowed", action="store_true", help="a window (window_size) instead of full screen")
+    p.add_argument(
+        "--windowed", action="store_true", help="a window (window_size) instead of full screen"
+    )
     p.add_argument("--landscape", action="store_true", help="with --windowed: 1920x1080")
     p.add_argument("--check", action="store_true", help="only check the device file and exit")
     p.set_defaults(func=cmd_kiosk)

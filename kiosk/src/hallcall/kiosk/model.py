@@ -273,9 +273,11 @@ class KioskModel:
         if self.catalog is None:
             return "no_catalog"
         if self.printer_status not in PRINTABLE:
-            return self.printer_status if self.printer_status in {
-                "paper_out", "cover_open", "offline", "error"
-            } else "error"
+            return (
+                self.printer_status
+                if self.printer_status in {"paper_out", "cover_open", "offline", "error"}
+                else "error"
+            )
         return None
 
     def unavailable_message(self) -> str:
@@ -316,13 +318,19 @@ class KioskModel:
             elif isinstance(waiting, int):
                 detail = self.t("waiting_count", n=waiting) if waiting else self.t("waiting_none")
                 if queue.get("open_windows") == 0:  # nobody serves it now: no "no waiting" promise
-                    detail = (self.t("waiting_count", n=waiting) + " · " if waiting else "") + self.t("tile_no_window")
+                    detail = (
+                        self.t("waiting_count", n=waiting) + " · " if waiting else ""
+                    ) + self.t("tile_no_window")
                 elif waiting and queue.get("estimated_wait_s"):
                     detail += " · " + wait_text(self.lang, queue["estimated_wait_s"])
             else:
                 n = len(dep.matters)
-                detail = self.t("matters_count_one" if n == 1 else "matters_count", n=n) if n else ""
-            tiles.append(DepartmentTile(dep.id, loc(dep.name, self.lang), dep.prefix, detail, closed))
+                detail = (
+                    self.t("matters_count_one" if n == 1 else "matters_count", n=n) if n else ""
+                )
+            tiles.append(
+                DepartmentTile(dep.id, loc(dep.name, self.lang), dep.prefix, detail, closed)
+            )
         return tiles
 
     def department_page(self) -> DepartmentPage:
@@ -332,8 +340,11 @@ class KioskModel:
         count = page_count(len(tiles), per)
         index = min(self.department_page_index, count - 1)
         return DepartmentPage(
-            tiles[index * per:(index + 1) * per], index + 1, count,
-            self.t("page_previous"), self.t("page_next"),
+            tiles[index * per : (index + 1) * per],
+            index + 1,
+            count,
+            self.t("page_previous"),
+            self.t("page_next"),
             self.t("page_indicator", n=index + 1, count=count),
         )
 
@@ -364,7 +375,9 @@ class KioskModel:
         dep = self.department()
         if dep is None:
             return []
-        return [MatterTile(m.id, loc(m.name, self.lang), self._matter_detail(m)) for m in dep.matters]
+        return [
+            MatterTile(m.id, loc(m.name, self.lang), self._matter_detail(m)) for m in dep.matters
+        ]
 
     def _matter_detail(self, m: Matter) -> str:
         parts = []
@@ -383,9 +396,15 @@ class KioskModel:
         g, lang = m.guide, self.lang
         sections: list[GuideSection] = []
         if g.materials:
-            sections.append(GuideSection(self.t("guide_materials"), [loc(x, lang) for x in g.materials], bullets=True))
+            sections.append(
+                GuideSection(
+                    self.t("guide_materials"), [loc(x, lang) for x in g.materials], bullets=True
+                )
+            )
         if g.steps:
-            sections.append(GuideSection(self.t("guide_steps"), [loc(x, lang) for x in g.steps], numbered=True))
+            sections.append(
+                GuideSection(self.t("guide_steps"), [loc(x, lang) for x in g.steps], numbered=True)
+            )
         limit = loc(g.time_limit, lang)
         if not limit and m.promised_days:
             limit = self.t("promised_days", n=m.promised_days)
@@ -413,7 +432,9 @@ class KioskModel:
 
     def working_message(self) -> str:
         if self.request is None or self.request.phase is not Phase.PRINTING:
-            return self.t("working_checkin" if self.request and self.request.checkin else "working_request")
+            return self.t(
+                "working_checkin" if self.request and self.request.checkin else "working_request"
+            )
         return self.t("working_print")
 
     def result_seconds_left(self) -> int:
@@ -442,7 +463,9 @@ class KioskModel:
             department=loc(dep.name, lang) if dep else str(t.get("department", "")),
             matter=loc(matter.name, lang) if matter else "",
             ahead=text(lang, "people_unit", n=ahead if isinstance(ahead, int) else 0),
-            wait=text(lang, "no_window_open_short") if no_window else wait_text(lang, t.get("estimated_wait_s")),
+            wait=text(lang, "no_window_open_short")
+            if no_window
+            else wait_text(lang, t.get("estimated_wait_s")),
             wait_caption=text(lang, "windows_caption" if no_window else "estimated_wait"),
             message=text(lang, "take_your_ticket" if r.printed else "not_printed"),
             printed=r.printed,
@@ -559,7 +582,11 @@ class KioskModel:
     def key(self, char: str) -> None:
         self.touch()
         char = char.upper()
-        if self._screen is Screen.APPOINTMENT and char in CODE_CHARACTERS and len(self.code) < MAX_CODE_LENGTH:
+        if (
+            self._screen is Screen.APPOINTMENT
+            and char in CODE_CHARACTERS
+            and len(self.code) < MAX_CODE_LENGTH
+        ):
             self.code += char
             self._changed()
 
@@ -636,10 +663,14 @@ class KioskModel:
         if req is None or req.request_id != request_id or req.phase is not Phase.CHECKING_PRINTER:
             return
         if status not in PRINTABLE:
-            self._fail("error_printer", values={"reason": self.t(f"printer_state_{status}")}, title_for=req)
+            self._fail(
+                "error_printer", values={"reason": self.t(f"printer_state_{status}")}, title_for=req
+            )
             return
         if not self.broker_reachable():
-            self._fail("error_unavailable", values={"reason": self.unavailable_message()}, title_for=req)
+            self._fail(
+                "error_unavailable", values={"reason": self.unavailable_message()}, title_for=req
+            )
             return
         req.phase = Phase.REQUESTING
         req.deadline = self.now() + self.request_timeout_s
@@ -667,7 +698,9 @@ class KioskModel:
         req = self.request
         if req is not None and req.request_id == request_id and req.phase is Phase.PRINTING:
             self.request = None
-            self._show_result(Result(req.ticket or {}, req.lang, ok, late=req.late, shown_at=self.now()))
+            self._show_result(
+                Result(req.ticket or {}, req.lang, ok, late=req.late, shown_at=self.now())
+            )
             self._changed()
             return
         late = self._late.pop(request_id, None)
@@ -684,12 +717,19 @@ class KioskModel:
         """Called a few times a second: request timeouts, idle return, countdowns."""
         now = self.now()
         req = self.request
-        if req is not None and req.phase is Phase.REQUESTING and req.deadline is not None and now > req.deadline:
+        if (
+            req is not None
+            and req.phase is Phase.REQUESTING
+            and req.deadline is not None
+            and now > req.deadline
+        ):
             self.request = None
             self._remember_abandoned(req)
             self._screen = Screen.ERROR
             self.failure = Failure(
-                "checkin_error_title" if req.checkin else "error_title", "error_timeout", request=req
+                "checkin_error_title" if req.checkin else "error_title",
+                "error_timeout",
+                request=req,
             )
             self._last_touch = now
             self._changed()
@@ -698,9 +738,12 @@ class KioskModel:
             shown_enough = now - self.result.shown_at >= self.result_return_s
         else:
             # a visitor who walked away mid-way (or left the kiosk in another language)
-            left_over = self._screen is not Screen.START or self.priority or self.lang != self.default_lang
+            left_over = (
+                self._screen is not Screen.START or self.priority or self.lang != self.default_lang
+            )
             shown_enough = (
-                self._screen is not Screen.WORKING and left_over
+                self._screen is not Screen.WORKING
+                and left_over
                 and now - self._last_touch >= self.idle_return_s
             )
         if shown_enough:
@@ -726,7 +769,9 @@ class KioskModel:
     def _begin(self, req: Request) -> None:
         reason = self.unavailable_reason()
         if reason is not None:
-            self._fail("error_unavailable", values={"reason": self.unavailable_message()}, title_for=req)
+            self._fail(
+                "error_unavailable", values={"reason": self.unavailable_message()}, title_for=req
+            )
             return
         self.request = req
         self.failure = None
@@ -734,10 +779,18 @@ class KioskModel:
         self._changed()
         self.effects.check_printer(req.request_id)
 
-    def _fail(self, message: str, *, values: dict[str, str] | None = None, title_for: Request | None = None) -> None:
+    def _fail(
+        self,
+        message: str,
+        *,
+        values: dict[str, str] | None = None,
+        title_for: Request | None = None,
+    ) -> None:
         checkin = title_for is not None and title_for.checkin
         self.request = None
-        self.failure = Failure("checkin_error_title" if checkin else "error_title", message, values or {})
+        self.failure = Failure(
+            "checkin_error_title" if checkin else "error_title", message, values or {}
+        )
         self._screen = Screen.ERROR
         self._last_touch = self.now()
         self._changed()
@@ -750,13 +803,17 @@ class KioskModel:
         req.ticket = ticket
         req.phase = Phase.PRINTING
         self._changed()
-        self.effects.print_ticket(req.request_id, ticket_print(ticket, self.catalog, req.lang, self.logo_path))
+        self.effects.print_ticket(
+            req.request_id, ticket_print(ticket, self.catalog, req.lang, self.logo_path)
+        )
 
     def _on_late_answer(self, req: Request, payload: dict[str, Any]) -> None:
         ticket = (payload.get("data") or {}).get("ticket") if payload.get("ok") else None
         failure = self.failure
         showing_its_timeout = (
-            self._screen is Screen.ERROR and failure is not None and failure.request is not None
+            self._screen is Screen.ERROR
+            and failure is not None
+            and failure.request is not None
             and failure.request.request_id == req.request_id
         )
         if not isinstance(ticket, dict):
@@ -774,7 +831,9 @@ class KioskModel:
             self._changed()
         else:
             self._late[req.request_id] = req
-        self.effects.print_ticket(req.request_id, ticket_print(ticket, self.catalog, req.lang, self.logo_path))
+        self.effects.print_ticket(
+            req.request_id, ticket_print(ticket, self.catalog, req.lang, self.logo_path)
+        )
 
     def _show_result(self, result: Result) -> None:
         self.result = result
@@ -789,7 +848,11 @@ class KioskModel:
 
     @staticmethod
     def _error_key(payload: dict[str, Any]) -> str:
-        code = ((payload.get("error") or {}).get("code")) if isinstance(payload.get("error"), dict) else None
+        code = (
+            ((payload.get("error") or {}).get("code"))
+            if isinstance(payload.get("error"), dict)
+            else None
+        )
         if code in ("closed", "not_found", "conflict", "invalid", "rate_limited", "timeout"):
             return f"error_{code}"
         return "error_unknown"

@@ -37,7 +37,9 @@ def qr_data(catalog: Catalog | None, ticket: dict[str, Any]) -> str:
     url = catalog.hall.status_url if catalog else None
     if url:
         # str.replace, not str.format: a URL may hold other braces; unknown ones stay as they are.
-        return url.replace("{ticket_id}", ticket_id).replace("{number}", str(ticket.get("number", "")))
+        return url.replace("{ticket_id}", ticket_id).replace(
+            "{number}", str(ticket.get("number", ""))
+        )
     return ticket_id
 
 
@@ -108,7 +110,9 @@ class TicketPrinter:
     staff see it on the hall's status) rather than stopping the queue for a roll with paper left.
     """
 
-    def __init__(self, printer, width_px: int, font_path: str | None = None, allow_paper_low: bool = True):
+    def __init__(
+        self, printer, width_px: int, font_path: str | None = None, allow_paper_low: bool = True
+    ):
         self.printer = printer
         self.width_px = width_px
         self.font_path = font_path
@@ -124,7 +128,11 @@ class TicketPrinter:
         with self._lock:
             try:
                 print_ticket(
-                    self.printer, ticket, self.width_px, self.font_path, allow_paper_low=self.allow_paper_low
+                    self.printer,
+                    ticket,
+                    self.width_px,
+                    self.font_path,
+                    allow_paper_low=self.allow_paper_low,
                 )
             except PrinterNotReady as exc:
                 return False, exc.status.value

@@ -27,7 +27,6 @@ from hallcall.mqtt.settings import MqttSection as MqttConfig
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 
 
-
 class KioskSettingsError(Exception):
     """The device file is missing or wrong; the message lists every problem with its key."""
 

@@ -157,7 +157,9 @@ TOUCH_MIN = 96  # px: the smallest touch target
 SIDE_W = 440  # landscape start screen: the priority / appointment column, room left for names
 
 
-def label(text: str = "", name: str = "", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
+def label(
+    text: str = "", name: str = "", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft
+) -> QLabel:
     w = QLabel(text)
     if name:
         w.setObjectName(name)
@@ -208,9 +210,18 @@ class Tile(QFrame):
 
     clicked = Signal()
 
-    def __init__(self, name: str, detail: str = "", kind: str = "normal", prefix: str = "",
-                 prefix_closed: bool = False, chevron: bool = False, min_height: int = 150,
-                 compact: bool = False, fitted: bool = False):
+    def __init__(
+        self,
+        name: str,
+        detail: str = "",
+        kind: str = "normal",
+        prefix: str = "",
+        prefix_closed: bool = False,
+        chevron: bool = False,
+        min_height: int = 150,
+        compact: bool = False,
+        fitted: bool = False,
+    ):
         """fitted: the caller has broken the text into lines and sets the fonts (measured)."""
         super().__init__()
         self.setProperty("tile", kind)
@@ -224,15 +235,22 @@ class Tile(QFrame):
         row.setSpacing(28)
         light = kind != "normal"
         if prefix:
-            p = label(prefix, "prefixClosed" if prefix_closed else "prefix", wrap=False,
-                      align=Qt.AlignmentFlag.AlignHCenter)
+            p = label(
+                prefix,
+                "prefixClosed" if prefix_closed else "prefix",
+                wrap=False,
+                align=Qt.AlignmentFlag.AlignHCenter,
+            )
             p.setFixedSize(*((96, 96) if compact else (112, 112)))
             row.addWidget(p, 0, Qt.AlignmentFlag.AlignVCenter)
         col = QVBoxLayout()
         col.setSpacing(TILE_TEXT_GAP)
         col.addStretch(1)  # name and detail stay together, centred in a tall tile
-        names = ("fitName", "fitDetail") if fitted else (
-            ("tileNameLight", "tileDetailLight") if light else ("tileName", "tileDetail"))
+        names = (
+            ("fitName", "fitDetail")
+            if fitted
+            else (("tileNameLight", "tileDetailLight") if light else ("tileName", "tileDetail"))
+        )
         self.name_label = label(name, names[0], wrap=not fitted)
         col.addWidget(self.name_label)
         if detail:
@@ -384,6 +402,7 @@ class DepartmentPicker(QWidget):
                 if key not in cache:
                     cache[key] = fm.horizontalAdvance(s)
                 return cache[key]
+
             return width
 
         return measure, lambda size: metrics[size].lineSpacing()
@@ -405,8 +424,15 @@ class DepartmentPicker(QWidget):
             probe.deleteLater()
         return self._offsets[compact]
 
-    def _fit(self, tiles, text_w: float, text_h: float, max_lines: int | None, hard: bool,
-             final: bool = False):
+    def _fit(
+        self,
+        tiles,
+        text_w: float,
+        text_h: float,
+        max_lines: int | None,
+        hard: bool,
+        final: bool = False,
+    ):
         """One name size and one detail size for all tiles (a page reads calmer that way), or
         None if some name does not fit at the smallest. `final`: re-flow the lines to read well
         (only for the layout chosen: it never changes how many lines a text takes)."""
@@ -415,8 +441,19 @@ class DepartmentPicker(QWidget):
         details = []
         detail_size = None
         for size in self.DETAIL_SIZES:
-            fitted = [fit_text(t.detail, text_w, text_h, [size], detail_measure, detail_lh,
-                               hard=hard, reflow=final) for t in tiles]
+            fitted = [
+                fit_text(
+                    t.detail,
+                    text_w,
+                    text_h,
+                    [size],
+                    detail_measure,
+                    detail_lh,
+                    hard=hard,
+                    reflow=final,
+                )
+                for t in tiles
+            ]
             if all(f is not None for f in fitted):
                 details, detail_size = fitted, size
                 break
@@ -426,8 +463,17 @@ class DepartmentPicker(QWidget):
             names = []
             for t, d in zip(tiles, details, strict=True):
                 room = text_h - (d.height + TILE_TEXT_GAP if t.detail else 0)
-                f = fit_text(t.name, text_w, room, [size], name_measure, name_lh,
-                             max_lines=max_lines, hard=hard, reflow=final)
+                f = fit_text(
+                    t.name,
+                    text_w,
+                    room,
+                    [size],
+                    name_measure,
+                    name_lh,
+                    max_lines=max_lines,
+                    hard=hard,
+                    reflow=final,
+                )
                 if f is None:
                     break
                 names.append(f)
@@ -468,8 +514,15 @@ class DepartmentPicker(QWidget):
                     break
             if best is not None:
                 _, cols, per_page, tile_w, tile_h = best
-                return cols, per_page, tile_w, tile_h, self._fit(
-                    self._all, tile_w - off_w, tile_h - off_h, max_lines, hard, final=True)
+                return (
+                    cols,
+                    per_page,
+                    tile_w,
+                    tile_h,
+                    self._fit(
+                        self._all, tile_w - off_w, tile_h - off_h, max_lines, hard, final=True
+                    ),
+                )
         # a name longer than a whole page: one a page, as much of the page as it needs
         return self._last_resort(w, h)
 
@@ -480,16 +533,26 @@ class DepartmentPicker(QWidget):
         name_measure, name_lh = self._name_metrics
         detail_measure, detail_lh = self._detail_metrics
         size, dsize = self.NAME_SIZES[-1], self.DETAIL_SIZES[-1]
-        details = [fit_text(t.detail, w - off_w, 10**6, [dsize], detail_measure, detail_lh, hard=True)
-                   for t in self._all]
-        names = [fit_text(t.name, w - off_w, 10**6, [size], name_measure, name_lh, hard=True)
-                 for t in self._all]
+        details = [
+            fit_text(t.detail, w - off_w, 10**6, [dsize], detail_measure, detail_lh, hard=True)
+            for t in self._all
+        ]
+        names = [
+            fit_text(t.name, w - off_w, 10**6, [size], name_measure, name_lh, hard=True)
+            for t in self._all
+        ]
         return 1, 1, w, tile_h, (size, dsize, names, details)
 
     def _state(self) -> tuple:
         m = self.model
-        return (tuple(self._all), self.size().toTuple(), self.portrait, m.department_page().number,
-                m.departments_per_page, m.lang)
+        return (
+            tuple(self._all),
+            self.size().toTuple(),
+            self.portrait,
+            m.department_page().number,
+            m.departments_per_page,
+            m.lang,
+        )
 
     def relayout(self) -> None:
         """Plan the layout for this size and these tiles, and show the model's page of it."""
@@ -514,14 +577,26 @@ class DepartmentPicker(QWidget):
         first = (page.number - 1) * per_page
         _, off_h = self._offset(not self.portrait)
         # tiles only as tall as their text needs (at least TILE_MAX_H), the page's rows evenly
-        need = max(n.height + (d.height + TILE_TEXT_GAP if t.detail else 0)
-                   for t, n, d in zip(self._all, names, details, strict=True)) + off_h
+        need = (
+            max(
+                n.height + (d.height + TILE_TEXT_GAP if t.detail else 0)
+                for t, n, d in zip(self._all, names, details, strict=True)
+            )
+            + off_h
+        )
         tile_h = min(tile_h, max(self.TILE_MAX_H, math.ceil(need)))
         for i, d in enumerate(page.tiles):
             name, detail = names[first + i], details[first + i]
-            tile = Tile("\n".join(name.lines), "\n".join(detail.lines), prefix=d.prefix,
-                        prefix_closed=d.closed, chevron=True, min_height=TOUCH_MIN, compact=not self.portrait,
-                        fitted=True)
+            tile = Tile(
+                "\n".join(name.lines),
+                "\n".join(detail.lines),
+                prefix=d.prefix,
+                prefix_closed=d.closed,
+                chevron=True,
+                min_height=TOUCH_MIN,
+                compact=not self.portrait,
+                fitted=True,
+            )
             tile.name_label.setFont(self._font(size, True))
             if d.detail:
                 tile.detail_label.setFont(self._font(dsize, False))
@@ -529,7 +604,9 @@ class DepartmentPicker(QWidget):
             tile.clicked.connect(lambda dep=d.id: m.open_department(dep))
             tile.setParent(self)
             r, c = divmod(i, cols)
-            tile.setGeometry(round(c * (tile_w + GAP)), r * (tile_h + GAP), math.floor(tile_w), tile_h)
+            tile.setGeometry(
+                round(c * (tile_w + GAP)), r * (tile_h + GAP), math.floor(tile_w), tile_h
+            )
             tile.show()
             self.tiles.append(tile)
         self.pager.setVisible(page.count > 1)
@@ -603,8 +680,15 @@ class StartScreen(Screen_):
     def render(self) -> None:
         m = self.model
         tiles = m.department_tiles()
-        key = (m.lang, m.catalog.seq if m.catalog else None, tuple(tiles), m.priority,
-               self.portrait, m.notice(), m.department_page_index)
+        key = (
+            m.lang,
+            m.catalog.seq if m.catalog else None,
+            tuple(tiles),
+            m.priority,
+            self.portrait,
+            m.notice(),
+            m.department_page_index,
+        )
         if key == self._key:
             return
         self._key = key
@@ -615,13 +699,22 @@ class StartScreen(Screen_):
         clear_layout(self.actions)
         self.priority_tile = None
         if not m.priority:
-            self.priority_tile = Tile(m.t("priority_button"), m.t("priority_hint"), kind="priority",
-                                      min_height=150 if self.portrait else 120, compact=not self.portrait)
+            self.priority_tile = Tile(
+                m.t("priority_button"),
+                m.t("priority_hint"),
+                kind="priority",
+                min_height=150 if self.portrait else 120,
+                compact=not self.portrait,
+            )
             self.priority_tile.clicked.connect(m.start_priority)
             self.actions.addWidget(self.priority_tile, 1)
-        self.appointment_tile = Tile(m.t("appointment_button"), m.t("appointment_hint"),
-                                     kind="appointment", min_height=150 if self.portrait else 120,
-                                     compact=not self.portrait)
+        self.appointment_tile = Tile(
+            m.t("appointment_button"),
+            m.t("appointment_hint"),
+            kind="appointment",
+            min_height=150 if self.portrait else 120,
+            compact=not self.portrait,
+        )
         self.appointment_tile.clicked.connect(m.open_appointment)
         self.actions.addWidget(self.appointment_tile, 1)
         if not self.portrait:  # the narrow side column: "Appointment check-in" on one line
@@ -659,7 +752,13 @@ class MattersScreen(Screen_):
     def render(self) -> None:
         m = self.model
         dep = m.department()
-        key = (m.lang, m.catalog.seq if m.catalog else None, m.department_id, self.portrait, m.priority)
+        key = (
+            m.lang,
+            m.catalog.seq if m.catalog else None,
+            m.department_id,
+            self.portrait,
+            m.priority,
+        )
         if key == self._key or dep is None:
             return
         self._key = key
@@ -707,7 +806,13 @@ class GuideScreen(Screen_):
 
     def render(self) -> None:
         m = self.model
-        key = (m.lang, m.catalog.seq if m.catalog else None, m.department_id, m.matter_id, m.priority)
+        key = (
+            m.lang,
+            m.catalog.seq if m.catalog else None,
+            m.department_id,
+            m.matter_id,
+            m.priority,
+        )
         if key == self._key:
             return
         self._key = key
@@ -736,7 +841,11 @@ class GuideScreen(Screen_):
             self.sections.addLayout(pair)
         lists = [s for s in sections if s.numbered or s.bullets]
         for s in sections:
-            target = columns[0] if len(columns) == 1 or (s in lists if lists else sections.index(s) % 2 == 0) else columns[1]
+            target = (
+                columns[0]
+                if len(columns) == 1 or (s in lists if lists else sections.index(s) % 2 == 0)
+                else columns[1]
+            )
             frame = QFrame()
             frame.setObjectName("section")
             col = QVBoxLayout(frame)
@@ -843,7 +952,7 @@ class AppointmentScreen(Screen_):
         self.prompt.setText(m.t("appointment_prompt"))
         if m.code:
             self.code.setObjectName("codeBox")
-            self.code.setText(" ".join(m.code[i:i + 3] for i in range(0, len(m.code), 3)))
+            self.code.setText(" ".join(m.code[i : i + 3] for i in range(0, len(m.code), 3)))
         else:
             self.code.setObjectName("codeBoxEmpty")
             self.code.setText(m.t("appointment_placeholder"))
@@ -953,7 +1062,9 @@ class ResultScreen(Screen_):
         self.caption.setText(m.t("your_number"))
         self.number.setText(v.number)
         self.badge.setText(v.badge)
-        self.badge.setObjectName("badgeAppointment" if v.badge == m.t("appointment_badge") else "badgePriority")
+        self.badge.setObjectName(
+            "badgeAppointment" if v.badge == m.t("appointment_badge") else "badgePriority"
+        )
         repolish(self.badge)
         self.badge.setVisible(bool(v.badge))
         self.dept.setText(v.department)
@@ -1121,8 +1232,10 @@ class KioskWindow(QWidget):
         problems = []
         need = page.minimumSizeHint()
         if need.height() > page.height() or need.width() > page.width():
-            problems.append(f"page {type(page).__name__} needs {need.width()}x{need.height()}, "
-                            f"has {page.width()}x{page.height()}")
+            problems.append(
+                f"page {type(page).__name__} needs {need.width()}x{need.height()}, "
+                f"has {page.width()}x{page.height()}"
+            )
         for w in page.findChildren(QLabel) + page.findChildren(QPushButton):
             if not w.isVisibleTo(page) or not w.text():
                 continue
@@ -1132,8 +1245,10 @@ class KioskWindow(QWidget):
             else:
                 need_w, need_h = hint.width(), hint.height()
             if w.width() < need_w - 1 or w.height() < need_h - 1:
-                problems.append(f"{type(w).__name__} {w.objectName()!r} {w.text()[:30]!r}: "
-                                f"{w.width()}x{w.height()} < {need_w}x{need_h}")
+                problems.append(
+                    f"{type(w).__name__} {w.objectName()!r} {w.text()[:30]!r}: "
+                    f"{w.width()}x{w.height()} < {need_w}x{need_h}"
+                )
         return problems
 
     def current(self) -> Screen_:
@@ -1152,10 +1267,14 @@ class KioskWindow(QWidget):
         page.render()
         for other_page in dict.fromkeys(self.screens.values()):
             # only the page on show may ask for room: hidden ones must not grow the window
-            policy = QSizePolicy.Policy.Preferred if other_page is page else QSizePolicy.Policy.Ignored
+            policy = (
+                QSizePolicy.Policy.Preferred if other_page is page else QSizePolicy.Policy.Ignored
+            )
             other_page.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(page)
         online = m.t("status_online") if m.broker_reachable() else m.t("status_offline")
         printer = m.t(f"printer_state_{m.printer_status}") if m.printer_status else ""
         sep = "  ·  "
-        self.status.setText(sep.join(p for p in (online, m.t("printer_label", state=printer), self.device_id) if p))
+        self.status.setText(
+            sep.join(p for p in (online, m.t("printer_label", state=printer), self.device_id) if p)
+        )

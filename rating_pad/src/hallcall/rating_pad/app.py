@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.client import DeviceClient
+from hallcall.mqtt.connection import MqttSettings
 from hallcall.rating_pad.controller import SUBSCRIPTIONS, PadController
 from hallcall.rating_pad.model import RatingPadModel, Reason
 from hallcall.rating_pad.physical import PhysicalPad

@@ -15,10 +15,10 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.mqtt.client import DeviceClient
 from hallcall.rating_pad.model import RatingPadModel
 from hallcall.rating_pad.physical import PhysicalPad
-from hallcall.device_kit.bridge import DeviceBridge
 
 log = logging.getLogger(__name__)
 

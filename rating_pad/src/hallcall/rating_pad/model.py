@@ -477,7 +477,9 @@ class RatingPadModel:
                 deadline,
                 clerk,
                 live=True,
-                missing=[m for m in missing if isinstance(m, dict)] if isinstance(missing, list) else [],
+                missing=[m for m in missing if isinstance(m, dict)]
+                if isinstance(missing, list)
+                else [],
             )
         elif event_type == "rating.recorded" and isinstance(event.get("ticket_id"), str):
             self._rated_elsewhere(event["ticket_id"])
@@ -664,7 +666,9 @@ class RatingPadModel:
             log.info("rating of %s superseded by %s", q.number, number)
             self.outcomes.append(Outcome(q.ticket_id, "superseded", self.score))
             self._remember(q.ticket_id)
-        self.question = Question(ticket_id, number, scale, deadline, clerk or self.clerk, live, list(missing or []))
+        self.question = Question(
+            ticket_id, number, scale, deadline, clerk or self.clerk, live, list(missing or [])
+        )
         self.score = None
         self.selected = []
         self.queued = False

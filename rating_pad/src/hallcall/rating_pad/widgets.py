@@ -404,7 +404,9 @@ class AskPage(QWidget):
         self.subtitle = _label(color=MUTED)
         #: 需补件: the materials still missing, in both languages, above the faces.
         self.missing = _label(color=QColor("#7C2D12"))
-        self.missing.setStyleSheet("background: #FFF7E6; border: 2px solid #F0B44C; border-radius: 10px; padding: 6px 10px;")
+        self.missing.setStyleSheet(
+            "background: #FFF7E6; border: 2px solid #F0B44C; border-radius: 10px; padding: 6px 10px;"
+        )
         self.missing.hide()
         self.row = QHBoxLayout()
         self.buttons: list[FaceButton] = []

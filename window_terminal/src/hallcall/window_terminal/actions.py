@@ -61,7 +61,9 @@ class Controller:
                 if action is Action.LOGIN and not payload["staff"]:
                     raise ValueError("no staff id")
             except (ValueError, KeyError):
-                self.model.message = Message("error", _MISSING_ARGUMENT.get(action, "err_refused"), {"detail": action.value})
+                self.model.message = Message(
+                    "error", _MISSING_ARGUMENT.get(action, "err_refused"), {"detail": action.value}
+                )
                 self._changed()
                 return False
             if not self.model.begin(action):
@@ -74,7 +76,12 @@ class Controller:
             self._send(op, payload, lambda reply: self._replied(action, reply, payload, token))
         except Exception as exc:  # the client could not even queue it
             log.exception("could not send %s", op)
-            self._replied(action, {"ok": False, "error": {"code": "offline", "message": str(exc)}}, payload, token)
+            self._replied(
+                action,
+                {"ok": False, "error": {"code": "offline", "message": str(exc)}},
+                payload,
+                token,
+            )
         return True
 
     def keypad_action(self, key: KeypadAction | str) -> bool:
@@ -92,11 +99,15 @@ class Controller:
             return self.perform(Action.NO_SHOW)
         if key is KeypadAction.FINISH:
             return self.perform(Action.FINISH, outcome="done")
-        if key is KeypadAction.RESUME or (key is KeypadAction.PAUSE and self.model.status == "paused"):
+        if key is KeypadAction.RESUME or (
+            key is KeypadAction.PAUSE and self.model.status == "paused"
+        ):
             return self.perform(Action.RESUME)
         return self.perform(Action.PAUSE, reason=self.keypad_pause_reason)
 
-    def _replied(self, action: Action, reply: dict[str, Any], args: dict[str, Any], token: int) -> None:
+    def _replied(
+        self, action: Action, reply: dict[str, Any], args: dict[str, Any], token: int
+    ) -> None:
         with self._lock:
             self.model.end(action, reply, args, token)
         self._changed()

@@ -38,7 +38,9 @@ def register(subparsers) -> None:
     p.add_argument("--device", required=True, help="the terminal's device file (TOML)")
     p.add_argument("--lang", choices=["zh", "en"], help="the clerk's language at start")
     add_mqtt_options(p)
-    p.add_argument("--headless", action="store_true", help="no screen: the keypad alone drives the window")
+    p.add_argument(
+        "--headless", action="store_true", help="no screen: the keypad alone drives the window"
+    )
     p.add_argument("--check", action="store_true", help="check the device file and exit")
     p.set_defaults(func=cmd_window)
 
@@ -62,7 +64,10 @@ def cmd_window(args) -> int:
         return 0
     if args.headless or not settings.show_ui:
         if settings.keypad is None:
-            print("--headless needs a [keypad] in the device file: otherwise nobody can call", file=sys.stderr)
+            print(
+                "--headless needs a [keypad] in the device file: otherwise nobody can call",
+                file=sys.stderr,
+            )
             return 2
         return run_headless(settings)
     from hallcall.device_kit.screen import explain_missing_screen
@@ -91,7 +96,9 @@ def run_headless(
         keypad_pause_reason=settings.keypad_pause_reason,
         staff=settings.staff,
         post=settings.post,
-        pin=Path(settings.pin_file).read_text(encoding="utf-8").strip() if settings.pin_file else None,
+        pin=Path(settings.pin_file).read_text(encoding="utf-8").strip()
+        if settings.pin_file
+        else None,
     )
     terminal.start()
     if started is not None:
@@ -116,7 +123,11 @@ def run_app(settings: TerminalSettings) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     ensure_cjk_font(settings.font)
     client = DeviceClient(
-        settings.hall, "window", settings.window, settings.mqtt.settings(), subscriptions(settings.window)
+        settings.hall,
+        "window",
+        settings.window,
+        settings.mqtt.settings(),
+        subscriptions(settings.window),
     )
     keypads = [open_keypad(settings.keypad)] if settings.keypad else []
     window = TerminalWindow(

@@ -11,8 +11,8 @@ import threading
 from typing import Any
 
 from hallcall.hardware.keypad import Keypad, KeypadConfig, open_keypad
-from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
+from hallcall.mqtt.connection import MqttSettings
 from hallcall.window_terminal.actions import Controller, ReplyHandler, SendFn
 from hallcall.window_terminal.model import Action, TerminalModel
 

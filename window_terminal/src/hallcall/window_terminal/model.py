@@ -280,7 +280,9 @@ class TerminalModel:
         return text.get(self.lang) or next(iter(text.values()), "")
 
     def department(self, dep_id: str) -> dict[str, Any] | None:
-        return next((d for d in (self.catalog or {}).get("departments", []) if d["id"] == dep_id), None)
+        return next(
+            (d for d in (self.catalog or {}).get("departments", []) if d["id"] == dep_id), None
+        )
 
     def department_name(self, dep_id: str | None) -> str:
         dep = self.department(dep_id) if dep_id else None
@@ -323,11 +325,21 @@ class TerminalModel:
         action = Action(action)
         cur = self.current or {}
         number = cur.get("number", "")
-        if action is Action.NO_SHOW and cur and not int(cur.get("recalls") or 0) and self.recalls_left:
+        if (
+            action is Action.NO_SHOW
+            and cur
+            and not int(cur.get("recalls") or 0)
+            and self.recalls_left
+        ):
             return Message("confirm", "confirm_no_show", {"number": number})
-        if action is Action.TRANSFER and args.get("department") and self.open_windows(args["department"]) == 0:
+        if (
+            action is Action.TRANSFER
+            and args.get("department")
+            and self.open_windows(args["department"]) == 0
+        ):
             return Message(
-                "confirm", "confirm_transfer_closed",
+                "confirm",
+                "confirm_transfer_closed",
                 {"number": number, "department": _Deferred(self, "department", args["department"])},
             )
         return None
@@ -419,7 +431,9 @@ class TerminalModel:
         if not cur:
             return Message("error", "err_no_ticket")
         if action is Action.RECALL and not self.recalls_left:
-            return Message("error", "err_recall_limit", {"number": number, "limit": self.recall_limit})
+            return Message(
+                "error", "err_recall_limit", {"number": number, "limit": self.recall_limit}
+            )
         return None
 
     def can(self, action: Action) -> bool:
@@ -462,13 +476,21 @@ class TerminalModel:
             self.message = self._success(action, data, args)
             ticket = data.get("ticket") or {}
             if action is Action.FINISH and ticket.get("missing_materials"):
-                self.missing_notice = {"number": ticket.get("number", ""), "materials": ticket["missing_materials"]}
+                self.missing_notice = {
+                    "number": ticket.get("number", ""),
+                    "materials": ticket["missing_materials"],
+                }
             elif action in (Action.NEXT, Action.LOGOUT, Action.LOGIN):
                 self.missing_notice = None
         else:
             error = reply.get("error") or {}
-            self.message = self.error_message(action, str(error.get("code")), str(error.get("message", "")), args,
-                                              error.get("detail") or {})
+            self.message = self.error_message(
+                action,
+                str(error.get("code")),
+                str(error.get("message", "")),
+                args,
+                error.get("detail") or {},
+            )
 
     def late_reply(self, reply: dict[str, Any]) -> None:
         """A reply no request waits for: an answer after a timeout, or a failure the broker
@@ -477,7 +499,9 @@ class TerminalModel:
             error = reply.get("error") or {}
             action, self.in_flight = self.in_flight, None
             self.token += 1  # the pending wait for the real reply is over
-            self.message = self.error_message(action, str(error.get("code")), str(error.get("message", "")))
+            self.message = self.error_message(
+                action, str(error.get("code")), str(error.get("message", ""))
+            )
             return
         self.message = Message("info", "info_late_reply")
 
@@ -485,25 +509,49 @@ class TerminalModel:
         ticket = data.get("ticket") or {}
         number = ticket.get("number", "")
         if action is Action.LOGIN:
-            return Message("info", "ok_login", {"name": _Deferred(self, "staff", args.get("staff", "")), "post": args.get("post", "")})
+            return Message(
+                "info",
+                "ok_login",
+                {
+                    "name": _Deferred(self, "staff", args.get("staff", "")),
+                    "post": args.get("post", ""),
+                },
+            )
         if action is Action.LOGOUT:
             return Message("info", "ok_logout")
         if action is Action.NEXT:
             return Message("info", "ok_next", {"number": number})
         if action is Action.RECALL:
-            return Message("info", "ok_recall", {"number": number, "left": ticket.get("recalls_left", 0)})
+            return Message(
+                "info", "ok_recall", {"number": number, "left": ticket.get("recalls_left", 0)}
+            )
         if action is Action.NO_SHOW:
             return Message("info", "ok_no_show", {"number": number})
         if action is Action.TRANSFER:
-            return Message("info", "ok_transfer", {"number": number, "department": _Deferred(self, "department", args.get("department"))})
+            return Message(
+                "info",
+                "ok_transfer",
+                {
+                    "number": number,
+                    "department": _Deferred(self, "department", args.get("department")),
+                },
+            )
         if action is Action.FINISH:
             return Message("info", f"ok_finish_{args.get('outcome', 'done')}", {"number": number})
         if action is Action.PAUSE:
-            return Message("info", "ok_pause", {"reason": _Deferred(self, "reason", args.get("reason"))})
+            return Message(
+                "info", "ok_pause", {"reason": _Deferred(self, "reason", args.get("reason"))}
+            )
         return Message("info", "ok_resume")
 
-    def error_message(self, action: Action, code: str, detail: str = "", args: dict[str, Any] | None = None,
-                      facts: dict[str, Any] | None = None) -> Message:
+    def error_message(
+        self,
+        action: Action,
+        code: str,
+        detail: str = "",
+        args: dict[str, Any] | None = None,
+        facts: dict[str, Any] | None = None,
+    ) -> Message:
         """A refusal or failure in plain words, as specific as the situation allows (`facts`:
         the reply's error.detail, e.g. when a PIN lock ends)."""
         args, facts = args or {}, facts or {}
@@ -524,7 +572,9 @@ class TerminalModel:
             if code == "not_found":
                 return Message("error", "err_unknown_staff", {"staff": staff})
             if reason == "pin_locked":
-                return Message("error", "err_pin_locked", {"staff": staff, "until": facts.get("until", "?")})
+                return Message(
+                    "error", "err_pin_locked", {"staff": staff, "until": facts.get("until", "?")}
+                )
             if reason == "wrong_pin":
                 return Message("error", "err_wrong_pin", {"left": facts.get("tries_left", "?")})
             if reason == "no_pin":
@@ -542,7 +592,9 @@ class TerminalModel:
             if local is not None and local.key not in ("err_busy",):
                 return local
             if action is Action.RECALL:
-                return Message("error", "err_recall_limit", {"number": number, "limit": self.recall_limit})
+                return Message(
+                    "error", "err_recall_limit", {"number": number, "limit": self.recall_limit}
+                )
             if action in (Action.NEXT, Action.PAUSE, Action.LOGOUT) and number:
                 return Message("error", "err_serving", {"number": number})
         if action is Action.TRANSFER and code == "invalid":
@@ -555,7 +607,11 @@ class TerminalModel:
     # ------------------------------------------------------------------ words
     def status_text(self) -> str:
         if self.status == "paused":
-            return t(self.lang, "status_paused", reason=reason_label(self.lang, (self.window or {}).get("pause_reason")))
+            return t(
+                self.lang,
+                "status_paused",
+                reason=reason_label(self.lang, (self.window or {}).get("pause_reason")),
+            )
         return t(self.lang, f"status_{self.status}")
 
     def rating_text(self, now: datetime | None = None) -> str:
@@ -565,7 +621,9 @@ class TerminalModel:
         last = self.last_finished
         if not last:
             return ""
-        rating = self.rating if (self.rating or {}).get("ticket_id") == last.get("ticket_id") else None
+        rating = (
+            self.rating if (self.rating or {}).get("ticket_id") == last.get("ticket_id") else None
+        )
         if not last.get("rated") and rating is None:
             finished = parse_time(last.get("finished_at"))
             timeout = ((self.catalog or {}).get("hall") or {}).get("rating_timeout_s")
@@ -574,7 +632,9 @@ class TerminalModel:
                     return t(self.lang, "rating_none")
             return t(self.lang, "rating_waiting")
         if rating is not None and "score" in rating:
-            labels = (((self.catalog or {}).get("hall") or {}).get("rating_labels") or {}).get(self.lang)
+            labels = (((self.catalog or {}).get("hall") or {}).get("rating_labels") or {}).get(
+                self.lang
+            )
             score = rating["score"]
             label = labels[score - 1] if labels and 0 < score <= len(labels) else str(score)
             return t(self.lang, "rating_received_score", label=label)
@@ -584,7 +644,8 @@ class TerminalModel:
     def rated(self) -> bool:
         last = self.last_finished or {}
         return bool(last.get("rated")) or (
-            last.get("ticket_id") is not None and (self.rating or {}).get("ticket_id") == last.get("ticket_id")
+            last.get("ticket_id") is not None
+            and (self.rating or {}).get("ticket_id") == last.get("ticket_id")
         )
 
     def display_text(self) -> str:

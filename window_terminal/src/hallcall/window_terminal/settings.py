@@ -1,20 +1,20 @@
 """The clerk terminal's small device file (`hallcall window --device window.toml`).
 
-    hall = "campus-hall"
-    window = "w01"
-    language = "zh"          # optional; default: the hall's default language
-    show_ui = true           # false: run a keypad headless, instead of the app
-    # staff = "s101"         # headless only: the clerk logged in at start (a keypad has no login key)
-    # pin_file = "/etc/hallcall/s101.pin"  # headless only: that clerk's PIN, in a file only this user reads
+hall = "campus-hall"
+window = "w01"
+language = "zh"          # optional; default: the hall's default language
+show_ui = true           # false: run a keypad headless, instead of the app
+# staff = "s101"         # headless only: the clerk logged in at start (a keypad has no login key)
+# pin_file = "/etc/hallcall/s101.pin"  # headless only: that clerk's PIN, in a file only this user reads
 
-    [mqtt]
-    host = "192.168.1.10"
-    port = 1883
+[mqtt]
+host = "192.168.1.10"
+port = 1883
 
-    [keypad]                 # optional: a serial or GPIO call keypad beside (or instead of) the app
-    kind = "serial"
-    port = "/dev/ttyUSB0"
-    address = "01"
+[keypad]                 # optional: a serial or GPIO call keypad beside (or instead of) the app
+kind = "serial"
+port = "/dev/ttyUSB0"
+address = "01"
 """
 
 from __future__ import annotations

@@ -302,4 +302,6 @@ def duration(lang: str, seconds: float, with_seconds: bool = True) -> str:
 #: What the visitor reads on the clerk's screen after 需补件, in both languages at once
 #: (the one-time notification: every missing material, told in full).
 VISITOR_MISSING_TITLE = "请补齐以下材料后再来办理 · Please bring the following and come back"
-VISITOR_MISSING_FOOTER = "凭此清单补齐后可重新取号办理 · With these, take a new ticket and we will finish your matter"
+VISITOR_MISSING_FOOTER = (
+    "凭此清单补齐后可重新取号办理 · With these, take a new ticket and we will finish your matter"
+)

@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hallcall.hardware.keypad import Keypad, KeypadAction
-from hallcall.mqtt.client import DeviceClient
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
+from hallcall.hardware.keypad import Keypad, KeypadAction
+from hallcall.mqtt.client import DeviceClient
 from hallcall.window_terminal.actions import Controller
 from hallcall.window_terminal.model import Action, Message, TerminalModel, TimerLevel
 from hallcall.window_terminal.texts import (
@@ -261,7 +261,9 @@ class TerminalWindow(QWidget):
         self.bridge = DeviceBridge(client, self)
         self.controller = Controller(
             self.model,
-            lambda op, args, handler: self.bridge.request(op, handler, timeout=request_timeout_s, **args),
+            lambda op, args, handler: self.bridge.request(
+                op, handler, timeout=request_timeout_s, **args
+            ),
             keypad_pause_reason=keypad_pause_reason,
         )
         self._changing_clerk = False
@@ -293,7 +295,9 @@ class TerminalWindow(QWidget):
             self.attach_keypad(keypad)
         # What the client already holds (it may have connected before this window existed).
         self.controller.connection(client.connected.is_set())
-        self.controller.state("server/status", {"state": "online" if client.server_online else "offline"})
+        self.controller.state(
+            "server/status", {"state": "online" if client.server_online else "offline"}
+        )
         for topic, payload in list(client.states.items()):
             self.controller.state(topic, payload)
 
@@ -718,7 +722,9 @@ class TerminalWindow(QWidget):
         self.mi_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.mi_scroll.setWidget(boxes)
         boxes.setObjectName("materialsBox")
-        self.mi_scroll.setStyleSheet("QScrollArea#materials, QWidget#materialsBox { background: transparent; }")
+        self.mi_scroll.setStyleSheet(
+            "QScrollArea#materials, QWidget#materialsBox { background: transparent; }"
+        )
         lay.addWidget(self.mi_scroll, 1)
         self.mi_cancel, self.mi_confirm = self._cancel_and_confirm(lay, self.confirm_missing)
         return panel
@@ -735,7 +741,12 @@ class TerminalWindow(QWidget):
             self.shortcuts.append(sc)
 
         for key, name in keys.items():
-            add(key, lambda n=name: self.press(n) if self.pages.currentWidget() is self.main_page else None)
+            add(
+                key,
+                lambda n=name: self.press(n)
+                if self.pages.currentWidget() is self.main_page
+                else None,
+            )
         add("Esc", self.cancel)
         add("Return", self.confirm)
         add("Enter", self.confirm)
@@ -902,7 +913,10 @@ class TerminalWindow(QWidget):
             self.render()
             return
         args = {"department": self._transfer_dep, "matter": self.tr_matter.currentData()}
-        if self.model.can(Action.TRANSFER) and self.model.confirmation(Action.TRANSFER, **args) is not None:
+        if (
+            self.model.can(Action.TRANSFER)
+            and self.model.confirmation(Action.TRANSFER, **args) is not None
+        ):
             self.ask_or_send(Action.TRANSFER, **args)
         elif self.trigger(Action.TRANSFER, **args):
             self._panel = None
@@ -957,12 +971,16 @@ class TerminalWindow(QWidget):
 
         # header
         number = m.window_number
-        self.h_title.setText(t(lang, "window_title", number=number if number is not None else m.window_id))
+        self.h_title.setText(
+            t(lang, "window_title", number=number if number is not None else m.window_id)
+        )
         deps = [m.department_name(d) for d in m.departments]
         self.h_sub.setText(" · ".join(deps) if deps else t(lang, "window_departments_none"))
         staff = m.staff
         if staff and m.status != "closed":
-            self.h_clerk.setText(f"{m.staff_name()} · {t(lang, 'post', post=staff.get('post', ''))} · {staff.get('id', '')}")
+            self.h_clerk.setText(
+                f"{m.staff_name()} · {t(lang, 'post', post=staff.get('post', ''))} · {staff.get('id', '')}"
+            )
         else:
             self.h_clerk.setText("")
         self.h_status.setText(m.status_text())
@@ -1016,7 +1034,9 @@ class TerminalWindow(QWidget):
         self.l_hint.setText(t(lang, "login_hint"))
         staff = m.staff
         if self._changing_clerk and staff:
-            self.l_info.setText(t(lang, "on_duty_now", name=m.staff_name(), post=staff.get("post", "")))
+            self.l_info.setText(
+                t(lang, "on_duty_now", name=m.staff_name(), post=staff.get("post", ""))
+            )
             self.l_info.show()
         else:
             self.l_info.hide()
@@ -1033,7 +1053,9 @@ class TerminalWindow(QWidget):
         self.lang_buttons[lang].setChecked(True)
         for lg, b in self.lang_buttons.items():
             b.setVisible(lg in m.hall_languages)
-        self.login_button.setText(t(lang, "login_button") if m.in_flight is None else t(lang, "busy"))
+        self.login_button.setText(
+            t(lang, "login_button") if m.in_flight is None else t(lang, "busy")
+        )
         self.login_button.setEnabled(m.can(Action.LOGIN))
         self.login_cancel.setText(t(lang, "cancel_button"))
         self.login_cancel.setVisible(self._changing_clerk)
@@ -1045,13 +1067,21 @@ class TerminalWindow(QWidget):
         if cur:
             self.number.setText(str(cur.get("number", "")))
             self.number.show()
-            self.matter.setText(m.matter_name(cur.get("department"), cur.get("matter")) or t(lang, "no_matter"))
+            self.matter.setText(
+                m.matter_name(cur.get("department"), cur.get("matter")) or t(lang, "no_matter")
+            )
             self.dept.setText(m.department_name(cur.get("department")))
             waited = m.waited_s()
-            self.waited.setText(t(lang, "waited", time=duration(lang, waited, with_seconds=False)) if waited is not None else "")
+            self.waited.setText(
+                t(lang, "waited", time=duration(lang, waited, with_seconds=False))
+                if waited is not None
+                else ""
+            )
             left = m.recalls_left or 0
             self.recalls.setText(
-                t(lang, "recalls_left", left=left, limit=m.recall_limit) if left else t(lang, "no_recalls_left")
+                t(lang, "recalls_left", left=left, limit=m.recall_limit)
+                if left
+                else t(lang, "no_recalls_left")
             )
             _repolish(self.recalls, warn="false" if left else "true")
             self.badges["priority"].setText(t(lang, "priority"))
@@ -1061,16 +1091,37 @@ class TerminalWindow(QWidget):
             n_tr = int(cur.get("transfers") or 0)
             self.badges["transferred"].setText(t(lang, "transferred", n=n_tr))
             self.badges["transferred"].setVisible(n_tr > 0)
-            for w in (self.matter, self.dept, self.waited, self.recalls, self.timer, self.timer_bar):
+            for w in (
+                self.matter,
+                self.dept,
+                self.waited,
+                self.recalls,
+                self.timer,
+                self.timer_bar,
+            ):
                 w.show()
             self.hint.hide()
         else:
             self.number.hide()
-            for w in (self.matter, self.dept, self.waited, self.recalls, self.timer, self.timer_bar, *self.badges.values()):
+            for w in (
+                self.matter,
+                self.dept,
+                self.waited,
+                self.recalls,
+                self.timer,
+                self.timer_bar,
+                *self.badges.values(),
+            ):
                 w.hide()
             _repolish(self.hint, paused="true" if m.status == "paused" else "false")
             if m.status == "paused":
-                self.hint.setText(t(lang, "paused_hint", reason=reason_label(lang, (m.window or {}).get("pause_reason"))))
+                self.hint.setText(
+                    t(
+                        lang,
+                        "paused_hint",
+                        reason=reason_label(lang, (m.window or {}).get("pause_reason")),
+                    )
+                )
             else:
                 blocked = m.why_not(Action.NEXT) if m.in_flight is None else None
                 if blocked is not None and blocked.key in ("err_offline", "err_server_down"):
@@ -1088,7 +1139,7 @@ class TerminalWindow(QWidget):
         ids = [w.department for w in waiting]
         if ids != self._dep_ids:
             self._rebuild_dep_rows(ids)
-        for w, (dep, name, count, meta) in zip(waiting, self._dep_rows):
+        for w, (_dep, name, count, meta) in zip(waiting, self._dep_rows):
             name.setText(w.name)
             count.setText(str(w.waiting))
             parts = []
@@ -1114,7 +1165,9 @@ class TerminalWindow(QWidget):
         self.f_title.setText(t(lang, "last_finished"))
         last = m.last_finished
         if last:
-            self.last_line.setText(f"{last.get('number', '')} · {t(lang, 'outcome_' + str(last.get('outcome')))}")
+            self.last_line.setText(
+                f"{last.get('number', '')} · {t(lang, 'outcome_' + str(last.get('outcome')))}"
+            )
             self._render_rating()
         else:
             self.last_line.setText(t(lang, "none_yet"))
@@ -1125,7 +1178,11 @@ class TerminalWindow(QWidget):
         b = self.buttons
         b["next"].set_title(t(lang, "btn_next"))
         left = m.recalls_left
-        b["recall"].set_title(t(lang, "btn_recall_left", left=left) if cur and left is not None else t(lang, "btn_recall"))
+        b["recall"].set_title(
+            t(lang, "btn_recall_left", left=left)
+            if cur and left is not None
+            else t(lang, "btn_recall")
+        )
         b["no_show"].set_title(t(lang, "btn_no_show"))
         b["transfer"].set_title(t(lang, "btn_transfer"))
         b["done"].set_title(t(lang, "btn_done"))
@@ -1141,15 +1198,19 @@ class TerminalWindow(QWidget):
             b[name].setEnabled(m.can(Action.FINISH))
         b["pause"].setEnabled(m.can(Action.RESUME) if paused else m.can(Action.PAUSE))
 
-        self.bottom.setCurrentIndex({"transfer": 1, "pause": 2, "confirm": 3, "missing": 4}.get(self._panel or "", 0))
+        self.bottom.setCurrentIndex(
+            {"transfer": 1, "pause": 2, "confirm": 3, "missing": 4}.get(self._panel or "", 0)
+        )
         if self._panel == "confirm" and self._asking is not None:
             self.cf_text.setText(self._asking[2].text(lang))
             self.cf_yes.setText(t(lang, "confirm_yes"))
             self.cf_cancel.setText(t(lang, "cancel_button"))
             self.cf_yes.setEnabled(m.can(self._asking[0]))
         elif self._panel == "missing":
-            self.mi_title.setText(t(lang, "missing_title", number=(cur or {}).get("number", ""))
-                                  + ("" if self._material_boxes else "\n" + t(lang, "missing_no_guide")))
+            self.mi_title.setText(
+                t(lang, "missing_title", number=(cur or {}).get("number", ""))
+                + ("" if self._material_boxes else "\n" + t(lang, "missing_no_guide"))
+            )
             for box, material in zip(self._material_boxes, m.guide_materials()):
                 box.setText(m.local(material))
             self.mi_confirm.setText(t(lang, "missing_confirm"))
@@ -1254,7 +1315,9 @@ class TerminalWindow(QWidget):
         level = m.timer_level(now)
         text = t(lang, "service_time", time=duration(lang, elapsed))
         if limit:
-            text += "  /  " + t(lang, "service_limit", time=duration(lang, limit, with_seconds=False))
+            text += "  /  " + t(
+                lang, "service_limit", time=duration(lang, limit, with_seconds=False)
+            )
         else:
             text += "  ·  " + t(lang, "no_limit")
         self.timer.setText(text)

@@ -45,9 +45,16 @@ def backup(url: str, target: Path) -> Path:
         env = {**os.environ}
         if parsed.password:
             env["PGPASSWORD"] = parsed.password
-        cmd = ["pg_dump", "--format=custom", f"--file={target}", "--no-password",
-               f"--host={parsed.host or 'localhost'}", f"--port={parsed.port or 5432}",
-               f"--username={parsed.username or os.environ.get('USER', 'postgres')}", parsed.database or "postgres"]
+        cmd = [
+            "pg_dump",
+            "--format=custom",
+            f"--file={target}",
+            "--no-password",
+            f"--host={parsed.host or 'localhost'}",
+            f"--port={parsed.port or 5432}",
+            f"--username={parsed.username or os.environ.get('USER', 'postgres')}",
+            parsed.database or "postgres",
+        ]
         result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 def _admin_client(args):
     from hallcall.config.loader import load_or_exit as _config
-    from hallcall.mqtt.settings import settings_from_args as _settings
     from hallcall.mqtt.client import DeviceClient
+    from hallcall.mqtt.settings import settings_from_args as _settings
 
     config = _config(args.config)
     admins = [d.id for d in config.devices if d.kind == "admin"]
     device_id = args.device or (admins[0] if admins else None)
     if device_id is None:
-        print("the hall file has no admin device ([[devices]] kind = \"admin\")", file=sys.stderr)
+        print('the hall file has no admin device ([[devices]] kind = "admin")', file=sys.stderr)
         raise SystemExit(2)
     client = DeviceClient(config.hall.id, "admin", device_id, _settings(args))
     client.start()
@@ -54,9 +54,13 @@ def _say(args, op: str, data: dict) -> str:
         return f"window {data['number']} now serves: " + ", ".join(dep(d) for d in deps)
     if op == "day.close":
         s = data["summary"]
-        lines = [f"day {s['date']} closed: {s['issued']} issued, {s['finished']} finished, {s['no_show']} no-show"]
+        lines = [
+            f"day {s['date']} closed: {s['issued']} issued, {s['finished']} finished, {s['no_show']} no-show"
+        ]
         if s["finished_by_system"]:
-            lines.append("  finished at closing (still at a window): " + ", ".join(s["finished_by_system"]))
+            lines.append(
+                "  finished at closing (still at a window): " + ", ".join(s["finished_by_system"])
+            )
         if s["no_show_by_system"]:
             lines.append("  still waiting, marked no-show: " + ", ".join(s["no_show_by_system"]))
         return "\n".join(lines)
@@ -66,8 +70,12 @@ def _say(args, op: str, data: dict) -> str:
         return f"{data['staff']} was not locked: nothing changed"
     if op == "appointment.book":
         a = data["appointment"]
-        at = datetime.fromisoformat(a["booked_at"].replace("Z", "+00:00")).astimezone(ZoneInfo(config.hall.timezone))
-        return f"appointment code {a['code']}: {dep(a['department'])}, {at:%Y-%m-%d %H:%M} (hall time)"
+        at = datetime.fromisoformat(a["booked_at"].replace("Z", "+00:00")).astimezone(
+            ZoneInfo(config.hall.timezone)
+        )
+        return (
+            f"appointment code {a['code']}: {dep(a['department'])}, {at:%Y-%m-%d %H:%M} (hall time)"
+        )
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
@@ -75,8 +83,10 @@ def _run(args, op: str, **payload) -> int:
     from hallcall.mqtt.client import RequestTimeout
 
     if not args.actor:
-        print("say who you are: --as NAME (or HALLCALL_ADMIN); the hall's audit table records it",
-              file=sys.stderr)
+        print(
+            "say who you are: --as NAME (or HALLCALL_ADMIN); the hall's audit table records it",
+            file=sys.stderr,
+        )
         return 2
     client = _admin_client(args)
     try:
@@ -145,9 +155,15 @@ def register(sub) -> None:
         q.add_argument("--config", required=True, help="the hall's configuration file")
         q.add_argument("--device", help="admin device id (default: the first in the hall file)")
         q.add_argument("--timeout", type=float, default=10, help="seconds to wait for the answer")
-        q.add_argument("--json", action="store_true", help="print the queue broker's answer as JSON")
-        q.add_argument("--as", dest="actor", default=os.environ.get("HALLCALL_ADMIN"),
-                       help="the person doing this, kept in the audit table (default: $HALLCALL_ADMIN)")
+        q.add_argument(
+            "--json", action="store_true", help="print the queue broker's answer as JSON"
+        )
+        q.add_argument(
+            "--as",
+            dest="actor",
+            default=os.environ.get("HALLCALL_ADMIN"),
+            help="the person doing this, kept in the audit table (default: $HALLCALL_ADMIN)",
+        )
         _mqtt_args(q)
 
     q = asub.add_parser("assign", help="assign a flex window to departments (effective at once)")
@@ -159,19 +175,27 @@ def register(sub) -> None:
     common(q)
     q.add_argument("window")
     q.set_defaults(func=cmd_release)
-    q = asub.add_parser("close-day", help="end the service day: every ticket served, transferred or no-show")
+    q = asub.add_parser(
+        "close-day", help="end the service day: every ticket served, transferred or no-show"
+    )
     common(q)
     q.set_defaults(func=cmd_close_day)
     q = asub.add_parser("book", help="book an appointment (the visitor checks in at a kiosk)")
     common(q)
     q.add_argument("--department", required=True)
-    q.add_argument("--at", required=True, help="booked time, ISO 8601 with zone: 2026-11-24T10:30+08:00")
+    q.add_argument(
+        "--at", required=True, help="booked time, ISO 8601 with zone: 2026-11-24T10:30+08:00"
+    )
     q.add_argument("--matter")
-    q.add_argument("--code", help="4 to 12 digits (typed on the kiosk keypad); default: 6 random digits")
+    q.add_argument(
+        "--code", help="4 to 12 digits (typed on the kiosk keypad); default: 6 random digits"
+    )
     q.add_argument("--phone")
     q.add_argument("--lang", choices=["zh", "en"])
     q.set_defaults(func=cmd_book)
-    q = asub.add_parser("staff-unlock", help="lift a clerk's wrong-PIN lock (after checking who it was)")
+    q = asub.add_parser(
+        "staff-unlock", help="lift a clerk's wrong-PIN lock (after checking who it was)"
+    )
     common(q)
     q.add_argument("staff", help="the clerk's staff id, e.g. s101")
     q.set_defaults(func=cmd_staff_unlock)
@@ -180,8 +204,11 @@ def register(sub) -> None:
     register_pins(asub)
 
     p = sub.add_parser("backup", help="a consistent copy of the database while the hall runs")
-    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
-                   help="database URL (as for hallcall broker)")
+    p.add_argument(
+        "--db",
+        default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"),
+        help="database URL (as for hallcall broker)",
+    )
     p.add_argument("--out", required=True, help="target file (an existing one is not overwritten)")
     p.add_argument("--force", action="store_true", help="overwrite the target file")
     p.set_defaults(func=cmd_backup)

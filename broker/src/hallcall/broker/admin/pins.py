@@ -36,7 +36,9 @@ def with_pin_hash(text: str, staff_id: str, pin_hash: str) -> str:
             while end < len(lines) and not _HEADER.match(lines[end]):
                 end += 1
             block = lines[i + 1 : end]
-            at = next((k for k, line in enumerate(block) if id_line.match(line.rstrip("\r\n"))), None)
+            at = next(
+                (k for k, line in enumerate(block) if id_line.match(line.rstrip("\r\n"))), None
+            )
             if at is not None:
                 newline = "\r\n" if block[at].endswith("\r\n") else "\n"
                 kept = [line for line in block if not _PIN_LINE.match(line)]
@@ -46,7 +48,7 @@ def with_pin_hash(text: str, staff_id: str, pin_hash: str) -> str:
             i = end
         else:
             i += 1
-    raise PinFileError(f"the hall file has no [[staff]] with id = \"{staff_id}\"")
+    raise PinFileError(f'the hall file has no [[staff]] with id = "{staff_id}"')
 
 
 def set_pin(path: Path, staff_id: str, pin: str) -> None:
@@ -72,7 +74,9 @@ def set_pin(path: Path, staff_id: str, pin: str) -> None:
         config = load_config(tmp)
         staff = config.staff_member(staff_id)
         if staff is None or staff.pin_hash is None or not verify_pin(staff.pin_hash, pin):
-            raise PinFileError("the edited hall file does not give the new PIN; nothing was changed")
+            raise PinFileError(
+                "the edited hall file does not give the new PIN; nothing was changed"
+            )
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -94,15 +98,24 @@ def cmd_staff_pin(args) -> int:
     except (PinFileError, ConfigError, OSError, ValueError) as exc:
         print(f"PIN not set: {exc}", file=sys.stderr)
         return 2
-    print(f"PIN of {args.staff} set in {path} (as an argon2 hash); restart the queue broker "
-          "(hallcall broker) for it to take effect")
+    print(
+        f"PIN of {args.staff} set in {path} (as an argon2 hash); restart the queue broker "
+        "(hallcall broker) for it to take effect"
+    )
     return 0
 
 
 def register(asub) -> None:
-    q = asub.add_parser("staff-pin", help="set a clerk's log-in PIN (kept as a hash in the hall file)")
-    q.add_argument("--config", required=True, help="the hall's configuration file (edited in place)")
+    q = asub.add_parser(
+        "staff-pin", help="set a clerk's log-in PIN (kept as a hash in the hall file)"
+    )
+    q.add_argument(
+        "--config", required=True, help="the hall's configuration file (edited in place)"
+    )
     q.add_argument("staff", help="the clerk's staff id, e.g. s101")
-    q.add_argument("--stdin", action="store_true", help="read the PIN from one line of standard input "
-                   "(for scripts) instead of asking twice")
+    q.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read the PIN from one line of standard input (for scripts) instead of asking twice",
+    )
     q.set_defaults(func=cmd_staff_pin)

@@ -8,8 +8,13 @@ class QueueError(Exception):
 
     code = "conflict"
 
-    def __init__(self, message: str, code: str | None = None, events: list | None = None,
-                 detail: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        events: list | None = None,
+        detail: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         #: What a device needs to word the refusal itself (the reply's `error.detail`), if anything.

@@ -19,7 +19,15 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hallcall.broker.domain import events as ev
-from hallcall.broker.domain.errors import Closed, Conflict, Empty, Forbidden, Invalid, Locked, NotFound
+from hallcall.broker.domain.errors import (
+    Closed,
+    Conflict,
+    Empty,
+    Forbidden,
+    Invalid,
+    Locked,
+    NotFound,
+)
 from hallcall.broker.domain.estimate import RECENT_SERVICES, estimated_wait_s, typical_service_s
 from hallcall.broker.domain.model import (
     Outcome,
@@ -65,7 +73,9 @@ class Ended:
     def of(cls, t: Ticket, rated: bool = False) -> Ended:
         assert t.finished_at is not None
         outcome = t.outcome.value if t.outcome else None
-        return cls(t.id, t.number, t.status, t.finished_at, outcome, t.staff, t.closed_by_system, rated)
+        return cls(
+            t.id, t.number, t.status, t.finished_at, outcome, t.staff, t.closed_by_system, rated
+        )
 
 
 @dataclass
@@ -103,7 +113,9 @@ class HallSnapshot:
     appointment_codes: set[str] = field(default_factory=set)
     recent_services: dict[str, list[float]] = field(default_factory=dict)  # newest first
     calls: list[Call] = field(default_factory=list)  # newest first
-    last_calls: dict[str, str] = field(default_factory=dict)  # department -> ticket of its latest call
+    last_calls: dict[str, str] = field(
+        default_factory=dict
+    )  # department -> ticket of its latest call
     closed_days: set[date] = field(default_factory=set)
     clerks_on_duty_since: dict[str, datetime] = field(default_factory=dict)  # window -> login
     pin_failures: dict[str, PinFailures] = field(default_factory=dict)  # staff -> wrong PINs
@@ -133,7 +145,9 @@ class HallDay:
             d: deque(snapshot.recent_services.get(d, [])[:RECENT_SERVICES], maxlen=RECENT_SERVICES)
             for d in self.departments
         }
-        self.calls: deque[Call] = deque(snapshot.calls[: config.hall.calls_kept], maxlen=config.hall.calls_kept)
+        self.calls: deque[Call] = deque(
+            snapshot.calls[: config.hall.calls_kept], maxlen=config.hall.calls_kept
+        )
         self.closed_days = set(snapshot.closed_days)
         self.on_duty_since = dict(snapshot.clerks_on_duty_since)
         self.pin_failures = {k: copy.copy(v) for k, v in snapshot.pin_failures.items()}
@@ -192,7 +206,9 @@ class HallDay:
         if left_open or any(since < start for since in self.on_duty_since.values()):
             events = self._close_through(today - timedelta(days=1), now)
         self.today = today
-        self.tickets = {k: t for k, t in self.tickets.items() if t.is_open or t.service_date >= today}
+        self.tickets = {
+            k: t for k, t in self.tickets.items() if t.is_open or t.service_date >= today
+        }
         self.served = Counter({k: n for k, n in self.served.items() if k[0] >= today})
         self.last_called = self._last_called_today(today)
         return events
@@ -230,7 +246,9 @@ class HallDay:
     def check_sender(self, kind: str, device_id: str) -> None:
         if kind == "window":
             if device_id not in self.window_config:
-                raise Forbidden(f"unknown window {device_id!r}: it is not in the hall configuration")
+                raise Forbidden(
+                    f"unknown window {device_id!r}: it is not in the hall configuration"
+                )
         elif (kind, device_id) not in self.devices:
             raise Forbidden(f"unknown {kind} {device_id!r}: it is not in the hall configuration")
 
@@ -239,7 +257,9 @@ class HallDay:
 
     def typical_service_s(self, department: str) -> float:
         dep = self.departments.get(department)
-        return typical_service_s(list(self.recent.get(department, ())), dep.default_service_s if dep else 300)
+        return typical_service_s(
+            list(self.recent.get(department, ())), dep.default_service_s if dep else 300
+        )
 
     def open_windows(self, department: str) -> int:
         if self._open_windows is None:
@@ -251,7 +271,9 @@ class HallDay:
         return self._open_windows.get(department, 0)
 
     def estimated_wait_s(self, department: str, ahead: int) -> int:
-        return estimated_wait_s(ahead, self.typical_service_s(department), self.open_windows(department))
+        return estimated_wait_s(
+            ahead, self.typical_service_s(department), self.open_windows(department)
+        )
 
     def served_today(self, staff: str) -> int:
         return self.served[(self.today, staff)]
@@ -275,7 +297,9 @@ class HallDay:
         appointment: Appointment | None = None,
     ) -> tuple[Ticket, list[ev.Event]]:
         day = self.service_date(now)
-        self._refuse_if_closed(now, "the hall has closed for today; please come back on the next working day")
+        self._refuse_if_closed(
+            now, "the hall has closed for today; please come back on the next working day"
+        )
         dep = self.department(department, matter)
         lang = lang or self.config.hall.default_language
         if lang not in self.config.hall.languages:
@@ -310,7 +334,8 @@ class HallDay:
         appt = self.appointments.get(code.upper())
         if appt is None:  # a visitor may type the phone number they booked with instead
             booked = sorted(
-                (a for a in self.appointments.values() if a.phone == code), key=lambda a: a.booked_at
+                (a for a in self.appointments.values() if a.phone == code),
+                key=lambda a: a.booked_at,
             )
             appt = next((a for a in booked if self.service_date(a.booked_at) == day), None)
         if appt is None:
@@ -320,7 +345,9 @@ class HallDay:
             raise Conflict(f"this appointment is booked for {booked_day.isoformat()}, not today")
         if appt.ticket_id is not None and appt.ticket_id in self.tickets:
             return self.tickets[appt.ticket_id], []
-        t, events = self.issue(now, appt.department, appt.matter, Priority.NORMAL, appt.lang, appointment=appt)
+        t, events = self.issue(
+            now, appt.department, appt.matter, Priority.NORMAL, appt.lang, appointment=appt
+        )
         appt.ticket_id = t.id
         return t, [*events, ev.AppointmentCheckedIn(now, appt.code, t.id)]
 
@@ -328,16 +355,24 @@ class HallDay:
     def login(
         self, now: datetime, window_id: str, staff_id: str, post: Post, pin: str | None = None
     ) -> list[ev.Event]:
-        self._refuse_if_closed(now, "the hall has closed for today; windows open again on the next working day")
+        self._refuse_if_closed(
+            now, "the hall has closed for today; windows open again on the next working day"
+        )
         staff = self.staff.get(staff_id)
         if staff is None:
             raise NotFound(f"unknown staff id {staff_id!r}")
         w = self.window(window_id)
         if not w.flex and staff.department not in w.departments:
-            raise Forbidden(f"{staff_id} belongs to {staff.department!r}, which window {w.number} does not serve")
-        elsewhere = next((o for o in self.windows.values() if o.staff == staff_id and o.id != w.id), None)
+            raise Forbidden(
+                f"{staff_id} belongs to {staff.department!r}, which window {w.number} does not serve"
+            )
+        elsewhere = next(
+            (o for o in self.windows.values() if o.staff == staff_id and o.id != w.id), None
+        )
         if elsewhere is not None:
-            raise Conflict(f"{staff_id} is already on duty at window {elsewhere.id}; log out there first")
+            raise Conflict(
+                f"{staff_id} is already on duty at window {elsewhere.id}; log out there first"
+            )
         cleared = self._check_pin(now, w.id, staff_id, staff.pin_hash, pin)
         before = (w.staff, w.post, w.status)
         replaced = w.login(staff_id, post, now)
@@ -386,7 +421,9 @@ class HallDay:
                 )
             # The lock is over, the count is not: one more wrong PIN locks again, for longer.
         if pin is None:
-            raise Invalid("pin: this hall needs the clerk's PIN to log in", detail={"reason": "pin_needed"})
+            raise Invalid(
+                "pin: this hall needs the clerk's PIN to log in", detail={"reason": "pin_needed"}
+            )
         if verify_pin(pin_hash, pin):
             if staff_id in self.pin_failures:
                 del self.pin_failures[staff_id]
@@ -404,11 +441,15 @@ class HallDay:
             until = self._until(now, locked_until.astimezone(self.zone))
             raise Locked(
                 f"wrong PIN for {staff_id}; after {failures} wrong PINs it is locked until {until} (hall time)",
-                events=refused, detail={"reason": "pin_locked", "until": until},
+                events=refused,
+                detail={"reason": "pin_locked", "until": until},
             )
         left = hall.pin_attempts - failures
-        raise Forbidden(f"wrong PIN for {staff_id}; {left} more {'try' if left == 1 else 'tries'} before it is locked",
-                        events=refused, detail={"reason": "wrong_pin", "tries_left": left})
+        raise Forbidden(
+            f"wrong PIN for {staff_id}; {left} more {'try' if left == 1 else 'tries'} before it is locked",
+            events=refused,
+            detail={"reason": "wrong_pin", "tries_left": left},
+        )
 
     def logout(self, now: datetime, window_id: str) -> list[ev.Event]:
         w = self.window(window_id)
@@ -427,7 +468,9 @@ class HallDay:
         w.require_can_call()
         if w.current_ticket is not None:
             current = self.tickets[w.current_ticket]
-            raise Conflict(f"finish, transfer or mark no-show {current.number} before calling the next")
+            raise Conflict(
+                f"finish, transfer or mark no-show {current.number} before calling the next"
+            )
         best: tuple | None = None
         for dep in w.departments:
             head = self.queues[dep].head(now) if dep in self.queues else None
@@ -483,9 +526,14 @@ class HallDay:
         t.missing_materials = materials
         w.current_ticket = None
         self._finished(w.id, t)
-        return t, [ev.TicketFinished(now, copy.copy(t), w.id), ev.RatingRequested(now, w.id, copy.copy(t))]
+        return t, [
+            ev.TicketFinished(now, copy.copy(t), w.id),
+            ev.RatingRequested(now, w.id, copy.copy(t)),
+        ]
 
-    def _missing_materials(self, t: Ticket, outcome: Outcome, missing: list[int]) -> list[dict] | None:
+    def _missing_materials(
+        self, t: Ticket, outcome: Outcome, missing: list[int]
+    ) -> list[dict] | None:
         if not missing:
             return None
         if outcome is not Outcome.NEEDS_DOCUMENTS:
@@ -503,7 +551,10 @@ class HallDay:
         w = self.window(window_id)
         w.pause(reason, now)
         self._window_changed()
-        return [ev.PauseStarted(now, w.id, w.staff, reason), ev.WindowChanged(now, w.id, staff=w.staff)]
+        return [
+            ev.PauseStarted(now, w.id, w.staff, reason),
+            ev.WindowChanged(now, w.id, staff=w.staff),
+        ]
 
     def resume(self, now: datetime, window_id: str) -> list[ev.Event]:
         w = self.window(window_id)
@@ -531,8 +582,12 @@ class HallDay:
             self.last_finished[window] = ended
 
     # ================================================================== rating pad
-    def rate(self, now: datetime, pad_id: str, ticket_id: str, score: int, reasons: Iterable[str]) -> list[ev.Event]:
-        self._refuse_if_closed(now, "the hall has closed for today; ratings are taken while it is open")
+    def rate(
+        self, now: datetime, pad_id: str, ticket_id: str, score: int, reasons: Iterable[str]
+    ) -> list[ev.Event]:
+        self._refuse_if_closed(
+            now, "the hall has closed for today; ratings are taken while it is open"
+        )
         pad = self.devices[("rating", pad_id)]
         window = pad.window
         assert window is not None
@@ -562,18 +617,26 @@ class HallDay:
         finished = self.last_finished.get(window)
         if finished is not None and finished.ticket_id == ticket_id:
             finished.rated = True
-        return [ev.RatingRecorded(now, ticket_id, window, last.staff, score, scale, tuple(reasons), pad_id)]
+        return [
+            ev.RatingRecorded(
+                now, ticket_id, window, last.staff, score, scale, tuple(reasons), pad_id
+            )
+        ]
 
     # ================================================================== admin
     def assign(self, now: datetime, window_id: str, departments: list[str]) -> list[ev.Event]:
-        self._refuse_if_closed(now, "the hall has closed for today; assign windows on the next working day")
+        self._refuse_if_closed(
+            now, "the hall has closed for today; assign windows on the next working day"
+        )
         w = self.window(window_id)
         for dep in departments:
             self.department(dep)
         before = tuple(w.departments)
         w.assign(departments)
         self._window_changed()
-        return [ev.WindowChanged(now, w.id, departments=tuple(w.departments), departments_before=before)]
+        return [
+            ev.WindowChanged(now, w.id, departments=tuple(w.departments), departments_before=before)
+        ]
 
     def book(
         self,
@@ -595,7 +658,9 @@ class HallDay:
             candidate = f"{secrets.randbelow(10**6):06d}"
             if candidate not in self.appointment_codes:
                 code = candidate
-        appt = Appointment(code, dep.id, matter, booked_at, phone, lang or self.config.hall.default_language)
+        appt = Appointment(
+            code, dep.id, matter, booked_at, phone, lang or self.config.hall.default_language
+        )
         self.appointments[code] = appt
         self.appointment_codes.add(code)
         return appt, [ev.AppointmentBooked(now, code, dep.id, matter, booked_at, phone, appt.lang)]

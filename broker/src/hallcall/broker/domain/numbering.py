@@ -23,10 +23,14 @@ class NumberRange:
     def next_after(self, last: int | None, issued_today: int) -> int:
         """The number after `last` (None: the first of the day), or Closed when none is left."""
         if self.daily_cap is not None and issued_today >= self.daily_cap:
-            raise Closed(f"department {self.prefix} has issued its {self.daily_cap} tickets for today")
+            raise Closed(
+                f"department {self.prefix} has issued its {self.daily_cap} tickets for today"
+            )
         number = self.start if last is None else last + 1
         if number > self.end:
-            raise Closed(f"no ticket numbers left for {self.prefix} today (range ends at {self.end})")
+            raise Closed(
+                f"no ticket numbers left for {self.prefix} today (range ends at {self.end})"
+            )
         return number
 
     def format(self, number: int) -> str:

@@ -37,7 +37,12 @@ def quarter_days(day: date) -> int:
 
 def quarter_share(start: date, end: date) -> Fraction:
     """The period's length in quarters: 1 for a calendar quarter, 30/92 for November."""
-    if end.month % 3 == 0 and start.day == 1 and start.month % 3 == 1 and (end + timedelta(days=1)).day == 1:
+    if (
+        end.month % 3 == 0
+        and start.day == 1
+        and start.month % 3 == 1
+        and (end + timedelta(days=1)).day == 1
+    ):
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         return Fraction(months, 3)  # whole quarters: exactly 1, 2, 4...
     return Fraction((end - start).days + 1, quarter_days(start))
@@ -55,7 +60,9 @@ def counts(rules: Assessment, share: Fraction = Fraction(1)) -> tuple[int, int]:
     return math.ceil(rules.bad_rating_count * k), math.ceil(rules.overtime_count * k)
 
 
-def flags(row: dict, rules: Assessment, level: str = "clerk", share: Fraction = Fraction(1)) -> list[str]:
+def flags(
+    row: dict, rules: Assessment, level: str = "clerk", share: Fraction = Fraction(1)
+) -> list[str]:
     """The names of the thresholds a clerk's or department's figures break (empty: none)."""
     out = []
     bad, rated = row["bad_ratings"], row["rated"]

@@ -21,7 +21,9 @@ class Interval:
     reason: str | None = None
 
 
-def _split_by_day(iv: Interval, zone: ZoneInfo, now: datetime) -> list[tuple[date, float, datetime, datetime]]:
+def _split_by_day(
+    iv: Interval, zone: ZoneInfo, now: datetime
+) -> list[tuple[date, float, datetime, datetime]]:
     """Cut an interval at local midnights: [(day, seconds, start, end)]."""
     start, end = iv.start.astimezone(zone), (iv.end or now).astimezone(zone)
     out = []
@@ -34,11 +36,22 @@ def _split_by_day(iv: Interval, zone: ZoneInfo, now: datetime) -> list[tuple[dat
 
 
 def attendance_rows(
-    sessions: list[Interval], pauses: list[Interval], zone: ZoneInfo, start: date, end: date, now: datetime
+    sessions: list[Interval],
+    pauses: list[Interval],
+    zone: ZoneInfo,
+    start: date,
+    end: date,
+    now: datetime,
 ) -> list[dict]:
     days: dict[tuple[str, date], dict] = defaultdict(
-        lambda: {"on_duty_s": 0.0, "pause_s": 0.0, "first_in": None, "last_out": None,
-                 "windows": set(), "reasons": []}
+        lambda: {
+            "on_duty_s": 0.0,
+            "pause_s": 0.0,
+            "first_in": None,
+            "last_out": None,
+            "windows": set(),
+            "reasons": [],
+        }
     )
     for s in sessions:
         for day, secs, a, b in _split_by_day(s, zone, now):
@@ -57,17 +70,19 @@ def attendance_rows(
                 d["reasons"].append(p.reason or "")
     rows = []
     for (who, day), d in sorted(days.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        rows.append({
-            "date": day.isoformat(),
-            "staff": who,
-            "windows": ", ".join(sorted(d["windows"])),
-            "first_in": d["first_in"].strftime("%H:%M"),
-            "last_out": d["last_out"].strftime("%H:%M"),
-            "on_duty_min": round(d["on_duty_s"] / 60, 1),
-            "pause_min": round(d["pause_s"] / 60, 1),
-            "pauses": len(d["reasons"]),
-            "pause_reasons": ", ".join(sorted(set(d["reasons"]))),
-        })
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "staff": who,
+                "windows": ", ".join(sorted(d["windows"])),
+                "first_in": d["first_in"].strftime("%H:%M"),
+                "last_out": d["last_out"].strftime("%H:%M"),
+                "on_duty_min": round(d["on_duty_s"] / 60, 1),
+                "pause_min": round(d["pause_s"] / 60, 1),
+                "pauses": len(d["reasons"]),
+                "pause_reasons": ", ".join(sorted(set(d["reasons"]))),
+            }
+        )
     return rows
 
 

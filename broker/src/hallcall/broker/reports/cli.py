@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 
 def _common(p) -> None:
     p.add_argument("--config", required=True, help="the hall's configuration file")
-    p.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"), help="database URL")
+    p.add_argument(
+        "--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"), help="database URL"
+    )
 
 
 def _open(args):
@@ -31,7 +33,7 @@ def cmd_report(args) -> int:
 
     config, engine = _open(args)
     zone = ZoneInfo(config.hall.timezone)
-    today = datetime.now(timezone.utc).astimezone(zone).date()
+    today = datetime.now(UTC).astimezone(zone).date()
     try:
         start, end = parse_period(args.period, today)
     except ValueError as exc:
@@ -42,7 +44,10 @@ def cmd_report(args) -> int:
     formats = {f.strip() for f in args.format.split(",")}
     unknown = formats - {"csv", "xlsx", "html"}
     if unknown:
-        print(f"unknown format(s): {', '.join(sorted(unknown))} (use csv, xlsx, html)", file=sys.stderr)
+        print(
+            f"unknown format(s): {', '.join(sorted(unknown))} (use csv, xlsx, html)",
+            file=sys.stderr,
+        )
         return 2
     base = f"{config.hall.id}_{start}_{end}"
     written: list[Path] = []
@@ -57,7 +62,9 @@ def cmd_report(args) -> int:
     issued = summary[0]["issued"] if summary else 0
     print(f"report {start} .. {end}: {issued} tickets issued, {served} served")
     if not issued:
-        print(f"  (no tickets in that period; today is {today} in the hall's time zone, {config.hall.timezone})")
+        print(
+            f"  (no tickets in that period; today is {today} in the hall's time zone, {config.hall.timezone})"
+        )
     folders = sorted({str(p.parent if p.suffix == ".csv" else p) for p in written})
     for path in folders:
         print(f"  wrote {path}")
@@ -70,7 +77,11 @@ def cmd_complaint_add(args) -> int:
     config, engine = _open(args)
     try:
         c = ComplaintBook(config, engine).add(
-            args.text, args.channel, datetime.now(timezone.utc), window=args.window, staff=args.staff,
+            args.text,
+            args.channel,
+            datetime.now(UTC),
+            window=args.window,
+            staff=args.staff,
             ticket_id=args.ticket,
         )
     except ComplaintError as exc:
@@ -85,7 +96,7 @@ def cmd_complaint_answer(args) -> int:
 
     config, engine = _open(args)
     try:
-        c = ComplaintBook(config, engine).answer(args.id, args.text, datetime.now(timezone.utc))
+        c = ComplaintBook(config, engine).answer(args.id, args.text, datetime.now(UTC))
     except ComplaintError as exc:
         print(f"not answered: {exc}", file=sys.stderr)
         return 2
@@ -101,27 +112,41 @@ def cmd_complaint_list(args) -> int:
 
     config, engine = _open(args)
     zone = ZoneInfo(config.hall.timezone)
-    today = datetime.now(timezone.utc).astimezone(zone).date()
+    today = datetime.now(UTC).astimezone(zone).date()
     rows = ComplaintBook(config, engine).list(open_only=not args.all)
     if not rows:
         print("no open complaints" if not args.all else "no complaints")
     for c in rows:
         state = "answered" if c.answered_at else ("OVERDUE" if c.overdue(today) else "open")
-        about = ", ".join(x for x in (c.window and f"window {c.window}", c.staff and f"clerk {c.staff}",
-                                      c.ticket_id and f"ticket {c.ticket_id}") if x)
+        about = ", ".join(
+            x
+            for x in (
+                c.window and f"window {c.window}",
+                c.staff and f"clerk {c.staff}",
+                c.ticket_id and f"ticket {c.ticket_id}",
+            )
+            if x
+        )
         print(f"#{c.id} [{state}] due {c.due_on} ({c.channel}; {about}): {c.text}")
     return 0
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="statistics for a day, month, quarter or range (CSV, XLSX, HTML)")
+    p = sub.add_parser(
+        "report", help="statistics for a day, month, quarter or range (CSV, XLSX, HTML)"
+    )
     _common(p)
-    p.add_argument("--period", required=True,
-                   help="2026-11-23 | 2026-11 | 2026Q4 | 2026 | 2026-11-01..2026-11-15 | today | "
-                   "yesterday | this-month | last-month (days in the hall's time zone)")
+    p.add_argument(
+        "--period",
+        required=True,
+        help="2026-11-23 | 2026-11 | 2026Q4 | 2026 | 2026-11-01..2026-11-15 | today | "
+        "yesterday | this-month | last-month (days in the hall's time zone)",
+    )
     p.add_argument("--format", default="csv,xlsx,html", help="comma-separated: csv, xlsx, html")
     p.add_argument("--out", default="reports", help="output folder")
-    p.add_argument("--lang", choices=["zh", "en"], help="language of headings (default: the hall's)")
+    p.add_argument(
+        "--lang", choices=["zh", "en"], help="language of headings (default: the hall's)"
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("complaint", help="record, answer and list complaints")

@@ -48,8 +48,19 @@ class Complaint:
 
 
 def _view(r: ComplaintRow) -> Complaint:
-    return Complaint(r.id, r.received_at, r.channel, r.window, r.staff, r.ticket_id, r.department,
-                     r.text, r.due_on, r.answered_at, r.answer)
+    return Complaint(
+        r.id,
+        r.received_at,
+        r.channel,
+        r.window,
+        r.staff,
+        r.ticket_id,
+        r.department,
+        r.text,
+        r.due_on,
+        r.answered_at,
+        r.answer,
+    )
 
 
 class ComplaintBook:
@@ -60,8 +71,15 @@ class ComplaintBook:
         self.hall_id = config.hall.id
         self.zone = ZoneInfo(config.hall.timezone)
 
-    def add(self, text: str, channel: str, now: datetime, window: str | None = None,
-            staff: str | None = None, ticket_id: str | None = None) -> Complaint:
+    def add(
+        self,
+        text: str,
+        channel: str,
+        now: datetime,
+        window: str | None = None,
+        staff: str | None = None,
+        ticket_id: str | None = None,
+    ) -> Complaint:
         text = text.strip()
         if not text:
             raise ComplaintError("a complaint needs its text")
@@ -85,9 +103,17 @@ class ComplaintBook:
             if department is None and staff is not None:
                 department = self.config.staff_member(staff).department
             row = ComplaintRow(
-                hall_id=self.hall_id, received_at=now, channel=channel, window=window, staff=staff,
-                ticket_id=ticket_id, department=department, text=text,
-                due_on=add_working_days(now.astimezone(self.zone).date(), ANSWER_WITHIN_WORKING_DAYS),
+                hall_id=self.hall_id,
+                received_at=now,
+                channel=channel,
+                window=window,
+                staff=staff,
+                ticket_id=ticket_id,
+                department=department,
+                text=text,
+                due_on=add_working_days(
+                    now.astimezone(self.zone).date(), ANSWER_WITHIN_WORKING_DAYS
+                ),
             )
             s.add(row)
             s.flush()
@@ -105,7 +131,9 @@ class ComplaintBook:
             row.answered_at, row.answer = now, text.strip()
             return _view(row)
 
-    def list(self, open_only: bool = False, start: date | None = None, end: date | None = None) -> list[Complaint]:
+    def list(
+        self, open_only: bool = False, start: date | None = None, end: date | None = None
+    ) -> list[Complaint]:
         with Session(self.engine) as s:
             q = (
                 select(ComplaintRow)
@@ -117,7 +145,8 @@ class ComplaintBook:
             rows = [_view(r) for r in s.scalars(q)]
         if start or end:
             rows = [
-                c for c in rows
+                c
+                for c in rows
                 if (start is None or c.received_at.astimezone(self.zone).date() >= start)
                 and (end is None or c.received_at.astimezone(self.zone).date() <= end)
             ]

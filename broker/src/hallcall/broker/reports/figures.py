@@ -18,7 +18,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from hallcall.broker.reports.records import VisitRecord
@@ -88,7 +87,9 @@ class Metrics:
             "open": self.open,
             "called": self.called,
             "recalled": self.recalled,
-            "recall_wait_mean_s": math.fsum(self.recall_waits) / len(self.recall_waits) if self.recall_waits else None,
+            "recall_wait_mean_s": math.fsum(self.recall_waits) / len(self.recall_waits)
+            if self.recall_waits
+            else None,
             "immediate": self.immediate,
             "time_limited": self.time_limited,
             "no_matter": self.no_matter,
@@ -136,8 +137,14 @@ def _matter_key(r: VisitRecord) -> str:
 
 
 DIMENSIONS = {
-    "hall": Dimension("hall", lambda r: "all", lambda r, i: "all", lambda r, i: "all", lambda r: "all",
-                      lambda r, i: "all"),
+    "hall": Dimension(
+        "hall",
+        lambda r: "all",
+        lambda r, i: "all",
+        lambda r, i: "all",
+        lambda r: "all",
+        lambda r, i: "all",
+    ),
     "department": Dimension(
         "department",
         lambda r: r.issued_department,
@@ -185,7 +192,9 @@ class Calculator:
         self.scale = config.hall.rating_scale
         self._fact_cache: dict[str, tuple] = {}
         self._matters = {
-            (d.id, m.id): (m.kind, m.service_limit_min * 60) for d in config.departments for m in d.matters
+            (d.id, m.id): (m.kind, m.service_limit_min * 60)
+            for d in config.departments
+            for m in d.matters
         }
 
     def matter_kind_and_limit(self, r: VisitRecord) -> tuple[str | None, float | None]:
@@ -278,7 +287,9 @@ class Calculator:
         groups = self.group(records, DIMENSIONS[dim_name])
         rows = []
         for key in sorted(groups, key=lambda k: self.order(dim_name, k)):
-            rows.append({"key": key, "name": self.label(dim_name, key), **groups[key].row(self.scale)})
+            rows.append(
+                {"key": key, "name": self.label(dim_name, key), **groups[key].row(self.scale)}
+            )
         return rows
 
     def order(self, dim_name: str, key: str) -> tuple:
@@ -296,7 +307,11 @@ class Calculator:
             dep_id, _, matter_id = key.partition("/")
             dep_pos = next((i for i, d in enumerate(c.departments) if d.id == dep_id), 999)
             dep = c.department(dep_id)
-            m_pos = next((i for i, m in enumerate(dep.matters) if m.id == matter_id), 999) if dep else 999
+            m_pos = (
+                next((i for i, m in enumerate(dep.matters) if m.id == matter_id), 999)
+                if dep
+                else 999
+            )
             position = dep_pos * 1000 + m_pos
         return (position is None, position or 0, key)
 
@@ -346,8 +361,10 @@ class Calculator:
         pairs: dict[tuple[str, str], dict] = {}
         for r in records:
             for before, after in zip(r.legs, r.legs[1:]):
-                p = pairs.setdefault((before.department, after.department),
-                                     {"work": [], "wait": [], "count": 0, "served_after": 0})
+                p = pairs.setdefault(
+                    (before.department, after.department),
+                    {"work": [], "wait": [], "count": 0, "served_after": 0},
+                )
                 p["count"] += 1
                 if before.service_s is not None:
                     p["work"].append(before.service_s)
@@ -356,16 +373,26 @@ class Calculator:
                 if after.end == "finished" and not after.by_system:
                     p["served_after"] += 1
         rows = []
-        for (a, b), p in sorted(pairs.items(), key=lambda kv: (self.order("department", kv[0][0]), self.order("department", kv[0][1]))):
+        for (a, b), p in sorted(
+            pairs.items(),
+            key=lambda kv: (self.order("department", kv[0][0]), self.order("department", kv[0][1])),
+        ):
             work, wait = summary_stats(p["work"]), summary_stats(p["wait"])
-            rows.append({
-                "from": self.label("department", a, lang), "to": self.label("department", b, lang),
-                "from_key": a, "to_key": b, "transfers": p["count"],
-                "work_mean_s": work[0], "work_p90_s": work[2],
-                "wait_mean_s": wait[0], "wait_p90_s": wait[2], "served_after": p["served_after"],
-            })
+            rows.append(
+                {
+                    "from": self.label("department", a, lang),
+                    "to": self.label("department", b, lang),
+                    "from_key": a,
+                    "to_key": b,
+                    "transfers": p["count"],
+                    "work_mean_s": work[0],
+                    "work_p90_s": work[2],
+                    "wait_mean_s": wait[0],
+                    "wait_p90_s": wait[2],
+                    "served_after": p["served_after"],
+                }
+            )
         return rows
 
     def rating_labels(self, lang: str) -> list[str]:
         return RATING_LABELS[self.scale][lang]
-

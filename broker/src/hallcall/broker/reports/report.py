@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -110,15 +110,23 @@ NOT_IN = {
 }
 
 NOTES = {
-    "department": ("取号 + 转入 = 办理 + 过号 + 日终关闭 + 转出 + 未结。等候、办理按段计入各部门：转办后在本部门的等候、转办前的办理都计入。",
-                   "Issued + transferred in = served + no-show + closed at day end + transferred out + still open. "
-                   "Waits and service times are per leg: the wait here after a transfer and the work before one both count."),
-    "window": ("取号不按窗口统计；叫号、等候、办理按段计入叫号的窗口，办理结果计入办结的窗口。",
-               "Tickets are not issued at a window; calls, waits and service count per leg at the window that called, outcomes at the window that ended the visit."),
-    "clerk": ("取号不按个人统计；叫号、等候、办理按段计入叫号的工作人员，办理结果与评价计入办结的工作人员。",
-              "Tickets are not issued by a clerk; calls, waits and service count per leg for the clerk who called, outcomes and ratings for the clerk who ended the visit."),
-    "matter": ("按办结时的事项统计；转办记录不含转出前的事项，故只计最后一段。",
-               "By the matter the visit ended with; a transfer records no matter for the leg it ends, so only the last leg counts."),
+    "department": (
+        "取号 + 转入 = 办理 + 过号 + 日终关闭 + 转出 + 未结。等候、办理按段计入各部门：转办后在本部门的等候、转办前的办理都计入。",
+        "Issued + transferred in = served + no-show + closed at day end + transferred out + still open. "
+        "Waits and service times are per leg: the wait here after a transfer and the work before one both count.",
+    ),
+    "window": (
+        "取号不按窗口统计；叫号、等候、办理按段计入叫号的窗口，办理结果计入办结的窗口。",
+        "Tickets are not issued at a window; calls, waits and service count per leg at the window that called, outcomes at the window that ended the visit.",
+    ),
+    "clerk": (
+        "取号不按个人统计；叫号、等候、办理按段计入叫号的工作人员，办理结果与评价计入办结的工作人员。",
+        "Tickets are not issued by a clerk; calls, waits and service count per leg for the clerk who called, outcomes and ratings for the clerk who ended the visit.",
+    ),
+    "matter": (
+        "按办结时的事项统计；转办记录不含转出前的事项，故只计最后一段。",
+        "By the matter the visit ended with; a transfer records no matter for the leg it ends, so only the last leg counts.",
+    ),
 }
 
 GROUP_TITLES = {
@@ -210,7 +218,7 @@ def build_report(
     previous_records: list[VisitRecord] | None = None,
 ) -> Report:
     lang = lang or config.hall.default_language
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     calc = Calculator(config)
     records = load_records(engine, config.hall.id, start, end) if records is None else records
     metric_cols = METRIC_COLUMNS + _rating_columns(calc)
@@ -237,7 +245,9 @@ def build_report(
         for row in rows:
             row["name"] = calc.label(dim, row["key"], lang)
         rows_by_dim[dim] = rows
-        cols = [name_col[dim]] + ([Column("key", "编号", "Id", "text")] if dim in ("clerk", "window") else [])
+        cols = [name_col[dim]] + (
+            [Column("key", "编号", "Id", "text")] if dim in ("clerk", "window") else []
+        )
         cols += [c for c in metric_cols if c.key not in NOT_IN.get(dim, ())]
         report.tables.append(Table(dim, zh, en, cols, rows, NOTES.get(dim)))
     prev_start, prev_end = previous_period(start, end)
@@ -254,103 +264,173 @@ def build_report(
     report.days = len({r.service_date for r in records})
     share = quarter_share(start, end)
     report.minima, report.quarter_share = minima(config.assessment, share), float(share)
-    report.rules = {"bad_rating_rate": config.assessment.bad_rating_rate, "overtime_rate": config.assessment.overtime_rate}
-    report.tables.append(Table(
-        "transfers", "转办（按段）", "Transfers, leg by leg",
-        [Column("from", "转出部门", "From", "text"), Column("to", "转入部门", "To", "text"),
-         Column("transfers", "转办次数", "Transfers"),
-         Column("work_mean_s", "转办前平均办理", "Work before, mean", "seconds"),
-         Column("work_p90_s", "转办前办理P90", "Work before, p90", "seconds"),
-         Column("wait_mean_s", "转入后平均等候", "Wait after, mean", "seconds"),
-         Column("wait_p90_s", "转入后等候P90", "Wait after, p90", "seconds"),
-         Column("served_after", "转入后办结", "Served after")],
-        calc.transfer_rows(records, lang),
-        ("转办前的办理计入转出窗口，转入后的等候计入转入部门；两者都已计入各表的等候与办理时间。",
-         "The work before a transfer counts at the sending window, the wait after it in the receiving "
-         "department; both are in every table's waiting and service times."),
-    ))
-    report.tables.append(Table(
-        "hours", "按时段", "By hour of day",
-        [Column("hour", "时段", "Hour", "text"), Column("issued", "取号", "Issued"),
-         Column("wait_mean_s", "平均等候", "Wait mean", "seconds")],
-        calc.hours(records),
-    ))
+    report.rules = {
+        "bad_rating_rate": config.assessment.bad_rating_rate,
+        "overtime_rate": config.assessment.overtime_rate,
+    }
+    report.tables.append(
+        Table(
+            "transfers",
+            "转办（按段）",
+            "Transfers, leg by leg",
+            [
+                Column("from", "转出部门", "From", "text"),
+                Column("to", "转入部门", "To", "text"),
+                Column("transfers", "转办次数", "Transfers"),
+                Column("work_mean_s", "转办前平均办理", "Work before, mean", "seconds"),
+                Column("work_p90_s", "转办前办理P90", "Work before, p90", "seconds"),
+                Column("wait_mean_s", "转入后平均等候", "Wait after, mean", "seconds"),
+                Column("wait_p90_s", "转入后等候P90", "Wait after, p90", "seconds"),
+                Column("served_after", "转入后办结", "Served after"),
+            ],
+            calc.transfer_rows(records, lang),
+            (
+                "转办前的办理计入转出窗口，转入后的等候计入转入部门；两者都已计入各表的等候与办理时间。",
+                "The work before a transfer counts at the sending window, the wait after it in the receiving "
+                "department; both are in every table's waiting and service times.",
+            ),
+        )
+    )
+    report.tables.append(
+        Table(
+            "hours",
+            "按时段",
+            "By hour of day",
+            [
+                Column("hour", "时段", "Hour", "text"),
+                Column("issued", "取号", "Issued"),
+                Column("wait_mean_s", "平均等候", "Wait mean", "seconds"),
+            ],
+            calc.hours(records),
+        )
+    )
     assess = []
     for dim in ("department", "clerk"):
         for row in rows_by_dim[dim]:
             broken = flags(row, config.assessment, dim, share)
-            assess.append({
-                "level": {"department": {"zh": "部门", "en": "department"}, "clerk": {"zh": "个人", "en": "clerk"}}[dim][lang],
-                "name": row["name"],
-                "key": row["key"],
-                "served": row["served"],
-                "immediate": row["immediate"],
-                "time_limited": row["time_limited"],
-                "rated": row["rated"],
-                "bad_ratings": row["bad_ratings"],
-                "bad_rating_rate": row["bad_rating_rate"],
-                "overtime": row["overtime"],
-                "overtime_rate": row["overtime_rate"],
-                "flags": "; ".join(FLAG_LABELS[f][lang] for f in broken),
-                "flag_keys": broken,
-                "qualified": not broken,
-            })
-    report.tables.append(Table(
-        "assessment", "考核", "Assessment",
-        [Column("level", "类别", "Level", "text"), Column("name", "名称", "Name", "text"),
-         Column("served", "办理", "Served"), Column("immediate", "即办件", "Immediate"),
-         Column("time_limited", "限时件", "Time-limited"), Column("rated", "已评价", "Rated"),
-         Column("bad_ratings", "差评", "Bad ratings"),
-         Column("bad_rating_rate", "差评率", "Bad-rating rate", "rate"),
-         Column("overtime", "超时件", "Over time"), Column("overtime_rate", "超时率", "Over-time rate", "rate"),
-         Column("flags", "未达标项", "Thresholds broken", "text")],
-        assess,
-        _assessment_note(config, report.minima, share),
-    ))
+            assess.append(
+                {
+                    "level": {
+                        "department": {"zh": "部门", "en": "department"},
+                        "clerk": {"zh": "个人", "en": "clerk"},
+                    }[dim][lang],
+                    "name": row["name"],
+                    "key": row["key"],
+                    "served": row["served"],
+                    "immediate": row["immediate"],
+                    "time_limited": row["time_limited"],
+                    "rated": row["rated"],
+                    "bad_ratings": row["bad_ratings"],
+                    "bad_rating_rate": row["bad_rating_rate"],
+                    "overtime": row["overtime"],
+                    "overtime_rate": row["overtime_rate"],
+                    "flags": "; ".join(FLAG_LABELS[f][lang] for f in broken),
+                    "flag_keys": broken,
+                    "qualified": not broken,
+                }
+            )
+    report.tables.append(
+        Table(
+            "assessment",
+            "考核",
+            "Assessment",
+            [
+                Column("level", "类别", "Level", "text"),
+                Column("name", "名称", "Name", "text"),
+                Column("served", "办理", "Served"),
+                Column("immediate", "即办件", "Immediate"),
+                Column("time_limited", "限时件", "Time-limited"),
+                Column("rated", "已评价", "Rated"),
+                Column("bad_ratings", "差评", "Bad ratings"),
+                Column("bad_rating_rate", "差评率", "Bad-rating rate", "rate"),
+                Column("overtime", "超时件", "Over time"),
+                Column("overtime_rate", "超时率", "Over-time rate", "rate"),
+                Column("flags", "未达标项", "Thresholds broken", "text"),
+            ],
+            assess,
+            _assessment_note(config, report.minima, share),
+        )
+    )
     zone = ZoneInfo(config.hall.timezone)
     attendance = load_attendance(engine, config.hall.id, zone, start, end, now)
     for row in attendance:
         staff = config.staff_member(row["staff"])
         row["name"] = staff.name.get(lang) if staff else row["staff"]
-    report.tables.append(Table(
-        "attendance", "考勤", "Attendance",
-        [Column("date", "日期", "Date", "text"), Column("name", "工作人员", "Clerk", "text"),
-         Column("windows", "窗口", "Windows", "text"), Column("first_in", "签到", "In", "text"),
-         Column("last_out", "签退", "Out", "text"), Column("on_duty_min", "在岗(分钟)", "On duty (min)"),
-         Column("pause_min", "暂停(分钟)", "Paused (min)"), Column("pauses", "暂停次数", "Pauses"),
-         Column("pause_reasons", "暂停原因", "Pause reasons", "text")],
-        attendance,
-    ))
-    report.tables.append(Table(
-        "audit", "操作记录", "Admin actions",
-        [Column("at", "时间", "Time", "text"), Column("actor", "操作人", "Person", "text"),
-         Column("device", "设备", "Device", "text"), Column("op", "操作", "Action", "text"),
-         Column("arguments", "参数", "Arguments", "text"), Column("outcome", "结果", "Outcome", "text")],
-        load_audit(engine, config.hall.id, zone, start, end),
-    ))
+    report.tables.append(
+        Table(
+            "attendance",
+            "考勤",
+            "Attendance",
+            [
+                Column("date", "日期", "Date", "text"),
+                Column("name", "工作人员", "Clerk", "text"),
+                Column("windows", "窗口", "Windows", "text"),
+                Column("first_in", "签到", "In", "text"),
+                Column("last_out", "签退", "Out", "text"),
+                Column("on_duty_min", "在岗(分钟)", "On duty (min)"),
+                Column("pause_min", "暂停(分钟)", "Paused (min)"),
+                Column("pauses", "暂停次数", "Pauses"),
+                Column("pause_reasons", "暂停原因", "Pause reasons", "text"),
+            ],
+            attendance,
+        )
+    )
+    report.tables.append(
+        Table(
+            "audit",
+            "操作记录",
+            "Admin actions",
+            [
+                Column("at", "时间", "Time", "text"),
+                Column("actor", "操作人", "Person", "text"),
+                Column("device", "设备", "Device", "text"),
+                Column("op", "操作", "Action", "text"),
+                Column("arguments", "参数", "Arguments", "text"),
+                Column("outcome", "结果", "Outcome", "text"),
+            ],
+            load_audit(engine, config.hall.id, zone, start, end),
+        )
+    )
     today = now.astimezone(zone).date()
     complaints = []
     for c in ComplaintBook(config, engine).list(start=start, end=end):
         staff = config.staff_member(c.staff) if c.staff else None
-        complaints.append({
-            "id": c.id,
-            "received": c.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            "channel": c.channel,
-            "window": c.window or "",
-            "clerk": staff.name.get(lang) if staff else (c.staff or ""),
-            "text": c.text,
-            "due_on": c.due_on.isoformat(),
-            "state": ("已答复" if lang == "zh" else "answered") if c.answered_at
-            else (("已逾期" if lang == "zh" else "OVERDUE") if c.overdue(today) else ("待答复" if lang == "zh" else "open")),
-        })
-    report.tables.append(Table(
-        "complaints", "投诉", "Complaints",
-        [Column("id", "编号", "No."), Column("received", "受理时间", "Received", "text"),
-         Column("channel", "渠道", "Channel", "text"), Column("window", "窗口", "Window", "text"),
-         Column("clerk", "工作人员", "Clerk", "text"), Column("text", "内容", "Complaint", "text"),
-         Column("due_on", "答复期限", "Answer due", "text"), Column("state", "状态", "State", "text")],
-        complaints,
-    ))
+        complaints.append(
+            {
+                "id": c.id,
+                "received": c.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "channel": c.channel,
+                "window": c.window or "",
+                "clerk": staff.name.get(lang) if staff else (c.staff or ""),
+                "text": c.text,
+                "due_on": c.due_on.isoformat(),
+                "state": ("已答复" if lang == "zh" else "answered")
+                if c.answered_at
+                else (
+                    ("已逾期" if lang == "zh" else "OVERDUE")
+                    if c.overdue(today)
+                    else ("待答复" if lang == "zh" else "open")
+                ),
+            }
+        )
+    report.tables.append(
+        Table(
+            "complaints",
+            "投诉",
+            "Complaints",
+            [
+                Column("id", "编号", "No."),
+                Column("received", "受理时间", "Received", "text"),
+                Column("channel", "渠道", "Channel", "text"),
+                Column("window", "窗口", "Window", "text"),
+                Column("clerk", "工作人员", "Clerk", "text"),
+                Column("text", "内容", "Complaint", "text"),
+                Column("due_on", "答复期限", "Answer due", "text"),
+                Column("state", "状态", "State", "text"),
+            ],
+            complaints,
+        )
+    )
     return report
 
 
@@ -360,12 +440,16 @@ def _assessment_note(config: HallConfig, mins: tuple[int, int], share) -> tuple[
     pct = lambda x: f"{x * 100:g}%"  # noqa: E731
     q = f"{float(share):.2f}".rstrip("0").rstrip(".")
     q_en = f"{q} of a quarter" if share < 1 else f"{q} quarter" + ("s" if share > 1 else "")
-    zh = (f"考核标准按季度（海城业务规则第22条）。个人：差评率≥{pct(a.bad_rating_rate)}或差评≥{bad_n}件；"
-          f"超时率≥{pct(a.overtime_rate)}或超时≥{over_n}件。部门：差评率≥{pct(a.bad_rating_rate)}且差评≥{bad_n}件；"
-          f"超时率≥{pct(a.overtime_rate)}且超时≥{over_n}件。本期为{q}个季度，业务量下限按比例折算为"
-          f"限时件{mins[0]}件、即办件{mins[1]}件（季度为{a.min_time_limited}件、{a.min_immediate}件）。")
-    en = (f"Thresholds are quarterly (Haicheng business rules art. 22). Clerk: bad-rating rate >= {pct(a.bad_rating_rate)} "
-          f"or >= {bad_n} bad ratings; over-time rate >= {pct(a.overtime_rate)} or >= {over_n} cases. "
-          f"Department: the rate AND at least that count. This period is {q_en}: the volume minima are "
-          f"pro-rated to {mins[0]} time-limited and {mins[1]} immediate (quarterly {a.min_time_limited} and {a.min_immediate}).")
+    zh = (
+        f"考核标准按季度（海城业务规则第22条）。个人：差评率≥{pct(a.bad_rating_rate)}或差评≥{bad_n}件；"
+        f"超时率≥{pct(a.overtime_rate)}或超时≥{over_n}件。部门：差评率≥{pct(a.bad_rating_rate)}且差评≥{bad_n}件；"
+        f"超时率≥{pct(a.overtime_rate)}且超时≥{over_n}件。本期为{q}个季度，业务量下限按比例折算为"
+        f"限时件{mins[0]}件、即办件{mins[1]}件（季度为{a.min_time_limited}件、{a.min_immediate}件）。"
+    )
+    en = (
+        f"Thresholds are quarterly (Haicheng business rules art. 22). Clerk: bad-rating rate >= {pct(a.bad_rating_rate)} "
+        f"or >= {bad_n} bad ratings; over-time rate >= {pct(a.overtime_rate)} or >= {over_n} cases. "
+        f"Department: the rate AND at least that count. This period is {q_en}: the volume minima are "
+        f"pro-rated to {mins[0]} time-limited and {mins[1]} immediate (quarterly {a.min_time_limited} and {a.min_immediate})."
+    )
     return zh, en

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FakeClock(Clock):
@@ -16,7 +16,7 @@ class FakeClock(Clock):
     def __init__(self, start: datetime):
         if start.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
-        self.current = start.astimezone(timezone.utc)
+        self.current = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self.current

@@ -38,7 +38,9 @@ class Context:
 
 
 def ticket_issue(cmd: p.TicketIssue, ctx: Context) -> dict:
-    t, events = ctx.hall.issue(ctx.now, cmd.department, cmd.matter, Priority(cmd.priority), cmd.lang)
+    t, events = ctx.hall.issue(
+        ctx.now, cmd.department, cmd.matter, Priority(cmd.priority), cmd.lang
+    )
     ctx.emit(events)
     return ctx.ticket(t, with_wait=True)
 

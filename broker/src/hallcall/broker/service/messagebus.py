@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from hallcall.version import __version__
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.errors import Forbidden, QueueError
 from hallcall.broker.domain.hall import HallDay
@@ -39,6 +38,7 @@ from hallcall.broker.service.unit_of_work import (
 from hallcall.config.schema import HallConfig
 from hallcall.protocol import payloads as p
 from hallcall.protocol.topics import Sender, Topics
+from hallcall.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +110,24 @@ class _HallWork:
         for kind, payload in self.touched.states(hall):
             pubs.append(Publication(topics.root + "state/" + kind, payload, True))
         for event_type, body in self.bodies:
-            pubs.append(Publication(topics.event(event_type), {"seq": hall.next_seq(), "type": event_type, **body}, False))
+            pubs.append(
+                Publication(
+                    topics.event(event_type),
+                    {"seq": hall.next_seq(), "type": event_type, **body},
+                    False,
+                )
+            )
         return pubs
 
     def batch(self) -> HallBatch:
         windows = [copy.copy(self.hall.windows[w]) for w in sorted(self.touched.windows)]
         return HallBatch(
-            self.hall.id, self.hall.seq, list(self.events), windows, list(self.replies.values()), list(self.audit)
+            self.hall.id,
+            self.hall.seq,
+            list(self.events),
+            windows,
+            list(self.replies.values()),
+            list(self.audit),
         )
 
 
@@ -179,12 +190,18 @@ class MessageBus:
     def _warn_about_pins(config: HallConfig) -> None:
         """A hall without PINs, or a clerk who cannot log in for want of one, is said at start."""
         if not config.hall.require_pin:
-            log.warning("hall %s: require_pin = false, so anyone may log in as any clerk", config.hall.id)
+            log.warning(
+                "hall %s: require_pin = false, so anyone may log in as any clerk", config.hall.id
+            )
             return
         without = [s.id for s in config.staff if s.pin_hash is None]
         if without:
-            log.warning("hall %s: no PIN yet for %s (they cannot log in); set one with "
-                        "'hallcall admin staff-pin --config HALL STAFF'", config.hall.id, ", ".join(without))
+            log.warning(
+                "hall %s: no PIN yet for %s (they cannot log in); set one with "
+                "'hallcall admin staff-pin --config HALL STAFF'",
+                config.hall.id,
+                ", ".join(without),
+            )
 
     def _load(self, hall_id: str, now: datetime) -> HallDay:
         # A loaded hall has no "today" yet: its first use rolls over, closing days left open.
@@ -205,9 +222,13 @@ class MessageBus:
             result = self._commit(works, [])
             return result.publications
 
-    def server_status(self, state: str = "online", started_at: datetime | None = None, hall: str | None = None) -> dict:
+    def server_status(
+        self, state: str = "online", started_at: datetime | None = None, hall: str | None = None
+    ) -> dict:
         return p.dump(
-            p.ServerStatus(state=state, version=__version__, protocol=1, hall=hall, started_at=started_at)
+            p.ServerStatus(
+                state=state, version=__version__, protocol=1, hall=hall, started_at=started_at
+            )
         )
 
     # ================================================================== commands
@@ -219,13 +240,20 @@ class MessageBus:
             answers: list[tuple[Inbound, dict]] = []
             for msg in messages:
                 if msg.hall not in self.halls:
-                    log.warning("ignored a command for hall %r, which this broker does not serve", msg.hall)
+                    log.warning(
+                        "ignored a command for hall %r, which this broker does not serve", msg.hall
+                    )
                     continue
-                verdict = ALLOW if self.limiter is None else self.limiter.check(msg.hall, msg.sender)
+                verdict = (
+                    ALLOW if self.limiter is None else self.limiter.check(msg.hall, msg.sender)
+                )
                 if verdict != ALLOW:
                     if verdict == REFUSE:
-                        refusal = p.error_reply(unparsed_request_id(msg.raw), "rate_limited",
-                                                "too many commands from this device; wait a moment and try again")
+                        refusal = p.error_reply(
+                            unparsed_request_id(msg.raw),
+                            "rate_limited",
+                            "too many commands from this device; wait a moment and try again",
+                        )
                         answers.append((msg, refusal))
                     continue
                 work = works.get(msg.hall)
@@ -263,7 +291,13 @@ class MessageBus:
                 allowed = ", ".join(sorted(p.OP_SENDERS[command.op]))
                 raise Forbidden(f"{command.op} may be sent only by: {allowed}")
         except QueueError as exc:
-            log.warning("refused %s from %s in %s: %s", command.op, call.msg.sender, call.msg.hall, exc.message)
+            log.warning(
+                "refused %s from %s in %s: %s",
+                command.op,
+                call.msg.sender,
+                call.msg.hall,
+                exc.message,
+            )
             return p.error_reply(command.request_id, exc.code, exc.message, exc.detail)
         return call_next(call)
 
@@ -274,7 +308,9 @@ class MessageBus:
             return repeat
         reply = call_next(call)
         if call.keep:
-            call.work.replies[call.key] = StoredReply(*call.key, call.command.op, reply, call.ctx.now)
+            call.work.replies[call.key] = StoredReply(
+                *call.key, call.command.op, reply, call.ctx.now
+            )
         return reply
 
     def _audit(self, call: _Call, call_next: Next) -> dict:
@@ -285,16 +321,18 @@ class MessageBus:
         reply = call_next(call)
         if call.msg.sender.kind == "admin":
             command = call.command
-            call.work.audit.append(AuditEntry(
-                call.msg.sender.kind,
-                call.msg.sender.id,
-                getattr(command, "actor", None),
-                command.op,
-                command.request_id,
-                command.model_dump(mode="json", exclude={"request_id", "op", "actor"}),
-                "ok" if reply.get("ok") else reply["error"]["code"],
-                call.ctx.now,
-            ))
+            call.work.audit.append(
+                AuditEntry(
+                    call.msg.sender.kind,
+                    call.msg.sender.id,
+                    getattr(command, "actor", None),
+                    command.op,
+                    command.request_id,
+                    command.model_dump(mode="json", exclude={"request_id", "op", "actor"}),
+                    "ok" if reply.get("ok") else reply["error"]["code"],
+                    call.ctx.now,
+                )
+            )
         return reply
 
     def _handle(self, call: _Call) -> dict:
@@ -311,7 +349,11 @@ class MessageBus:
             log.exception("%s from %s in %s failed", command.op, call.msg.sender, call.msg.hall)
             call.work.broken = True
             call.keep = False
-            reply = p.error_reply(command.request_id, "unavailable", "the queue broker could not run it; please try again")
+            reply = p.error_reply(
+                command.request_id,
+                "unavailable",
+                "the queue broker could not run it; please try again",
+            )
         return reply
 
     def _stored(self, work: _HallWork, key: RequestKey) -> dict | None:
@@ -362,7 +404,9 @@ class MessageBus:
             work.take(work.hall.roll_over(now))
 
     # ================================================================== commit
-    def _commit(self, works: dict[str, _HallWork], answers: list[tuple[Inbound, dict]]) -> BatchResult:
+    def _commit(
+        self, works: dict[str, _HallWork], answers: list[tuple[Inbound, dict]]
+    ) -> BatchResult:
         result = BatchResult()
         pubs: list[Publication] = []
         batches = []
@@ -375,14 +419,18 @@ class MessageBus:
             if batches:
                 self.uow.commit(batches)
         except CommitFailed as exc:
-            log.error("batch not committed (%s); reloading %s from the database", exc, ", ".join(works))
+            log.error(
+                "batch not committed (%s); reloading %s from the database", exc, ", ".join(works)
+            )
             now = self.clock.now()
             for hall_id in works:
                 self._load(hall_id, now)
             result.committed = False
             for msg, reply in answers:
                 rid = reply.get("request_id")
-                failed = p.error_reply(rid, "unavailable", "the queue broker could not save it; please try again")
+                failed = p.error_reply(
+                    rid, "unavailable", "the queue broker could not save it; please try again"
+                )
                 result.answers.append(self._answer(msg, failed))
             return result
         for hall_id, work in works.items():
@@ -399,7 +447,9 @@ class MessageBus:
         return result
 
     def _answer(self, msg: Inbound, reply: dict) -> Answer:
-        return Answer(msg.hall, msg.sender, self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), reply)
+        return Answer(
+            msg.hall, msg.sender, self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), reply
+        )
 
 
 @dataclass
@@ -424,7 +474,11 @@ class HallHandle:
 
     def handle(self, sender: Sender, raw: bytes) -> Result:
         result = self.bus.run([Inbound(self.hall_id, sender, raw)])
-        reply = result.answers[0].reply if result.answers else p.error_reply(None, "unavailable", "not run")
+        reply = (
+            result.answers[0].reply
+            if result.answers
+            else p.error_reply(None, "unavailable", "not run")
+        )
         return Result(reply, result.publications)
 
     def republish_all(self) -> list[Publication]:
@@ -436,4 +490,3 @@ class HallHandle:
 
     def server_status(self, state: str = "online", started_at: datetime | None = None) -> dict:
         return self.bus.server_status(state, started_at, self.hall_id)
-

@@ -253,7 +253,11 @@ def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict] | None:
         return cfg.number if cfg else None
 
     if isinstance(e, ev.TicketIssued):
-        return "ticket.issued", {"at": at, "ticket": ticket_view(hall, e.ticket, e.at, True), "department": e.ticket.department}
+        return "ticket.issued", {
+            "at": at,
+            "ticket": ticket_view(hall, e.ticket, e.at, True),
+            "department": e.ticket.department,
+        }
     if isinstance(e, (ev.TicketCalled, ev.TicketRecalled)):
         kind = "ticket.called" if isinstance(e, ev.TicketCalled) else "ticket.recalled"
         return kind, {
@@ -264,9 +268,19 @@ def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict] | None:
             "staff": e.ticket.staff,
         }
     if isinstance(e, ev.TicketNoShow) and not e.by_system:
-        return "ticket.no_show", {"at": at, "ticket": ticket_view(hall, e.ticket, e.at, True), "window": e.window, "staff": e.ticket.staff}
+        return "ticket.no_show", {
+            "at": at,
+            "ticket": ticket_view(hall, e.ticket, e.at, True),
+            "window": e.window,
+            "staff": e.ticket.staff,
+        }
     if isinstance(e, ev.TicketFinished) and not e.by_system:
-        return "ticket.finished", {"at": at, "ticket": ticket_view(hall, e.ticket, e.at, True), "window": e.window, "staff": e.ticket.staff}
+        return "ticket.finished", {
+            "at": at,
+            "ticket": ticket_view(hall, e.ticket, e.at, True),
+            "window": e.window,
+            "staff": e.ticket.staff,
+        }
     if isinstance(e, ev.TicketTransferred):
         return "ticket.transferred", {
             "at": at,
@@ -290,13 +304,22 @@ def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict] | None:
             "missing_materials": e.ticket.missing_materials,
         }
     if isinstance(e, ev.RatingRecorded):
-        body: dict[str, Any] = {"at": at, "window": e.window, "staff": e.staff, "ticket_id": e.ticket_id}
+        body: dict[str, Any] = {
+            "at": at,
+            "window": e.window,
+            "staff": e.staff,
+            "ticket_id": e.ticket_id,
+        }
         if hall.config.hall.show_rating_to_clerk:
             body["score"] = e.score
         return "rating.recorded", body
     if isinstance(e, ev.WindowChanged) and not e.by_system:
         if e.departments is not None:
-            return "window.changed", {"at": at, "window": e.window, "departments": list(e.departments)}
+            return "window.changed", {
+                "at": at,
+                "window": e.window,
+                "departments": list(e.departments),
+            }
         body = {"at": at, "window": e.window, "staff": e.staff}
         if e.login:
             body["replaced"] = e.replaced
@@ -304,4 +327,3 @@ def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict] | None:
     if isinstance(e, ev.DayClosed):
         return "day.closed", {"at": at, "summary": e.summary}
     return None
-

@@ -57,17 +57,29 @@ class RateLimiter:
         if bucket is None:
             bucket = self._buckets[key] = _Bucket(limit.burst, now)
         else:
-            bucket.tokens = min(limit.burst, bucket.tokens + (now - bucket.at) * limit.per_minute / 60.0)
+            bucket.tokens = min(
+                limit.burst, bucket.tokens + (now - bucket.at) * limit.per_minute / 60.0
+            )
             bucket.at = now
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             if bucket.refused:
-                log.warning("%s in %s sends within its limit again (%d refused)", sender, hall, bucket.refused)
+                log.warning(
+                    "%s in %s sends within its limit again (%d refused)",
+                    sender,
+                    hall,
+                    bucket.refused,
+                )
                 bucket.refused = 0
             return ALLOW
         if bucket.refused == 0:
-            log.warning("%s in %s is over its rate limit (%d, then %g a minute): refusing",
-                        sender, hall, limit.burst, limit.per_minute)
+            log.warning(
+                "%s in %s is over its rate limit (%d, then %g a minute): refusing",
+                sender,
+                hall,
+                limit.burst,
+                limit.per_minute,
+            )
         bucket.refused += 1
         return REFUSE if bucket.refused <= limit.burst else DROP
 

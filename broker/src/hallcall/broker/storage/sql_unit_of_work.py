@@ -66,7 +66,13 @@ _TICKET_FIELDS = (
     "id number service_date department original_department matter booked_at lang issued_at "
     "queued_at window staff called_at recalls transfers finished_at closed_by_system missing_materials"
 ).split()
-_TICKET_COLUMNS = [T.c[f] for f in _TICKET_FIELDS] + [T.c.priority, T.c.source, T.c.status, T.c.post, T.c.outcome]
+_TICKET_COLUMNS = [T.c[f] for f in _TICKET_FIELDS] + [
+    T.c.priority,
+    T.c.source,
+    T.c.status,
+    T.c.post,
+    T.c.outcome,
+]
 _OPEN = [s.value for s in OPEN_STATUSES]
 
 
@@ -133,9 +139,16 @@ class SqlUnitOfWork(UnitOfWork):
                 c.execute(insert(HallRow).values(id=hall_id, seq=0, created_at=now))
                 seq = 0
             snap.seq = seq
-            known = set(c.execute(select(WindowRow.id).where(WindowRow.hall_id == hall_id)).scalars())
+            known = set(
+                c.execute(select(WindowRow.id).where(WindowRow.hall_id == hall_id)).scalars()
+            )
             missing = [
-                {"hall_id": hall_id, "id": w.id, "departments": list(w.departments), "status": "closed"}
+                {
+                    "hall_id": hall_id,
+                    "id": w.id,
+                    "departments": list(w.departments),
+                    "status": "closed",
+                }
                 for w in config.windows
                 if w.id not in known
             ]
@@ -145,13 +158,18 @@ class SqlUnitOfWork(UnitOfWork):
                 ticket_from_tuple(r)
                 for r in c.execute(
                     select(*_TICKET_COLUMNS).where(
-                        T.c.hall_id == hall_id, or_(T.c.status.in_(_OPEN), T.c.service_date >= today)
+                        T.c.hall_id == hall_id,
+                        or_(T.c.status.in_(_OPEN), T.c.service_date >= today),
                     )
                 )
             ]
             for dep, day, last, issued in c.execute(
-                select(CounterRow.department, CounterRow.service_date, CounterRow.last_number, CounterRow.issued)
-                .where(CounterRow.hall_id == hall_id, CounterRow.service_date >= today)
+                select(
+                    CounterRow.department,
+                    CounterRow.service_date,
+                    CounterRow.last_number,
+                    CounterRow.issued,
+                ).where(CounterRow.hall_id == hall_id, CounterRow.service_date >= today)
             ):
                 snap.counters[(dep, day)] = (last, issued)
             for row in c.execute(select(WindowRow.__table__).where(WindowRow.hall_id == hall_id)):
@@ -177,21 +195,49 @@ class SqlUnitOfWork(UnitOfWork):
             start_of_today, _ = local_day_bounds(today, zone)
             for row in c.execute(
                 select(AppointmentRow.__table__).where(
-                    AppointmentRow.hall_id == hall_id, AppointmentRow.booked_at >= start_of_today - timedelta(days=1)
+                    AppointmentRow.hall_id == hall_id,
+                    AppointmentRow.booked_at >= start_of_today - timedelta(days=1),
                 )
             ):
                 snap.appointments.append(
-                    Appointment(row.code, row.department, row.matter, row.booked_at, row.phone, row.lang, row.ticket_id)
+                    Appointment(
+                        row.code,
+                        row.department,
+                        row.matter,
+                        row.booked_at,
+                        row.phone,
+                        row.lang,
+                        row.ticket_id,
+                    )
                 )
             snap.appointment_codes = set(
-                c.execute(select(AppointmentRow.code).where(AppointmentRow.hall_id == hall_id)).scalars()
+                c.execute(
+                    select(AppointmentRow.code).where(AppointmentRow.hall_id == hall_id)
+                ).scalars()
             )
             snap.recent_services = self._recent_services(c, hall_id)
             E = TicketEventRow
             calls = c.execute(
-                select(E.ticket_id, E.department, E.window, E.at, E.action, TicketRow.number, TicketRow.lang)
-                .join(TicketRow, and_(TicketRow.hall_id == TicketEventRow.hall_id, TicketRow.id == TicketEventRow.ticket_id))
-                .where(TicketEventRow.hall_id == hall_id, TicketEventRow.action.in_(["called", "recalled"]))
+                select(
+                    E.ticket_id,
+                    E.department,
+                    E.window,
+                    E.at,
+                    E.action,
+                    TicketRow.number,
+                    TicketRow.lang,
+                )
+                .join(
+                    TicketRow,
+                    and_(
+                        TicketRow.hall_id == TicketEventRow.hall_id,
+                        TicketRow.id == TicketEventRow.ticket_id,
+                    ),
+                )
+                .where(
+                    TicketEventRow.hall_id == hall_id,
+                    TicketEventRow.action.in_(["called", "recalled"]),
+                )
                 .order_by(TicketEventRow.id.desc())
                 .limit(config.hall.calls_kept)
             ).all()
@@ -204,9 +250,13 @@ class SqlUnitOfWork(UnitOfWork):
                 .where(E.hall_id == hall_id, E.action == "called")
                 .group_by(E.department)
             )
-            snap.last_calls = dict(c.execute(select(E.department, E.ticket_id).where(E.id.in_(latest))).all())
+            snap.last_calls = dict(
+                c.execute(select(E.department, E.ticket_id).where(E.id.in_(latest))).all()
+            )
             snap.closed_days = set(
-                c.execute(select(ClosedDayRow.service_date).where(ClosedDayRow.hall_id == hall_id)).scalars()
+                c.execute(
+                    select(ClosedDayRow.service_date).where(ClosedDayRow.hall_id == hall_id)
+                ).scalars()
             )
             for window, login_at in c.execute(
                 select(StaffSessionRow.window, func.min(StaffSessionRow.login_at))
@@ -215,8 +265,9 @@ class SqlUnitOfWork(UnitOfWork):
             ):
                 snap.clerks_on_duty_since[window] = login_at
             for staff, failures, locked_until in c.execute(
-                select(PinFailureRow.staff, PinFailureRow.failures, PinFailureRow.locked_until)
-                .where(PinFailureRow.hall_id == hall_id)
+                select(
+                    PinFailureRow.staff, PinFailureRow.failures, PinFailureRow.locked_until
+                ).where(PinFailureRow.hall_id == hall_id)
             ):
                 snap.pin_failures[staff] = PinFailures(failures, locked_until)
         return snap
@@ -225,13 +276,19 @@ class SqlUnitOfWork(UnitOfWork):
         cond = [T.c.hall_id == hall_id, T.c.finished_at.is_not(None), T.c.window.is_not(None)]
         if status is not None:
             cond.append(T.c.status == status)
-        ranked = select(
-            *_TICKET_COLUMNS,
-            func.row_number()
-            .over(partition_by=T.c.window, order_by=(T.c.finished_at.desc(), T.c.id.desc()))
-            .label("rank"),
-        ).where(*cond).subquery()
-        rows = c.execute(select(*[ranked.c[col.name] for col in _TICKET_COLUMNS]).where(ranked.c.rank == 1)).all()
+        ranked = (
+            select(
+                *_TICKET_COLUMNS,
+                func.row_number()
+                .over(partition_by=T.c.window, order_by=(T.c.finished_at.desc(), T.c.id.desc()))
+                .label("rank"),
+            )
+            .where(*cond)
+            .subquery()
+        )
+        rows = c.execute(
+            select(*[ranked.c[col.name] for col in _TICKET_COLUMNS]).where(ranked.c.rank == 1)
+        ).all()
         tickets = [ticket_from_tuple(r) for r in rows]
         rated = set(
             c.execute(
@@ -243,20 +300,28 @@ class SqlUnitOfWork(UnitOfWork):
         return {t.window: Ended.of(t, t.id in rated) for t in tickets if t.window is not None}
 
     def _recent_services(self, c, hall_id: str) -> dict[str, list[float]]:
-        ranked = select(
-            T.c.department,
-            T.c.called_at,
-            T.c.finished_at,
-            func.row_number().over(partition_by=T.c.department, order_by=T.c.finished_at.desc()).label("rank"),
-        ).where(
-            T.c.hall_id == hall_id,
-            T.c.status == TicketStatus.FINISHED.value,
-            T.c.closed_by_system.is_(False),
-            T.c.called_at.is_not(None),
-        ).subquery()
+        ranked = (
+            select(
+                T.c.department,
+                T.c.called_at,
+                T.c.finished_at,
+                func.row_number()
+                .over(partition_by=T.c.department, order_by=T.c.finished_at.desc())
+                .label("rank"),
+            )
+            .where(
+                T.c.hall_id == hall_id,
+                T.c.status == TicketStatus.FINISHED.value,
+                T.c.closed_by_system.is_(False),
+                T.c.called_at.is_not(None),
+            )
+            .subquery()
+        )
         out: dict[str, list[float]] = defaultdict(list)
         for dep, called, finished, _ in c.execute(
-            select(ranked).where(ranked.c.rank <= RECENT_SERVICES).order_by(ranked.c.department, ranked.c.rank)
+            select(ranked)
+            .where(ranked.c.rank <= RECENT_SERVICES)
+            .order_by(ranked.c.department, ranked.c.rank)
         ):
             out[dep].append((finished - called).total_seconds())
         return dict(out)
@@ -267,9 +332,9 @@ class SqlUnitOfWork(UnitOfWork):
             return {
                 (k, d, r)
                 for k, d, r in c.execute(
-                    select(CommandRow.device_kind, CommandRow.device_id, CommandRow.request_id).where(
-                        CommandRow.hall_id == hall_id, CommandRow.at >= since
-                    )
+                    select(
+                        CommandRow.device_kind, CommandRow.device_id, CommandRow.request_id
+                    ).where(CommandRow.hall_id == hall_id, CommandRow.at >= since)
                 )
             }
 
@@ -291,7 +356,9 @@ class SqlUnitOfWork(UnitOfWork):
         for b in batches:
             rows.add(b, self._statements, self._insert_closed_day)
         try:
-            self._writer.transaction(lambda c: rows.write(c, self._statements, self._upsert_counter))
+            self._writer.transaction(
+                lambda c: rows.write(c, self._statements, self._upsert_counter)
+            )
         except (SQLAlchemyError, self._writer.errors) as exc:
             log.error("a batch of %d hall(s) was not committed: %s", len(batches), exc)
             raise CommitFailed(str(exc)) from exc
@@ -418,7 +485,11 @@ class _Rows:
                 else:
                     self.ops.append((stmt, params))
         self.new_tickets += [
-            {**_ticket_values(hall, t), "seqno": issued[t.id].seqno, "appointment_code": issued[t.id].appointment_code}
+            {
+                **_ticket_values(hall, t),
+                "seqno": issued[t.id].seqno,
+                "appointment_code": issued[t.id].appointment_code,
+            }
             for t in new.values()
         ]
         self.changed_tickets += [_ticket_update_values(hall, t) for t in changed.values()]
@@ -475,7 +546,13 @@ class _Statements:
     """The parametrised statements of the hot path, built once."""
 
     def __init__(self) -> None:
-        ticket_cols = [f for f in _TICKET_FIELDS if f != "id"] + ["priority", "source", "status", "post", "outcome"]
+        ticket_cols = [f for f in _TICKET_FIELDS if f != "id"] + [
+            "priority",
+            "source",
+            "status",
+            "post",
+            "outcome",
+        ]
         self.update_ticket = (
             update(T)
             .where(T.c.hall_id == bindparam("k_hall"), T.c.id == bindparam("k_id"))
@@ -485,7 +562,20 @@ class _Statements:
         self.update_window = (
             update(W)
             .where(W.c.hall_id == bindparam("k_hall"), W.c.id == bindparam("k_id"))
-            .values({col: bindparam(col) for col in ("departments", "status", "staff", "post", "pause_reason", "current_ticket", "since")})
+            .values(
+                {
+                    col: bindparam(col)
+                    for col in (
+                        "departments",
+                        "status",
+                        "staff",
+                        "post",
+                        "pause_reason",
+                        "current_ticket",
+                        "since",
+                    )
+                }
+            )
         )
         H = HallRow.__table__
         self.update_seq = update(H).where(H.c.id == bindparam("k_id")).values(seq=bindparam("seq"))
@@ -497,20 +587,31 @@ class _Statements:
         self.insert_session = insert(S)
         self.end_session = (
             update(S)
-            .where(S.c.hall_id == bindparam("k_hall"), S.c.window == bindparam("k_window"), S.c.staff == bindparam("k_staff"), S.c.logout_at.is_(None))
+            .where(
+                S.c.hall_id == bindparam("k_hall"),
+                S.c.window == bindparam("k_window"),
+                S.c.staff == bindparam("k_staff"),
+                S.c.logout_at.is_(None),
+            )
             .values(logout_at=bindparam("at"))
         )
         P = PauseRow.__table__
         self.insert_pause = insert(P)
         self.end_pause = (
             update(P)
-            .where(P.c.hall_id == bindparam("k_hall"), P.c.window == bindparam("k_window"), P.c.ended_at.is_(None))
+            .where(
+                P.c.hall_id == bindparam("k_hall"),
+                P.c.window == bindparam("k_window"),
+                P.c.ended_at.is_(None),
+            )
             .values(ended_at=bindparam("at"))
         )
         self.insert_rating = insert(RatingRow)
         F = PinFailureRow.__table__
         self.upsert_pin: Any = None  # dialect-specific, set by SqlUnitOfWork
-        self.clear_pin = F.delete().where(F.c.hall_id == bindparam("k_hall"), F.c.staff == bindparam("k_staff"))
+        self.clear_pin = F.delete().where(
+            F.c.hall_id == bindparam("k_hall"), F.c.staff == bindparam("k_staff")
+        )
         A = AppointmentRow.__table__
         self.insert_appointment = insert(A)
         self.check_in = (
@@ -541,7 +642,9 @@ def _window_values(hall: str, w: WindowState) -> dict:
     }
 
 
-def _history(hall: str, t: Ticket, action: str, at: datetime, detail: dict | None, window=None, staff=None) -> dict:
+def _history(
+    hall: str, t: Ticket, action: str, at: datetime, detail: dict | None, window=None, staff=None
+) -> dict:
     return {
         "hall_id": hall,
         "ticket_id": t.id,
@@ -558,28 +661,84 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
     """What one domain event means as rows, in the order they must be written."""
     if isinstance(e, ev.TicketIssued):
         t = e.ticket
-        return [(s.insert_event, _history(hall, t, "issued", e.at, {"source": t.source.value, "priority": t.priority.value}))]
+        return [
+            (
+                s.insert_event,
+                _history(
+                    hall,
+                    t,
+                    "issued",
+                    e.at,
+                    {"source": t.source.value, "priority": t.priority.value},
+                ),
+            )
+        ]
     if isinstance(e, ev.TicketCalled):
         return [(s.insert_event, _history(hall, e.ticket, "called", e.at, None))]
     if isinstance(e, ev.TicketRecalled):
-        return [(s.insert_event, _history(hall, e.ticket, "recalled", e.at, {"recall": e.ticket.recalls}))]
+        return [
+            (
+                s.insert_event,
+                _history(hall, e.ticket, "recalled", e.at, {"recall": e.ticket.recalls}),
+            )
+        ]
     if isinstance(e, ev.TicketNoShow):
-        return [(s.insert_event, _history(hall, e.ticket, "no_show", e.at, {"by": "close_of_day"} if e.by_system else None))]
+        return [
+            (
+                s.insert_event,
+                _history(
+                    hall, e.ticket, "no_show", e.at, {"by": "close_of_day"} if e.by_system else None
+                ),
+            )
+        ]
     if isinstance(e, ev.TicketTransferred):
         detail = {"from": e.from_department, "to": e.ticket.department}
-        return [(s.insert_event, _history(hall, e.ticket, "transferred", e.at, detail, e.window, e.staff))]
+        return [
+            (
+                s.insert_event,
+                _history(hall, e.ticket, "transferred", e.at, detail, e.window, e.staff),
+            )
+        ]
     if isinstance(e, ev.TicketFinished):
         outcome = e.ticket.outcome.value if e.ticket.outcome else None
-        detail: dict = {"outcome": outcome, "by": "close_of_day"} if e.by_system else {"outcome": outcome}
+        detail: dict = (
+            {"outcome": outcome, "by": "close_of_day"} if e.by_system else {"outcome": outcome}
+        )
         if e.ticket.missing_materials:
             detail["missing"] = e.ticket.missing_materials
         return [(s.insert_event, _history(hall, e.ticket, "finished", e.at, detail))]
     if isinstance(e, ev.ClerkOnDuty):
-        return [(s.insert_session, {"hall_id": hall, "staff": e.staff, "window": e.window, "post": e.post, "login_at": e.at, "logout_at": None})]
+        return [
+            (
+                s.insert_session,
+                {
+                    "hall_id": hall,
+                    "staff": e.staff,
+                    "window": e.window,
+                    "post": e.post,
+                    "login_at": e.at,
+                    "logout_at": None,
+                },
+            )
+        ]
     if isinstance(e, ev.ClerkOffDuty):
-        return [(s.end_session, {"k_hall": hall, "k_window": e.window, "k_staff": e.staff, "at": e.at})]
+        return [
+            (s.end_session, {"k_hall": hall, "k_window": e.window, "k_staff": e.staff, "at": e.at})
+        ]
     if isinstance(e, ev.PauseStarted):
-        return [(s.insert_pause, {"hall_id": hall, "window": e.window, "staff": e.staff, "reason": e.reason, "started_at": e.at, "ended_at": None})]
+        return [
+            (
+                s.insert_pause,
+                {
+                    "hall_id": hall,
+                    "window": e.window,
+                    "staff": e.staff,
+                    "reason": e.reason,
+                    "started_at": e.at,
+                    "ended_at": None,
+                },
+            )
+        ]
     if isinstance(e, ev.PauseEnded):
         return [(s.end_pause, {"k_hall": hall, "k_window": e.window, "at": e.at})]
     if isinstance(e, ev.RatingRecorded):
@@ -615,12 +774,23 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
     if isinstance(e, ev.AppointmentCheckedIn):
         return [(s.check_in, {"k_hall": hall, "k_code": e.code, "ticket_id": e.ticket_id})]
     if isinstance(e, ev.PinRefused):
-        row = {"hall_id": hall, "staff": e.staff, "failures": e.failures, "last_failed_at": e.at, "locked_until": e.locked_until}
+        row = {
+            "hall_id": hall,
+            "staff": e.staff,
+            "failures": e.failures,
+            "last_failed_at": e.at,
+            "locked_until": e.locked_until,
+        }
         return [(s.upsert_pin, row)]
     if isinstance(e, ev.PinFailuresCleared):
         return [(s.clear_pin, {"k_hall": hall, "k_staff": e.staff})]
     if isinstance(e, ev.DayClosed):
-        return [(insert_closed_day, {"hall_id": hall, "service_date": e.day, "closed_at": e.at, "summary": e.summary})]
+        return [
+            (
+                insert_closed_day,
+                {"hall_id": hall, "service_date": e.day, "closed_at": e.at, "summary": e.summary},
+            )
+        ]
     return []
 
 
@@ -634,4 +804,3 @@ def _run_grouped(c, ops: list[tuple[Any, dict]]) -> None:
             j += 1
         c.execute(stmt, [params for _, params in ops[i:j]])
         i = j
-

@@ -52,8 +52,11 @@ def labels(ticket: TicketPrint) -> dict[str, str]:
             "your_number": "您的号码",
             "matter": f"办理事项：{ticket.matter}" if ticket.matter else "",
             "ahead": f"前面还有 {n} 人",
-            "wait": "暂无窗口开放，开放后按顺序叫号" if ticket.no_window_open
-            else f"预计等待约 {minutes} 分钟" if minutes else "预计等待不到 1 分钟",
+            "wait": "暂无窗口开放，开放后按顺序叫号"
+            if ticket.no_window_open
+            else f"预计等待约 {minutes} 分钟"
+            if minutes
+            else "预计等待不到 1 分钟",
             "issued": f"取号时间 {issued}",
             "materials": "请准备以下材料：",
             "booked": f"预约时间 {ticket.booked_at:%Y-%m-%d %H:%M}" if ticket.booked_at else "",
