@@ -18,7 +18,8 @@ def lobby_fonts(qapp):
 def make_display(hall_config, mqtt_settings, lobby_fonts):
     """`make_display(layout=..., voice=..., **settings)` -> a started LobbyDisplay; stopped after."""
     from hallcall.display.app import LobbyDisplay
-    from hallcall.display.settings import DisplaySettings, MqttConfig
+    from hallcall.display.settings import DisplaySettings
+    from hallcall.mqtt.settings import MqttSection as MqttConfig
 
     made = []
 

@@ -7,25 +7,21 @@ from pathlib import Path
 import pytest
 
 from hallcall.cli import build_parser
-from hallcall.display.settings import (
-    ALPHA_TEMPLATES,
-    SettingsError,
-    SignSettings,
-    load_display_settings,
-    load_sign_settings,
-)
+from hallcall.device_kit.device_file import DeviceFileError as SettingsError
+from hallcall.device_kit.device_file import load_device_file
+from hallcall.display.settings import ALPHA_TEMPLATES, DisplaySettings, SignSettings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "display" / "examples"
 
 
 def test_example_device_files_load():
-    display = load_display_settings(EXAMPLES / "display.toml")
+    display = load_device_file(DisplaySettings, EXAMPLES / "display.toml")
     assert (
         display.layout == "landscape"
         and display.voice.repeat is None  # follows the hall file's [hall.voice]
         and display.languages == ["zh", "en"]
     )
-    signs = load_sign_settings(EXAMPLES / "sign.toml")
+    signs = load_device_file(SignSettings, EXAMPLES / "sign.toml")
     assert [s.name for s in signs.signs] == ["sign-w01", "window-w03"]
     assert signs.signs[0].sign.protocol == "line" and signs.signs[0].sign.address == "01"
     assert signs.templates_for(signs.signs[0]).serving == "{number} 请到{window}号窗口"
@@ -51,7 +47,7 @@ def test_mistakes_are_reported_with_their_key(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(SettingsError) as err:
-        load_display_settings(bad)
+        load_device_file(DisplaySettings, bad)
     text = str(err.value)
     assert "layout" in text and "voice.repeat" in text and "{number}" in text
     sign = tmp_path / "sign.toml"
@@ -59,21 +55,21 @@ def test_mistakes_are_reported_with_their_key(tmp_path):
         'hall = "h"\ndevice = "s"\n[[signs]]\nport = "/dev/ttyUSB0"\n', encoding="utf-8"
     )
     with pytest.raises(SettingsError, match="window"):
-        load_sign_settings(sign)
+        load_device_file(SignSettings, sign)
     sign.write_text(
         'hall = "h"\ndevice = "s"\n[[signs]]\nwindow = "w1"\nprotocol = "line"\n', encoding="utf-8"
     )
     with pytest.raises(SettingsError, match="port"):
-        load_sign_settings(sign)
-    with pytest.raises(SettingsError, match="not found"):
-        load_sign_settings(tmp_path / "missing.toml")
+        load_device_file(SignSettings, sign)
+    with pytest.raises(SettingsError, match="no such file"):
+        load_device_file(SignSettings, tmp_path / "missing.toml")
 
 
 def test_mqtt_settings_fall_back_to_the_environment(monkeypatch):
     monkeypatch.setenv("HALLCALL_MQTT_HOST", "10.0.0.5")
     monkeypatch.setenv("HALLCALL_MQTT_PORT", "1884")
-    s = load_display_settings(EXAMPLES / "display.toml").model_copy(update={"mqtt": {}})
-    from hallcall.display.settings import MqttConfig
+    s = load_device_file(DisplaySettings, EXAMPLES / "display.toml").model_copy(update={"mqtt": {}})
+    from hallcall.mqtt.settings import MqttSection as MqttConfig
 
     m = MqttConfig().settings()
     assert (m.host, m.port) == ("10.0.0.5", 1884)

@@ -145,8 +145,9 @@ def test_restarted_display_does_not_call_again_and_stale_calls_are_dropped(
 def test_voice_only_app_without_a_screen(
     queue_broker, device, hall_config, mqtt_settings, clock, tmp_path
 ):
-    from hallcall.display.settings import DisplaySettings, MqttConfig
+    from hallcall.display.settings import DisplaySettings
     from hallcall.display.voice_app import VoiceApp
+    from hallcall.mqtt.settings import MqttSection as MqttConfig
 
     queue_broker()
     windows = open_windows(device)

@@ -24,7 +24,8 @@ from hallcall.hardware.printer import FakePrinter, PrinterConfig
 from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.kiosk.app import KioskApp
 from hallcall.kiosk.model import Screen
-from hallcall.kiosk.settings import KioskSettings, MqttConfig
+from hallcall.kiosk.settings import KioskSettings
+from hallcall.mqtt.settings import MqttSection as MqttConfig
 from tests.support.mqtt import RawClient, wait_for
 from tests.support.screens import SCREENSHOTS, save_screenshot
 
@@ -98,7 +99,7 @@ def kiosk(qtbot, mosquitto):
             mqtt=MqttConfig(port=mosquitto.port),
             printer=printer_cfg or PrinterConfig(kind="fake"),
             fullscreen=False,
-            window_size=size,
+            size=size,
             **overrides,
         )
         if printer is None and printer_cfg is None:

@@ -70,9 +70,14 @@ def start_pad(qapp, hall_config, device, clock):
 
     apps = []
 
-    def start(pad: str = "pad-w01", size: str = "800x480", show_ui: bool = True, **extra):
+    def start(pad: str = "pad-w01", size=(800, 480), show_ui: bool = True, **extra):
         settings = PadSettings(
-            hall=hall_config.hall.id, pad=pad, fullscreen=False, size=size, show_ui=show_ui, **extra
+            hall=hall_config.hall.id,
+            device=pad,
+            fullscreen=False,
+            size=size,
+            show_ui=show_ui,
+            **extra,
         )
         client = device("rating", pad, SUBSCRIPTIONS)
         app = build(settings, client=client, now=clock.now)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from hallcall.device_kit.device_file import DeviceFileError
 from hallcall.rating_pad.model import (
     DEFAULT_REASONS,
     TEXTS,
@@ -15,7 +16,7 @@ from hallcall.rating_pad.model import (
     RatingPadModel,
     key_to_score,
 )
-from hallcall.rating_pad.settings import SettingsError, load_settings
+from hallcall.rating_pad.settings import load_pad_settings
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).resolve().parents[2] / "rating_pad" / "examples" / "rating-pad.toml"
@@ -372,8 +373,8 @@ def test_languages(clock):
 
 
 def test_example_device_file_loads(tmp_path):
-    s = load_settings(EXAMPLE)
-    assert (s.hall, s.pad, s.show_ui, s.keys, s.width_height) == (
+    s = load_pad_settings(EXAMPLE)
+    assert (s.hall, s.device, s.show_ui, s.keys, s.size) == (
         "campus-hall",
         "pad-w01",
         True,
@@ -382,16 +383,16 @@ def test_example_device_file_loads(tmp_path):
     )
     bad = tmp_path / "bad.toml"
     bad.write_text('hall = "campus-hall"\npad = "Pad 1"\ncolour = "red"\n[keys]\nkind = "serial"\n')
-    with pytest.raises(SettingsError) as err:
-        load_settings(bad)
+    with pytest.raises(DeviceFileError) as err:
+        load_pad_settings(bad)
     text = str(err.value)
-    assert "pad" in text and "colour" in text and "port" in text
+    assert "device" in text and "colour" in text and "port" in text
     gpio = tmp_path / "gpio.toml"
     gpio.write_text(
         'hall = "h"\npad = "p"\nshow_ui = false\nfollow_up_on = [2, 1, 1]\nphoto_dir = "photos"\n'
         '[keys]\nkind = "gpio"\nbutton_pins = [17, 27, 22]\nled_pins = [5]\n'
     )
-    g = load_settings(gpio)
+    g = load_pad_settings(gpio)  # `pad` is the older name of `device`: still read
     assert g.keys.kind == "gpio" and g.follow_up_on == [1, 2] and g.photo_dir == tmp_path / "photos"
 
 

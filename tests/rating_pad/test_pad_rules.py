@@ -89,9 +89,9 @@ def test_the_example_device_file_runs_a_pad_on_the_example_hall(
     from pathlib import Path
 
     from hallcall.rating_pad.app import build
-    from hallcall.rating_pad.settings import load_settings
+    from hallcall.rating_pad.settings import load_pad_settings
 
-    settings = load_settings(
+    settings = load_pad_settings(
         Path(__file__).resolve().parents[2] / "rating_pad" / "examples" / "rating-pad.toml"
     )
     queue_broker()

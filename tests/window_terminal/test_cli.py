@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from hallcall.cli import main
-from hallcall.window_terminal.settings import SettingsError, load_settings
+from hallcall.device_kit.device_file import DeviceFileError, load_device_file
+from hallcall.window_terminal.settings import TerminalSettings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "window_terminal" / "examples" / "window.toml"
 
 
 def test_the_example_device_file_is_valid(capsys):
-    settings = load_settings(EXAMPLE)
-    assert (settings.hall, settings.window, settings.show_ui, settings.keypad) == (
+    settings = load_device_file(TerminalSettings, EXAMPLE)
+    assert (settings.hall, settings.window, settings.show_ui, settings.keys) == (
         "campus-hall",
         "w01",
         True,
@@ -44,24 +45,25 @@ def test_a_bad_device_file_lists_every_problem(tmp_path, capsys):
     )
     assert main(["window", "--device", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "hall:" in err and "language:" in err and "keypad" in err
+    assert "hall:" in err and "language:" in err and "keys" in err
     headless = tmp_path / "headless.toml"
     headless.write_text('hall = "h"\nwindow = "w01"\nshow_ui = false\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match="needs a \\[keypad\\]"):
-        load_settings(headless)
-    with pytest.raises(SettingsError, match="No such file"):
-        load_settings(tmp_path / "missing.toml")
+    with pytest.raises(DeviceFileError, match="needs \\[keys\\]"):
+        load_device_file(TerminalSettings, headless)
+    with pytest.raises(DeviceFileError, match="no such file"):
+        load_device_file(TerminalSettings, tmp_path / "missing.toml")
 
 
 def test_gpio_keypad_in_the_device_file(tmp_path):
     f = tmp_path / "window.toml"
     f.write_text(
-        'hall = "campus-hall"\nwindow = "w03"\nshow_ui = false\nstaff = "s201"\n'
-        '[keypad]\nkind = "gpio"\npins = { next = 23, recall = 24, no_show = 25, finish = 8, pause = 7 }\n',
+        'hall = "campus-hall"\ndevice = "w03"\nshow_ui = false\nstaff = "s201"\n'
+        '[keys]\nkind = "gpio"\npins = { next = 23, recall = 24, no_show = 25, finish = 8, pause = 7 }\n',
         encoding="utf-8",
     )
-    settings = load_settings(f)
-    assert settings.keypad.kind == "gpio" and len(settings.keypad.pins) == 5
+    settings = load_device_file(TerminalSettings, f)
+    assert settings.keys is not None and settings.keys.kind == "gpio"
+    assert len(settings.keys.pins) == 5
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

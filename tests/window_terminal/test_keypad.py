@@ -14,10 +14,11 @@ import pytest
 import serial
 from PySide6.QtCore import Qt
 
+from hallcall.device_kit.device_file import load_device_file
 from hallcall.hardware.keypad import KeypadAction
 from hallcall.hardware.keypad.protocol import encode_key
 from hallcall.window_terminal.cli import run_headless
-from hallcall.window_terminal.settings import load_settings
+from hallcall.window_terminal.settings import TerminalSettings
 from tests.support.mqtt import wait_for
 from tests.window_terminal.conftest import idle, shot, until
 
@@ -56,13 +57,13 @@ def test_serial_keypad_instead_of_the_app(
     device_file = tmp_path / "window.toml"
     pin_file = tmp_path / "s101.pin"
     pin_file.write_text("2468\n", encoding="utf-8")  # the clerk's PIN, in a file of its own
-    device_file.write_text(
+    device_file.write_text(  # a Pi's file from before the keys were unified: still read
         f'hall = "campus-hall"\nwindow = "w01"\nshow_ui = false\nstaff = "s101"\npin_file = "{pin_file}"\n'
         f"[mqtt]\nport = {mosquitto.port}\n"
         f'[keypad]\nkind = "serial"\nport = "{pty_pair.device}"\naddress = "01"\n',
         encoding="utf-8",
     )
-    settings = load_settings(device_file)
+    settings = load_device_file(TerminalSettings, device_file)
     stop = threading.Event()
     running = []
     runner = threading.Thread(

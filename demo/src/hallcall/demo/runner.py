@@ -249,7 +249,7 @@ SCREEN_APPS = (
         "kiosk",
         "kiosk-1",
         ["kiosk", "--windowed"],
-        'device = "kiosk-1"\nfullscreen = false\nwindow_size = [1080, 1440]\n'
+        'device = "kiosk-1"\nfullscreen = false\nsize = [1080, 1440]\n'
         'language = "{lang}"\n[printer]\nkind = "file"\npath = "{data}/kiosk-1-printer.bin"\n',
     ),
     (
@@ -259,12 +259,12 @@ SCREEN_APPS = (
         'device = "lobby"\nlayout = "landscape"\nfullscreen = false\nlanguages = {languages}\n'
         "[voice]\nenabled = {voice}\n",
     ),
-    ("window", "w02", ["window"], 'window = "w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
+    ("window", "w02", ["window"], 'device = "w02"\nfullscreen = false\nlanguage = "{lang}"\n'),
     (
         "rating",
         "pad-w02",
         ["rating-pad", "--windowed"],
-        'pad = "pad-w02"\nfullscreen = false\nlanguage = "{lang}"\n',
+        'device = "pad-w02"\nfullscreen = false\nlanguage = "{lang}"\n',
     ),
 )
 #: The window whose clerk terminal the newcomer drives (SCREEN_APPS); its departments are theirs.

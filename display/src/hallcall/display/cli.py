@@ -8,27 +8,28 @@ import signal
 import sys
 import threading
 
-from hallcall.mqtt.settings import add_mqtt_options
+from hallcall.device_kit.device_file import DeviceFileError, add_device_options, load_device_file
 
 log = logging.getLogger(__name__)
 
 
-def cmd_display(args) -> int:
-    from .settings import SettingsError, load_display_settings
+def cmd_display(args: argparse.Namespace) -> int:
+    from .settings import DisplaySettings
 
     try:
-        settings = load_display_settings(args.device)
-    except SettingsError as exc:
+        settings = load_device_file(
+            DisplaySettings,
+            args.device,
+            args,
+            layout=args.layout,
+            fullscreen=False if args.windowed else None,
+        )
+    except DeviceFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    overrides = {"mqtt": settings.mqtt.overridden(args)}
-    if args.layout:
-        overrides["layout"] = args.layout
-    if args.windowed:
-        overrides["fullscreen"] = False
     if args.no_voice:
-        overrides["voice"] = settings.voice.model_copy(update={"enabled": False})
-    settings = settings.model_copy(update=overrides)
+        voice = settings.voice.model_copy(update={"enabled": False})
+        settings = settings.model_copy(update={"voice": voice})
     if args.check:
         print(
             f"{args.device}: OK - display {settings.device!r} of hall {settings.hall!r}, "
@@ -52,16 +53,15 @@ def cmd_display(args) -> int:
     return run(settings)
 
 
-def cmd_sign(args) -> int:
-    from .settings import SettingsError, load_sign_settings
+def cmd_sign(args: argparse.Namespace) -> int:
+    from .settings import SignSettings
     from .sign_app import SignApp
 
     try:
-        settings = load_sign_settings(args.device)
-    except SettingsError as exc:
+        settings = load_device_file(SignSettings, args.device, args)
+    except DeviceFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    settings = settings.model_copy(update={"mqtt": settings.mqtt.overridden(args)})
     if args.check:
         print(
             f"{args.device}: OK - {len(settings.signs)} sign(s) of hall {settings.hall!r}, "
@@ -77,13 +77,9 @@ def cmd_sign(args) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("display", help="the lobby display (full screen) with voice calls")
-    p.add_argument(
-        "--device",
-        required=True,
-        help="the display's device file (TOML), e.g. display/examples/display.toml",
-    )
+    add_device_options(p, "display/examples/display.toml")
     p.add_argument(
         "--layout", choices=["landscape", "portrait"], help="override the device file's layout"
     )
@@ -92,14 +88,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--voice-only", action="store_true", help="spoken calls only, no screen (no Qt needed)"
     )
-    p.add_argument("--check", action="store_true", help="only check the device file and exit")
-    add_mqtt_options(p)
     p.set_defaults(func=cmd_display)
 
     p = subparsers.add_parser(
         "sign", help="drive window LED signs (serial) from the windows' state"
     )
-    p.add_argument("--device", required=True, help="the sign process's device file (TOML)")
-    p.add_argument("--check", action="store_true", help="only check the device file and exit")
-    add_mqtt_options(p)
+    add_device_options(p, "display/examples/sign.toml")
     p.set_defaults(func=cmd_sign)

@@ -8,18 +8,13 @@ Unknown keys are errors, as in the hall file: a typo must not be silently ignore
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hallcall.config.schema import check_call_template
+from hallcall.device_kit.device_file import DeviceFile, Identifier, Language
 from hallcall.hardware.sign import SignConfig
-from hallcall.mqtt.settings import MqttSection as MqttConfig
-
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-Language = Literal["zh", "en"]
 
 
 class Strict(BaseModel):
@@ -51,12 +46,12 @@ class VoiceSettings(Strict):
         return templates
 
 
-class DisplaySettings(Strict):
-    """The lobby display's device file."""
+class DisplaySettings(DeviceFile):
+    """The lobby display's device file: its size follows `layout`, its languages are a list."""
 
-    hall: Identifier
+    model_config = ConfigDict(frozen=True)
+
     device: Identifier = "lobby"
-    mqtt: MqttConfig = MqttConfig()
     layout: Literal["landscape", "portrait"] = "landscape"
     #: Languages shown, the first one large; the others below it, smaller.
     languages: list[Language] = Field(default=["zh", "en"], min_length=1, max_length=2)
@@ -136,13 +131,12 @@ class SignEntry(Strict):
         return ALPHA_TEMPLATES if self.sign.protocol == "alpha" else SignTemplates()
 
 
-class SignSettings(Strict):
-    """The device file of a process driving one or more window signs."""
+class SignSettings(DeviceFile):
+    """The device file of a process driving one or more window signs; `device` is the MQTT
+    identity of this process (a `sign` device of the hall file)."""
 
-    hall: Identifier
-    #: The MQTT identity of this process (a `sign` device of the hall file).
-    device: Identifier
-    mqtt: MqttConfig = MqttConfig()
+    model_config = ConfigDict(frozen=True)
+
     templates: SignTemplates | None = None
     signs: list[SignEntry] = Field(min_length=1)
 
@@ -160,35 +154,3 @@ class SignSettings(Strict):
         if self.templates is not None and entry.sign.protocol != "alpha":
             return self.templates
         return entry.effective_templates()
-
-
-class SettingsError(Exception):
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{path}: " + "\n  ".join(["invalid device file:", *problems]))
-
-
-def _load(model: type[BaseModel], path: Path | str) -> Any:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(path, ["file not found"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(path, [f"not valid TOML: {exc}"]) from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
-        raise SettingsError(path, problems) from None
-
-
-def load_display_settings(path: Path | str) -> DisplaySettings:
-    return _load(DisplaySettings, path)
-
-
-def load_sign_settings(path: Path | str) -> SignSettings:
-    return _load(SignSettings, path)

@@ -102,9 +102,9 @@ class KioskApp(QObject):
         super().__init__()
         self.settings = settings
         qt_app = QApplication.instance()
-        self.font_family = _install_font(qt_app, settings.font_path) if qt_app else None
+        self.font_family = _install_font(qt_app, settings.font) if qt_app else None
         escpos = printer if printer is not None else open_printer(settings.printer)
-        font_path = settings.printer.font_path or settings.font_path
+        font_path = settings.printer.font_path or settings.font
         self.printer = TicketPrinter(
             escpos,
             settings.printer.paper_width_px,
@@ -113,7 +113,7 @@ class KioskApp(QObject):
         )
         self.worker = PrinterWorker(self.printer)
         self.client = DeviceClient(
-            settings.hall, "kiosk", settings.device, settings.mqtt_settings(), SUBSCRIPTIONS
+            settings.hall, "kiosk", settings.device, settings.mqtt.settings(), SUBSCRIPTIONS
         )
         self.bridge = DeviceBridge(self.client)
         kwargs = {"now": now} if now is not None else {}
@@ -150,7 +150,7 @@ class KioskApp(QObject):
             if self.settings.fullscreen:
                 self.window.showFullScreen()
             else:
-                self.window.resize(*self.settings.window_size)
+                self.window.resize(*self.settings.size)
                 self.window.show()
 
     def stop(self) -> None:

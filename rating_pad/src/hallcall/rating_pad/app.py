@@ -41,7 +41,7 @@ def make_model(settings: PadSettings, now: Callable[[], datetime] | None = None)
     )
     extra = {"reasons": reasons} if reasons is not None else {}
     return RatingPadModel(
-        settings.pad,
+        settings.device,
         now,
         language=settings.language,
         follow_up_on=settings.follow_up_on,
@@ -65,7 +65,7 @@ def build(
     """
     if client is None:
         client = DeviceClient(
-            settings.hall, "rating", settings.pad, mqtt or settings.mqtt.settings(), SUBSCRIPTIONS
+            settings.hall, "rating", settings.device, mqtt or settings.mqtt.settings(), SUBSCRIPTIONS
         )
         client.start()
     model = make_model(settings, now)
@@ -79,7 +79,7 @@ def build(
         from hallcall.rating_pad.widgets import PadWindow
 
         window = PadWindow(controller, settings.photo_dir)
-        w, h = settings.width_height
+        w, h = settings.size
         window.resize(w, h)
     controller.start()
     return RatingPadApp(client, model, controller, window)
@@ -112,7 +112,7 @@ def run(settings: PadSettings, mqtt: MqttSettings | None = None, windowed: bool 
     wake = QTimer()
     wake.start(300)
     wake.timeout.connect(lambda: None)
-    log.info("rating pad %s of hall %s started", settings.pad, settings.hall)
+    log.info("rating pad %s of hall %s started", settings.device, settings.hall)
     try:
         return qt_app.exec()
     finally:

@@ -1,10 +1,11 @@
 """The rating pad's device file (TOML): which hall and pad it is, where MQTT is, what it shows.
 
     hall = "campus-hall"
-    pad = "pad-w01"          # the hall file's [[devices]] kind = "rating" id; its window comes from the catalog
+    device = "pad-w01"       # the hall file's [[devices]] kind = "rating" id; its window comes from the catalog
     language = "zh"          # optional: the first language shown (default: the hall's)
     show_ui = true           # false: physical keys only, no screen
     fullscreen = true
+    size = [800, 480]        # with --windowed: the 7" Pi screen ([1024, 600] for the larger one)
     follow_up_on = [1]       # scores that ask for reasons (default: lowest level, or lowest two of five)
 
     [mqtt]
@@ -21,21 +22,15 @@ See docs/rating-pad.md and rating_pad/examples/rating-pad.toml.
 
 from __future__ import annotations
 
+import argparse
 import os
-import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hallcall.device_kit.device_file import ScreenDeviceFile, ScreenSize, load_device_file
 from hallcall.hardware.rating_pad import RatingPadConfig
-from hallcall.mqtt.settings import MqttSection as MqttConfig
-
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-
-
-class SettingsError(Exception):
-    """The device file is missing or wrong; the message names every problem."""
 
 
 class ReasonConfig(BaseModel):
@@ -48,58 +43,37 @@ class ReasonConfig(BaseModel):
     en: str = Field(min_length=1)
 
 
-class PadSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class PadSettings(ScreenDeviceFile):
+    model_config = ConfigDict(frozen=True)
+    renamed: ClassVar[dict[str, str]] = {**ScreenDeviceFile.renamed, "pad": "device"}
 
-    hall: Identifier
-    pad: Identifier
-    mqtt: MqttConfig = MqttConfig()
-    language: Literal["zh", "en"] | None = None
     #: Physical keys (serial "评价器" or GPIO buttons), alone or beside the touch screen.
     keys: RatingPadConfig | None = None
     show_ui: bool = True
-    fullscreen: bool = True
-    #: Window size when not fullscreen, e.g. "800x480" (7" Pi screen) or "1024x600".
-    size: str = Field(default="800x480", pattern=r"^\d{3,4}x\d{3,4}$")
+    #: The 7" Pi screen; [1024, 600] for the larger one.
+    size: ScreenSize = (800, 480)
     #: Scores that ask for reasons; [] turns the follow-up off; unset: the lowest level(s).
     follow_up_on: list[Annotated[int, Field(ge=1, le=5)]] | None = None
     #: Reason chips; unset: waited too long, attitude, unclear explanation, not solved, ...
     reasons: list[ReasonConfig] | None = Field(default=None, max_length=8)
     follow_up_s: float = Field(default=20.0, ge=3)
     thanks_s: float = Field(default=4.0, ge=1)
-    #: Where staff photos named in the hall file are looked up (relative names).
+    #: Where staff photos named in the hall file are looked up (relative names: beside the file).
     photo_dir: Path | None = None
-    #: A font file with Chinese glyphs, if none of the usual ones is installed.
-    font: str | None = None
 
     @field_validator("follow_up_on")
     @classmethod
     def _unique(cls, value: list[int] | None) -> list[int] | None:
         return sorted(set(value)) if value is not None else None
 
-    @property
-    def width_height(self) -> tuple[int, int]:
-        w, h = self.size.split("x")
-        return int(w), int(h)
 
-
-def load_settings(path: str | os.PathLike[str]) -> PadSettings:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"{path}: no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        settings = PadSettings.model_validate(data)
-    except ValidationError as exc:
-        problems = "\n".join(
-            f"  {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise SettingsError(f"{path}: {exc.error_count()} problem(s):\n{problems}") from None
+def load_pad_settings(
+    path: str | os.PathLike[str], args: argparse.Namespace | None = None, **overrides: Any
+) -> PadSettings:
+    """The device kit's loader, with a relative `photo_dir` taken beside the device file."""
+    settings = load_device_file(PadSettings, path, args, **overrides)
     if settings.photo_dir is not None and not settings.photo_dir.is_absolute():
         settings = settings.model_copy(
-            update={"photo_dir": (path.parent / settings.photo_dir).resolve()}
+            update={"photo_dir": (Path(path).parent / settings.photo_dir).resolve()}
         )
     return settings

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallcall.mqtt.settings import add_mqtt_options
-from hallcall.window_terminal.settings import SettingsError, TerminalSettings, load_settings
+from hallcall.device_kit.device_file import DeviceFileError, add_device_options, load_device_file
+from hallcall.window_terminal.settings import TerminalSettings
 
 if TYPE_CHECKING:
     from hallcall.window_terminal.headless import HeadlessTerminal
@@ -28,34 +28,36 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "window",
         help="run a clerk terminal for one service window (Qt app and/or call keypad)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--device", required=True, help="the terminal's device file (TOML)")
+    add_device_options(p, "window_terminal/examples/window.toml")
     p.add_argument("--lang", choices=["zh", "en"], help="the clerk's language at start")
-    add_mqtt_options(p)
+    p.add_argument("--windowed", action="store_true", help="a window (`size`), not full screen")
     p.add_argument(
         "--headless", action="store_true", help="no screen: the keypad alone drives the window"
     )
-    p.add_argument("--check", action="store_true", help="check the device file and exit")
     p.set_defaults(func=cmd_window)
 
 
-def cmd_window(args) -> int:
+def cmd_window(args: argparse.Namespace) -> int:
     try:
-        settings = load_settings(args.device)
-    except SettingsError as exc:
+        settings = load_device_file(
+            TerminalSettings,
+            args.device,
+            args,
+            language=args.lang,
+            fullscreen=False if args.windowed else None,
+        )
+    except DeviceFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.lang:
-        settings = settings.model_copy(update={"language": args.lang})
-    settings = settings.model_copy(update={"mqtt": settings.mqtt.overridden(args)})
     if args.check:
-        keypad = settings.keypad.kind if settings.keypad else "none"
+        keypad = settings.keys.kind if settings.keys else "none"
         print(
             f"{args.device}: OK - hall {settings.hall!r}, window {settings.window!r}, "
             f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}, keypad {keypad}, "
@@ -63,9 +65,9 @@ def cmd_window(args) -> int:
         )
         return 0
     if args.headless or not settings.show_ui:
-        if settings.keypad is None:
+        if settings.keys is None:
             print(
-                "--headless needs a [keypad] in the device file: otherwise nobody can call",
+                "--headless needs [keys] (a keypad) in the device file: otherwise nobody can call",
                 file=sys.stderr,
             )
             return 2
@@ -90,7 +92,7 @@ def run_headless(
         settings.hall,
         settings.window,
         settings.mqtt.settings(),
-        settings.keypad,
+        settings.keys,
         lang=settings.language or "zh",
         request_timeout_s=settings.request_timeout_s,
         keypad_pause_reason=settings.keypad_pause_reason,
@@ -129,7 +131,7 @@ def run_app(settings: TerminalSettings) -> int:
         settings.mqtt.settings(),
         subscriptions(settings.window),
     )
-    keypads = [open_keypad(settings.keypad)] if settings.keypad else []
+    keypads = [open_keypad(settings.keys)] if settings.keys else []
     window = TerminalWindow(
         client,
         lang=settings.language,
@@ -143,6 +145,7 @@ def run_app(settings: TerminalSettings) -> int:
     if settings.fullscreen:
         window.showFullScreen()
     else:
+        window.resize(*settings.size)
         window.show()
     # Let Python see Ctrl-C / SIGTERM while Qt's loop runs.
     signal.signal(signal.SIGINT, lambda *_: app.quit())
