@@ -8,13 +8,19 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from hallcall.mqtt.client import DeviceClient
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.rating_pad.controller import SUBSCRIPTIONS, PadController
-from hallcall.rating_pad.model import RatingPadModel, Reason
+from hallcall.rating_pad.model import DEFAULT_REASONS, RatingPadModel, Reason
 from hallcall.rating_pad.physical import PhysicalPad
 from hallcall.rating_pad.settings import PadSettings
+
+if TYPE_CHECKING:  # the widgets import Qt's GUI modules; a pad without a screen never loads them
+    from PySide6.QtCore import QCoreApplication
+
+    from hallcall.rating_pad.widgets import PadWindow
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +30,7 @@ class RatingPadApp:
     client: DeviceClient
     model: RatingPadModel
     controller: PadController
-    window: object | None = None  # a PadWindow when there is a screen
+    window: PadWindow | None = None  # only when there is a screen
 
     def close(self) -> None:
         self.controller.stop()
@@ -37,17 +43,16 @@ def make_model(settings: PadSettings, now: Callable[[], datetime] | None = None)
     reasons = (
         tuple(Reason(r.code, r.zh, r.en) for r in settings.reasons)
         if settings.reasons is not None
-        else None
+        else DEFAULT_REASONS
     )
-    extra = {"reasons": reasons} if reasons is not None else {}
     return RatingPadModel(
         settings.device,
         now,
         language=settings.language,
         follow_up_on=settings.follow_up_on,
+        reasons=reasons,
         follow_up_s=settings.follow_up_s,
         thanks_s=settings.thanks_s,
-        **extra,
     )
 
 
@@ -65,7 +70,11 @@ def build(
     """
     if client is None:
         client = DeviceClient(
-            settings.hall, "rating", settings.device, mqtt or settings.mqtt.settings(), SUBSCRIPTIONS
+            settings.hall,
+            "rating",
+            settings.device,
+            mqtt or settings.mqtt.settings(),
+            SUBSCRIPTIONS,
         )
         client.start()
     model = make_model(settings, now)
@@ -92,8 +101,12 @@ def run(settings: PadSettings, mqtt: MqttSettings | None = None, windowed: bool 
 
         from hallcall.device_kit.fonts import install_cjk_font
 
-        qt_app = QApplication.instance() or QApplication(sys.argv[:1])
-        install_cjk_font(qt_app, settings.font)
+        existing = QApplication.instance()
+        if existing is not None and not isinstance(existing, QApplication):
+            raise RuntimeError("a pad with a screen needs a QApplication, not a QCoreApplication")
+        gui_app = existing or QApplication(sys.argv[:1])
+        install_cjk_font(gui_app, settings.font)
+        qt_app: QCoreApplication = gui_app
     else:
         from PySide6.QtCore import QCoreApplication
 

@@ -46,7 +46,7 @@ class PadController(QObject):
         self.model = model
         self.physical: PhysicalPad | None = None
         self.keys_follow_up = False  # a key press opens the reasons only when there is a screen
-        self._health: tuple | None = None
+        self._health: tuple[int, bool | None] | None = None
         self.bridge = DeviceBridge(client, self)
         self.bridge.state.connect(self._on_state)
         self.bridge.event.connect(self._on_event)
@@ -155,7 +155,7 @@ class PadController(QObject):
         health = (len(self.model.pending), self.physical.pad.online if self.physical else None)
         if health != self._health and self.client.connected.is_set():
             self._health = health
-            extra = {"pending_ratings": health[0]}
+            extra: dict[str, int | str] = {"pending_ratings": health[0]}
             if health[1] is not None:
                 extra["keys"] = "online" if health[1] else "offline"
             self.client.set_health(**extra)

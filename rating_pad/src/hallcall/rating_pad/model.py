@@ -222,7 +222,8 @@ def _parse_time(value: Any) -> datetime | None:
 def _clerk(staff: Any) -> Clerk | None:
     if not isinstance(staff, dict) or not isinstance(staff.get("id"), str):
         return None
-    name = staff.get("name") if isinstance(staff.get("name"), dict) else {}
+    raw_name = staff.get("name")
+    name = raw_name if isinstance(raw_name, dict) else {}
     return Clerk(
         id=staff["id"],
         name={k: v for k, v in name.items() if isinstance(v, str)},
@@ -264,7 +265,7 @@ class RatingPadModel:
         self.labels: dict[str, list[str]] = DEFAULT_LABELS[3]
         self.timeout_s = 30
         self.languages: list[str] = list(LANGUAGES)
-        self.lang = language or "zh"
+        self.lang: str = language or "zh"
         self._catalog_seen = False
         # What the window's retained state says.
         self.clerk: Clerk | None = None
@@ -452,11 +453,9 @@ class RatingPadModel:
         if self.window is None or event.get("window") != self.window:
             return
         if event_type == "rating.requested" and isinstance(event.get("ticket_id"), str):
-            scale = event.get("scale") if event.get("scale") in (3, 5) else self.scale
+            scale = event["scale"] if event.get("scale") in (3, 5) else self.scale
             timeout = (
-                event.get("timeout_s")
-                if isinstance(event.get("timeout_s"), int)
-                else self.timeout_s
+                event["timeout_s"] if isinstance(event.get("timeout_s"), int) else self.timeout_s
             )
             clerk = self.clerk if (self.clerk and self.clerk.id == event.get("staff")) else None
             # The event's `at` is the broker's time of the finish, as in the retained state.
@@ -487,7 +486,8 @@ class RatingPadModel:
 
     def on_reply(self, reply: dict[str, Any]) -> bool:
         """A reply on the pad's reply topic; False when it is not for a rating this pad sent."""
-        sub = self.pending.pop(reply.get("request_id"), None)
+        request_id = reply.get("request_id")
+        sub = self.pending.pop(request_id, None) if isinstance(request_id, str) else None
         if sub is None:
             return False
         waiting_screen = self._sending == sub.request_id

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallcall.rating_pad.controller import PadController
 from hallcall.rating_pad.model import Phase, RatingPadModel, missing_text
 
 #: Level colours, lowest first: red, amber, green (five levels add orange and light green).
@@ -56,17 +57,23 @@ def draw_face(p: QPainter, rect: QRectF, mood: float, ink: QColor) -> None:
     side = min(rect.width(), rect.height())
     c = rect.center()
     r = side / 2 * 0.92
-    pen = QPen(ink, max(2.0, side * 0.06), Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    pen = QPen(
+        ink,
+        max(2.0, side * 0.06),
+        Qt.PenStyle.SolidLine,
+        Qt.PenCapStyle.RoundCap,
+        Qt.PenJoinStyle.RoundJoin,
+    )
     p.setPen(pen)
-    p.setBrush(Qt.NoBrush)
+    p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawEllipse(c, r, r)
     p.setBrush(ink)
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     eye = r * 0.12
     p.drawEllipse(QPointF(c.x() - r * 0.36, c.y() - r * 0.22), eye, eye)
     p.drawEllipse(QPointF(c.x() + r * 0.36, c.y() - r * 0.22), eye, eye)
     p.setPen(pen)
-    p.setBrush(Qt.NoBrush)
+    p.setBrush(Qt.BrushStyle.NoBrush)
     curve = (mood - 0.5) * 2  # -1 frown .. +1 smile
     y = c.y() + r * (0.38 - 0.08 * curve)
     half = r * 0.42
@@ -86,11 +93,19 @@ def draw_check(p: QPainter, rect: QRectF, fill: QColor, ink: QColor) -> None:
     side = min(rect.width(), rect.height())
     c = rect.center()
     r = side / 2 * 0.95
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(fill)
     p.drawEllipse(c, r, r)
-    p.setPen(QPen(ink, side * 0.09, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-    p.setBrush(Qt.NoBrush)
+    p.setPen(
+        QPen(
+            ink,
+            side * 0.09,
+            Qt.PenStyle.SolidLine,
+            Qt.PenCapStyle.RoundCap,
+            Qt.PenJoinStyle.RoundJoin,
+        )
+    )
+    p.setBrush(Qt.BrushStyle.NoBrush)
     path = QPainterPath(QPointF(c.x() - r * 0.45, c.y() + r * 0.02))
     path.lineTo(QPointF(c.x() - r * 0.12, c.y() + r * 0.34))
     path.lineTo(QPointF(c.x() + r * 0.48, c.y() - r * 0.30))
@@ -105,12 +120,20 @@ def draw_warning(p: QPainter, rect: QRectF, fill: QColor, ink: QColor) -> None:
     tri.lineTo(QPointF(c.x() + h * 0.55, c.y() + h / 2))
     tri.lineTo(QPointF(c.x() - h * 0.55, c.y() + h / 2))
     tri.closeSubpath()
-    p.setPen(QPen(fill, side * 0.06, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    p.setPen(
+        QPen(
+            fill,
+            side * 0.06,
+            Qt.PenStyle.SolidLine,
+            Qt.PenCapStyle.RoundCap,
+            Qt.PenJoinStyle.RoundJoin,
+        )
+    )
     p.setBrush(fill)
     p.drawPath(tri)
-    p.setPen(QPen(ink, side * 0.09, Qt.SolidLine, Qt.RoundCap))
+    p.setPen(QPen(ink, side * 0.09, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
     p.drawLine(QPointF(c.x(), c.y() - h * 0.16), QPointF(c.x(), c.y() + h * 0.18))
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(ink)
     p.drawEllipse(QPointF(c.x(), c.y() + h * 0.34), side * 0.055, side * 0.055)
 
@@ -120,7 +143,7 @@ def draw_person(p: QPainter, rect: QRectF, fill: QColor, ink: QColor) -> None:
     side = min(rect.width(), rect.height())
     c = rect.center()
     r = side / 2
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(fill)
     p.drawEllipse(c, r, r)
     clip = QPainterPath()
@@ -139,7 +162,7 @@ class Icon(QWidget):
     def __init__(self, kind: str = "check", parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = kind
-        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def set_kind(self, kind: str) -> None:
         if kind != self.kind:
@@ -148,14 +171,14 @@ class Icon(QWidget):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(3, 3, -3, -3)
         if self.kind == "check":
             draw_check(p, rect, QColor("#2E7D32"), QColor("white"))
         elif self.kind == "warning":
             draw_warning(p, rect, QColor("#F9A825"), QColor("#2B1D0E"))
         else:  # wait: three dots
-            p.setPen(Qt.NoPen)
+            p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(HEADER))
             side = min(rect.width(), rect.height())
             for i in (-1, 0, 1):
@@ -174,7 +197,7 @@ class Photo(QWidget):
         super().__init__(parent)
         self._pixmap: QPixmap | None = None
         self._source: str | None = None
-        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def set_photo(self, path: Path | None) -> None:
         source = str(path) if path else None
@@ -191,8 +214,8 @@ class Photo(QWidget):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.setRenderHint(QPainter.SmoothPixmapTransform)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
         if self._pixmap is None:
             draw_person(p, rect, QColor("#D9E2EC"), QColor("#9FB3C8"))
@@ -201,14 +224,16 @@ class Photo(QWidget):
             clip.addEllipse(rect)
             p.setClipPath(clip)
             scaled = self._pixmap.scaled(
-                rect.size().toSize(), Qt.KeepAspectRatioByExpanding, Qt.SmoothTransformation
+                rect.size().toSize(),
+                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                Qt.TransformationMode.SmoothTransformation,
             )
             x = rect.x() + (rect.width() - scaled.width()) / 2
             y = rect.y() + (rect.height() - scaled.height()) / 2
             p.drawPixmap(QPointF(x, y), scaled)
             p.setClipping(False)
             p.setPen(QPen(QColor("#D9E2EC"), 3))
-            p.setBrush(Qt.NoBrush)
+            p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(rect)
         p.end()
 
@@ -222,8 +247,8 @@ class FaceButton(QAbstractButton):
         self.color = QColor("#2E7D32")
         self.mood = 1.0
         self.label_px = 20
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.setCursor(Qt.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def configure(self, color: str, mood: float, label: str, label_px: int) -> None:
         self.color, self.mood, self.label_px = QColor(color), mood, label_px
@@ -236,10 +261,10 @@ class FaceButton(QAbstractButton):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
         fill = self.color.darker(125) if self.isDown() else self.color
-        p.setPen(Qt.NoPen)
+        p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(fill)
         p.drawRoundedRect(rect, rect.width() * 0.08, rect.width() * 0.08)
         ink = _readable_on(self.color)
@@ -259,7 +284,13 @@ class FaceButton(QAbstractButton):
         draw_face(p, face, self.mood, ink)
         p.setPen(ink)
         text_rect = QRectF(rect.x() + 6, rect.bottom() - label_h, rect.width() - 12, label_h - 6)
-        p.drawText(text_rect, Qt.AlignHCenter | Qt.AlignVCenter | Qt.TextWordWrap, self.text())
+        p.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignHCenter
+            | Qt.AlignmentFlag.AlignVCenter
+            | Qt.TextFlag.TextWordWrap,
+            self.text(),
+        )
         p.end()
 
 
@@ -271,15 +302,15 @@ class ChipButton(QAbstractButton):
         self.code = code
         self.px = 20
         self.setCheckable(True)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.setCursor(Qt.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def sizeHint(self) -> QSize:
         return QSize(220, 70)
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
         on = self.isChecked()
         p.setPen(QPen(QColor("#C62828") if on else QColor("#9FB3C8"), 3 if on else 2))
@@ -289,11 +320,17 @@ class ChipButton(QAbstractButton):
         bx = rect.x() + self.px * 0.7
         box_rect = QRectF(bx, rect.center().y() - box / 2, box, box)
         p.setPen(QPen(QColor("#C62828") if on else QColor("#7B8794"), 2.5))
-        p.setBrush(QColor("#C62828") if on else Qt.NoBrush)
+        p.setBrush(QColor("#C62828") if on else Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(box_rect, 4, 4)
         if on:
             p.setPen(
-                QPen(QColor("white"), max(2.5, box * 0.14), Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+                QPen(
+                    QColor("white"),
+                    max(2.5, box * 0.14),
+                    Qt.PenStyle.SolidLine,
+                    Qt.PenCapStyle.RoundCap,
+                    Qt.PenJoinStyle.RoundJoin,
+                )
             )
             path = QPainterPath(QPointF(box_rect.x() + box * 0.22, box_rect.y() + box * 0.52))
             path.lineTo(QPointF(box_rect.x() + box * 0.43, box_rect.y() + box * 0.74))
@@ -307,7 +344,11 @@ class ChipButton(QAbstractButton):
             rect.right() - box_rect.right() - self.px * 0.8,
             rect.height(),
         )
-        p.drawText(text_rect, Qt.AlignLeft | Qt.AlignVCenter | Qt.TextWordWrap, self.text())
+        p.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
+            self.text(),
+        )
         p.end()
 
 
@@ -317,7 +358,7 @@ class Countdown(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.share = 1.0
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_share(self, share: float) -> None:
         if abs(share - self.share) > 0.002:
@@ -326,9 +367,9 @@ class Countdown(QWidget):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect())
-        p.setPen(Qt.NoPen)
+        p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#D9E2EC"))
         p.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
         p.setBrush(QColor(HEADER))
@@ -341,7 +382,7 @@ class Countdown(QWidget):
 def _label(parent: QWidget | None = None, color: QColor = INK, wrap: bool = True) -> QLabel:
     label = QLabel(parent)
     label.setWordWrap(wrap)
-    label.setAlignment(Qt.AlignCenter)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setStyleSheet(f"color: {color.name()}; background: transparent;")
     return label
 
@@ -352,11 +393,11 @@ class IdlePage(QWidget):
         super().__init__(parent)
         self.photo = Photo()
         self.name = _label()
-        self.name.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.post = _label(color=MUTED)
-        self.post.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        self.post.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.contact = _label(color=MUTED)
-        self.contact.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        self.contact.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         who = QVBoxLayout()
         who.addStretch(1)
         who.addWidget(self.name)
@@ -365,7 +406,7 @@ class IdlePage(QWidget):
         who.addStretch(1)
         top = QHBoxLayout()
         top.addStretch(1)
-        top.addWidget(self.photo, 0, Qt.AlignVCenter)
+        top.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addSpacing(24)
         top.addLayout(who, 3)
         top.addStretch(1)
@@ -374,12 +415,12 @@ class IdlePage(QWidget):
         self.prompt_box.setStyleSheet("#promptBox { background: #E3F2E6; border-radius: 18px; }")
         self.prompt = _label(color=QColor("#1B5E20"))
         self.hint = _label(color=QColor("#2E7D32"))
-        box = QVBoxLayout(self.prompt_box)
-        box.addWidget(self.prompt)
-        box.addWidget(self.hint)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top, 3)
-        layout.addWidget(self.prompt_box, 2)
+        self._prompt_layout = QVBoxLayout(self.prompt_box)
+        self._prompt_layout.addWidget(self.prompt)
+        self._prompt_layout.addWidget(self.hint)
+        self._layout = QVBoxLayout(self)
+        self._layout.addLayout(top, 3)
+        self._layout.addWidget(self.prompt_box, 2)
 
     def restyle(self, h: int) -> None:
         u = h / 480
@@ -391,8 +432,8 @@ class IdlePage(QWidget):
         self.prompt.setFont(_font(34 * u, bold=True))
         self.hint.setFont(_font(19 * u))
         m = round(18 * u)
-        self.layout().setContentsMargins(m * 2, m, m * 2, m)
-        self.prompt_box.layout().setContentsMargins(m, round(m * 0.6), m, round(m * 0.6))
+        self._layout.setContentsMargins(m * 2, m, m * 2, m)
+        self._prompt_layout.setContentsMargins(m, round(m * 0.6), m, round(m * 0.6))
 
 
 class AskPage(QWidget):
@@ -412,13 +453,13 @@ class AskPage(QWidget):
         self.buttons: list[FaceButton] = []
         self.countdown = Countdown()
         self.left = _label(color=MUTED)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(self.missing)
-        layout.addLayout(self.row, 1)
-        layout.addWidget(self.countdown)
-        layout.addWidget(self.left)
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.subtitle)
+        self._layout.addWidget(self.missing)
+        self._layout.addLayout(self.row, 1)
+        self._layout.addWidget(self.countdown)
+        self._layout.addWidget(self.left)
         self._scale = 0
         self._h = 480
 
@@ -451,8 +492,8 @@ class AskPage(QWidget):
         self.left.setFont(_font(16 * u))
         self.countdown.setFixedHeight(max(6, round(10 * u)))
         m = round(16 * u)
-        self.layout().setContentsMargins(m * 2, m // 2, m * 2, m // 2)
-        self.layout().setSpacing(round(8 * u))
+        self._layout.setContentsMargins(m * 2, m // 2, m * 2, m // 2)
+        self._layout.setSpacing(round(8 * u))
         self.row.setSpacing(round((22 if self._scale <= 3 else 12) * u))
 
 
@@ -474,8 +515,8 @@ class FollowUpPage(QWidget):
         self.skip_button.clicked.connect(self.skip)
         self.submit_button.clicked.connect(self.submit)
         for b in (self.skip_button, self.submit_button):
-            b.setCursor(Qt.PointingHandCursor)
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setStyleSheet(
             "QPushButton#skip { background: white; color: #1F2933; border: 2px solid #9FB3C8; border-radius: 14px; }"
             "QPushButton#submit { background: #1F4E79; color: white; border: none; border-radius: 14px; }"
@@ -485,12 +526,12 @@ class FollowUpPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.skip_button, 1)
         buttons.addWidget(self.submit_button, 2)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.hint)
-        layout.addLayout(self.grid, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.countdown)
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.hint)
+        self._layout.addLayout(self.grid, 1)
+        self._layout.addLayout(buttons)
+        self._layout.addWidget(self.countdown)
         self._codes: tuple[str, ...] = ()
         self._px = 20
 
@@ -524,8 +565,8 @@ class FollowUpPage(QWidget):
             b.setFixedHeight(round(64 * u))
         self.countdown.setFixedHeight(max(6, round(10 * u)))
         m = round(16 * u)
-        self.layout().setContentsMargins(m * 2, m // 2, m * 2, m)
-        self.layout().setSpacing(round(8 * u))
+        self._layout.setContentsMargins(m * 2, m // 2, m * 2, m)
+        self._layout.setSpacing(round(8 * u))
         self.grid.setSpacing(round(12 * u))
         for chip in self.chips:
             chip.px = self._px
@@ -544,13 +585,13 @@ class MessagePage(QWidget):
         self.note.setStyleSheet(
             "#note { color: #5C3900; background: #FFF3C4; border: 2px solid #F9A825; border-radius: 12px; }"
         )
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(self.icon, 0, Qt.AlignHCenter)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(self.note)
-        layout.addStretch(1)
+        self._layout = QVBoxLayout(self)
+        self._layout.addStretch(1)
+        self._layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.subtitle)
+        self._layout.addWidget(self.note)
+        self._layout.addStretch(1)
 
     def show_message(self, icon: str, title: str, subtitle: str = "", note: str = "") -> None:
         self.icon.set_kind(icon)
@@ -569,51 +610,58 @@ class MessagePage(QWidget):
         self.note.setFont(_font(19 * u))
         self.note.setContentsMargins(round(14 * u), round(8 * u), round(14 * u), round(8 * u))
         m = round(24 * u)
-        self.layout().setContentsMargins(m * 2, m // 2, m * 2, m // 2)
-        self.layout().setSpacing(round(10 * u))
+        self._layout.setContentsMargins(m * 2, m // 2, m * 2, m // 2)
+        self._layout.setSpacing(round(10 * u))
 
 
 # ====================================================================== the window
 class PadWindow(QWidget):
-    """The whole screen. Touches call the controller; `render()` follows the model."""
+    """The whole screen. Touches call the controller; `refresh()` follows the model."""
 
-    def __init__(self, controller, photo_dir: Path | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        controller: PadController,
+        photo_dir: Path | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
+        # What the screen shows now: (model version, seconds left, progress); None redraws.
+        self._rendered: tuple[int, int, float] | None = None
         self.controller = controller
         self.model: RatingPadModel = controller.model
         self.photo_dir = photo_dir
         self.setWindowTitle(f"HallCall rating pad {self.model.pad_id}")
         self.setObjectName("pad")
-        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(f"#pad {{ background: {BACKGROUND}; }}")
 
         self.header = QWidget()
         self.header.setObjectName("header")
-        self.header.setAttribute(Qt.WA_StyledBackground, True)
+        self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.header.setStyleSheet(f"#header {{ background: {HEADER}; }}")
         self.window_label = _label(color=QColor("white"), wrap=False)
-        self.window_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        self.window_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.language = QPushButton()
         self.language.setObjectName("lang")
-        self.language.setCursor(Qt.PointingHandCursor)
+        self.language.setCursor(Qt.CursorShape.PointingHandCursor)
         self.language.setStyleSheet(
             "QPushButton#lang { color: white; background: transparent; border: 2px solid white; border-radius: 10px; padding: 2px 14px; }"
         )
         self.language.clicked.connect(controller.switch_language)
-        head = QHBoxLayout(self.header)
-        head.addWidget(self.window_label, 1)
-        head.addWidget(self.language)
+        self._header_layout = QHBoxLayout(self.header)
+        self._header_layout.addWidget(self.window_label, 1)
+        self._header_layout.addWidget(self.language)
 
         self.banner = QWidget()
         self.banner.setObjectName("banner")
-        self.banner.setAttribute(Qt.WA_StyledBackground, True)
+        self.banner.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.banner.setStyleSheet("#banner { background: #B71C1C; }")
         self.banner_icon = Icon("warning")
         self.banner_text = _label(color=QColor("white"))
-        self.banner_text.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
-        ban = QHBoxLayout(self.banner)
-        ban.addWidget(self.banner_icon)
-        ban.addWidget(self.banner_text, 1)
+        self.banner_text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._banner_layout = QHBoxLayout(self.banner)
+        self._banner_layout.addWidget(self.banner_icon)
+        self._banner_layout.addWidget(self.banner_text, 1)
 
         self.idle = IdlePage()
         self.ask = AskPage()
@@ -628,7 +676,7 @@ class PadWindow(QWidget):
             self.stack.addWidget(page)
 
         self.footer = _label(color=MUTED, wrap=False)
-        self.footer.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.footer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -638,9 +686,9 @@ class PadWindow(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.footer)
 
-        controller.changed.connect(self.render)
+        controller.changed.connect(self.refresh)
         self._restyle()
-        self.render()
+        self.refresh()
 
     # ------------------------------------------------------------------ layout
     def resizeEvent(self, event) -> None:
@@ -651,14 +699,14 @@ class PadWindow(QWidget):
         h = max(300, self.height())
         u = h / 480
         self.header.setFixedHeight(round(54 * u))
-        self.header.layout().setContentsMargins(
+        self._header_layout.setContentsMargins(
             round(20 * u), round(6 * u), round(14 * u), round(6 * u)
         )
         self.window_label.setFont(_font(24 * u, bold=True))
         self.language.setFont(_font(18 * u))
         self.language.setFixedHeight(round(38 * u))
         self.banner.setFixedHeight(round(46 * u))
-        self.banner.layout().setContentsMargins(
+        self._banner_layout.setContentsMargins(
             round(16 * u), round(4 * u), round(16 * u), round(4 * u)
         )
         self.banner_icon.setFixedSize(round(32 * u), round(32 * u))
@@ -668,7 +716,7 @@ class PadWindow(QWidget):
         for page in (self.idle, self.ask, self.follow, self.message):
             page.restyle(h)
         self._rendered = None
-        self.render()
+        self.refresh()
 
     # ------------------------------------------------------------------ rendering
     def _photo_path(self, photo: str | None) -> Path | None:
@@ -679,10 +727,11 @@ class PadWindow(QWidget):
             path = self.photo_dir / path
         return path if path.is_file() else None
 
-    def render(self) -> None:
+    def refresh(self) -> None:
+        """Show what the model holds (not QWidget.render, which paints into a device)."""
         m = self.model
         key = (m.version, m.remaining_s(), round(m.progress(), 2))
-        if key == getattr(self, "_rendered", None):
+        if key == self._rendered:
             return
         self._rendered = key
         # Header: the window and the language switch.
@@ -711,10 +760,9 @@ class PadWindow(QWidget):
         elif phase is Phase.ASKING:
             q = m.question
             self.ask.title.setText(m.t("ask_title"))
-            clerk = q.clerk if q else None
-            if clerk is not None:
+            if q is not None and q.clerk is not None:
                 self.ask.subtitle.setText(
-                    m.t("ask_ticket", number=q.number, name=clerk.display_name(m.lang))
+                    m.t("ask_ticket", number=q.number, name=q.clerk.display_name(m.lang))
                 )
             else:
                 self.ask.subtitle.setText(m.t("ask_ticket_plain", number=q.number if q else ""))
