@@ -110,7 +110,10 @@ def run(settings: DisplaySettings) -> int:
 
     from PySide6.QtCore import QTimer
 
-    app = QApplication.instance() or QApplication([])
+    existing = QApplication.instance()
+    if existing is not None and not isinstance(existing, QApplication):
+        raise RuntimeError("the lobby screen needs a QApplication, not a QCoreApplication")
+    app = existing or QApplication([])
     setup_fonts(app, settings.font)
     voice = None
     if settings.voice.enabled:

@@ -310,7 +310,8 @@ class LobbyModel:
 
     def _build(self) -> Snapshot:
         cat = self._catalog.payload if self._catalog else {}
-        hall = cat.get("hall") if isinstance(cat.get("hall"), dict) else {}
+        raw_hall = cat.get("hall")
+        hall = raw_hall if isinstance(raw_hall, dict) else {}
         cat_seq = self._catalog.seq if self._catalog else -1
         if self._catalog_cache[0] != cat_seq:
             catalog_windows = {
@@ -402,10 +403,12 @@ class LobbyModel:
     ) -> WindowRow:
         state = state or {}
         raw_status = state.get("status") or "closed"
-        current = state.get("current") if isinstance(state.get("current"), dict) else None
+        raw_current = state.get("current")
+        current = raw_current if isinstance(raw_current, dict) else None
         serving = raw_status == "open" and current is not None and current.get("status") == "called"
         status = "serving" if serving else raw_status if raw_status in STATUS_TEXT else "closed"
-        staff = state.get("staff") if isinstance(state.get("staff"), dict) else None
+        raw_staff = state.get("staff")
+        staff = raw_staff if isinstance(raw_staff, dict) else None
         dep_ids = [str(d) for d in (state.get("departments") or conf.get("departments") or [])]
         post = str(staff.get("post")) if staff else ""
         return WindowRow(
@@ -413,7 +416,9 @@ class LobbyModel:
             number=int(state.get("number") or conf.get("number") or 0),
             status=status,
             status_text=tuple(STATUS_TEXT[status][lang] for lang in self.languages),
-            current=str(current["number"]) if serving and current.get("number") else None,
+            current=str(current["number"])
+            if serving and current is not None and current.get("number")
+            else None,
             department=self._dep_names(dep_ids, deps),
             clerk=self._tr(staff.get("name"))
             if staff and status != "closed"

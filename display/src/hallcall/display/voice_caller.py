@@ -45,7 +45,10 @@ class VoiceCaller:
         self.settings = settings
         self.now = now
         self._own_voice = voice is None
-        self.voice = voice or Pyttsx3Voice(voices=settings.voices or None, rate=settings.rate)
+        # The voice driver takes any language code; the settings allow only the lobby's ones.
+        voices: dict[str, str] = {lang: name for lang, name in settings.voices.items()}
+        templates: dict[str, str] = {lang: text for lang, text in settings.templates.items()}
+        self.voice = voice or Pyttsx3Voice(voices=voices or None, rate=settings.rate)
 
         self.player = player or AplayPlayer(device=settings.audio_device)
         # Until the hall's catalog arrives: what the device file says, else the usual defaults.
@@ -55,7 +58,7 @@ class VoiceCaller:
             languages=settings.languages or ("zh", "en"),
             repeats=settings.repeat or 2,
             max_age_s=settings.max_age_s or 60.0,
-            templates=settings.templates or None,
+            templates=templates or None,
             on_finished=on_finished,
             now=now,
             workdir=workdir,

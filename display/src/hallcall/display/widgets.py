@@ -297,9 +297,10 @@ class Header(Painted):
             self.text(p, QRectF(date_x, 0, date_w, h - 4), dates[0], h * 0.3, TEXT, align=right)
         name = snap.hall_name if snap else ("",)
         name_w = date_x - 32 - 24
-        if _second(name):
+        name2 = _second(name)
+        if name2:
             self.text(p, QRectF(32, h * 0.1, name_w, h * 0.48), name[0], h * 0.38, TEXT, bold=True)
-            self.text(p, QRectF(32, h * 0.58, name_w, h * 0.3), name[1], h * 0.21, MUTED)
+            self.text(p, QRectF(32, h * 0.58, name_w, h * 0.3), name2, h * 0.21, MUTED)
         else:
             self.text(p, QRectF(32, 0, name_w, h - 4), name[0], h * 0.42, TEXT, bold=True)
 
@@ -330,15 +331,16 @@ class NowCalling(Painted):
         number_color = ACCENT_DARK if on else ACCENT
         sub = QColor("#3b2a06") if on else MUTED
         langs = self.languages
-        title = "正在叫号" if langs[0] == "zh" else "Now calling"
-        title2 = ("Now calling" if langs[1] == "en" else "正在叫号") if len(langs) > 1 else ""
+        first, second = langs[0], langs[1] if len(langs) > 1 else None
+        title = "正在叫号" if first == "zh" else "Now calling"
+        title2 = ("Now calling" if second == "en" else "正在叫号") if second is not None else ""
         tx = 28
         tw = self.text(p, QRectF(tx, 12, w - 2 * tx, 52), title, 36, fg, bold=True)
         if title2:
             self.text(p, QRectF(tx + tw + 16, 18, w - 2 * tx - tw - 16, 44), title2, 26, sub)
         c = self.call
         if c is None:
-            empty = "请留意叫号" if langs[0] == "zh" else "Waiting for the next call"
+            empty = "请留意叫号" if first == "zh" else "Waiting for the next call"
             self.text(
                 p,
                 QRectF(tx, 70, w - 2 * tx, h - 90),
@@ -349,9 +351,9 @@ class NowCalling(Painted):
             )
             return
         if c.recall:
-            badge = "再次呼叫" if langs[0] == "zh" else "Recall"
-            if len(langs) > 1:
-                badge += " · " + ("Recall" if langs[1] == "en" else "再次呼叫")
+            badge = "再次呼叫" if first == "zh" else "Recall"
+            if second is not None:
+                badge += " · " + ("Recall" if second == "en" else "再次呼叫")
             bw = QFontMetricsF(font(24, True)).horizontalAdvance(badge) + 28
             r = QRectF(w - tx - bw, 18, bw, 40)
             panel(p, r, QColor("#3b2a06") if on else ACCENT, ACCENT, 20, 0)
@@ -446,13 +448,14 @@ class RecentCalls(Painted):
     def draw(self, p: QPainter, w: float, h: float) -> None:
         panel(p, QRectF(2, 2, w - 4, h - 4))
         langs = self.languages
-        title = "最近叫号" if langs[0] == "zh" else "Latest calls"
+        first, second = langs[0], langs[1] if len(langs) > 1 else None
+        title = "最近叫号" if first == "zh" else "Latest calls"
         tw = self.text(p, QRectF(24, 10, w - 48, 44), title, 30, TEXT, bold=True)
-        if len(langs) > 1:
+        if second is not None:
             self.text(
                 p,
                 QRectF(24 + tw + 14, 14, w - 62 - tw, 38),
-                "Latest calls" if langs[1] == "en" else "最近叫号",
+                "Latest calls" if second == "en" else "最近叫号",
                 22,
                 MUTED,
             )
@@ -488,7 +491,7 @@ class RecentCalls(Painted):
                 bold=True,
                 numeric=True,
             )
-            win = f"→ {c.window_number}号" if langs[0] == "zh" else f"→ W{c.window_number}"
+            win = f"→ {c.window_number}号" if first == "zh" else f"→ W{c.window_number}"
             if c.recall:
                 win += " ↻"
             self.text(
