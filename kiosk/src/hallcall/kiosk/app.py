@@ -17,6 +17,7 @@ import logging
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -102,7 +103,9 @@ class KioskApp(QObject):
         super().__init__()
         self.settings = settings
         qt_app = QApplication.instance()
-        self.font_family = _install_font(qt_app, settings.font) if qt_app else None
+        self.font_family = (
+            _install_font(qt_app, settings.font) if isinstance(qt_app, QApplication) else None
+        )
         escpos = printer if printer is not None else open_printer(settings.printer)
         font_path = settings.printer.font_path or settings.font
         self.printer = TicketPrinter(
@@ -116,7 +119,6 @@ class KioskApp(QObject):
             settings.hall, "kiosk", settings.device, settings.mqtt.settings(), SUBSCRIPTIONS
         )
         self.bridge = DeviceBridge(self.client)
-        kwargs = {"now": now} if now is not None else {}
         self.model = KioskModel(
             self,
             idle_return_s=settings.idle_return_s,
@@ -125,7 +127,7 @@ class KioskApp(QObject):
             connect_grace_s=connect_grace_s,
             logo_path=settings.logo_path,
             default_lang=settings.language,
-            **kwargs,
+            now=now if now is not None else time.monotonic,
         )
         self.window = KioskWindow(self.model, settings.device)
         self.bridge.state.connect(self._on_state)

@@ -147,7 +147,9 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
         id=raw_hall["id"],
         name=_text(raw_hall.get("name")) or {"zh": raw_hall["id"], "en": raw_hall["id"]},
         languages=languages,
-        default_language=default if default in languages else languages[0],
+        default_language=default
+        if isinstance(default, str) and default in languages
+        else languages[0],
         timezone=raw_hall.get("timezone") if isinstance(raw_hall.get("timezone"), str) else None,
         notice=_text(raw_hall.get("notice")),
         status_url=status_url if isinstance(status_url, str) and status_url else None,

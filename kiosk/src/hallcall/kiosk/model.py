@@ -605,7 +605,8 @@ class KioskModel:
     def back(self) -> None:
         self.touch()
         screen = self.screen
-        if screen is Screen.GUIDE and self.department() and self.department().matters:
+        dep = self.department()
+        if screen is Screen.GUIDE and dep and dep.matters:
             self._screen, self.matter_id = Screen.MATTERS, None
             self._changed()
         elif screen in (Screen.GUIDE, Screen.MATTERS, Screen.APPOINTMENT):

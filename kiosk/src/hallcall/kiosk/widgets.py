@@ -10,6 +10,7 @@ scroll (drag with a finger, or the wide scroll bar).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
@@ -30,10 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hallcall.device_kit.text_fit import fit_text
+from hallcall.device_kit.text_fit import FittedText, Measure, fit_text
 
 from .catalog import loc
-from .model import KioskModel, Screen
+from .model import DepartmentTile, KioskModel, Screen
+
+#: A name size, a detail size, and every tile's name and detail broken into lines at them.
+FittedTiles = tuple[int, int, list[FittedText], list[FittedText]]
+#: Columns, tiles a page, tile width, tile height, and the fitted texts of every tile.
+Plan = tuple[int, int, float, int, FittedTiles]
+#: A text measure for each pixel size, and the line height at a size.
+Metrics = tuple[Callable[[int], Measure], Callable[[int], float]]
 
 NAVY = "#0b3d6e"
 BLUE = "#1558b0"
@@ -290,11 +298,20 @@ class Screen_(QWidget):
         self.portrait = True
         self._key: tuple | None = None
 
-    def render(self) -> None:  # pragma: no cover - every screen overrides
+    def refresh(self) -> None:  # pragma: no cover - every screen overrides
         raise NotImplementedError
 
+    def set_portrait(self, portrait: bool) -> None:
+        if portrait != self.portrait:
+            self.portrait = portrait
+            self._key = None
+
+
+class HeadedScreen(Screen_):
+    """A page with the priority banner, a title and a subtitle on top."""
+
     def _headed_page(self) -> QVBoxLayout:
-        """The page layout with the priority banner, a title and a subtitle on top."""
+        """The page layout with the banner, the title and the subtitle in it."""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(MARGIN, 30, MARGIN, 30)
         outer.setSpacing(GAP)
@@ -305,11 +322,6 @@ class Screen_(QWidget):
         self.subtitle = label("", "subtitle")
         outer.addWidget(self.subtitle)
         return outer
-
-    def set_portrait(self, portrait: bool) -> None:
-        if portrait != self.portrait:
-            self.portrait = portrait
-            self._key = None
 
 
 def scroll_area(body: QWidget, kinetic: bool = False) -> QScrollArea:
@@ -348,7 +360,7 @@ class DepartmentPicker(QWidget):
         self.portrait = True
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.tiles: list[Tile] = []
-        self._all: list = []
+        self._all: list[DepartmentTile] = []
         self._key: tuple | None = None
         self._offsets: dict[bool, tuple[int, int]] = {}
         self.pager = QWidget(self)
@@ -375,7 +387,7 @@ class DepartmentPicker(QWidget):
         self.portrait = portrait
         self._key = None
 
-    def show_departments(self, tiles: list) -> None:
+    def show_departments(self, tiles: list[DepartmentTile]) -> None:
         self._all = list(tiles)
         self.relayout()
 
@@ -390,11 +402,11 @@ class DepartmentPicker(QWidget):
         f.setWeight(QFont.Weight.Bold if bold else QFont.Weight.Normal)
         return f
 
-    def _measures(self, sizes: list[int], bold: bool):
+    def _measures(self, sizes: list[int], bold: bool) -> Metrics:
         metrics = {s: QFontMetricsF(self._font(s, bold)) for s in sizes}
         cache: dict[tuple[int, str], float] = {}
 
-        def measure(size: int):
+        def measure(size: int) -> Measure:
             fm = metrics[size]
 
             def width(s: str) -> float:
@@ -417,8 +429,10 @@ class DepartmentPicker(QWidget):
             for child in probe.findChildren(QWidget):
                 child.ensurePolished()
             probe.setGeometry(0, 0, 800, 400)
-            probe.layout().activate()
-            inner = probe.layout().contentsRect()
+            layout = probe.layout()
+            assert layout is not None  # a Tile lays its text out in a row it makes itself
+            layout.activate()
+            inner = layout.contentsRect()
             self._offsets[compact] = (800 - probe.name_label.width(), 400 - inner.height())
             probe.hide()
             probe.deleteLater()
@@ -426,19 +440,19 @@ class DepartmentPicker(QWidget):
 
     def _fit(
         self,
-        tiles,
+        tiles: list[DepartmentTile],
         text_w: float,
         text_h: float,
         max_lines: int | None,
         hard: bool,
         final: bool = False,
-    ):
+    ) -> FittedTiles | None:
         """One name size and one detail size for all tiles (a page reads calmer that way), or
         None if some name does not fit at the smallest. `final`: re-flow the lines to read well
         (only for the layout chosen: it never changes how many lines a text takes)."""
         name_measure, name_lh = self._name_metrics
         detail_measure, detail_lh = self._detail_metrics
-        details = []
+        details: list[FittedText] = []
         detail_size = None
         for size in self.DETAIL_SIZES:
             fitted = [
@@ -454,13 +468,14 @@ class DepartmentPicker(QWidget):
                 )
                 for t in tiles
             ]
-            if all(f is not None for f in fitted):
-                details, detail_size = fitted, size
+            whole = [f for f in fitted if f is not None]
+            if len(whole) == len(fitted):
+                details, detail_size = whole, size
                 break
         if detail_size is None:
             return None
         for size in self.NAME_SIZES:
-            names = []
+            names: list[FittedText] = []
             for t, d in zip(tiles, details, strict=True):
                 room = text_h - (d.height + TILE_TEXT_GAP if t.detail else 0)
                 f = fit_text(
@@ -482,7 +497,7 @@ class DepartmentPicker(QWidget):
         return None
 
     # ------------------------------------------------------------------ planning
-    def _plan(self, w: int, h: int):
+    def _plan(self, w: int, h: int) -> Plan:
         """(columns, per page, tile width, tile height, fitted texts of every tile) of the best
         layout: the fewest pages, then the biggest text, then the preferred number of columns."""
         n = len(self._all)
@@ -514,33 +529,33 @@ class DepartmentPicker(QWidget):
                     break
             if best is not None:
                 _, cols, per_page, tile_w, tile_h = best
-                return (
-                    cols,
-                    per_page,
-                    tile_w,
-                    tile_h,
-                    self._fit(
-                        self._all, tile_w - off_w, tile_h - off_h, max_lines, hard, final=True
-                    ),
+                final = self._fit(
+                    self._all, tile_w - off_w, tile_h - off_h, max_lines, hard, final=True
                 )
+                # these sizes fitted above, and re-flowing never changes how many lines a text takes
+                assert final is not None
+                return cols, per_page, tile_w, tile_h, final
         # a name longer than a whole page: one a page, as much of the page as it needs
         return self._last_resort(w, h)
 
-    def _last_resort(self, w: int, h: int):
+    def _last_resort(self, w: int, h: int) -> Plan:
         """One tile a page, the whole width, the smallest sizes, words cut between letters."""
         off_w, off_h = self._offset(not self.portrait)
         tile_h = h - self.PAGER_H - GAP if len(self._all) > 1 else h
         name_measure, name_lh = self._name_metrics
         detail_measure, detail_lh = self._detail_metrics
         size, dsize = self.NAME_SIZES[-1], self.DETAIL_SIZES[-1]
-        details = [
-            fit_text(t.detail, w - off_w, 10**6, [dsize], detail_measure, detail_lh, hard=True)
-            for t in self._all
-        ]
-        names = [
-            fit_text(t.name, w - off_w, 10**6, [size], name_measure, name_lh, hard=True)
-            for t in self._all
-        ]
+
+        def fit(
+            text_: str, size: int, measure: Callable[[int], Measure], lh: Callable[[int], float]
+        ) -> FittedText:
+            f = fit_text(text_, w - off_w, 10**6, [size], measure, lh, hard=True)
+            # cut between letters any text fits the width, and 10**6 px is tall enough for it
+            assert f is not None
+            return f
+
+        details = [fit(t.detail, dsize, detail_measure, detail_lh) for t in self._all]
+        names = [fit(t.name, size, name_measure, name_lh) for t in self._all]
         return 1, 1, w, tile_h, (size, dsize, names, details)
 
     def _state(self) -> tuple:
@@ -650,9 +665,9 @@ class StartScreen(Screen_):
         side = QVBoxLayout(self.side)
         side.setContentsMargins(0, 0, 0, 0)
         side.setSpacing(GAP)
-        self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.actions.setSpacing(GAP)
-        side.addLayout(self.actions)
+        self.action_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.action_row.setSpacing(GAP)
+        side.addLayout(self.action_row)
         self.notice = label("", "notice")
         side.addWidget(self.notice)
         side.addStretch(1)
@@ -662,12 +677,12 @@ class StartScreen(Screen_):
     def _arrange(self) -> None:
         if self.portrait:
             self.body.setDirection(QBoxLayout.Direction.TopToBottom)
-            self.actions.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.action_row.setDirection(QBoxLayout.Direction.LeftToRight)
             self.side.setMinimumWidth(0)
             self.side.setMaximumWidth(16777215)
         else:
             self.body.setDirection(QBoxLayout.Direction.LeftToRight)
-            self.actions.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.action_row.setDirection(QBoxLayout.Direction.TopToBottom)
             self.side.setFixedWidth(SIDE_W)
 
     def set_portrait(self, portrait: bool) -> None:
@@ -677,7 +692,7 @@ class StartScreen(Screen_):
         if changed:
             self._arrange()
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         m = self.model
         tiles = m.department_tiles()
         key = (
@@ -696,8 +711,8 @@ class StartScreen(Screen_):
         self.banner_text.setText(m.t("priority_banner"))
         self.cancel_priority.setText(m.t("priority_cancel"))
         self.title.setText(m.t("choose_department_priority" if m.priority else "choose_department"))
-        clear_layout(self.actions)
-        self.priority_tile = None
+        clear_layout(self.action_row)
+        self.priority_tile: Tile | None = None
         if not m.priority:
             self.priority_tile = Tile(
                 m.t("priority_button"),
@@ -707,7 +722,7 @@ class StartScreen(Screen_):
                 compact=not self.portrait,
             )
             self.priority_tile.clicked.connect(m.start_priority)
-            self.actions.addWidget(self.priority_tile, 1)
+            self.action_row.addWidget(self.priority_tile, 1)
         self.appointment_tile = Tile(
             m.t("appointment_button"),
             m.t("appointment_hint"),
@@ -716,7 +731,7 @@ class StartScreen(Screen_):
             compact=not self.portrait,
         )
         self.appointment_tile.clicked.connect(m.open_appointment)
-        self.actions.addWidget(self.appointment_tile, 1)
+        self.action_row.addWidget(self.appointment_tile, 1)
         if not self.portrait:  # the narrow side column: "Appointment check-in" on one line
             for t in (self.priority_tile, self.appointment_tile):
                 if t is not None:
@@ -734,7 +749,7 @@ class StartScreen(Screen_):
         raise LookupError(dep_id)
 
 
-class MattersScreen(Screen_):
+class MattersScreen(HeadedScreen):
     def __init__(self, model: KioskModel):
         super().__init__(model)
         outer = self._headed_page()
@@ -749,7 +764,7 @@ class MattersScreen(Screen_):
         row.addStretch(1)
         outer.addLayout(row)
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         m = self.model
         dep = m.department()
         key = (
@@ -785,7 +800,7 @@ class MattersScreen(Screen_):
         raise LookupError(matter_id)
 
 
-class GuideScreen(Screen_):
+class GuideScreen(HeadedScreen):
     def __init__(self, model: KioskModel):
         super().__init__(model)
         outer = self._headed_page()
@@ -793,8 +808,8 @@ class GuideScreen(Screen_):
         self.sections = QVBoxLayout(self.body)
         self.sections.setContentsMargins(0, 0, 12, 0)
         self.sections.setSpacing(20)
-        self.scroll = scroll_area(self.body, kinetic=True)
-        outer.addWidget(self.scroll, 1)
+        self.guide_scroll = scroll_area(self.body, kinetic=True)
+        outer.addWidget(self.guide_scroll, 1)
         row = QHBoxLayout()
         row.setSpacing(GAP)
         self.back = button("", "", model.back)
@@ -804,7 +819,7 @@ class GuideScreen(Screen_):
         row.addWidget(self.take, 1)
         outer.addLayout(row)
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         m = self.model
         key = (
             m.lang,
@@ -869,7 +884,7 @@ class GuideScreen(Screen_):
             target.addWidget(frame)
         for c in columns:
             c.addStretch(1)
-        self.scroll.verticalScrollBar().setValue(0)
+        self.guide_scroll.verticalScrollBar().setValue(0)
 
 
 class AppointmentScreen(Screen_):
@@ -946,7 +961,7 @@ class AppointmentScreen(Screen_):
         if changed:
             self._arrange()
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         m = self.model
         self.title.setText(m.t("appointment_title"))
         self.prompt.setText(m.t("appointment_prompt"))
@@ -979,7 +994,7 @@ class WorkingScreen(Screen_):
         outer.addWidget(self.progress)
         outer.addStretch(3)
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         self.message.setText(self.model.working_message())
 
 
@@ -1054,7 +1069,7 @@ class ResultScreen(Screen_):
         parent.addWidget(frame, 1)
         return caption, value
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         m = self.model
         v = m.result_view()
         if v is None:
@@ -1115,7 +1130,7 @@ class MessageScreen(Screen_):
         row.addStretch(1)
         outer.addLayout(row)
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         m = self.model
         if m.screen is Screen.UNAVAILABLE:
             reason = m.unavailable_reason()
@@ -1229,6 +1244,7 @@ class KioskWindow(QWidget):
     def overflow(self) -> list[str]:
         """Widgets on the current page squeezed below the size their text needs (should be [])."""
         page = self.stack.currentWidget()
+        assert page is not None  # the stack is given every page in __init__
         problems = []
         need = page.minimumSizeHint()
         if need.height() > page.height() or need.width() > page.width():
@@ -1264,7 +1280,7 @@ class KioskWindow(QWidget):
         self.home_button.setText(m.t("home"))
         self.home_button.setVisible(screen in (Screen.MATTERS, Screen.GUIDE, Screen.APPOINTMENT))
         page = self.screens[screen]
-        page.render()
+        page.refresh()
         for other_page in dict.fromkeys(self.screens.values()):
             # only the page on show may ask for room: hidden ones must not grow the window
             policy = (
