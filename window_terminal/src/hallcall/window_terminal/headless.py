@@ -10,7 +10,7 @@ import logging
 import threading
 from typing import Any
 
-from hallcall.hardware.keypad import Keypad, KeypadConfig, open_keypad
+from hallcall.hardware.keypad import Keypad, KeypadAction, KeypadConfig, open_keypad
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.window_terminal.actions import Controller, ReplyHandler, SendFn
@@ -83,10 +83,14 @@ class HeadlessTerminal:
         connect_controller(self.client, self.controller)
         if isinstance(keypad, Keypad):
             self.keypad = keypad
-            keypad.on_action = self.controller.keypad_action
+            keypad.on_action = self._key_pressed
         else:
-            self.keypad = open_keypad(keypad, self.controller.keypad_action)
+            self.keypad = open_keypad(keypad, self._key_pressed)
         self.controller.add_keypad(self.keypad)
+
+    def _key_pressed(self, key: KeypadAction) -> None:
+        """A key press from the keypad's thread (whether it was sent shows in the model)."""
+        self.controller.keypad_action(key)
 
     def start(self) -> None:
         self.client.start()

@@ -109,7 +109,7 @@ def command(action: Action, **args: Any) -> tuple[str, dict[str, Any]]:
         post = args.get("post", "A")
         if post not in ("A", "B"):
             raise ValueError(f"post must be A or B, not {post!r}")
-        out = {"staff": staff, "post": post}
+        out: dict[str, Any] = {"staff": staff, "post": post}
         pin = str(args.get("pin") or "").strip()
         if pin:
             out["pin"] = pin  # sent once, never shown or kept
@@ -123,7 +123,7 @@ def command(action: Action, **args: Any) -> tuple[str, dict[str, Any]]:
         outcome = args.get("outcome", "done")
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
-        out: dict[str, Any] = {"outcome": outcome}
+        out = {"outcome": outcome}
         missing = sorted({int(i) for i in args.get("missing") or ()})
         if missing:
             if outcome != "needs_documents":

@@ -11,9 +11,10 @@ is coloured all come from the model, so the keypad, GPIO buttons and this window
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPixmap, QPolygonF, QShortcut
@@ -40,7 +41,7 @@ from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
 from hallcall.hardware.keypad import Keypad, KeypadAction
 from hallcall.mqtt.client import DeviceClient
-from hallcall.window_terminal.actions import Controller
+from hallcall.window_terminal.actions import Controller, ReplyHandler
 from hallcall.window_terminal.model import Action, Message, TerminalModel, TimerLevel
 from hallcall.window_terminal.texts import (
     LANGUAGES,
@@ -154,7 +155,7 @@ SHORTCUTS: dict[str, str] = {
 def ensure_cjk_font(font_file: str | None = None) -> None:
     """Make a font with Chinese glyphs the application's font, once per application."""
     app = QApplication.instance()
-    if app is not None and not app.property("hallcall_cjk_font"):
+    if isinstance(app, QApplication) and not app.property("hallcall_cjk_font"):
         app.setProperty("hallcall_cjk_font", install_cjk_font(app, font_file) or "none")
 
 
@@ -244,7 +245,7 @@ class TerminalWindow(QWidget):
         client: DeviceClient,
         *,
         lang: str | None = None,
-        keypads: list[Keypad] = (),
+        keypads: Sequence[Keypad] = (),
         now: Callable[[], datetime] | None = None,
         request_timeout_s: float = 5.0,
         keypad_pause_reason: str = "break",
@@ -259,13 +260,11 @@ class TerminalWindow(QWidget):
         self._lang_chosen = lang is not None
         self.model = TerminalModel(client.id, lang or "zh")
         self.bridge = DeviceBridge(client, self)
-        self.controller = Controller(
-            self.model,
-            lambda op, args, handler: self.bridge.request(
-                op, handler, timeout=request_timeout_s, **args
-            ),
-            keypad_pause_reason=keypad_pause_reason,
-        )
+
+        def send(op: str, args: dict[str, Any], handler: ReplyHandler) -> None:
+            self.bridge.request(op, handler, timeout=request_timeout_s, **args)
+
+        self.controller = Controller(self.model, send, keypad_pause_reason=keypad_pause_reason)
         self._changing_clerk = False
         self._panel: str | None = None
         self._post = "A"
@@ -285,7 +284,7 @@ class TerminalWindow(QWidget):
         self._build()
         self._shortcuts()
 
-        self.controller.on_change(self.render)
+        self.controller.on_change(self.refresh)
         self.bridge.state.connect(self.controller.state)
         self.bridge.event.connect(self.controller.event)
         self.bridge.connection.connect(self.controller.connection)
@@ -305,7 +304,7 @@ class TerminalWindow(QWidget):
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._render_timer)
         self._ticker.start()
-        self.render()
+        self.refresh()
 
     # ================================================================== keypads
     def attach_keypad(self, keypad: Keypad) -> None:
@@ -781,7 +780,7 @@ class TerminalWindow(QWidget):
             return self.trigger(action, **args)
         self._asking = (action, args, question)
         self._panel = "confirm"
-        self.render()
+        self.refresh()
         return False
 
     def confirm_asked(self) -> None:
@@ -791,32 +790,33 @@ class TerminalWindow(QWidget):
         self._asking = None
         self._panel = None
         self.trigger(action, **args)
-        self.render()
+        self.refresh()
 
     def confirm_missing(self) -> None:
         missing = [i for i, box in enumerate(self._material_boxes) if box.isChecked()]
         if self._material_boxes and not missing:
             self.model.message = Message("error", "err_missing_none")
-            self.render()
+            self.refresh()
             return
         if self.trigger(Action.FINISH, outcome="needs_documents", missing=missing):
             self._panel = None
-            self.render()
+            self.refresh()
 
     def _material_ticked(self, _checked: bool) -> None:
         if self.model.message is not None and self.model.message.key == "err_missing_none":
             self.model.message = None
-            self.render()
+            self.refresh()
 
     def close_notice(self) -> None:
         self.model.missing_notice = None
-        self.render()
+        self.refresh()
 
     def _fill_missing(self) -> None:
         while self.mi_box.count():
             item = self.mi_box.takeAt(0)
-            if item.widget() is not None:
-                _discard(item.widget())
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                _discard(widget)
         self._material_boxes = []
         for i, material in enumerate(self.model.guide_materials()):
             box = QCheckBox(self.model.local(material))
@@ -832,7 +832,7 @@ class TerminalWindow(QWidget):
         reason = self.model.why_not(action)
         if reason is not None and reason.key != "err_busy":
             self.model.message = reason
-            self.render()
+            self.refresh()
         return False
 
     def trigger(self, action: Action, **args) -> bool:
@@ -855,7 +855,7 @@ class TerminalWindow(QWidget):
         self.staff_edit.clear()
         self.set_post("B" if (self.model.staff or {}).get("post") == "A" else "A")
         self.model.message = None
-        self.render()
+        self.refresh()
         self.staff_edit.setFocus()
 
     def open_panel(self, name: str) -> None:
@@ -871,7 +871,7 @@ class TerminalWindow(QWidget):
             for b in self.pa_buttons.values():
                 b.setChecked(False)
             self.choose_pause_reason("break")
-        self.render()
+        self.refresh()
 
     def cancel(self) -> None:
         if self._panel is not None:
@@ -879,7 +879,7 @@ class TerminalWindow(QWidget):
             self._asking = None
         elif self._changing_clerk:
             self._changing_clerk = False
-        self.render()
+        self.refresh()
 
     def confirm(self) -> None:
         if self.pages.currentWidget() is self.login_page:
@@ -910,7 +910,7 @@ class TerminalWindow(QWidget):
     def confirm_transfer(self) -> None:
         if self._transfer_dep is None:
             self.model.message = Message("error", "err_choose_department")
-            self.render()
+            self.refresh()
             return
         args = {"department": self._transfer_dep, "matter": self.tr_matter.currentData()}
         if (
@@ -920,7 +920,7 @@ class TerminalWindow(QWidget):
             self.ask_or_send(Action.TRANSFER, **args)
         elif self.trigger(Action.TRANSFER, **args):
             self._panel = None
-            self.render()
+            self.refresh()
 
     def choose_pause_reason(self, reason: str | None) -> None:
         self._pause_reason = reason
@@ -938,7 +938,7 @@ class TerminalWindow(QWidget):
         reason = self._pause_reason or self.pa_other.text().strip()
         if self.trigger(Action.PAUSE, reason=reason):
             self._panel = None
-            self.render()
+            self.refresh()
 
     def set_language(self, lang: str) -> None:
         if lang in LANGUAGES:
@@ -946,7 +946,7 @@ class TerminalWindow(QWidget):
             self.model.lang = lang
             if self._panel == "transfer":
                 self._fill_transfer()
-            self.render()
+            self.refresh()
 
     def toggle_language(self) -> None:
         langs = [lg for lg in LANGUAGES if lg in self.model.hall_languages] or list(LANGUAGES)
@@ -954,7 +954,7 @@ class TerminalWindow(QWidget):
         self.set_language(langs[(i + 1) % len(langs)])
 
     # ================================================================== rendering
-    def render(self) -> None:
+    def refresh(self) -> None:
         m = self.model
         lang = m.lang
         if not self._lang_chosen and m.default_language in LANGUAGES:
@@ -1091,7 +1091,7 @@ class TerminalWindow(QWidget):
             n_tr = int(cur.get("transfers") or 0)
             self.badges["transferred"].setText(t(lang, "transferred", n=n_tr))
             self.badges["transferred"].setVisible(n_tr > 0)
-            for w in (
+            for shown in (
                 self.matter,
                 self.dept,
                 self.waited,
@@ -1099,11 +1099,11 @@ class TerminalWindow(QWidget):
                 self.timer,
                 self.timer_bar,
             ):
-                w.show()
+                shown.show()
             self.hint.hide()
         else:
             self.number.hide()
-            for w in (
+            for hidden in (
                 self.matter,
                 self.dept,
                 self.waited,
@@ -1112,7 +1112,7 @@ class TerminalWindow(QWidget):
                 self.timer_bar,
                 *self.badges.values(),
             ):
-                w.hide()
+                hidden.hide()
             _repolish(self.hint, paused="true" if m.status == "paused" else "false")
             if m.status == "paused":
                 self.hint.setText(
@@ -1153,10 +1153,10 @@ class TerminalWindow(QWidget):
         self.c_title.setText(t(lang, "shown_title"))
         staff = m.staff or {}
         self.c_name.setText(f"{m.staff_name()} · {t(lang, 'post', post=staff.get('post', ''))}")
-        meta = [m.department_name(staff.get("department"))]
+        meta_parts = [m.department_name(staff.get("department"))]
         if staff.get("contact"):
-            meta.append(t(lang, "contact", contact=staff["contact"]))
-        self.c_meta.setText(" · ".join(x for x in meta if x))
+            meta_parts.append(t(lang, "contact", contact=staff["contact"]))
+        self.c_meta.setText(" · ".join(x for x in meta_parts if x))
 
         # served today, last finished, rating
         self.s_title.setText(t(lang, "served_today"))
@@ -1177,10 +1177,10 @@ class TerminalWindow(QWidget):
         # buttons and panels
         b = self.buttons
         b["next"].set_title(t(lang, "btn_next"))
-        left = m.recalls_left
+        recalls_left = m.recalls_left
         b["recall"].set_title(
-            t(lang, "btn_recall_left", left=left)
-            if cur and left is not None
+            t(lang, "btn_recall_left", left=recalls_left)
+            if cur and recalls_left is not None
             else t(lang, "btn_recall")
         )
         b["no_show"].set_title(t(lang, "btn_no_show"))
@@ -1194,8 +1194,8 @@ class TerminalWindow(QWidget):
         b["recall"].setEnabled(m.can(Action.RECALL))
         b["no_show"].setEnabled(m.can(Action.NO_SHOW))
         b["transfer"].setEnabled(m.can(Action.TRANSFER))
-        for name in OUTCOMES:
-            b[name].setEnabled(m.can(Action.FINISH))
+        for outcome in OUTCOMES:
+            b[outcome].setEnabled(m.can(Action.FINISH))
         b["pause"].setEnabled(m.can(Action.RESUME) if paused else m.can(Action.PAUSE))
 
         self.bottom.setCurrentIndex(
@@ -1282,8 +1282,9 @@ class TerminalWindow(QWidget):
     def _rebuild_dep_rows(self, ids: list[str]) -> None:
         while self.dep_box.count():
             item = self.dep_box.takeAt(0)
-            if item.widget() is not None:
-                _discard(item.widget())
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                _discard(widget)
         self._dep_rows = []
         for dep in ids:
             row = QWidget()
