@@ -21,7 +21,7 @@ ReplyHandler = Callable[[dict[str, Any]], None]
 
 class DeviceBridge(QObject):
     state = Signal(str, dict)  # relative topic, payload (also "server/status")
-    event = Signal(str, dict)
+    event_heard = Signal(str, dict)
     connection = Signal(bool)
     late_reply = Signal(dict)
     _reply = Signal(object, dict)  # (handler, reply) delivered on the GUI thread
@@ -30,7 +30,7 @@ class DeviceBridge(QObject):
         super().__init__(parent)
         self.client = client
         client.on_state(lambda topic, payload: self.state.emit(topic, payload))
-        client.on_event(lambda topic, payload: self.event.emit(topic, payload))
+        client.on_event(lambda topic, payload: self.event_heard.emit(topic, payload))
         client.on_connection(lambda up: self.connection.emit(up))
         client.on_late_reply(lambda payload: self.late_reply.emit(payload))
         self._reply.connect(lambda handler, reply: handler(reply))

@@ -126,7 +126,7 @@ class KioskApp(QObject):
             request_timeout_s=settings.request_timeout_s,
             connect_grace_s=connect_grace_s,
             logo_path=settings.logo_path,
-            default_lang=settings.language,
+            default_lang=settings.language or "zh",
             now=now if now is not None else time.monotonic,
         )
         self.window = KioskWindow(self.model, settings.device)

@@ -42,4 +42,4 @@ class KioskSettings(ScreenDeviceFile):
     #: [1080, 1920] portrait or [1920, 1080] landscape.
     size: ScreenSize = (1080, 1920)
     #: Screen language before the catalog arrives (then the hall's default language rules).
-    language: Language = "zh"
+    language: Language | None = "zh"

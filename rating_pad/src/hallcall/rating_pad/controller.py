@@ -49,7 +49,7 @@ class PadController(QObject):
         self._health: tuple[int, bool | None] | None = None
         self.bridge = DeviceBridge(client, self)
         self.bridge.state.connect(self._on_state)
-        self.bridge.event.connect(self._on_event)
+        self.bridge.event_heard.connect(self._on_event)
         self.bridge.connection.connect(self._on_connection)
         self.bridge.late_reply.connect(self._on_reply)
         self._key.connect(self._on_key)

@@ -87,6 +87,10 @@ def run_headless(
     is called once it runs (for supervisors and tests)."""
     from hallcall.window_terminal.headless import HeadlessTerminal
 
+    if (
+        settings.keys is None
+    ):  # cmd_window says so to the user; a caller passing such settings erred
+        raise ValueError("a headless terminal needs [keys] (a keypad) in its device file")
     stop = stop or _stop_on_signals()
     terminal = HeadlessTerminal(
         settings.hall,

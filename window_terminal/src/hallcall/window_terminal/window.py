@@ -286,7 +286,7 @@ class TerminalWindow(QWidget):
 
         self.controller.on_change(self.refresh)
         self.bridge.state.connect(self.controller.state)
-        self.bridge.event.connect(self.controller.event)
+        self.bridge.event_heard.connect(self.controller.event)
         self.bridge.connection.connect(self.controller.connection)
         self.bridge.late_reply.connect(self.controller.late_reply)
         self._keypad_pressed.connect(self.controller.keypad_action)
