@@ -35,7 +35,7 @@ PART_OF_COMMAND = {
 }
 
 
-def cmd_docs_asyncapi(args) -> int:
+def cmd_docs_asyncapi(args: argparse.Namespace) -> int:
     from hallcall.protocol.asyncapi import render_yaml
 
     sys.stdout.write(render_yaml())
@@ -43,7 +43,9 @@ def cmd_docs_asyncapi(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hallcall", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="hallcall", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument("--version", action="version", version=f"hallcall {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -58,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _missing_part(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
     """`hallcall kiosk` on a machine without the kiosk part: name what to install."""
-    known = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    # argparse keeps its subcommands only in a private attribute: the action add_subparsers made.
+    known = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     command = next((a for a in argv if not a.startswith("-")), None)
     if command and command not in known and command in PART_OF_COMMAND:
         return (

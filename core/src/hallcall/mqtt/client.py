@@ -60,7 +60,7 @@ class DeviceClient:
         self.server_online = False
         self.connected = threading.Event()
         self._health: dict[str, Any] = {}
-        self._pending: dict[str, tuple[threading.Event, list, bytes]] = {}
+        self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]], bytes]] = {}
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
         self._state_listeners: list[StateListener] = []
@@ -138,7 +138,7 @@ class DeviceClient:
 
     def request(
         self, op: str, timeout: float = 5.0, request_id: str | None = None, **args: Any
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Send a command and wait for its reply, sending it again if it may have been lost.
 
         Raises RequestTimeout after `timeout` seconds (the request's deadline).
@@ -146,7 +146,7 @@ class DeviceClient:
         request_id = request_id or uuid.uuid4().hex
         payload = encode({"request_id": request_id, "op": op, **args})
         done = threading.Event()
-        box: list = []
+        box: list[dict[str, Any]] = []
         with self._lock:
             self._pending[request_id] = (done, box, payload)
         deadline = monotonic() + timeout
@@ -238,8 +238,10 @@ class DeviceClient:
 
     def _on_reply(self, payload: dict[str, Any]) -> None:
         rid = payload.get("request_id")
+        if not isinstance(rid, str):  # null (a refused payload) or junk: no request of ours
+            rid = None
         with self._lock:
-            pending = self._pending.get(rid)
+            pending = self._pending.get(rid) if rid is not None else None
             if pending is not None:
                 done, box, _ = pending
                 if not box:
@@ -247,7 +249,7 @@ class DeviceClient:
                 done.set()
             elif rid in self._answered:
                 return  # another reply to a request sent twice, already taken
-            if isinstance(rid, str):
+            if rid is not None:
                 self._answered[rid] = None
                 while len(self._answered) > ANSWERED_MEMORY:
                     self._answered.popitem(last=False)

@@ -107,9 +107,8 @@ def _schemas() -> dict[str, Any]:
 
 
 def _message_name(model: type[BaseModel]) -> str:
-    op = model.model_fields.get("op")
-    if op is not None and model is not p.Command:
-        return op.annotation.__args__[0]  # type: ignore[union-attr]
+    if "op" in model.model_fields and model is not p.Command:
+        return p.op_of(model)
     return model.__name__
 
 
@@ -118,7 +117,7 @@ def build_document() -> dict[str, Any]:
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for channel_id, (address, description, retained, models, publisher) in CHANNELS.items():
-        params = {name: dict(ID_PARAM) for name in _params(address)}
+        params: dict[str, dict[str, Any]] = {name: dict(ID_PARAM) for name in _params(address)}
         if "kind" in params:
             params["kind"] = {"enum": list(DEVICE_KINDS), "description": "The device kind."}
         if "type" in params:

@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -60,13 +60,16 @@ def _clean(text: str, max_length: int) -> str:
     return cleaned
 
 
-def CleanText(max_length: int) -> Any:  # named like the type it makes
-    """Free text as shown on screens and stored: 1 to `max_length` printable characters."""
-    return Annotated[
-        str,
-        AfterValidator(lambda text: _clean(text, max_length)),
-        Field(min_length=1, max_length=max_length),  # for the schema; _clean already checked
-    ]
+def _cleaned(max_length: int) -> AfterValidator:
+    """Cleans free text with `_clean`; the Field beside it gives the schema the same bounds."""
+    return AfterValidator(lambda text: _clean(text, max_length))
+
+
+#: Free text as shown on screens and stored: 1 to N printable characters (one alias per N, as a
+#: type is no call). The Field is for the schema; `_clean` already checked.
+CleanText40 = Annotated[str, _cleaned(40), Field(min_length=1, max_length=40)]
+CleanText64 = Annotated[str, _cleaned(64), Field(min_length=1, max_length=64)]
+CleanText200 = Annotated[str, _cleaned(200), Field(min_length=1, max_length=200)]
 
 
 def _printable_id(value: str) -> str:
@@ -77,7 +80,9 @@ def _printable_id(value: str) -> str:
 
 #: Echoed in every reply so a device can match it: printable, so every reply can be encoded.
 RequestId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable_id)]
-_REQUEST_ID = TypeAdapter(RequestId)
+# pydantic types the argument as a PEP 747 TypeForm, which pyright (without its experimental
+# features) does not yet accept for an Annotated alias; mypy takes it.
+_REQUEST_ID: TypeAdapter[str] = TypeAdapter(RequestId)  # pyright: ignore[reportArgumentType]
 
 
 def _iso_text(value: Any) -> Any:
@@ -98,16 +103,19 @@ class Payload(BaseModel):
 # --------------------------------------------------------------------------- commands
 
 
-class Command(Payload):
-    """Strict: JSON types are checked, never coerced ("5" is no integer, true no score)."""
+class Command(BaseModel, extra="allow", strict=True, frozen=True):
+    """Strict: JSON types are checked, never coerced ("5" is no integer, true no score).
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    Frozen, as a parsed command is a fact: so each command may narrow `op` to its Literal (a
+    mutable field could not). Its config is in the class line, where type checkers read
+    `frozen`; `extra="allow"` is Payload's, which a frozen class cannot derive from.
+    """
 
     request_id: RequestId
     op: str
 
 
-class TicketIssue(Command):
+class TicketIssue(Command, frozen=True):
     op: Literal["ticket.issue"]
     department: Identifier
     matter: Identifier | None = None
@@ -115,12 +123,12 @@ class TicketIssue(Command):
     lang: Literal["zh", "en"] | None = None
 
 
-class AppointmentCheckin(Command):
+class AppointmentCheckin(Command, frozen=True):
     op: Literal["appointment.checkin"]
     code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9+-]+$")
 
 
-class WindowLogin(Command):
+class WindowLogin(Command, frozen=True):
     op: Literal["window.login"]
     staff: Identifier
     post: Literal["A", "B"]
@@ -129,29 +137,29 @@ class WindowLogin(Command):
     pin: str | None = Field(default=None, pattern=r"^[0-9]{4,12}$")
 
 
-class WindowLogout(Command):
+class WindowLogout(Command, frozen=True):
     op: Literal["window.logout"]
 
 
-class CallNext(Command):
+class CallNext(Command, frozen=True):
     op: Literal["call.next"]
 
 
-class CallRecall(Command):
+class CallRecall(Command, frozen=True):
     op: Literal["call.recall"]
 
 
-class TicketNoShow(Command):
+class TicketNoShow(Command, frozen=True):
     op: Literal["ticket.no_show"]
 
 
-class TicketTransfer(Command):
+class TicketTransfer(Command, frozen=True):
     op: Literal["ticket.transfer"]
     department: Identifier
     matter: Identifier | None = None
 
 
-class TicketFinish(Command):
+class TicketFinish(Command, frozen=True):
     op: Literal["ticket.finish"]
     outcome: Literal["done", "returned", "needs_documents"]
     #: With needs_documents: which of the ticket's matter's guide materials are missing, as
@@ -159,36 +167,36 @@ class TicketFinish(Command):
     missing: list[Annotated[int, Field(ge=0, le=99)]] = Field(default=[], max_length=32)
 
 
-class WindowPause(Command):
+class WindowPause(Command, frozen=True):
     op: Literal["window.pause"]
-    reason: CleanText(200)
+    reason: CleanText200
 
 
-class WindowResume(Command):
+class WindowResume(Command, frozen=True):
     op: Literal["window.resume"]
 
 
-class RatingSubmit(Command):
+class RatingSubmit(Command, frozen=True):
     op: Literal["rating.submit"]
-    ticket_id: CleanText(40)
+    ticket_id: CleanText40
     score: int = Field(ge=1, le=5)
     #: Extension: reasons chosen on a low rating ("waited too long", ...).
-    reasons: list[CleanText(40)] = Field(default=[], max_length=8)
+    reasons: list[CleanText40] = Field(default=[], max_length=8)
 
 
-class AdminCommand(Command):
+class AdminCommand(Command, frozen=True):
     """Extension: an admin tool names the person using it, for the audit table."""
 
-    actor: CleanText(64) | None = None
+    actor: CleanText64 | None = None
 
 
-class WindowAssign(AdminCommand):
+class WindowAssign(AdminCommand, frozen=True):
     op: Literal["window.assign"]
     window: Identifier
     departments: list[Identifier] = Field(max_length=32)
 
 
-class AppointmentBook(AdminCommand):
+class AppointmentBook(AdminCommand, frozen=True):
     """Extension (admin): book an appointment that a visitor later checks in at a kiosk."""
 
     op: Literal["appointment.book"]
@@ -201,14 +209,14 @@ class AppointmentBook(AdminCommand):
     lang: Literal["zh", "en"] | None = None
 
 
-class StaffUnlock(AdminCommand):
+class StaffUnlock(AdminCommand, frozen=True):
     """Extension (admin): lift a clerk's wrong-PIN lock (the hall manager, after checking)."""
 
     op: Literal["staff.unlock"]
     staff: Identifier
 
 
-class DayClose(AdminCommand):
+class DayClose(AdminCommand, frozen=True):
     """Extension (admin): end the service day as the hall rules require."""
 
     op: Literal["day.close"]
@@ -233,12 +241,20 @@ AnyCommand = Annotated[
     | DayClose,
     Field(discriminator="op"),
 ]
-COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
+# pydantic types the argument as a PEP 747 TypeForm, which pyright (without its experimental
+# features) does not yet accept for an Annotated union; mypy takes it.
+COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)  # pyright: ignore[reportArgumentType]
 
-COMMAND_MODELS: dict[str, type[Command]] = {
-    m.model_fields["op"].annotation.__args__[0]: m  # type: ignore[union-attr]
-    for m in AnyCommand.__origin__.__args__  # type: ignore[attr-defined]
-}
+
+def op_of(model: type[BaseModel]) -> str:
+    """The op a command model answers to: the one value of its `op` Literal."""
+    (op,) = get_args(model.model_fields["op"].annotation)
+    if not isinstance(op, str):
+        raise TypeError(f"{model.__name__}.op is no Literal of one string")
+    return op
+
+
+COMMAND_MODELS: dict[str, type[Command]] = {op_of(m): m for m in get_args(get_args(AnyCommand)[0])}
 
 #: Which device kinds may send each op (the contract's "from" column).
 OP_SENDERS: dict[str, frozenset[str]] = {
