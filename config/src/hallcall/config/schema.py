@@ -7,6 +7,7 @@ speaks English, two departments with one ticket prefix) before anything runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,7 +43,7 @@ class Text(Strict):
         value = getattr(self, lang, None)
         return value if value else (self.zh or self.en or "")
 
-    def missing(self, languages: list[str]) -> list[str]:
+    def missing(self, languages: Sequence[str]) -> list[str]:
         return [lang for lang in languages if not getattr(self, lang, None)]
 
 
@@ -296,8 +297,8 @@ class HallConfig(Strict):
         for dup in sorted({p for p in prefixes if prefixes.count(p) > 1}):
             problems.append(f"ticket prefix {dup!r} is used by two departments")
         numbers = [w.number for w in self.windows]
-        for dup in sorted({n for n in numbers if numbers.count(n) > 1}):
-            problems.append(f"window number {dup} is shown on two windows")
+        for number in sorted({n for n in numbers if numbers.count(n) > 1}):
+            problems.append(f"window number {number} is shown on two windows")
         departments = {d.id for d in self.departments}
         windows = {w.id for w in self.windows}
         for w in self.windows:
