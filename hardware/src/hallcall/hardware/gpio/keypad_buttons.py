@@ -22,7 +22,7 @@ class GpioKeypad(Keypad):
 
     def __init__(
         self,
-        pins: Mapping[KeypadAction | str, int],
+        pins: Mapping[KeypadAction, int] | Mapping[str, int],
         on_action: ActionHandler | None = None,
         *,
         bounce_time: float | None = 0.05,

@@ -51,7 +51,9 @@ class GpioRatingPad(RatingPad):
     def _show_thanks(self) -> None:
         t = self._blink_time
         for led in self._leds:
-            led.blink(on_time=t, off_time=t, n=3, background=True)
+            # gpiozero has no annotations; pyright infers `int` from the defaults (1), but its
+            # documentation says seconds as a float.
+            led.blink(on_time=t, off_time=t, n=3, background=True)  # pyright: ignore[reportArgumentType]
 
     def close(self) -> None:
         for device in [*self._buttons, *self._leds]:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import copy
+from typing import TypedDict
 
 from escpos.escpos import Escpos
 
 from .config import PrinterConfig
+from .status import set_query_settings
+
+
+class _UsbEndpoints(TypedDict, total=False):
+    in_ep: int
+    out_ep: int
 
 
 def open_printer(cfg: PrinterConfig) -> Escpos:
@@ -23,7 +30,7 @@ def open_printer(cfg: PrinterConfig) -> Escpos:
 
         if not Usb.is_usable():
             raise RuntimeError("a USB printer needs pyusb: pip install pyusb (and libusb-1.0)")
-        kwargs: dict = {}
+        kwargs: _UsbEndpoints = {}  # python-escpos's defaults where the config has none
         if cfg.in_ep is not None:
             kwargs["in_ep"] = cfg.in_ep
         if cfg.out_ep is not None:
@@ -38,6 +45,7 @@ def open_printer(cfg: PrinterConfig) -> Escpos:
     elif kind == "serial":
         from .serial_port import SerialPrinter
 
+        assert cfg.devfile is not None  # PrinterConfig requires it of kind "serial"
         printer = SerialPrinter(
             devfile=cfg.devfile,
             baudrate=cfg.baudrate,
@@ -48,10 +56,12 @@ def open_printer(cfg: PrinterConfig) -> Escpos:
     elif kind == "network":
         from escpos.printer.network import Network
 
+        assert cfg.host is not None  # PrinterConfig requires it of kind "network"
         printer = Network(cfg.host, port=cfg.port, timeout=cfg.timeout, profile=profile)
     elif kind == "file":
         from escpos.printer.file import File
 
+        assert cfg.path is not None  # PrinterConfig requires it of kind "file"
         printer = File(cfg.path, profile=profile)
     elif kind == "fake":
         from .fake import FakePrinter
@@ -61,8 +71,7 @@ def open_printer(cfg: PrinterConfig) -> Escpos:
         raise ValueError(f"unknown printer kind {kind!r}")
 
     _set_media_width(printer, cfg.paper_width_px)
-    printer.query_status_enabled = cfg.query_status  # read by status.query_status
-    printer.status_timeout_s = cfg.status_timeout_s
+    set_query_settings(printer, enabled=cfg.query_status, timeout_s=cfg.status_timeout_s)
     return printer
 
 

@@ -38,9 +38,16 @@ def has_cjk_glyphs(path: str) -> bool:
         font = ImageFont.truetype(path, 32)
     except OSError:
         return False
-    drawn = [bytes(font.getmask(ch)) for ch in _PROBE]
-    missing = bytes(font.getmask(_MISSING[0]))
+    drawn = [_mask_bytes(font, ch) for ch in _PROBE]
+    missing = _mask_bytes(font, _MISSING[0])
     return all(drawn) and drawn[0] != drawn[1] and missing not in drawn
+
+
+def _mask_bytes(font: ImageFont.FreeTypeFont, text: str) -> bytes:
+    """The pixels of text's glyph mask, one byte each."""
+    # Pillow's stub of ImagingCore declares only __getitem__, not the __len__ with which
+    # bytes() reads it as a sequence at run time.
+    return bytes(font.getmask(text))  # pyright: ignore[reportArgumentType]
 
 
 @functools.cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
+from qrcode.constants import ERROR_CORRECT_M
 
 from .fonts import find_cjk_font
 from .ticket import TicketPrint, labels
@@ -29,6 +30,11 @@ def render_ticket(
     return _Canvas(ticket, width_px, find_cjk_font(font_path), max_material_lines).draw()
 
 
+def _ink(grey: int) -> int:
+    """Black (0) or white (255) for a grey level of the mode "L" canvas."""
+    return 255 if grey >= _INK_THRESHOLD else 0
+
+
 class _Canvas:
     def __init__(self, ticket: TicketPrint, width: int, font_path: str, max_material_lines: int):
         self.t, self.w, self.font_path = ticket, width, font_path
@@ -38,7 +44,7 @@ class _Canvas:
         self.inner = width - 2 * self.margin
         self.img = Image.new("L", (width, 2000), 255)
         self.d = ImageDraw.Draw(self.img)
-        self.y = self.margin
+        self.y: int = self.margin  # the next free row: whole pixels
 
     def font(self, size: float) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(self.font_path, max(8, round(size * self.scale)))
@@ -74,7 +80,7 @@ class _Canvas:
         self.y += self.margin
         self.room(0)
         img = self.img.crop((0, 0, self.w, self.y))
-        return img.point(lambda v: 255 if v >= _INK_THRESHOLD else 0).convert("1")
+        return img.point(_ink).convert("1")
 
     def room(self, height: float) -> None:
         """Grow the canvas so the next height pixels fit: long texts are never clipped."""
@@ -113,7 +119,7 @@ class _Canvas:
         self.d.text(
             (x, self.y - top), number, font=font, fill=0, stroke_width=stroke, stroke_fill=0
         )
-        self.y += bottom - top
+        self.y += round(bottom - top)  # textbbox gives whole pixels, typed as float
         self.gap(16)
 
     def materials(self, header: str, items: list[str]) -> None:
@@ -138,7 +144,7 @@ class _Canvas:
             self.y += step
 
     def qr(self, data: str) -> None:
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
         code.add_data(data)
         code.make(fit=True)
         modules = code.modules_count + 2 * code.border

@@ -10,7 +10,10 @@ from __future__ import annotations
 import enum
 import logging
 import socket
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from escpos.escpos import Escpos
 
@@ -46,6 +49,21 @@ class PrinterNotReady(RuntimeError):
         self.status = status
 
 
+@dataclass(frozen=True)
+class _QuerySettings:
+    enabled: bool
+    timeout_s: float
+
+
+#: Per printer, from its config (open_printer): python-escpos's classes have no place for them.
+_QUERY_SETTINGS: weakref.WeakKeyDictionary[Escpos, _QuerySettings] = weakref.WeakKeyDictionary()
+
+
+def set_query_settings(printer: Escpos, *, enabled: bool, timeout_s: float) -> None:
+    """Whether query_status asks this printer (else it reports OK), and how long it waits."""
+    _QUERY_SETTINGS[printer] = _QuerySettings(enabled, timeout_s)
+
+
 def can_answer(printer: Escpos) -> bool:
     """Whether the transport can read back (Serial, Network, Usb do; File, Dummy don't)."""
     return type(printer)._read is not Escpos._read
@@ -61,10 +79,11 @@ def query_status(printer: Escpos, timeout_s: float | None = None) -> PrinterStat
     simulated = getattr(printer, "simulated_status", None)
     if simulated is not None:
         return PrinterStatus(simulated)
-    if not getattr(printer, "query_status_enabled", True) or not can_answer(printer):
+    settings = _QUERY_SETTINGS.get(printer, _QuerySettings(enabled=True, timeout_s=1.0))
+    if not settings.enabled or not can_answer(printer):
         return PrinterStatus.OK
     if timeout_s is None:
-        timeout_s = getattr(printer, "status_timeout_s", 1.0)
+        timeout_s = settings.timeout_s
     try:
         if printer._device is None:
             # python-escpos leaves a failed open as None and never retries it: reset to
@@ -131,22 +150,32 @@ def _ask(printer: Escpos, device: object, query: bytes) -> int | None:
     return None
 
 
+@runtime_checkable
+class _SerialDevice(Protocol):
+    """A pyserial port (what isinstance checks: both attributes are there)."""
+
+    timeout: float | None
+
+    def reset_input_buffer(self) -> None: ...
+
+
 class _read_timeout:
     """Temporarily shorten the transport's read timeout (serial port or socket)."""
 
     def __init__(self, device: object, timeout_s: float) -> None:
-        self.device, self.timeout_s, self.saved = device, timeout_s, None
+        self.device, self.timeout_s = device, timeout_s
+        self.saved: float | None = None
 
     def __enter__(self) -> None:
         if isinstance(self.device, socket.socket):
             self.saved = self.device.gettimeout()
             self.device.settimeout(self.timeout_s)
-        elif hasattr(self.device, "timeout") and hasattr(self.device, "reset_input_buffer"):
+        elif isinstance(self.device, _SerialDevice):
             self.saved = self.device.timeout
             self.device.timeout = self.timeout_s
 
     def __exit__(self, *exc: object) -> None:
         if isinstance(self.device, socket.socket):
             self.device.settimeout(self.saved)
-        elif hasattr(self.device, "timeout") and hasattr(self.device, "reset_input_buffer"):
+        elif isinstance(self.device, _SerialDevice):
             self.device.timeout = self.saved

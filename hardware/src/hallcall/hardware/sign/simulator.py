@@ -86,7 +86,7 @@ class SignSimulator:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("port")
     parser.add_argument("--address", default="01")
     parser.add_argument("--baudrate", type=int, default=9600)

@@ -20,12 +20,16 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
 
-    import pyttsx3
+    # pyttsx3 has inline types but no py.typed marker, so mypy will not read them.
+    import pyttsx3  # type: ignore[import-untyped]
 
     from hallcall.hardware.voice.voices import check_voice, pick_voice
 
     engine = pyttsx3.init("espeak")
-    voices = [(v.id, list(v.languages or [])) for v in engine.getProperty("voices")]
+    listed = engine.getProperty("voices")  # typed `object`: a list of pyttsx3 Voice
+    if not isinstance(listed, list):
+        raise RuntimeError(f"pyttsx3 listed no voices but {type(listed).__name__}")
+    voices = [(v.id, list(v.languages or [])) for v in listed]
     current = None
     for line in sys.stdin:
         try:
@@ -50,7 +54,9 @@ def main() -> None:
                     break
             else:
                 raise RuntimeError("engine produced no audio")
-            used = engine.getProperty("voice") or ""
+            used = engine.getProperty("voice")  # typed `object`: the voice id, or None
+            if not isinstance(used, str):
+                used = ""
             if used.lower() != voice_id.lower():
                 part.unlink()
                 raise RuntimeError(f"engine spoke with {used!r}, not {voice_id!r}")

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .port import Voice, VoiceError
 
@@ -46,7 +47,7 @@ class Pyttsx3Voice(Voice):
         self.rate = rate
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         #: espeak voice id the engine really used, per language (reported by the worker).
         self.voice_used: dict[str, str] = {}
@@ -73,6 +74,8 @@ class Pyttsx3Voice(Voice):
                 except TimeoutError as exc:
                     self._stop_worker(kill=True)  # hung: it may never read its input again
                     raise VoiceError(f"speech synthesis took over {self.timeout_s} s") from exc
+            else:  # not reached: each attempt breaks with a reply or raises on the second
+                raise VoiceError("speech engine gave no reply")
         if not reply.get("ok"):
             raise VoiceError(reply.get("error", "speech synthesis failed"))
         self.voice_used[lang] = reply["voice"]
@@ -84,16 +87,18 @@ class Pyttsx3Voice(Voice):
 
     # -- child process ----------------------------------------------------------------------
 
-    def _request(self, request: dict) -> dict:
+    def _request(self, request: dict[str, Any]) -> dict[str, Any]:
         proc = self._worker()
+        assert proc.stdin is not None  # started with stdin=PIPE
         try:
             proc.stdin.write((json.dumps(request) + "\n").encode())
             proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise _WorkerDied(f"cannot write to it: {exc}") from exc
-        return json.loads(self._read_line(proc, time.monotonic() + self.timeout_s))
+        reply: dict[str, Any] = json.loads(self._read_line(proc, time.monotonic() + self.timeout_s))
+        return reply
 
-    def _worker(self) -> subprocess.Popen:
+    def _worker(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
             self._buffer = b""
             self._proc = subprocess.Popen(
@@ -105,7 +110,8 @@ class Pyttsx3Voice(Voice):
             threading.Thread(target=_log_stderr, args=(self._proc,), daemon=True).start()
         return self._proc
 
-    def _read_line(self, proc: subprocess.Popen, deadline: float) -> bytes:
+    def _read_line(self, proc: subprocess.Popen[bytes], deadline: float) -> bytes:
+        assert proc.stdout is not None  # started with stdout=PIPE
         fd = proc.stdout.fileno()
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
@@ -127,6 +133,7 @@ class Pyttsx3Voice(Voice):
         if kill and proc.poll() is None:
             proc.kill()
             proc.wait()
+        assert proc.stdin is not None and proc.stdout is not None  # both started as PIPE
         if proc.poll() is None:
             proc.stdin.close()  # the worker exits at end of input
             try:
@@ -139,7 +146,8 @@ class Pyttsx3Voice(Voice):
                 stream.close()
 
 
-def _log_stderr(proc: subprocess.Popen) -> None:
+def _log_stderr(proc: subprocess.Popen[bytes]) -> None:
+    assert proc.stderr is not None  # started with stderr=PIPE
     for line in proc.stderr:
         text = line.decode(errors="replace").rstrip()
         if text:
