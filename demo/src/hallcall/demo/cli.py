@@ -41,7 +41,7 @@ def cmd_demo(args) -> int:
 class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
     """Shows a default only where there is one to show (not "(default: None)")."""
 
-    def _get_help_string(self, action: argparse.Action) -> str:
+    def _get_help_string(self, action: argparse.Action) -> str | None:
         if action.default in (None, False) or "default:" in (action.help or ""):
             return action.help or ""
         return super()._get_help_string(action)

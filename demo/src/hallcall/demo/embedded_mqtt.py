@@ -13,6 +13,10 @@ import asyncio
 import logging
 import socket
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from amqtt.broker import Broker
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,7 @@ class EmbeddedBroker:
         self.host = host
         self.port = port or free_port(host)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._broker = None
+        self._broker: Broker | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._error: BaseException | None = None
@@ -58,8 +62,9 @@ class EmbeddedBroker:
         }
 
         async def boot() -> None:
-            self._broker = Broker(config)
-            await self._broker.start()
+            broker = Broker(config)
+            self._broker = broker
+            await broker.start()
 
         try:
             self._loop.run_until_complete(boot())

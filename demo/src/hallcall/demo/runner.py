@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from sqlalchemy import text
@@ -90,7 +90,8 @@ class LobbyPrinter:
                 f" ({self._staff(e.get('staff'))})"
             )
         elif kind == "ticket.finished":
-            outcome = OUTCOMES.get(t.get("outcome"), {}).get(self.lang, t.get("outcome"))
+            raw = t.get("outcome")
+            outcome = OUTCOMES.get(raw, {}).get(self.lang, raw) if isinstance(raw, str) else raw
             self._say(
                 f"办结 {t['number']}：{outcome}" if zh else f"finished {t['number']}: {outcome}"
             )
@@ -141,7 +142,7 @@ class Simulation:
     def _sleep(self, seconds: float) -> bool:
         return not self.stop_event.wait(seconds / self.speed)
 
-    def start(self, lobby: LobbyPrinter, leave: set[tuple[str, str]] = frozenset()) -> None:
+    def start(self, lobby: LobbyPrinter, leave: Collection[tuple[str, str]] = frozenset()) -> None:
         """Simulate every device but those in `leave` ((kind, id): a person drives them)."""
         display = self._client("display", "lobby-printer", ["state/#", "event/#"])
         display.on_event(lobby.on_event)
@@ -361,7 +362,12 @@ def newcomer_hint(
     """What the screens are and what the newcomer does with them."""
     window = config.window(NEWCOMER_WINDOW)
     number = window.number if window else NEWCOMER_WINDOW
-    names = [config.department(d).name.get(lang) for d in sorted(reserved)]
+    names = []
+    for dep_id in sorted(reserved):
+        dep = config.department(dep_id)
+        # The newcomer's window serves only departments that exist (HallConfig checks it).
+        assert dep is not None, dep_id
+        names.append(dep.name.get(lang))
     if lang == "zh":
         return [
             f"  已打开自助取号机、大厅显示屏、{number} 号窗口的窗口终端和评价器",
@@ -434,7 +440,12 @@ def _stop_on_sigterm() -> Callable[[], None]:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def undo() -> None:
+        # None: the handler before was not set from Python, and signal() takes no None back.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+    return undo
 
 
 def run_demo(
