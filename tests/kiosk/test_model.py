@@ -9,9 +9,10 @@ import pytest
 from pyzbar.pyzbar import decode
 
 from hallcall.broker.service.projections import catalog as catalog_payload
+from hallcall.device_kit.i18n import localized as loc
 from hallcall.hardware.printer import FakePrinter, TicketPrint
 from hallcall.hardware.printer.raster import raster_images, stack
-from hallcall.kiosk.catalog import loc, parse_catalog
+from hallcall.kiosk.catalog import parse_catalog
 from hallcall.kiosk.model import KioskModel, Phase, Screen
 from hallcall.kiosk.printout import TicketPrinter, qr_data, ticket_print
 

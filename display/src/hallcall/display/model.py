@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from hallcall.device_kit.i18n import localized, parse_time
 from hallcall.protocol.pause_reasons import reason_label
 
 #: Upper bounds that keep memory flat whatever arrives (the contract allows up to 100 calls).
@@ -37,32 +38,6 @@ POST_TEXT: dict[str, dict[str, str]] = {
     "A": {"zh": "A岗", "en": "Post A"},
     "B": {"zh": "B岗", "en": "Post B"},
 }
-
-
-def _text(value: Any, lang: str) -> str:
-    """A LocalText dict ({"zh": ..., "en": ...}) in `lang`, falling back to any language."""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict):
-        return ""
-    found = value.get(lang)
-    if isinstance(found, str) and found:
-        return found
-    for other in ("zh", "en", *value.keys()):
-        v = value.get(other)
-        if isinstance(v, str) and v:
-            return v
-    return ""
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value)  # 3.11 reads the "Z"
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -91,7 +66,7 @@ class Call:
                 department=str(raw.get("department") or ""),
                 window=str(raw.get("window") or ""),
                 window_number=int(raw.get("window_number") or 0),
-                at=_when(raw.get("at")),
+                at=parse_time(raw.get("at")),
                 recall=bool(raw.get("recall", False)),
             )
         except (KeyError, TypeError, ValueError):
@@ -278,7 +253,7 @@ class LobbyModel:
         return self._snapshot
 
     def _tr(self, value: Any) -> tuple[str, ...]:
-        return tuple(_text(value, lang) for lang in self.languages)
+        return tuple(localized(value, lang) for lang in self.languages)
 
     def _departments(self) -> dict[str, dict[str, Any]]:
         if self._catalog is None:
@@ -293,7 +268,7 @@ class LobbyModel:
         out = []
         for lang in self.languages:
             sep = "、" if lang == "zh" else " / "
-            out.append(sep.join(_text(deps[d]["name"], lang) if d in deps else d for d in ids))
+            out.append(sep.join(localized(deps[d]["name"], lang) if d in deps else d for d in ids))
         return tuple(out)
 
     def _call_row(self, call: Call, deps: dict[str, dict[str, Any]]) -> CallRow:

@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from hallcall.device_kit.i18n import localized
 from hallcall.hardware.sign import Sign, SignConfig, open_sign
 from hallcall.mqtt.client import DeviceClient
 
-from .model import _text
 from .settings import SignEntry, SignSettings, SignTemplates
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,14 @@ def sign_text(
 
     def dep_names(lang: str) -> str:
         sep = "、" if lang == "zh" else " / "
-        return sep.join(_text(deps[d].get("name"), lang) if d in deps else d for d in dep_ids)
+        return sep.join(localized(deps[d].get("name"), lang) if d in deps else d for d in dep_ids)
 
     values = {
         "window": window.get("number", ""),
         "number": current.get("number", "") if current else "",
-        "clerk": _text(staff.get("name"), language) if staff else "",
-        "clerk_zh": _text(staff.get("name"), "zh") if staff else "",
-        "clerk_en": _text(staff.get("name"), "en") if staff else "",
+        "clerk": localized(staff.get("name"), language) if staff else "",
+        "clerk_zh": localized(staff.get("name"), "zh") if staff else "",
+        "clerk_en": localized(staff.get("name"), "en") if staff else "",
         "post": staff.get("post", "") if staff else "",
         "department": dep_names(language),
         "department_zh": dep_names("zh"),

@@ -16,22 +16,6 @@ log = logging.getLogger(__name__)
 LocalText = dict[str, str]
 
 
-def loc(value: Any, lang: str) -> str:
-    """One language of a {"zh": .., "en": ..} text; falls back to any language, then ""."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        for key in (lang, "zh", "en"):
-            if isinstance(value.get(key), str) and value[key]:
-                return value[key]
-        for v in value.values():
-            if isinstance(v, str) and v:
-                return v
-    return ""
-
-
 def _text(value: Any) -> LocalText:
     if isinstance(value, str):
         return {"zh": value, "en": value}

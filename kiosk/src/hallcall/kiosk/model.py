@@ -29,7 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .catalog import Catalog, Department, Matter, loc, parse_catalog
+from hallcall.device_kit.i18n import localized
+
+from .catalog import Catalog, Department, Matter, parse_catalog
 from .printout import ticket_print
 from .strings import LANGS, text, wait_text
 
@@ -285,10 +287,12 @@ class KioskModel:
         return self.t(f"reason_{reason}")
 
     def hall_name(self) -> str:
-        return loc(self.catalog.hall.name, self.lang) if self.catalog else self.t("kiosk_title")
+        return (
+            localized(self.catalog.hall.name, self.lang) if self.catalog else self.t("kiosk_title")
+        )
 
     def notice(self) -> str:
-        return loc(self.catalog.hall.notice, self.lang) if self.catalog else ""
+        return localized(self.catalog.hall.notice, self.lang) if self.catalog else ""
 
     def other_language(self) -> str | None:
         others = [lang for lang in self.languages if lang != self.lang]
@@ -329,7 +333,7 @@ class KioskModel:
                     self.t("matters_count_one" if n == 1 else "matters_count", n=n) if n else ""
                 )
             tiles.append(
-                DepartmentTile(dep.id, loc(dep.name, self.lang), dep.prefix, detail, closed)
+                DepartmentTile(dep.id, localized(dep.name, self.lang), dep.prefix, detail, closed)
             )
         return tiles
 
@@ -376,7 +380,8 @@ class KioskModel:
         if dep is None:
             return []
         return [
-            MatterTile(m.id, loc(m.name, self.lang), self._matter_detail(m)) for m in dep.matters
+            MatterTile(m.id, localized(m.name, self.lang), self._matter_detail(m))
+            for m in dep.matters
         ]
 
     def _matter_detail(self, m: Matter) -> str:
@@ -398,14 +403,18 @@ class KioskModel:
         if g.materials:
             sections.append(
                 GuideSection(
-                    self.t("guide_materials"), [loc(x, lang) for x in g.materials], bullets=True
+                    self.t("guide_materials"),
+                    [localized(x, lang) for x in g.materials],
+                    bullets=True,
                 )
             )
         if g.steps:
             sections.append(
-                GuideSection(self.t("guide_steps"), [loc(x, lang) for x in g.steps], numbered=True)
+                GuideSection(
+                    self.t("guide_steps"), [localized(x, lang) for x in g.steps], numbered=True
+                )
             )
-        limit = loc(g.time_limit, lang)
+        limit = localized(g.time_limit, lang)
         if not limit and m.promised_days:
             limit = self.t("promised_days", n=m.promised_days)
         if limit:
@@ -416,16 +425,16 @@ class KioskModel:
             ("guide_fee", g.fee),
             ("guide_basis", g.basis),
         ):
-            if loc(value, lang):
-                sections.append(GuideSection(self.t(key), [loc(value, lang)]))
+            if localized(value, lang):
+                sections.append(GuideSection(self.t(key), [localized(value, lang)]))
         return sections
 
     def guide_title(self) -> str:
         m = self.matter()
         dep = self.department()
         if m is not None:
-            return loc(m.name, self.lang)
-        return loc(dep.name, self.lang) if dep else ""
+            return localized(m.name, self.lang)
+        return localized(dep.name, self.lang) if dep else ""
 
     def take_ticket_label(self) -> str:
         return self.t("take_priority_ticket" if self.priority else "take_ticket")
@@ -460,8 +469,8 @@ class KioskModel:
             badge = text(lang, "appointment_badge")
         return ResultView(
             number=str(t.get("number", "?")),
-            department=loc(dep.name, lang) if dep else str(t.get("department", "")),
-            matter=loc(matter.name, lang) if matter else "",
+            department=localized(dep.name, lang) if dep else str(t.get("department", "")),
+            matter=localized(matter.name, lang) if matter else "",
             ahead=text(lang, "people_unit", n=ahead if isinstance(ahead, int) else 0),
             wait=text(lang, "no_window_open_short")
             if no_window

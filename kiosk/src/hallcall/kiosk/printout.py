@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hallcall.device_kit.i18n import localized, parse_time
 from hallcall.hardware.printer import (
     PrinterNotReady,
     PrinterStatus,
@@ -22,7 +23,7 @@ from hallcall.hardware.printer import (
     query_status,
 )
 
-from .catalog import Catalog, loc
+from .catalog import Catalog
 from .strings import text
 
 log = logging.getLogger(__name__)
@@ -43,22 +44,9 @@ def qr_data(catalog: Catalog | None, ticket: dict[str, Any]) -> str:
     return ticket_id
 
 
-def parse_time(value: Any) -> datetime:
-    """An ISO 8601 time from the broker (with Z) as an aware datetime; now if unreadable."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)  # 3.11 reads the "Z"
-            if parsed.tzinfo is not None:
-                return parsed
-            return parsed.replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    return datetime.now(UTC)
-
-
 def local_time(value: Any, catalog: Catalog | None) -> datetime:
     """The ticket's time in the hall's time zone (printed as the hall's local time)."""
-    when = parse_time(value)
+    when = parse_time(value) or datetime.now(UTC)  # unreadable: the time of printing
     zone_name = catalog.hall.timezone if catalog else None
     if zone_name:
         try:
@@ -77,22 +65,22 @@ def ticket_print(
     """The ticket as the driver prints it, in the visitor's language."""
     dep = catalog.department(ticket.get("department")) if catalog else None
     matter = dep.matter(ticket.get("matter")) if dep else None
-    hall_name = loc(catalog.hall.name, lang) if catalog else text(lang, "kiosk_title")
+    hall_name = localized(catalog.hall.name, lang) if catalog else text(lang, "kiosk_title")
     footer_key, mark = "ticket_footer", None
     if ticket.get("priority") == "priority":
         footer_key, mark = "ticket_footer_priority", text(lang, "ticket_mark_priority")
     elif ticket.get("source") == "appointment":
         footer_key, mark = "ticket_footer_appointment", text(lang, "ticket_mark_appointment")
-    materials = [loc(m, lang) for m in matter.guide.materials] if matter else []
+    materials = [localized(m, lang) for m in matter.guide.materials] if matter else []
     return TicketPrint(
         hall_name=hall_name,
         number=str(ticket.get("number", "?")),
-        department=loc(dep.name, lang) if dep else str(ticket.get("department", "")),
+        department=localized(dep.name, lang) if dep else str(ticket.get("department", "")),
         waiting_ahead=max(0, int(ticket.get("waiting_ahead") or 0)),
         estimated_wait_s=max(0.0, float(ticket.get("estimated_wait_s") or 0)),
         issued_at=local_time(ticket.get("issued_at"), catalog),
         qr_data=qr_data(catalog, ticket),
-        matter=loc(matter.name, lang) if matter else None,
+        matter=localized(matter.name, lang) if matter else None,
         materials=[m for m in materials if m][:MAX_TICKET_MATERIALS],
         lang="en" if lang == "en" else "zh",
         logo_path=logo_path,

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallcall.device_kit.i18n import localized
 from hallcall.device_kit.text_fit import FittedText, Measure, fit_text
 
-from .catalog import loc
 from .model import DepartmentTile, KioskModel, Screen
 
 #: A name size, a detail size, and every tile's name and detail broken into lines at them.
@@ -779,7 +779,7 @@ class MattersScreen(HeadedScreen):
         self._key = key
         self.banner.setText(m.t("priority_banner"))
         self.banner.setVisible(m.priority)
-        self.title.setText(loc(dep.name, m.lang))
+        self.title.setText(localized(dep.name, m.lang))
         self.subtitle.setText(m.t("choose_matter"))
         self.back.setText("‹  " + m.t("back"))
         reset_grid(self.grid)
@@ -835,7 +835,9 @@ class GuideScreen(HeadedScreen):
         self.banner.setText(m.t("priority_banner"))
         self.banner.setVisible(m.priority)
         self.title.setText(m.guide_title())
-        self.subtitle.setText(f"{m.t('guide_title')} · {loc(dep.name, m.lang)}" if dep else "")
+        self.subtitle.setText(
+            f"{m.t('guide_title')} · {localized(dep.name, m.lang)}" if dep else ""
+        )
         self.back.setText("‹  " + m.t("back"))
         self.take.setText(m.take_ticket_label())
         self.take.setProperty("role", "priority" if m.priority else "primary")

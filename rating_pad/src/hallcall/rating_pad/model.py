@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from hallcall.device_kit.i18n import parse_time
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
@@ -207,16 +209,6 @@ def key_to_score(key: int, keys: int, scale: int) -> int:
     if keys == 5 and scale == 3:
         return {1: 1, 2: 1, 3: 2, 4: 3, 5: 3}[key]
     raise ValueError(f"cannot map a {keys}-key pad onto a {scale}-level scale")
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value)  # Python 3.11 reads the trailing Z
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _clerk(staff: Any) -> Clerk | None:
@@ -443,7 +435,7 @@ class RatingPadModel:
             if last.get("rated"):
                 self._rated_elsewhere(tid)
             else:
-                finished = _parse_time(last.get("finished_at"))
+                finished = parse_time(last.get("finished_at"))
                 if finished is not None:
                     deadline = min(finished, self.now()) + timedelta(seconds=self.timeout_s)
                     self._ask(tid, str(last.get("number") or ""), self.scale, deadline, self.clerk)
@@ -460,7 +452,7 @@ class RatingPadModel:
             clerk = self.clerk if (self.clerk and self.clerk.id == event.get("staff")) else None
             # The event's `at` is the broker's time of the finish, as in the retained state.
             now = self.now()
-            at = _parse_time(event.get("at"))
+            at = parse_time(event.get("at"))
             deadline = (
                 min(at, now) + timedelta(seconds=timeout)
                 if at

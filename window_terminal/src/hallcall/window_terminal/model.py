@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from hallcall.device_kit.i18n import localized, parse_time
 from hallcall.window_terminal.texts import OUTCOMES, reason_label, t
 
 #: The service timer turns amber at this share of the matter's time limit, red at the limit.
@@ -69,15 +70,6 @@ def timer_level(elapsed_s: float, limit_s: float | None) -> TimerLevel:
     if share >= AMBER_AT:
         return TimerLevel.AMBER
     return TimerLevel.NORMAL
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)  # Python 3.11 reads the trailing "Z"
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -273,11 +265,7 @@ class TerminalModel:
 
     def local(self, text: dict[str, str] | str | None) -> str:
         """A {zh, en} text in the clerk's language (or the other one if it is missing)."""
-        if text is None:
-            return ""
-        if isinstance(text, str):
-            return text
-        return text.get(self.lang) or next(iter(text.values()), "")
+        return localized(text, self.lang)
 
     def department(self, dep_id: str) -> dict[str, Any] | None:
         return next(
