@@ -13,17 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-Language = Literal["zh", "en"]
+from hallcall.protocol.topics import ID_PATTERN
 
-#: The names of a rating scale's levels, lowest first, for both languages.
-RATING_LABELS: dict[int, dict[str, list[str]]] = {
-    3: {"zh": ["不满意", "一般", "满意"], "en": ["Dissatisfied", "Average", "Satisfied"]},
-    5: {
-        "zh": ["非常不满意", "不满意", "一般", "满意", "非常满意"],
-        "en": ["Very dissatisfied", "Dissatisfied", "Average", "Satisfied", "Very satisfied"],
-    },
-}
+Identifier = Annotated[str, Field(pattern=f"^{ID_PATTERN}$")]
+Language = Literal["zh", "en"]
 
 
 class Strict(BaseModel):

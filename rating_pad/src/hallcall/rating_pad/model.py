@@ -30,19 +30,11 @@ from enum import Enum
 from typing import Any
 
 from hallcall.device_kit.i18n import parse_time
+from hallcall.protocol.ratings import RATING_LABELS
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
-
-#: The names of the levels, lowest first (the catalog's `hall.rating_labels` wins when present).
-DEFAULT_LABELS: dict[int, dict[str, list[str]]] = {
-    3: {"zh": ["不满意", "一般", "满意"], "en": ["Dissatisfied", "Average", "Satisfied"]},
-    5: {
-        "zh": ["非常不满意", "不满意", "一般", "满意", "非常满意"],
-        "en": ["Very dissatisfied", "Dissatisfied", "Average", "Satisfied", "Very satisfied"],
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -254,7 +246,7 @@ class RatingPadModel:
         self.window: str | None = None
         self.window_number: int | None = None
         self.scale = 3
-        self.labels: dict[str, list[str]] = DEFAULT_LABELS[3]
+        self.labels: dict[str, list[str]] = RATING_LABELS[3]
         self.timeout_s = 30
         self.languages: list[str] = list(LANGUAGES)
         self.lang: str = language or "zh"
@@ -309,7 +301,7 @@ class RatingPadModel:
         scale = self.question.scale if self.question else self.scale
         labels = self.labels.get(lang) if scale == self.scale else None
         if not labels or len(labels) != scale:
-            labels = DEFAULT_LABELS[scale].get(lang) or DEFAULT_LABELS[scale]["en"]
+            labels = RATING_LABELS[scale].get(lang) or RATING_LABELS[scale]["en"]
         return list(labels)
 
     def remaining_s(self) -> int:
@@ -381,7 +373,7 @@ class RatingPadModel:
         ):
             self.labels = {k: [str(x) for x in v] for k, v in labels.items()}
         else:
-            self.labels = DEFAULT_LABELS[self.scale]
+            self.labels = RATING_LABELS[self.scale]
         if isinstance(hall.get("rating_timeout_s"), int) and hall["rating_timeout_s"] > 0:
             self.timeout_s = hall["rating_timeout_s"]
         langs = [lang for lang in hall.get("languages") or [] if lang in LANGUAGES]
