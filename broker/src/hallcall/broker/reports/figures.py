@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from hallcall.broker.reports.records import VisitRecord
-from hallcall.config.schema import RATING_LABELS, HallConfig
+from hallcall.config.schema import HallConfig
+from hallcall.protocol.ratings import RATING_LABELS
 
 
 def summary_stats(values: list[float]) -> tuple[float | None, float | None, float | None]:

@@ -16,8 +16,9 @@ from typing import Any
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.hall import HallDay
 from hallcall.broker.domain.model import Ticket, TicketStatus
-from hallcall.config.schema import RATING_LABELS, HallConfig
+from hallcall.config.schema import HallConfig
 from hallcall.protocol import payloads as p
+from hallcall.protocol.ratings import RATING_LABELS
 
 
 def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False) -> dict:
