@@ -26,11 +26,12 @@ import logging
 import threading
 from dataclasses import replace
 from time import monotonic
+from typing import Any
 
 import paho.mqtt.client as mqtt
 
 from hallcall.broker.acl import queue_broker_user
-from hallcall.broker.service.messagebus import Inbound, MessageBus, Publication
+from hallcall.broker.service.messagebus import Inbound, MessageBus, Publication, ServerState
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
 from hallcall.protocol.payloads import encode, error_reply, request_id_of
 from hallcall.protocol.topics import MAX_PAYLOAD_BYTES, Topics
@@ -107,7 +108,7 @@ class QueueBrokerServer:
         client.on_connect = guarded(on_connect)
         return client
 
-    def _status(self, hall: str, state: str) -> dict:
+    def _status(self, hall: str, state: ServerState) -> dict[str, Any]:
         return self.bus.server_status(state, self.started_at if state == "online" else None, hall)
 
     # ------------------------------------------------------------------ lifecycle
@@ -164,7 +165,7 @@ class QueueBrokerServer:
         hall = parts[2] if len(parts) > 3 and parts[0] == "hallcall" and parts[1] == "v1" else None
         topics = self.topics.get(hall) if hall else None
         sender = topics.parse_command(msg.topic) if topics else None
-        if sender is None:  # another hall's, or a malformed device id
+        if hall is None or sender is None:  # another hall's, or a malformed device id
             log.warning("ignored a message on %s", msg.topic)
             client.ack(msg.mid, msg.qos)
             return

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Only for the annotation: events imports model, which imports this module.
+    from hallcall.broker.domain.events import Event
+
 
 class QueueError(Exception):
     """A command the rules refuse. `code` is one of the contract's error codes."""
@@ -12,8 +19,8 @@ class QueueError(Exception):
         self,
         message: str,
         code: str | None = None,
-        events: list | None = None,
-        detail: dict | None = None,
+        events: Iterable[Event] | None = None,
+        detail: dict[str, Any] | None = None,
     ):
         super().__init__(message)
         self.message = message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from hallcall.broker.domain.model import Ticket
 
@@ -158,4 +159,4 @@ class AppointmentCheckedIn(Event):
 @dataclass(frozen=True)
 class DayClosed(Event):
     day: date
-    summary: dict
+    summary: dict[str, Any]

@@ -16,6 +16,7 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hallcall.broker.domain import events as ev
@@ -276,6 +277,8 @@ class HallDay:
         )
 
     def served_today(self, staff: str) -> int:
+        if self.today is None:  # not rolled over yet: nothing is counted for a day
+            return 0
         return self.served[(self.today, staff)]
 
     def last_called_number(self, department: str) -> str | None:
@@ -456,6 +459,7 @@ class HallDay:
         staff = w.staff
         was_paused = w.status is WindowStatus.PAUSED
         w.logout(now)
+        assert staff is not None  # logout() refuses a window with no clerk logged in
         self.on_duty_since.pop(w.id, None)
         self._window_changed()
         events: list[ev.Event] = [ev.ClerkOffDuty(now, w.id, staff)]
@@ -466,12 +470,15 @@ class HallDay:
     def call_next(self, now: datetime, window_id: str) -> tuple[Ticket, list[ev.Event]]:
         w = self.window(window_id)
         w.require_can_call()
+        staff, post = w.staff, w.post
+        # require_can_call() refuses a window with no clerk; login() sets the clerk and post together
+        assert staff is not None and post is not None
         if w.current_ticket is not None:
             current = self.tickets[w.current_ticket]
             raise Conflict(
                 f"finish, transfer or mark no-show {current.number} before calling the next"
             )
-        best: tuple | None = None
+        best: tuple[int, datetime, datetime, str] | None = None
         for dep in w.departments:
             head = self.queues[dep].head(now) if dep in self.queues else None
             if head is not None and (best is None or head < best):
@@ -480,7 +487,7 @@ class HallDay:
             raise Empty("nobody is waiting for this window")
         t = self.tickets[best[3]]
         self.queues[t.department].remove(t.id)
-        t.call(w.id, w.staff, w.post, now)
+        t.call(w.id, staff, post, now)
         w.current_ticket = t.id
         self.last_called[t.department] = (now, t.number)
         self.calls.appendleft(Call(t.id, t.number, t.department, w.id, now, False, t.lang))
@@ -533,7 +540,7 @@ class HallDay:
 
     def _missing_materials(
         self, t: Ticket, outcome: Outcome, missing: list[int]
-    ) -> list[dict] | None:
+    ) -> list[dict[str, str | None]] | None:
         if not missing:
             return None
         if outcome is not Outcome.NEEDS_DOCUMENTS:
@@ -673,7 +680,7 @@ class HallDay:
             return []
         return [ev.PinFailuresCleared(now, staff_id)]
 
-    def close_day(self, now: datetime) -> tuple[dict, list[ev.Event]]:
+    def close_day(self, now: datetime) -> tuple[dict[str, Any], list[ev.Event]]:
         events = self._close_through(self.service_date(now), now)
         closed = next(e for e in events if isinstance(e, ev.DayClosed))
         return closed.summary, events

@@ -79,7 +79,7 @@ class Ticket:
     #: Closed by the system (close of day), not by a clerk.
     closed_by_system: bool = False
     #: Outcome needs_documents: what the visitor must still bring, each {"zh": ..., "en": ...}.
-    missing_materials: list[dict] | None = None
+    missing_materials: list[dict[str, str | None]] | None = None
 
     @property
     def is_open(self) -> bool:

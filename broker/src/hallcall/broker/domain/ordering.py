@@ -16,6 +16,11 @@ from datetime import datetime, timedelta
 
 from hallcall.broker.domain.model import Priority, Source, Ticket, TicketStatus
 
+#: A ticket's place within its class: `(queued_at, issued_at, id)`.
+PlaceKey = tuple[datetime, datetime, str]
+#: Its full place in the queue: `(class, queued_at, issued_at, id)`, class 0 (goes ahead) or 1.
+QueueKey = tuple[int, datetime, datetime, str]
+
 #: The default "due" margin: an appointment counts as due this long before its booked time.
 APPOINTMENT_EARLY = timedelta(minutes=10)
 
@@ -28,12 +33,12 @@ def goes_ahead(ticket: Ticket, now: datetime, due_early: timedelta = APPOINTMENT
     )
 
 
-def place_key(ticket: Ticket) -> tuple:
+def place_key(ticket: Ticket) -> PlaceKey:
     """The order within a class: first queued first (a transfer keeps `queued_at`)."""
     return (ticket.queued_at, ticket.issued_at, ticket.id)
 
 
-def queue_key(ticket: Ticket, now: datetime, due_early: timedelta = APPOINTMENT_EARLY) -> tuple:
+def queue_key(ticket: Ticket, now: datetime, due_early: timedelta = APPOINTMENT_EARLY) -> QueueKey:
     return (0 if goes_ahead(ticket, now, due_early) else 1, *place_key(ticket))
 
 

@@ -9,11 +9,13 @@ the moment they become due, and move to the front class when time reaches it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sortedcontainers import SortedList
+# sortedcontainers ships no type information (no py.typed, no stubs): SortedList is untyped here.
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from hallcall.broker.domain.model import Priority, Source, Ticket
-from hallcall.broker.domain.ordering import APPOINTMENT_EARLY, place_key
+from hallcall.broker.domain.ordering import APPOINTMENT_EARLY, PlaceKey, QueueKey, place_key
 
 AHEAD, NORMAL = 0, 1
 
@@ -23,7 +25,7 @@ class CallQueue:
         self.due_early = due_early
         self._classes = (SortedList(), SortedList())  # AHEAD, NORMAL: place keys
         self._pending = SortedList()  # (due_at, place key) of appointments not yet due
-        self._where: dict[str, tuple[int, tuple]] = {}  # ticket id -> (class, place key)
+        self._where: dict[str, tuple[int, PlaceKey]] = {}  # ticket id -> (class, place key)
         self._due_at: dict[str, datetime] = {}
         self.priority_waiting = 0
         self._priority_ids: set[str] = set()
@@ -73,12 +75,13 @@ class CallQueue:
             self._classes[AHEAD].add(key)
             self._where[ticket_id] = (AHEAD, key)
 
-    def head(self, now: datetime) -> tuple | None:
+    def head(self, now: datetime) -> QueueKey | None:
         """The full queue key `(class, queued_at, issued_at, id)` of the next ticket, or None."""
         self.promote(now)
         for cls, keys in enumerate(self._classes):
             if keys:
-                return (cls, *keys[0])
+                first = cast(PlaceKey, keys[0])  # SortedList is untyped: it holds place keys
+                return (cls, *first)
         return None
 
     def ahead_of(self, ticket_id: str, now: datetime) -> int:
@@ -87,8 +90,10 @@ class CallQueue:
         cls, key = self._where[ticket_id]
         ahead, normal = self._classes
         if cls == AHEAD:
-            return ahead.bisect_left(key)
-        return len(ahead) + normal.bisect_left(key)
+            in_ahead: int = ahead.bisect_left(key)
+            return in_ahead
+        in_normal: int = normal.bisect_left(key)
+        return len(ahead) + in_normal
 
     def ids_in_order(self, now: datetime) -> list[str]:
         self.promote(now)

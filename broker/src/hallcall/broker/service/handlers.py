@@ -30,14 +30,14 @@ class Context:
     def emit(self, events: list[ev.Event]) -> None:
         self.events += events
 
-    def ticket(self, t: Ticket, with_wait: bool = False) -> dict:
+    def ticket(self, t: Ticket, with_wait: bool = False) -> dict[str, Any]:
         return {"ticket": ticket_view(self.hall, t, self.now, with_wait)}
 
-    def window(self, window_id: str) -> dict:
+    def window(self, window_id: str) -> dict[str, Any]:
         return window_state(self.hall, window_id, self.hall.next_seq())
 
 
-def ticket_issue(cmd: p.TicketIssue, ctx: Context) -> dict:
+def ticket_issue(cmd: p.TicketIssue, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.issue(
         ctx.now, cmd.department, cmd.matter, Priority(cmd.priority), cmd.lang
     )
@@ -45,73 +45,73 @@ def ticket_issue(cmd: p.TicketIssue, ctx: Context) -> dict:
     return ctx.ticket(t, with_wait=True)
 
 
-def appointment_checkin(cmd: p.AppointmentCheckin, ctx: Context) -> dict:
+def appointment_checkin(cmd: p.AppointmentCheckin, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.check_in(ctx.now, cmd.code)
     ctx.emit(events)
     return ctx.ticket(t, with_wait=True)
 
 
-def window_login(cmd: p.WindowLogin, ctx: Context) -> dict:
+def window_login(cmd: p.WindowLogin, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.login(ctx.now, ctx.sender.id, cmd.staff, Post(cmd.post), cmd.pin))
     return ctx.window(ctx.sender.id)
 
 
-def window_logout(cmd: p.WindowLogout, ctx: Context) -> dict:
+def window_logout(cmd: p.WindowLogout, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.logout(ctx.now, ctx.sender.id))
     return ctx.window(ctx.sender.id)
 
 
-def call_next(cmd: p.CallNext, ctx: Context) -> dict:
+def call_next(cmd: p.CallNext, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.call_next(ctx.now, ctx.sender.id)
     ctx.emit(events)
     return ctx.ticket(t)
 
 
-def call_recall(cmd: p.CallRecall, ctx: Context) -> dict:
+def call_recall(cmd: p.CallRecall, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.recall(ctx.now, ctx.sender.id)
     ctx.emit(events)
     return ctx.ticket(t)
 
 
-def ticket_no_show(cmd: p.TicketNoShow, ctx: Context) -> dict:
+def ticket_no_show(cmd: p.TicketNoShow, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.no_show(ctx.now, ctx.sender.id)
     ctx.emit(events)
     return ctx.ticket(t)
 
 
-def ticket_transfer(cmd: p.TicketTransfer, ctx: Context) -> dict:
+def ticket_transfer(cmd: p.TicketTransfer, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.transfer(ctx.now, ctx.sender.id, cmd.department, cmd.matter)
     ctx.emit(events)
     return ctx.ticket(t, with_wait=True)
 
 
-def ticket_finish(cmd: p.TicketFinish, ctx: Context) -> dict:
+def ticket_finish(cmd: p.TicketFinish, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.finish(ctx.now, ctx.sender.id, Outcome(cmd.outcome), cmd.missing)
     ctx.emit(events)
     return ctx.ticket(t)
 
 
-def window_pause(cmd: p.WindowPause, ctx: Context) -> dict:
+def window_pause(cmd: p.WindowPause, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.pause(ctx.now, ctx.sender.id, cmd.reason))
     return ctx.window(ctx.sender.id)
 
 
-def window_resume(cmd: p.WindowResume, ctx: Context) -> dict:
+def window_resume(cmd: p.WindowResume, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.resume(ctx.now, ctx.sender.id))
     return ctx.window(ctx.sender.id)
 
 
-def rating_submit(cmd: p.RatingSubmit, ctx: Context) -> dict:
+def rating_submit(cmd: p.RatingSubmit, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.rate(ctx.now, ctx.sender.id, cmd.ticket_id, cmd.score, cmd.reasons))
     return {"ticket_id": cmd.ticket_id, "recorded": True}
 
 
-def window_assign(cmd: p.WindowAssign, ctx: Context) -> dict:
+def window_assign(cmd: p.WindowAssign, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.assign(ctx.now, cmd.window, list(cmd.departments)))
     return ctx.window(cmd.window)
 
 
-def appointment_book(cmd: p.AppointmentBook, ctx: Context) -> dict:
+def appointment_book(cmd: p.AppointmentBook, ctx: Context) -> dict[str, Any]:
     appt, events = ctx.hall.book(
         ctx.now, cmd.department, cmd.matter, cmd.booked_at, cmd.code, cmd.phone, cmd.lang
     )
@@ -126,19 +126,19 @@ def appointment_book(cmd: p.AppointmentBook, ctx: Context) -> dict:
     }
 
 
-def staff_unlock(cmd: p.StaffUnlock, ctx: Context) -> dict:
+def staff_unlock(cmd: p.StaffUnlock, ctx: Context) -> dict[str, Any]:
     events = ctx.hall.unlock(ctx.now, cmd.staff)
     ctx.emit(events)
     return {"staff": cmd.staff, "unlocked": bool(events)}
 
 
-def day_close(cmd: p.DayClose, ctx: Context) -> dict:
+def day_close(cmd: p.DayClose, ctx: Context) -> dict[str, Any]:
     summary, events = ctx.hall.close_day(ctx.now)
     ctx.emit(events)
     return {"summary": summary}
 
 
-HANDLERS: dict[str, Callable[[Any, Context], dict]] = {
+HANDLERS: dict[str, Callable[[Any, Context], dict[str, Any]]] = {
     "ticket.issue": ticket_issue,
     "appointment.checkin": appointment_checkin,
     "window.login": window_login,

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.errors import Forbidden, QueueError
@@ -85,7 +85,9 @@ class _HallWork:
     def __init__(self, hall: HallDay):
         self.hall = hall
         self.events: list[ev.Event] = []
-        self.bodies: list[tuple[str, dict]] = []  # MQTT events, seq given after the states
+        self.bodies: list[
+            tuple[str, dict[str, Any]]
+        ] = []  # MQTT events, seq given after the states
         self.touched = Touched()
         self.replies: dict[RequestKey, StoredReply] = {}
         self.audit: list[AuditEntry] = []
@@ -146,9 +148,12 @@ class _Call:
         return (self.msg.sender.kind, self.msg.sender.id, self.command.request_id)
 
 
-Next = Callable[[_Call], dict]
+#: What `server/status` says of the broker (payloads.ServerStatus.state).
+ServerState = Literal["online", "offline"]
+
+Next = Callable[[_Call], dict[str, Any]]
 #: A step every command passes before its handler: it answers, or hands on to `call_next`.
-Middleware = Callable[[_Call, Next], dict]
+Middleware = Callable[[_Call, Next], dict[str, Any]]
 
 
 class MessageBus:
@@ -170,7 +175,7 @@ class MessageBus:
         self.topics = {h: Topics(h) for h in self.configs}
         self.halls: dict[str, HallDay] = {}
         self._known: dict[str, set[RequestKey]] = {}
-        self._cache: dict[str, OrderedDict[RequestKey, dict]] = {}
+        self._cache: dict[str, OrderedDict[RequestKey, dict[str, Any]]] = {}
         self._lock = threading.RLock()
         self.middleware: list[Middleware] = [self._check_sender, self._idempotent, self._audit]
 
@@ -223,8 +228,11 @@ class MessageBus:
             return result.publications
 
     def server_status(
-        self, state: str = "online", started_at: datetime | None = None, hall: str | None = None
-    ) -> dict:
+        self,
+        state: ServerState = "online",
+        started_at: datetime | None = None,
+        hall: str | None = None,
+    ) -> dict[str, Any]:
         return p.dump(
             p.ServerStatus(
                 state=state, version=__version__, protocol=1, hall=hall, started_at=started_at
@@ -237,7 +245,7 @@ class MessageBus:
         with self._lock:
             now = self.clock.now()
             works: dict[str, _HallWork] = {}
-            answers: list[tuple[Inbound, dict]] = []
+            answers: list[tuple[Inbound, dict[str, Any]]] = []
             for msg in messages:
                 if msg.hall not in self.halls:
                     log.warning(
@@ -263,7 +271,7 @@ class MessageBus:
                 answers.append((msg, self._one(work, msg, now)))
             return self._commit(works, answers)
 
-    def _one(self, work: _HallWork, msg: Inbound, now: datetime) -> dict:
+    def _one(self, work: _HallWork, msg: Inbound, now: datetime) -> dict[str, Any]:
         try:
             command = p.parse_command(msg.raw)
         except p.BadPayload as bad:
@@ -272,7 +280,7 @@ class MessageBus:
         call = _Call(work, msg, command, Context(work.hall, msg.sender, now))
         return self._chain(call)
 
-    def _chain(self, call: _Call) -> dict:
+    def _chain(self, call: _Call) -> dict[str, Any]:
         """The middleware in order, then the handler: each step may answer without the next."""
 
         def step(i: int) -> Next:
@@ -282,7 +290,7 @@ class MessageBus:
 
         return step(0)(call)
 
-    def _check_sender(self, call: _Call, call_next: Next) -> dict:
+    def _check_sender(self, call: _Call, call_next: Next) -> dict[str, Any]:
         """Unknown devices and wrong kinds are refused, and the refusal is not kept."""
         ctx, command = call.ctx, call.command
         try:
@@ -301,7 +309,7 @@ class MessageBus:
             return p.error_reply(command.request_id, exc.code, exc.message, exc.detail)
         return call_next(call)
 
-    def _idempotent(self, call: _Call, call_next: Next) -> dict:
+    def _idempotent(self, call: _Call, call_next: Next) -> dict[str, Any]:
         """A repeated request_id gets the reply it got the first time; a new one's is kept."""
         repeat = self._stored(call.work, call.key)
         if repeat is not None:
@@ -313,7 +321,7 @@ class MessageBus:
             )
         return reply
 
-    def _audit(self, call: _Call, call_next: Next) -> dict:
+    def _audit(self, call: _Call, call_next: Next) -> dict[str, Any]:
         """Admin commands are written to the audit table: who, from where, with what, how it went.
 
         A repeat of a request id is not (the middleware before answers it), so each is kept once.
@@ -335,7 +343,7 @@ class MessageBus:
             )
         return reply
 
-    def _handle(self, call: _Call) -> dict:
+    def _handle(self, call: _Call) -> dict[str, Any]:
         command, ctx = call.command, call.ctx
         try:
             reply = p.ok_reply(command.request_id, HANDLERS[command.op](command, ctx))
@@ -356,7 +364,7 @@ class MessageBus:
             )
         return reply
 
-    def _stored(self, work: _HallWork, key: RequestKey) -> dict | None:
+    def _stored(self, work: _HallWork, key: RequestKey) -> dict[str, Any] | None:
         """The reply already given to this request id, if any."""
         if key in work.replies:
             return work.replies[key].reply
@@ -388,7 +396,7 @@ class MessageBus:
                     works[hall.id] = work
             return self._commit(works, []).publications
 
-    def close_day(self, hall_id: str) -> tuple[dict, list[Publication]]:
+    def close_day(self, hall_id: str) -> tuple[dict[str, Any], list[Publication]]:
         """Close a hall's day now (what the admin `day.close` does, without MQTT)."""
         with self._lock:
             now = self.clock.now()
@@ -405,7 +413,7 @@ class MessageBus:
 
     # ================================================================== commit
     def _commit(
-        self, works: dict[str, _HallWork], answers: list[tuple[Inbound, dict]]
+        self, works: dict[str, _HallWork], answers: list[tuple[Inbound, dict[str, Any]]]
     ) -> BatchResult:
         result = BatchResult()
         pubs: list[Publication] = []
@@ -446,7 +454,7 @@ class MessageBus:
         result.answers = [self._answer(msg, reply) for msg, reply in answers]
         return result
 
-    def _answer(self, msg: Inbound, reply: dict) -> Answer:
+    def _answer(self, msg: Inbound, reply: dict[str, Any]) -> Answer:
         return Answer(
             msg.hall, msg.sender, self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), reply
         )
@@ -488,5 +496,7 @@ class HallHandle:
         summary, pubs = self.bus.close_day(self.hall_id)
         return Result({"ok": True, "data": {"summary": summary}}, pubs)
 
-    def server_status(self, state: str = "online", started_at: datetime | None = None) -> dict:
+    def server_status(
+        self, state: ServerState = "online", started_at: datetime | None = None
+    ) -> dict[str, Any]:
         return self.bus.server_status(state, started_at, self.hall_id)

@@ -21,7 +21,7 @@ from hallcall.protocol import payloads as p
 from hallcall.protocol.ratings import RATING_LABELS
 
 
-def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False) -> dict:
+def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False) -> dict[str, Any]:
     window = hall.window_config.get(t.window) if t.window else None
     dep = hall.departments.get(t.department)
     matter = dep.matter(t.matter) if (dep and t.matter) else None
@@ -61,7 +61,7 @@ def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False
     return view
 
 
-def window_state(hall: HallDay, window_id: str, seq: int) -> dict:
+def window_state(hall: HallDay, window_id: str, seq: int) -> dict[str, Any]:
     w = hall.windows[window_id]
     staff = hall.staff.get(w.staff) if w.staff else None
     current = None
@@ -103,7 +103,7 @@ def window_state(hall: HallDay, window_id: str, seq: int) -> dict:
     }
 
 
-def queue_state(hall: HallDay, department: str, seq: int) -> dict:
+def queue_state(hall: HallDay, department: str, seq: int) -> dict[str, Any]:
     queue = hall.queues[department]
     waiting = len(queue)
     return {
@@ -114,11 +114,11 @@ def queue_state(hall: HallDay, department: str, seq: int) -> dict:
         "estimated_wait_s": hall.estimated_wait_s(department, waiting),
         "last_called": hall.last_called_number(department),
         "open_windows": hall.open_windows(department),
-        "closed": hall.is_closed(hall.today),
+        "closed": hall.today is not None and hall.is_closed(hall.today),
     }
 
 
-def calls_state(hall: HallDay, seq: int) -> dict:
+def calls_state(hall: HallDay, seq: int) -> dict[str, Any]:
     calls = []
     for c in hall.calls:
         window = hall.window_config.get(c.window)
@@ -137,7 +137,7 @@ def calls_state(hall: HallDay, seq: int) -> dict:
     return {"seq": seq, "calls": calls}
 
 
-def catalog(config: HallConfig, seq: int) -> dict:
+def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
     hall = config.hall
     return p.dump(
         p.CatalogView(
@@ -232,9 +232,9 @@ class Touched:
         elif isinstance(e, ev.DayClosed):
             self.departments.update(hall.departments)
 
-    def states(self, hall: HallDay) -> list[tuple[str, dict]]:
+    def states(self, hall: HallDay) -> list[tuple[str, dict[str, Any]]]:
         """(kind, payload) of every touched retained state, with fresh seq numbers."""
-        out: list[tuple[str, dict]] = []
+        out: list[tuple[str, dict[str, Any]]] = []
         for w in sorted(self.windows):
             out.append((f"window/{w}", window_state(hall, w, hall.next_seq())))
         for d in sorted(self.departments):
@@ -245,7 +245,7 @@ class Touched:
         return out
 
 
-def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict] | None:
+def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict[str, Any]] | None:
     """The MQTT event (type, body without seq) for a domain event, or None for internal ones."""
     at = p.iso(e.at)
 
