@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -68,6 +69,13 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+
+
+def table_of(row: type[Base]) -> Table:
+    """A mapping's table, for Core statements (SQLAlchemy types `__table__` as any FromClause)."""
+    table = row.__table__
+    assert isinstance(table, Table)  # every mapping here is a plain table
+    return table
 
 
 class HallRow(Base):

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.estimate import RECENT_SERVICES
@@ -56,12 +58,13 @@ from hallcall.broker.storage.orm import (
     TicketEventRow,
     TicketRow,
     WindowRow,
+    table_of,
 )
 from hallcall.config.schema import HallConfig
 
 log = logging.getLogger(__name__)
 
-T = TicketRow.__table__
+T = table_of(TicketRow)
 _TICKET_FIELDS = (
     "id number service_date department original_department matter booked_at lang issued_at "
     "queued_at window staff called_at recalls transfers finished_at closed_by_system missing_materials"
@@ -106,14 +109,14 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, engine: Engine):
         self.engine = engine
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        counters = CounterRow.__table__
+        counters = table_of(CounterRow)
         up = dialect.insert(counters)
         self._upsert_counter = up.on_conflict_do_update(
             index_elements=[counters.c.hall_id, counters.c.department, counters.c.service_date],
             set_={"last_number": up.excluded.last_number, "issued": up.excluded.issued},
         )
-        self._insert_closed_day = dialect.insert(ClosedDayRow.__table__).on_conflict_do_nothing()
-        pins = PinFailureRow.__table__
+        self._insert_closed_day = dialect.insert(table_of(ClosedDayRow)).on_conflict_do_nothing()
+        pins = table_of(PinFailureRow)
         up_pin = dialect.insert(pins)
         self._upsert_pin = up_pin.on_conflict_do_update(
             index_elements=[pins.c.hall_id, pins.c.staff],
@@ -244,6 +247,7 @@ class SqlUnitOfWork(UnitOfWork):
             snap.calls = [
                 Call(tid, number, dep, window, at, action == "recalled", lang)
                 for tid, dep, window, at, action, number, lang in calls
+                if window is not None  # a call or recall always names its window
             ]
             latest = (
                 select(func.max(E.id))
@@ -379,9 +383,14 @@ class _Prepared:
         order = self.names if self.names is not None else self.binds
         self.plan = [(name, processors[name]) for name in order]
 
-    def parameters(self, row: dict):
-        values = [row[n] if f is None else f(row[n]) for n, f in self.plan]
-        return values if self.names is not None else dict(zip(self.binds, values, strict=True))
+    def _values(self, row: dict[str, Any]) -> list[Any]:
+        return [row[n] if f is None else f(row[n]) for n, f in self.plan]
+
+    def parameters_of(self, rows: list[dict[str, Any]]) -> list[list[Any]] | list[dict[str, Any]]:
+        """The DB-API parameters of `rows`: positional lists, or dicts for a named paramstyle."""
+        if self.names is not None:
+            return [self._values(r) for r in rows]
+        return [dict(zip(self.binds, self._values(r), strict=True)) for r in rows]
 
 
 class _Writer:
@@ -395,7 +404,8 @@ class _Writer:
         self.engine = engine
         self.dialect = engine.dialect
         self.errors = engine.dialect.loaded_dbapi.Error
-        self._raw = None
+        self._raw: PoolProxiedConnection | None = None
+        self._cursor: DBAPICursor | None = None
         self._prepared: dict[tuple[int, tuple[str, ...]], _Prepared] = {}
         self._sqlite = engine.dialect.name == "sqlite"
 
@@ -420,6 +430,8 @@ class _Writer:
 
     def _discard(self) -> None:
         raw, self._raw = self._raw, None
+        if raw is None:  # nothing was opened
+            return
         try:
             if self._sqlite:
                 raw.cursor().execute("ROLLBACK")
@@ -437,7 +449,8 @@ class _Writer:
         prepared = self._prepared.get((id(stmt), keys))
         if prepared is None:
             prepared = self._prepared[(id(stmt), keys)] = _Prepared(stmt, self.dialect, keys)
-        self._cursor.executemany(prepared.sql, [prepared.parameters(r) for r in rows])
+        assert self._cursor is not None, "execute() runs only inside transaction()"
+        self._cursor.executemany(prepared.sql, prepared.parameters_of(rows))
 
 
 class _Rows:
@@ -468,12 +481,13 @@ class _Rows:
         for e in b.events:
             ticket = getattr(e, "ticket", None)
             if isinstance(e, ev.TicketIssued):
-                new[ticket.id] = ticket
-                issued[ticket.id] = e
-                counters[(ticket.original_department, ticket.service_date)] = {
+                t = e.ticket
+                new[t.id] = t
+                issued[t.id] = e
+                counters[(t.original_department, t.service_date)] = {
                     "hall_id": hall,
-                    "department": ticket.original_department,
-                    "service_date": ticket.service_date,
+                    "department": t.original_department,
+                    "service_date": t.service_date,
                     "last_number": e.seqno,
                     "issued": e.issued,
                 }
@@ -558,7 +572,7 @@ class _Statements:
             .where(T.c.hall_id == bindparam("k_hall"), T.c.id == bindparam("k_id"))
             .values({col: bindparam(col) for col in ticket_cols})
         )
-        W = WindowRow.__table__
+        W = table_of(WindowRow)
         self.update_window = (
             update(W)
             .where(W.c.hall_id == bindparam("k_hall"), W.c.id == bindparam("k_id"))
@@ -577,13 +591,13 @@ class _Statements:
                 }
             )
         )
-        H = HallRow.__table__
+        H = table_of(HallRow)
         self.update_seq = update(H).where(H.c.id == bindparam("k_id")).values(seq=bindparam("seq"))
         self.insert_ticket = insert(T)
         self.insert_command = insert(CommandRow)
         self.insert_audit = insert(AuditRow)
         self.insert_event = insert(TicketEventRow)
-        S = StaffSessionRow.__table__
+        S = table_of(StaffSessionRow)
         self.insert_session = insert(S)
         self.end_session = (
             update(S)
@@ -595,7 +609,7 @@ class _Statements:
             )
             .values(logout_at=bindparam("at"))
         )
-        P = PauseRow.__table__
+        P = table_of(PauseRow)
         self.insert_pause = insert(P)
         self.end_pause = (
             update(P)
@@ -607,12 +621,12 @@ class _Statements:
             .values(ended_at=bindparam("at"))
         )
         self.insert_rating = insert(RatingRow)
-        F = PinFailureRow.__table__
+        F = table_of(PinFailureRow)
         self.upsert_pin: Any = None  # dialect-specific, set by SqlUnitOfWork
         self.clear_pin = F.delete().where(
             F.c.hall_id == bindparam("k_hall"), F.c.staff == bindparam("k_staff")
         )
-        A = AppointmentRow.__table__
+        A = table_of(AppointmentRow)
         self.insert_appointment = insert(A)
         self.check_in = (
             update(A)
@@ -701,12 +715,12 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
         ]
     if isinstance(e, ev.TicketFinished):
         outcome = e.ticket.outcome.value if e.ticket.outcome else None
-        detail: dict = (
+        finished: dict[str, Any] = (
             {"outcome": outcome, "by": "close_of_day"} if e.by_system else {"outcome": outcome}
         )
         if e.ticket.missing_materials:
-            detail["missing"] = e.ticket.missing_materials
-        return [(s.insert_event, _history(hall, e.ticket, "finished", e.at, detail))]
+            finished["missing"] = e.ticket.missing_materials
+        return [(s.insert_event, _history(hall, e.ticket, "finished", e.at, finished))]
     if isinstance(e, ev.ClerkOnDuty):
         return [
             (
@@ -759,7 +773,7 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
             )
         ]
     if isinstance(e, ev.AppointmentBooked):
-        row = {
+        row: dict[str, Any] = {
             "hall_id": hall,
             "code": e.code,
             "department": e.department,

@@ -13,6 +13,8 @@ def run() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic was given neither an engine nor a sqlalchemy.url")
         engine = create_engine(url)
     with engine.connect() as connection:
         context.configure(

@@ -10,6 +10,8 @@ Revises: 0003
 Create Date: 2026-12-01
 """
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -460,7 +462,7 @@ def _rebuild(create, hall_id: str | None) -> None:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    halls = bind.execute(sa.text("SELECT id FROM hall")).scalars().all()
+    halls: Sequence[str] = bind.execute(sa.text("SELECT id FROM hall")).scalars().all()
     if len(halls) > 1:
         raise RuntimeError(f"a v1 database holds one hall, this one holds {len(halls)}")
     has_rows = any(
@@ -473,8 +475,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    halls = bind.execute(sa.text("SELECT DISTINCT hall_id FROM windows")).scalars().all()
-    halls = set(halls) | set(bind.execute(sa.text("SELECT id FROM hall")).scalars().all())
+    in_windows: Sequence[str] = (
+        bind.execute(sa.text("SELECT DISTINCT hall_id FROM windows")).scalars().all()
+    )
+    halls: set[str] = set(in_windows) | set(
+        bind.execute(sa.text("SELECT id FROM hall")).scalars().all()
+    )
     if len(halls) > 1:
         raise RuntimeError(
             f"this database holds {len(halls)} halls; v1 held one: split it before going down"
