@@ -30,7 +30,7 @@ def device_user(kind: str, device_id: str) -> str:
 
 def devices(config: HallConfig) -> list[tuple[str, str]]:
     """Every (kind, id) that may connect: configured devices and one clerk terminal per window."""
-    out = [(d.kind, d.id) for d in config.devices]
+    out: list[tuple[str, str]] = [(d.kind, d.id) for d in config.devices]
     out += [("window", w.id) for w in config.windows]
     return out
 

@@ -100,6 +100,7 @@ def cmd_complaint_answer(args) -> int:
     except ComplaintError as exc:
         print(f"not answered: {exc}", file=sys.stderr)
         return 2
+    assert c.answered_at is not None  # answer() has just set it
     late = c.answered_at.date() > c.due_on
     print(f"complaint #{c.id} answered{' (late)' if late else ''}")
     return 0

@@ -101,7 +101,9 @@ class ComplaintBook:
                 staff = staff or ticket.staff
                 department = ticket.department
             if department is None and staff is not None:
-                department = self.config.staff_member(staff).department
+                member = self.config.staff_member(staff)
+                assert member is not None  # no ticket: the staff id was checked above
+                department = member.department
             row = ComplaintRow(
                 hall_id=self.hall_id,
                 received_at=now,

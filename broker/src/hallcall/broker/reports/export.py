@@ -71,12 +71,15 @@ def write_csv(report: Report, folder: Path) -> list[Path]:
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    # openpyxl ships no type information and the checkout installs no types-openpyxl for mypy.
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     wb = Workbook()
-    wb.remove(wb.active)
+    first = wb.active
+    assert first is not None  # a new workbook starts with one empty sheet
+    wb.remove(first)
     for t in report.tables:
         ws = wb.create_sheet(t.title(report.lang)[:31])
         ws.append([heading(c, report.lang) for c in t.columns])
@@ -255,9 +258,9 @@ def _table_html(
         body.append(
             f'<tr><td colspan="{len(columns)}" class="empty">{"无" if lang == "zh" else "none"}</td></tr>'
         )
-    note = f'<p class="note">{_e(t.note_text(lang))}</p>' if t.note and note else ""
+    note_html = f'<p class="note">{_e(t.note_text(lang))}</p>' if t.note and note else ""
     return (
-        f'<section class="table {css}" data-table="{t.name}"><h3>{_e(title)}</h3>{note}<table><thead><tr>{head}</tr></thead>'
+        f'<section class="table {css}" data-table="{t.name}"><h3>{_e(title)}</h3>{note_html}<table><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></section>"
     )
 

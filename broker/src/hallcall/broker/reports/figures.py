@@ -192,7 +192,8 @@ class Calculator:
         self.config = config
         self.scale = config.hall.rating_scale
         self._fact_cache: dict[str, tuple] = {}
-        self._matters = {
+        # (department, matter) -> (matter kind, service limit in seconds)
+        self._matters: dict[tuple[str, str | None], tuple[str | None, float | None]] = {
             (d.id, m.id): (m.kind, m.service_limit_min * 60)
             for d in config.departments
             for m in d.matters
@@ -235,10 +236,12 @@ class Calculator:
                     continue
                 m = groups[k]
                 m.called += 1
-                m.waits.append(leg.wait_s)
+                if (leg_wait := leg.wait_s) is not None:  # always: the leg was called
+                    m.waits.append(leg_wait)
                 if leg.recalls:
                     m.recalled += 1
-                    m.recall_waits.append(leg.recall_wait_s)
+                    if (recall_wait := leg.recall_wait_s) is not None:  # always: called, recalled
+                        m.recall_waits.append(recall_wait)
                 if (leg_s := leg.service_s) is not None:
                     m.services.append(leg_s)
             for i in range(len(r.transferred_from)):

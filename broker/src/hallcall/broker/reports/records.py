@@ -8,8 +8,10 @@ before a transfer both count.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Engine, and_, select
 
@@ -56,9 +58,9 @@ class Leg:
         return (self.ended_at - self.answered_at).total_seconds()
 
 
-def legs_of(events: list[tuple]) -> tuple[Leg, ...]:
+def legs_of(events: list[tuple[Any, ...]]) -> tuple[Leg, ...]:
     """A ticket's legs from its history [(action, at, department, window, staff, detail)] in order."""
-    legs: list[dict] = []
+    legs: list[dict[str, Any]] = []
     for action, at, department, window, staff, detail in events:
         detail = detail or {}
         if action == "issued":
@@ -107,8 +109,8 @@ class VisitRecord:
     staff: str | None
     called_at: datetime | None
     finished_at: datetime | None
-    #: Departments the ticket was transferred away from, in order.
-    transferred_from: tuple[str, ...]
+    #: Departments the ticket was transferred away from, in order (None: its history names none).
+    transferred_from: tuple[str | None, ...]
     #: Window and clerk of each transfer, in order.
     transferred_by: tuple[tuple[str | None, str | None], ...]
     score: int | None
@@ -152,7 +154,11 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
                 t.finished_at,
             ).where(*in_period)
         ).all()
-        history = conn.execute(
+        # (ticket_id, action, at, department, window, staff, detail); SQLAlchemy cannot type a
+        # JSON column's row, so the row type is stated here.
+        history: Sequence[
+            tuple[str, str, datetime, str, str | None, str | None, dict[str, Any] | None]
+        ] = conn.execute(
             select(e.ticket_id, e.action, e.at, e.department, e.window, e.staff, e.detail)
             .join(t, event_of)
             .where(e.hall_id == hall_id, *in_period)
@@ -166,49 +172,52 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
                 .where(r.hall_id == hall_id, *in_period)
             ).all()
         }
-    first_call: dict[str, tuple] = {}
-    transfers: dict[str, list[tuple]] = {}
-    events: dict[str, list[tuple]] = {}
+    first_call: dict[str, tuple[datetime, str | None, str | None, str]] = {}
+    #: (department it left, window, clerk) of each transfer.
+    transfers: dict[str, list[tuple[str | None, str | None, str | None]]] = {}
+    events: dict[str, list[tuple[Any, ...]]] = {}
     for ticket_id, action, at, department, window, staff, detail in history:
         events.setdefault(ticket_id, []).append((action, at, department, window, staff, detail))
         if action == "called" and ticket_id not in first_call:
             first_call[ticket_id] = (at, window, staff, department)
         elif action == "transferred":
             transfers.setdefault(ticket_id, []).append(((detail or {}).get("from"), window, staff))
-    no_call = (None, None, None, None)
+    no_call: tuple[None, None, None, None] = (None, None, None, None)
     out = []
-    for t in tickets:
-        called_first_at, first_window, first_staff, first_department = first_call.get(t.id, no_call)
-        tr = transfers.get(t.id, ())
-        score, scale = ratings.get(t.id, (None, None))
-        served = t.status == "finished" and not t.closed_by_system
-        legs = legs_of(events.get(t.id, []))
+    for row in tickets:
+        called_first_at, first_window, first_staff, first_department = first_call.get(
+            row.id, no_call
+        )
+        tr = transfers.get(row.id, ())
+        score, scale = ratings.get(row.id, (None, None))
+        served = row.status == "finished" and not row.closed_by_system
+        legs = legs_of(events.get(row.id, []))
         last = legs[-1] if legs else None
         out.append(
             VisitRecord(
-                t.id,
-                t.number,
-                t.service_date,
-                t.issued_at,
-                t.original_department,
-                t.department,
-                t.matter,
-                t.status,
-                t.outcome,
-                t.closed_by_system,
+                row.id,
+                row.number,
+                row.service_date,
+                row.issued_at,
+                row.original_department,
+                row.department,
+                row.matter,
+                row.status,
+                row.outcome,
+                row.closed_by_system,
                 called_first_at,
                 first_window,
                 first_staff,
                 first_department,
-                t.window,
-                t.staff,
-                t.called_at,
-                t.finished_at,
+                row.window,
+                row.staff,
+                row.called_at,
+                row.finished_at,
                 tuple(x[0] for x in tr),
                 tuple((x[1], x[2]) for x in tr),
                 score,
                 scale,
-                (called_first_at - t.issued_at).total_seconds() if called_first_at else None,
+                (called_first_at - row.issued_at).total_seconds() if called_first_at else None,
                 last.service_s if served and last is not None else None,
                 legs,
             )
