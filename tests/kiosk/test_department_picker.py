@@ -17,7 +17,7 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
 
 from hallcall.broker.service.projections import catalog as catalog_payload
-from hallcall.kiosk.app import _install_font
+from hallcall.device_kit.fonts import install_cjk_font
 from hallcall.kiosk.model import KioskModel, Screen
 from hallcall.kiosk.widgets import KioskWindow
 from tests.kiosk.long_names import DEPARTMENTS, catalog, queues
@@ -38,7 +38,7 @@ class Effects:
 
 @pytest.fixture
 def kiosk_window(qtbot, qapp):
-    _install_font(qapp, None)  # as the app does, before any widget
+    install_cjk_font(qapp)  # as the app does, before any widget
 
     def make(payload: dict, lang: str, size: tuple[int, int], queue_states: dict | None = None):
         m = KioskModel(Effects(), connect_grace_s=0)

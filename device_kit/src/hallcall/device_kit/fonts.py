@@ -21,8 +21,19 @@ def install_cjk_font(app: QApplication, extra: str | None = None) -> str | None:
     """Load a CJK font into Qt and make it the application's default; returns its family.
 
     Call it right after creating the QApplication and before any widget: widgets created
-    earlier keep the old default and mix two fonts in one line.
+    earlier keep the old default and mix two fonts in one line. Calling it again for the same
+    application and font (a test making many windows) returns the family loaded the first time.
     """
+    key = f"hallcall_cjk_font:{extra or ''}"
+    done = app.property(key)
+    if isinstance(done, str):
+        return done or None
+    family = _load_cjk_font(app, extra)
+    app.setProperty(key, family or "")
+    return family
+
+
+def _load_cjk_font(app: QApplication, extra: str | None) -> str | None:
     for path in ([extra] if extra else []) + list(CJK_FONT_FILES):
         if path and Path(path).exists():
             font_id = QFontDatabase.addApplicationFont(path)

@@ -39,14 +39,6 @@ log = logging.getLogger(__name__)
 SUBSCRIPTIONS = ["state/catalog", "state/queue/+"]
 TICK_MS = 200
 
-_fonts_installed: dict[str | None, str | None] = {}
-
-
-def _install_font(app: QApplication, font_path: str | None) -> str | None:
-    if font_path not in _fonts_installed:
-        _fonts_installed[font_path] = install_cjk_font(app, font_path)
-    return _fonts_installed[font_path]
-
 
 class PrinterWorker(QObject):
     """Runs printer jobs one at a time on its own thread; results come back on the GUI thread."""
@@ -104,7 +96,7 @@ class KioskApp(QObject):
         self.settings = settings
         qt_app = QApplication.instance()
         self.font_family = (
-            _install_font(qt_app, settings.font) if isinstance(qt_app, QApplication) else None
+            install_cjk_font(qt_app, settings.font) if isinstance(qt_app, QApplication) else None
         )
         escpos = printer if printer is not None else open_printer(settings.printer)
         font_path = settings.printer.font_path or settings.font

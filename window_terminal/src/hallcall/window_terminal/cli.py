@@ -121,13 +121,15 @@ def run_app(settings: TerminalSettings) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from hallcall.device_kit.fonts import install_cjk_font
     from hallcall.hardware.keypad import open_keypad
     from hallcall.mqtt.client import DeviceClient
     from hallcall.window_terminal.headless import subscriptions
-    from hallcall.window_terminal.window import TerminalWindow, ensure_cjk_font
+    from hallcall.window_terminal.window import TerminalWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    ensure_cjk_font(settings.font)
+    if isinstance(app, QApplication):
+        install_cjk_font(app, settings.font)
     client = DeviceClient(
         settings.hall,
         "window",

@@ -152,13 +152,6 @@ SHORTCUTS: dict[str, str] = {
 }
 
 
-def ensure_cjk_font(font_file: str | None = None) -> None:
-    """Make a font with Chinese glyphs the application's font, once per application."""
-    app = QApplication.instance()
-    if isinstance(app, QApplication) and not app.property("hallcall_cjk_font"):
-        app.setProperty("hallcall_cjk_font", install_cjk_font(app, font_file) or "none")
-
-
 def _arrow_file() -> str:
     """A small down arrow for the combo box (a style sheet needs a file; none is shipped)."""
     path = Path(tempfile.gettempdir()) / "hallcall-ui" / "arrow-down-v1.png"
@@ -253,7 +246,8 @@ class TerminalWindow(QWidget):
         parent: QWidget | None = None,
     ):
         # The font first: a widget keeps the application font of the moment it is created.
-        ensure_cjk_font(font_file)
+        if isinstance(app := QApplication.instance(), QApplication):
+            install_cjk_font(app, font_file)
         super().__init__(parent)
         self.client = client
         self.now = now or (lambda: datetime.now(UTC))
