@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hallcall.device_kit.i18n import localized, parse_time
+from hallcall.device_kit.i18n import TextTable, localized, parse_time
 from hallcall.protocol.pause_reasons import reason_label
 
 #: Upper bounds that keep memory flat whatever arrives (the contract allows up to 100 calls).
@@ -27,17 +27,17 @@ MAX_WINDOWS = 256
 MAX_DEPARTMENTS = 128
 MAX_CALLS = 100
 
-#: How a window's status reads on the screen, per language.
-STATUS_TEXT: dict[str, dict[str, str]] = {
-    "serving": {"zh": "办理中", "en": "Serving"},
-    "open": {"zh": "空闲", "en": "Available"},
-    "paused": {"zh": "暂停服务", "en": "Paused"},
-    "closed": {"zh": "未开放", "en": "Closed"},
-}
-POST_TEXT: dict[str, dict[str, str]] = {
-    "A": {"zh": "A岗", "en": "Post A"},
-    "B": {"zh": "B岗", "en": "Post B"},
-}
+#: The lobby's own words: how a window's status and a clerk's post read, per language.
+WORDING = TextTable.by_key(
+    {
+        "status_serving": {"zh": "办理中", "en": "Serving"},
+        "status_open": {"zh": "空闲", "en": "Available"},
+        "status_paused": {"zh": "暂停服务", "en": "Paused"},
+        "status_closed": {"zh": "未开放", "en": "Closed"},
+        "post_A": {"zh": "A岗", "en": "Post A"},
+        "post_B": {"zh": "B岗", "en": "Post B"},
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -381,7 +381,9 @@ class LobbyModel:
         raw_current = state.get("current")
         current = raw_current if isinstance(raw_current, dict) else None
         serving = raw_status == "open" and current is not None and current.get("status") == "called"
-        status = "serving" if serving else raw_status if raw_status in STATUS_TEXT else "closed"
+        status = (
+            "serving" if serving else raw_status if f"status_{raw_status}" in WORDING else "closed"
+        )
         raw_staff = state.get("staff")
         staff = raw_staff if isinstance(raw_staff, dict) else None
         dep_ids = [str(d) for d in (state.get("departments") or conf.get("departments") or [])]
@@ -390,7 +392,7 @@ class LobbyModel:
             id=wid,
             number=int(state.get("number") or conf.get("number") or 0),
             status=status,
-            status_text=tuple(STATUS_TEXT[status][lang] for lang in self.languages),
+            status_text=tuple(WORDING(lang, f"status_{status}") for lang in self.languages),
             current=str(current["number"])
             if serving and current is not None and current.get("number")
             else None,
@@ -398,7 +400,7 @@ class LobbyModel:
             clerk=self._tr(staff.get("name"))
             if staff and status != "closed"
             else tuple("" for _ in self.languages),
-            post=tuple(POST_TEXT.get(post, {}).get(lang, "") for lang in self.languages)
+            post=tuple(WORDING.get(lang, f"post_{post}") or "" for lang in self.languages)
             if staff and status != "closed"
             else tuple("" for _ in self.languages),
             pause_reason=" · ".join(

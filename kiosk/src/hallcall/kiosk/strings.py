@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from hallcall.device_kit.i18n import TextTable
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -214,14 +216,8 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def text(lang: str, key: str, **values: object) -> str:
-    """The kiosk's wording for key in lang, with {placeholders} filled in."""
-    table = STRINGS.get(lang) or STRINGS["zh"]
-    template = table.get(key)
-    if template is None:
-        other = "en" if lang == "zh" else "zh"
-        template = STRINGS[other].get(key, key)
-    return template.format(**values) if values else template
+#: The kiosk's wording for key in lang, with {placeholders} filled in: text(lang, key, **values).
+text = TextTable(STRINGS)
 
 
 def wait_text(lang: str, seconds: float | None) -> str:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from hallcall.device_kit.i18n import parse_time
+from hallcall.device_kit.i18n import TextTable, parse_time
 from hallcall.protocol.ratings import RATING_LABELS
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "err_invalid": {"zh": "评价无效", "en": "Invalid rating"},
     "err_other": {"zh": "请稍后再试", "en": "Please try again later"},
 }
+WORDING = TextTable.by_key(TEXTS)
 
 
 class Phase(str, Enum):
@@ -328,9 +329,7 @@ class RatingPadModel:
         return max(0.0, min(1.0, left / total))
 
     def t(self, key: str, **values: Any) -> str:
-        texts = TEXTS[key]
-        text = texts.get(self.lang) or texts["en"]
-        return text.format(**values) if values else text
+        return WORDING(self.lang, key, **values)
 
     def error_text(self) -> str:
         key = f"err_{self.error}" if f"err_{self.error}" in TEXTS else "err_other"

@@ -6,6 +6,7 @@ unknown key shows the key itself (a test catches that before a clerk would).
 
 from __future__ import annotations
 
+from hallcall.device_kit.i18n import TextTable
 from hallcall.protocol.pause_reasons import PAUSE_REASONS as _REASON_WORDS
 from hallcall.protocol.pause_reasons import reason_label  # noqa: F401  (the terminal's name for it)
 
@@ -282,13 +283,8 @@ PAUSE_REASONS = tuple(_REASON_WORDS)  # the codes, in the order the terminal off
 OUTCOMES = ("done", "returned", "needs_documents")
 
 
-def t(lang: str, key: str, **params: object) -> str:
-    table = TEXTS.get(lang) or TEXTS["en"]
-    text = table.get(key, TEXTS["en"].get(key, key))
-    try:
-        return text.format(**params) if params else text
-    except (KeyError, IndexError, ValueError):
-        return text
+#: The clerk's wording: t(lang, key, **params).
+t = TextTable(TEXTS)
 
 
 def duration(lang: str, seconds: float, with_seconds: bool = True) -> str:
