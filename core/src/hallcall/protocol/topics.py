@@ -86,14 +86,6 @@ class Topics:
     def all_commands(self) -> str:
         return self.root + "cmd/+/+"
 
-    @property
-    def all_events(self) -> str:
-        return self.root + "event/#"
-
-    @property
-    def all_device_status(self) -> str:
-        return self.root + "device/+/+/status"
-
     def relative(self, topic: str) -> str | None:
         """The part of `topic` under this hall's root, or None for another hall's topic."""
         return topic[len(self.root) :] if topic.startswith(self.root) else None

@@ -236,16 +236,6 @@ class LobbyModel:
     def calls(self) -> tuple[Call, ...]:
         return self._calls
 
-    def window_numbers(self) -> dict[str, int]:
-        numbers: dict[str, int] = {}
-        if self._catalog is not None:
-            for w in self._catalog.payload.get("windows") or []:
-                if isinstance(w, dict) and "id" in w:
-                    numbers[str(w["id"])] = int(w.get("number") or 0)
-        for wid, held in self._windows.items():
-            numbers[wid] = int(held.payload.get("number") or numbers.get(wid, 0))
-        return numbers
-
     def snapshot(self) -> Snapshot:
         """The picture to draw (cached until the next change)."""
         if self._snapshot is None:
