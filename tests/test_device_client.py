@@ -20,7 +20,7 @@ def offline_client(subscriptions=()):
 def test_a_reply_arriving_as_the_wait_times_out_is_returned_not_lost(monkeypatch):
     client = offline_client()
     late = []
-    client.on_late_reply(late.append)
+    client.on_reply(late.append)
 
     class RacingEvent(threading.Event):
         def wait(self, timeout=None):
@@ -37,7 +37,7 @@ def test_a_reply_arriving_as_the_wait_times_out_is_returned_not_lost(monkeypatch
 def test_a_reply_after_the_timeout_goes_to_late_reply_listeners():
     client = offline_client()
     late = []
-    client.on_late_reply(late.append)
+    client.on_reply(late.append)
     with pytest.raises(RequestTimeout):
         client.request("ticket.issue", request_id="r2", timeout=0.01)
     client._on_reply({"request_id": "r2", "ok": True, "data": {"ticket": {"number": "A001"}}})

@@ -42,7 +42,7 @@ class Traffic:
         self.late: list[dict] = []
         self._lock = threading.Lock()
         for kiosk in kiosks:
-            kiosk.on_late_reply(self.late.append)
+            kiosk.on_reply(self.late.append)
         self.threads = [
             threading.Thread(
                 target=self._send,

@@ -65,7 +65,7 @@ class DeviceClient:
         self._lock = threading.Lock()
         self._state_listeners: list[StateListener] = []
         self._event_listeners: list[StateListener] = []
-        self._late_reply_listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._reply_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._connection_listeners: list[Callable[[bool], None]] = []
         self._client = make_client(
             f"hallcall-{hall}-{kind}-{device_id}-{uuid.uuid4().hex[:6]}",
@@ -105,9 +105,11 @@ class DeviceClient:
     def on_event(self, listener: StateListener) -> None:
         self._event_listeners.append(listener)
 
-    def on_late_reply(self, listener: Callable[[dict[str, Any]], None]) -> None:
-        """A reply whose request had already timed out (the kiosk still prints that ticket)."""
-        self._late_reply_listeners.append(listener)
+    def on_reply(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """`listener(reply)` for every reply no `request()` is waiting for: the answer to a
+        `send()` (the kiosk and the rating pad match it by request_id), or one that came after
+        its `request()` gave up (the kiosk still prints that ticket)."""
+        self._reply_listeners.append(listener)
 
     def on_connection(self, listener: Callable[[bool], None]) -> None:
         self._connection_listeners.append(listener)
@@ -167,7 +169,7 @@ class DeviceClient:
             with self._lock:
                 self._pending.pop(request_id, None)
         # Checked after leaving `_pending` under the lock: a reply that raced the timeout is
-        # returned here; any later one goes to the late-reply listeners. None is lost.
+        # returned here; any later one goes to the reply listeners. None is lost.
         if box:
             return box[0]
         raise RequestTimeout(f"no reply to {op} within {timeout:g} s")
@@ -254,5 +256,5 @@ class DeviceClient:
                 while len(self._answered) > ANSWERED_MEMORY:
                     self._answered.popitem(last=False)
         if pending is None:
-            for listener in self._late_reply_listeners:
+            for listener in self._reply_listeners:
                 listener(payload)

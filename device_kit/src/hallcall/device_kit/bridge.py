@@ -23,7 +23,7 @@ class DeviceBridge(QObject):
     state = Signal(str, dict)  # relative topic, payload (also "server/status")
     event_heard = Signal(str, dict)
     connection = Signal(bool)
-    late_reply = Signal(dict)
+    reply_heard = Signal(dict)  # a reply no request() waits for (see DeviceClient.on_reply)
     _reply = Signal(object, dict)  # (handler, reply) delivered on the GUI thread
 
     def __init__(self, client: DeviceClient, parent: QObject | None = None):
@@ -32,7 +32,7 @@ class DeviceBridge(QObject):
         client.on_state(lambda topic, payload: self.state.emit(topic, payload))
         client.on_event(lambda topic, payload: self.event_heard.emit(topic, payload))
         client.on_connection(lambda up: self.connection.emit(up))
-        client.on_late_reply(lambda payload: self.late_reply.emit(payload))
+        client.on_reply(lambda payload: self.reply_heard.emit(payload))
         self._reply.connect(lambda handler, reply: handler(reply))
 
     def request(
@@ -46,7 +46,7 @@ class DeviceBridge(QObject):
         """Send `op` on a worker thread; `handler(reply)` runs on the GUI thread.
 
         A timeout is reported as a reply with error code "timeout" (the broker may still answer
-        later: that answer arrives as `late_reply`). Pass the same `request_id` to retry a
+        later: that answer arrives as `reply_heard`). Pass the same `request_id` to retry a
         command safely: the broker answers a repeat without doing it twice.
         """
         request_id = request_id or uuid.uuid4().hex

@@ -6,7 +6,7 @@ ticket over 9600 baud much longer) and hands its answers back to the GUI thread 
 the model and the widgets are only ever touched on the GUI thread.
 
 Commands go out with `DeviceClient.send` and a request_id the model chose; every reply arrives
-through the bridge's `late_reply` signal (DeviceClient hands over there every reply it is not
+through the bridge's `reply_heard` signal (DeviceClient hands over there every reply it is not
 blocked waiting for), and the model matches it to its pending or abandoned request. So a reply
 can never fall between "gave up waiting" and "stopped listening".
 """
@@ -124,7 +124,7 @@ class KioskApp(QObject):
         self.window = KioskWindow(self.model, settings.device)
         self.bridge.state.connect(self._on_state)
         self.bridge.connection.connect(self.model.set_mqtt)
-        self.bridge.late_reply.connect(self.model.reply)
+        self.bridge.reply_heard.connect(self.model.reply)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.model.tick)

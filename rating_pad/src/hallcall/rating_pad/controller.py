@@ -51,7 +51,7 @@ class PadController(QObject):
         self.bridge.state.connect(self._on_state)
         self.bridge.event_heard.connect(self._on_event)
         self.bridge.connection.connect(self._on_connection)
-        self.bridge.late_reply.connect(self._on_reply)
+        self.bridge.reply_heard.connect(self._on_reply)
         self._key.connect(self._on_key)
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)

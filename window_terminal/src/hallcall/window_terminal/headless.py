@@ -45,7 +45,7 @@ def connect_controller(client: DeviceClient, controller: Controller) -> None:
     client.on_state(controller.state)
     client.on_event(controller.event)
     client.on_connection(controller.connection)
-    client.on_late_reply(controller.late_reply)
+    client.on_reply(controller.late_reply)
     controller.connection(client.connected.is_set())
     controller.state("server/status", {"state": "online" if client.server_online else "offline"})
     for topic, payload in list(client.states.items()):

@@ -282,7 +282,7 @@ class TerminalWindow(QWidget):
         self.bridge.state.connect(self.controller.state)
         self.bridge.event_heard.connect(self.controller.event)
         self.bridge.connection.connect(self.controller.connection)
-        self.bridge.late_reply.connect(self.controller.late_reply)
+        self.bridge.reply_heard.connect(self.controller.late_reply)
         self._keypad_pressed.connect(self.controller.keypad_action)
         for keypad in keypads:
             self.attach_keypad(keypad)
