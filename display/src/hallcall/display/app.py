@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
+from hallcall.device_kit.lifecycle import exec_until_signalled
 from hallcall.mqtt.client import DeviceClient
 
 from .model import Call, LobbyModel
@@ -106,9 +107,6 @@ class LobbyDisplay(QObject):
 
 def run(settings: DisplaySettings) -> int:
     """`hallcall display`: the full-screen lobby app until the window is closed or SIGTERM."""
-    import signal
-
-    from PySide6.QtCore import QTimer
 
     existing = QApplication.instance()
     if existing is not None and not isinstance(existing, QApplication):
@@ -124,12 +122,7 @@ def run(settings: DisplaySettings) -> int:
     display = LobbyDisplay(settings, voice=voice)
     display.start()
     display.show()
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
-    pulse = QTimer()  # let Python see signals while Qt's loop runs
-    pulse.start(250)
-    pulse.timeout.connect(lambda: None)
     try:
-        return app.exec()
+        return exec_until_signalled(app)
     finally:
         display.stop()

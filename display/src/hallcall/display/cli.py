@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 
 from hallcall.device_kit.device_file import DeviceFileError, add_device_options, load_device_file
+from hallcall.device_kit.lifecycle import stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +39,7 @@ def cmd_display(args: argparse.Namespace) -> int:
     if args.voice_only:
         from .voice_app import VoiceApp
 
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        VoiceApp(settings).run(stop)
+        VoiceApp(settings).run(stop_on_signals())
         return 0
     from hallcall.device_kit.screen import explain_missing_screen
 
@@ -68,9 +64,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
             f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}"
         )
         return 0
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = stop_on_signals()
     app = SignApp(settings)
     log.info("driving %d sign(s) for hall %s", len(settings.signs), settings.hall)
     app.run(stop)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
+from hallcall.device_kit.lifecycle import exec_until_signalled
 from hallcall.hardware.printer import open_printer
 from hallcall.mqtt.client import DeviceClient
 
@@ -205,14 +205,8 @@ def run_kiosk(settings: KioskSettings, argv: list[str] | None = None) -> int:
     kiosk = KioskApp(settings)
     if kiosk.font_family is None:
         log.warning("no CJK font: install fonts-wqy-microhei or set font_path in the device file")
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
-    # Let Python run its signal handlers while Qt's event loop waits.
-    heartbeat = QTimer()
-    heartbeat.start(250)
-    heartbeat.timeout.connect(lambda: None)
     kiosk.start()
     try:
-        return app.exec()
+        return exec_until_signalled(app)
     finally:
         kiosk.stop()

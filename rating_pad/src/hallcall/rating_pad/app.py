@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen
 from hallcall.mqtt.client import DeviceClient
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.rating_pad.controller import SUBSCRIPTIONS, PadController
@@ -113,21 +113,10 @@ def run(settings: PadSettings, mqtt: MqttSettings | None = None, windowed: bool 
         qt_app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     pad = build(settings, mqtt=mqtt)
     if pad.window is not None:
-        if settings.fullscreen and not windowed:
-            pad.window.showFullScreen()
-        else:
-            pad.window.show()
-    # Let Python see SIGINT/SIGTERM while Qt's loop runs.
-    from PySide6.QtCore import QTimer
-
-    signal.signal(signal.SIGINT, lambda *_: qt_app.quit())
-    signal.signal(signal.SIGTERM, lambda *_: qt_app.quit())
-    wake = QTimer()
-    wake.start(300)
-    wake.timeout.connect(lambda: None)
+        show_screen(pad.window, settings.fullscreen and not windowed)
     log.info("rating pad %s of hall %s started", settings.device, settings.hall)
     try:
-        return qt_app.exec()
+        return exec_until_signalled(qt_app)
     finally:
         pad.close()
         pad.client.stop()

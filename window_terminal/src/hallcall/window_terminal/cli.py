@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hallcall.device_kit.device_file import DeviceFileError, add_device_options, load_device_file
+from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen, stop_on_signals
 from hallcall.window_terminal.settings import TerminalSettings
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def run_headless(
         settings.keys is None
     ):  # cmd_window says so to the user; a caller passing such settings erred
         raise ValueError("a headless terminal needs [keys] (a keypad) in its device file")
-    stop = stop or _stop_on_signals()
+    stop = stop or stop_on_signals()
     terminal = HeadlessTerminal(
         settings.hall,
         settings.window,
@@ -118,7 +118,6 @@ def run_headless(
 
 
 def run_app(settings: TerminalSettings) -> int:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from hallcall.device_kit.fonts import install_cjk_font
@@ -148,28 +147,11 @@ def run_app(settings: TerminalSettings) -> int:
     )
     client.start()
     window.setWindowTitle(f"HallCall - {settings.window}")
-    if settings.fullscreen:
-        window.showFullScreen()
-    else:
-        window.resize(*settings.size)
-        window.show()
-    # Let Python see Ctrl-C / SIGTERM while Qt's loop runs.
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
-    heartbeat = QTimer()
-    heartbeat.start(250)
-    heartbeat.timeout.connect(lambda: None)
+    show_screen(window, settings.fullscreen, settings.size)
     try:
-        return app.exec()
+        return exec_until_signalled(app)
     finally:
         window.close()
         for keypad in keypads:
             keypad.close()
         client.stop()
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    return stop
