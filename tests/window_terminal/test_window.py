@@ -52,7 +52,7 @@ def test_login_next_timer_recall_limit_and_no_show(make_terminal, kiosk, events,
     assert win.number.text() == first["number"] == "A001"
     assert win.matter.text() == "成绩单打印与盖章"
     assert win.message.text() == "已叫号 A001。"
-    assert len(events.of("ticket.called")) == 1
+    until(lambda: len(events.of("ticket.called")) == 1, "ticket.called")  # the lobby's own link
     until(lambda: win._dep_rows[0][2].text() == "1", "waiting count 1")
     assert win.recalls.text() == "还可重呼 2/2 次"
     assert not win.buttons["next"].isEnabled() and not win.buttons["pause"].isEnabled()
@@ -81,7 +81,7 @@ def test_login_next_timer_recall_limit_and_no_show(make_terminal, kiosk, events,
     assert win.model.recalls_left == 0
     assert not win.buttons["recall"].isEnabled()
     assert win.recalls.text() == "已达重呼上限"
-    assert len(events.of("ticket.recalled")) == 2
+    until(lambda: len(events.of("ticket.recalled")) == 2, "ticket.recalled twice")
     qtbot.keyClick(win, Qt.Key.Key_F2)
     assert win.model.in_flight is None
     assert win.message.text() == "A001 已重呼 2 次（上限）。请记为过号或开始办理。"
@@ -117,6 +117,7 @@ def test_transfer_finish_outcomes_and_rating(make_terminal, kiosk, events, devic
     assert win.bottom.currentIndex() == 3, "no Finance window is open: it asks first"
     qtbot.keyClick(win, Qt.Key.Key_Return)
     idle(win)
+    until(lambda: events.of("ticket.transferred"), "ticket.transferred")
     moved = events.of("ticket.transferred")
     assert len(moved) == 1 and moved[0]["department"] == "finance"
     assert moved[0]["ticket"]["number"] == "A001" and moved[0]["ticket"]["matter"] == "tuition"
