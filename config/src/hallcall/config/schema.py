@@ -8,15 +8,12 @@ speaks English, two departments with one ticket prefix) before anything runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hallcall.protocol.topics import ID_PATTERN
-
-Identifier = Annotated[str, Field(pattern=f"^{ID_PATTERN}$")]
-Language = Literal["zh", "en"]
+from hallcall.protocol.payloads import Identifier, Language
 
 
 class Strict(BaseModel):

@@ -38,6 +38,8 @@ MAX_DEPTH = 16
 MAX_INT_DIGITS = 15
 
 Identifier = Annotated[str, Field(pattern=f"^{ID_PATTERN}$")]
+#: The languages a hall speaks to its visitors in.
+Language = Literal["zh", "en"]
 LocalText = dict[str, str]
 
 
@@ -120,7 +122,7 @@ class TicketIssue(Command, frozen=True):
     department: Identifier
     matter: Identifier | None = None
     priority: Literal["normal", "priority"] = "normal"
-    lang: Literal["zh", "en"] | None = None
+    lang: Language | None = None
 
 
 class AppointmentCheckin(Command, frozen=True):
@@ -206,7 +208,7 @@ class AppointmentBook(AdminCommand, frozen=True):
     #: Digits only: a visitor types it on the kiosk's numeric keypad (default: 6 random digits).
     code: str | None = Field(default=None, min_length=4, max_length=12, pattern=r"^[0-9]+$")
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9-]{5,31}$")
-    lang: Literal["zh", "en"] | None = None
+    lang: Language | None = None
 
 
 class StaffUnlock(AdminCommand, frozen=True):

@@ -21,16 +21,12 @@ import argparse
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from hallcall.mqtt.settings import MqttSection, add_mqtt_options
-from hallcall.protocol.topics import ID_PATTERN
-
-#: A hall, device, window or staff id, as the contract spells them.
-Identifier = Annotated[str, Field(pattern=f"^{ID_PATTERN}$")]
-Language = Literal["zh", "en"]
+from hallcall.protocol.payloads import Identifier, Language
 
 
 def _size(value: Any) -> Any:

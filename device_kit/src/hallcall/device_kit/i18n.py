@@ -7,10 +7,11 @@ ISO 8601 with a `Z`. Qt-free: the models use it, and they are tested without Qt.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
-Lang = Literal["zh", "en"]
-LANGUAGES: tuple[Lang, ...] = ("zh", "en")
+from hallcall.protocol.payloads import Language
+
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
 
 
 def localized(value: Any, lang: str) -> str:

@@ -13,8 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hallcall.config.schema import check_call_template
-from hallcall.device_kit.device_file import DeviceFile, Identifier, Language
+from hallcall.device_kit.device_file import DeviceFile
 from hallcall.hardware.sign import SignConfig
+from hallcall.protocol.payloads import Identifier, Language
 
 
 class Strict(BaseModel):

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from hallcall.device_kit.device_file import Identifier, Language, ScreenDeviceFile, ScreenSize
+from hallcall.device_kit.device_file import ScreenDeviceFile, ScreenSize
 from hallcall.hardware.printer import PrinterConfig
+from hallcall.protocol.payloads import Identifier, Language
 
 
 class KioskSettings(ScreenDeviceFile):

@@ -23,8 +23,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from hallcall.device_kit.device_file import Identifier, ScreenDeviceFile, ScreenSize
+from hallcall.device_kit.device_file import ScreenDeviceFile, ScreenSize
 from hallcall.hardware.keypad import KeypadConfig
+from hallcall.protocol.payloads import Identifier
 
 
 class TerminalSettings(ScreenDeviceFile):
