@@ -85,8 +85,5 @@ class TextTable:
     def missing(self) -> dict[str, list[str]]:
         """Per language, the keys another language has and it lacks."""
         keys = set().union(*(texts.keys() for texts in self.by_language.values()))
-        return {
-            lang: sorted(keys - self.by_language.get(lang, {}).keys())
-            for lang in LANGUAGES
-            if keys - self.by_language.get(lang, {}).keys()
-        }
+        lacking = {lang: keys - self.by_language.get(lang, {}).keys() for lang in LANGUAGES}
+        return {lang: sorted(absent) for lang, absent in lacking.items() if absent}

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
-from hallcall.device_kit.lifecycle import exec_until_signalled
+from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen
 from hallcall.mqtt.client import DeviceClient
 
 from .model import Call, LobbyModel
@@ -71,9 +71,7 @@ class LobbyDisplay(QObject):
     def show(self) -> None:
         if self.settings.fullscreen:
             self.screen.setCursor(Qt.CursorShape.BlankCursor)
-            self.screen.showFullScreen()
-        else:
-            self.screen.show()
+        show_screen(self.screen, self.settings.fullscreen)
 
     def stop(self) -> None:
         """Close the screen, leave MQTT, stop the voice (queued calls are dropped)."""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
-from hallcall.device_kit.lifecycle import exec_until_signalled
+from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen
 from hallcall.hardware.printer import open_printer
 from hallcall.mqtt.client import DeviceClient
 
@@ -141,11 +141,7 @@ class KioskApp(QObject):
         self._poll.start()
         self.poll_printer()
         if show:
-            if self.settings.fullscreen:
-                self.window.showFullScreen()
-            else:
-                self.window.resize(*self.settings.size)
-                self.window.show()
+            show_screen(self.window, self.settings.fullscreen, self.settings.size)
 
     def stop(self) -> None:
         if self._stopped:

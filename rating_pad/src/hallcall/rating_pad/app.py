@@ -94,8 +94,8 @@ def build(
     return RatingPadApp(client, model, controller, window)
 
 
-def run(settings: PadSettings, mqtt: MqttSettings | None = None, windowed: bool = False) -> int:
-    """Run a pad until Ctrl-C / SIGTERM."""
+def run(settings: PadSettings) -> int:
+    """Run a pad until Ctrl-C / SIGTERM (--windowed and --mqtt-* are in `settings` already)."""
     if settings.show_ui:
         from PySide6.QtWidgets import QApplication
 
@@ -111,9 +111,9 @@ def run(settings: PadSettings, mqtt: MqttSettings | None = None, windowed: bool 
         from PySide6.QtCore import QCoreApplication
 
         qt_app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
-    pad = build(settings, mqtt=mqtt)
+    pad = build(settings)
     if pad.window is not None:
-        show_screen(pad.window, settings.fullscreen and not windowed)
+        show_screen(pad.window, settings.fullscreen)
     log.info("rating pad %s of hall %s started", settings.device, settings.hall)
     try:
         return exec_until_signalled(qt_app)
