@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hallcall.demo.runner import SCREEN_APPS
+from hallcall.demo.runner import SCREEN_APPS, open_all_day, second_hall
 from tests.support.screens import SCREENSHOTS
 from tests.support.xvfb import Xvfb
 
@@ -92,6 +92,15 @@ def run_demo(xvfb: Xvfb, data: Path, *options: str) -> subprocess.Popen:
         text=True,
         env=without_screen(DISPLAY=xvfb.display),
     )
+
+
+def test_the_demo_keeps_its_halls_open_whatever_the_time_of_day(hall_config):
+    """The example hall closes at 17:30 in Shanghai: a demo run after it closed its day at the
+    broker's first tick and every clerk was logged out under the visitor's eyes."""
+    assert hall_config.hall.close_at == "17:30"
+    demo = open_all_day(hall_config)
+    assert demo.hall.close_at is None and second_hall(demo).hall.close_at is None
+    assert demo.hall.id == hall_config.hall.id and demo.departments == hall_config.departments
 
 
 def test_the_demo_with_screens_runs_its_four_apps_on_x_for_20_seconds(xvfb, tmp_path):

@@ -344,6 +344,12 @@ def in_language(config: HallConfig, lang: str | None) -> HallConfig:
     )
 
 
+def open_all_day(config: HallConfig) -> HallConfig:
+    """The hall without its closing hour: a demo started after it (17:30 in Shanghai is 09:30
+    UTC) would otherwise close the day under the visitor's eyes at the broker's first tick."""
+    return config.model_copy(update={"hall": config.hall.model_copy(update={"close_at": None})})
+
+
 def newcomer(config: HallConfig) -> tuple[frozenset[str], str | None]:
     """The departments of the newcomer's window and a clerk of theirs who may log in there."""
     window = config.window(NEWCOMER_WINDOW)
@@ -476,7 +482,7 @@ def run_demo(
     settings = MqttSettings(port=mqtt_server.port, username=DEMO_USERNAME)
     engine = create_db_engine(db_url)
     upgrade(engine)
-    config = in_language(config, lang)
+    config = open_all_day(in_language(config, lang))
     reserved, clerk = newcomer(config) if screens else (frozenset(), None)
     # One queue broker process serves every hall: the demo runs a second, quieter hall beside it.
     second = second_hall(config)
