@@ -15,6 +15,7 @@ from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.kiosk.catalog import parse_catalog
 from hallcall.kiosk.model import KioskModel, Phase, Screen
 from hallcall.kiosk.printout import TicketPrinter, qr_data, ticket_print
+from hallcall.protocol.payloads import timeout_reply
 
 QT_FREE = [
     "hallcall.kiosk.model",
@@ -72,7 +73,6 @@ def kiosk(catalog):
         new_id=lambda: next(ids),
         idle_return_s=60,
         result_return_s=20,
-        request_timeout_s=8,
         connect_grace_s=5,
     )
     m.set_mqtt(True)
@@ -296,8 +296,7 @@ def test_error_replies_in_plain_words(kiosk):
 def test_no_reply_in_time_then_the_late_reply_is_still_printed(kiosk):
     m, fx = kiosk, kiosk.fx
     rid = take_to_request(m)
-    m.clock.advance(9)
-    m.tick()
+    m.reply(timeout_reply(rid, "ticket.issue"))  # the device kit's deadline passed
     assert m.screen is Screen.ERROR and m.failure_view()[2]  # "try again" offered
     assert rid in m.abandoned
     m.reply(ok(rid, ticket("A007")))  # the broker was only slow
@@ -310,8 +309,7 @@ def test_no_reply_in_time_then_the_late_reply_is_still_printed(kiosk):
 def test_a_late_reply_after_the_visitor_left_is_printed_and_shown(kiosk):
     m, fx = kiosk, kiosk.fx
     rid = take_to_request(m)
-    m.clock.advance(9)
-    m.tick()
+    m.reply(timeout_reply(rid, "ticket.issue"))  # the device kit's deadline passed
     m.home()
     m.reply(ok(rid, ticket("A008")))
     assert fx.prints[-1][0] == rid
@@ -324,8 +322,7 @@ def test_a_late_reply_after_the_visitor_left_is_printed_and_shown(kiosk):
 def test_a_late_reply_waits_for_the_visitor_at_the_kiosk(kiosk):
     m = kiosk
     first = take_to_request(m)
-    m.clock.advance(9)
-    m.tick()
+    m.reply(timeout_reply(first, "ticket.issue"))  # the device kit's deadline passed
     m.home()
     second = take_to_request(m, "finance", "tuition")
     m.reply(ok(first, ticket("A009")))  # arrives while someone else's ticket is under way
@@ -338,11 +335,18 @@ def test_a_late_reply_waits_for_the_visitor_at_the_kiosk(kiosk):
     assert m.screen is Screen.RESULT and m.result_view().number == "A009"
 
 
+def test_a_deadline_after_the_answer_changes_nothing(kiosk):
+    m, fx = kiosk, kiosk.fx
+    rid = take_to_request(m)
+    m.reply(ok(rid, ticket("A010")))
+    m.reply(timeout_reply(rid, "ticket.issue"))  # a racing deadline must not undo the answer
+    assert m.screen is Screen.WORKING and fx.prints[-1][0] == rid and not m.abandoned
+
+
 def test_try_again_resends_the_same_request_id(kiosk):
     m, fx = kiosk, kiosk.fx
     rid = take_to_request(m)
-    m.clock.advance(9)
-    m.tick()
+    m.reply(timeout_reply(rid, "ticket.issue"))  # the device kit's deadline passed
     m.retry()
     m.printer_checked(fx.checks[-1], "ok")
     assert [s[0] for s in fx.sent] == [rid, rid]  # the broker answers a repeat with one ticket

@@ -1,14 +1,22 @@
 """The MQTT side of every device: status with a last will, commands with replies, retained state.
 
-A device app (kiosk, clerk terminal, display, rating pad) owns one DeviceClient. Requests block
-the calling thread until the reply with the same request_id arrives (never call `request` from a
-paho callback: waiting inside the network thread deadlocks). Retained states are cached per topic
-and a state older than the one held (by `seq`) is ignored, so a screen never moves backwards.
+A device app (kiosk, clerk terminal, display, rating pad) owns one DeviceClient. There is one
+request style for every device: `submit(op, on_reply, timeout=...)` publishes a command with a
+request_id and returns at once; `on_reply(reply)` is called exactly once, with the broker's
+reply or, when the deadline passes first, with a reply whose error code is "timeout"
+(`timed_out(reply)`). `request()` is the same, blocking, for scripts and the headless terminal.
 
-A request is sent again with the same request_id, until its deadline, whenever it may have been
-lost: on every reconnect, when the queue broker comes back online (it has subscribed by then),
-and every RETRY_S without a reply. The queue broker answers a repeat with the reply it gave the
-first time, and a second reply to one request is dropped here, so each request is answered once.
+Until its deadline (or its reply, with `timeout=None`) a request is sent again with the same
+request_id whenever it may have been lost: on every reconnect, when the queue broker comes back
+online (it has subscribed by then), and every RETRY_S without a reply, by one retry thread. The
+queue broker answers a repeat with the reply it gave the first time, and a second reply to one
+request is dropped here. A reply that comes after its deadline goes to the `on_reply` listeners
+(the kiosk still prints that ticket).
+
+Every state, event and server status is parsed with the contract's own model
+(`hallcall.protocol.payloads.VIEW_MODELS`); one that does not fit is logged and dropped. Retained
+states are cached per topic and a state older than the one held (by `seq`) is ignored, so a
+screen never moves backwards.
 """
 
 from __future__ import annotations
@@ -19,23 +27,35 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from time import monotonic
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from pydantic import ValidationError
 
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
-from hallcall.protocol.payloads import encode
+from hallcall.protocol.payloads import encode, parse_view, timed_out, timeout_reply
 from hallcall.protocol.topics import Topics
 
 log = logging.getLogger(__name__)
 
 StateListener = Callable[[str, dict[str, Any]], None]
+ReplyHandler = Callable[[dict[str, Any]], None]
 
 #: Seconds without a reply after which a request is sent again (same request_id).
 RETRY_S = 3.0
 #: Request ids answered lately, so a repeated reply is not taken for a new one.
 ANSWERED_MEMORY = 1024
+
+
+@dataclass
+class _Pending:
+    op: str
+    payload: bytes
+    on_reply: ReplyHandler
+    deadline: float | None  # monotonic; None: until answered
+    next_send: float
 
 
 class RequestTimeout(Exception):
@@ -60,9 +80,12 @@ class DeviceClient:
         self.server_online = False
         self.connected = threading.Event()
         self._health: dict[str, Any] = {}
-        self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]], bytes]] = {}
+        self._pending: dict[str, _Pending] = {}
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)  # the retry thread sleeps on it
+        self._retry_thread: threading.Thread | None = None
+        self._stopping = False
         self._state_listeners: list[StateListener] = []
         self._event_listeners: list[StateListener] = []
         self._reply_listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -81,6 +104,9 @@ class DeviceClient:
         start(self._client, self.settings)
 
     def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
         if self.connected.is_set():
             info = self._client.publish(
                 self.topics.device_status(self.kind, self.id),
@@ -106,9 +132,8 @@ class DeviceClient:
         self._event_listeners.append(listener)
 
     def on_reply(self, listener: Callable[[dict[str, Any]], None]) -> None:
-        """`listener(reply)` for every reply no `request()` is waiting for: the answer to a
-        `send()` (the kiosk and the rating pad match it by request_id), or one that came after
-        its `request()` gave up (the kiosk still prints that ticket)."""
+        """`listener(reply)` for every reply no request is pending for: one that came after its
+        request's deadline (the kiosk still prints that ticket), or one for no request of ours."""
         self._reply_listeners.append(listener)
 
     def on_connection(self, listener: Callable[[bool], None]) -> None:
@@ -129,50 +154,97 @@ class DeviceClient:
         )
 
     # ------------------------------------------------------------------ requests
-    def send(self, op: str, request_id: str | None = None, **args: Any) -> str:
-        """Publish a command without waiting (nor retrying); returns its request_id."""
-        request_id = request_id or uuid.uuid4().hex
-        self._publish_command(encode({"request_id": request_id, "op": op, **args}))
-        return request_id
+    def submit(
+        self,
+        op: str,
+        on_reply: ReplyHandler,
+        *,
+        timeout: float | None = 5.0,
+        request_id: str | None = None,
+        **args: Any,
+    ) -> str:
+        """Send a command and return its request_id at once; `on_reply(reply)` runs once.
 
-    def _publish_command(self, payload: bytes) -> None:
-        self._client.publish(self.topics.command(self.kind, self.id), payload, qos=1)
+        It runs on paho's network thread (the reply) or the retry thread (a "timeout" reply
+        after `timeout` seconds; `timeout=None` waits until answered). The command is sent
+        again with the same request_id until then (see the module docstring). Pass an earlier
+        request_id to repeat a command safely: the broker answers a repeat without doing it twice.
+        """
+        request_id = request_id or uuid.uuid4().hex
+        payload = encode({"request_id": request_id, "op": op, **args})
+        now = monotonic()
+        with self._wake:
+            self._pending[request_id] = _Pending(
+                op, payload, on_reply, None if timeout is None else now + timeout, now + RETRY_S
+            )
+            self._answered.pop(request_id, None)  # a repeat of an answered one is asked anew
+            if self._retry_thread is None:
+                self._retry_thread = threading.Thread(
+                    target=self._retry_loop, name=f"{self.kind}-{self.id}-retry", daemon=True
+                )
+                self._retry_thread.start()
+            self._wake.notify_all()
+        self._publish_command(payload)
+        return request_id
 
     def request(
         self, op: str, timeout: float = 5.0, request_id: str | None = None, **args: Any
     ) -> dict[str, Any]:
-        """Send a command and wait for its reply, sending it again if it may have been lost.
+        """`submit` and wait for the reply (never from a paho callback: that deadlocks).
 
         Raises RequestTimeout after `timeout` seconds (the request's deadline).
         """
-        request_id = request_id or uuid.uuid4().hex
-        payload = encode({"request_id": request_id, "op": op, **args})
         done = threading.Event()
         box: list[dict[str, Any]] = []
+
+        def answered(reply: dict[str, Any]) -> None:
+            box.append(reply)
+            done.set()
+
+        self.submit(op, answered, timeout=timeout, request_id=request_id, **args)
+        done.wait()
+        if timed_out(box[0]):
+            raise RequestTimeout(f"no reply to {op} within {timeout:g} s")
+        return box[0]
+
+    def pending(self) -> int:
+        """Requests sent and not answered yet (nor given up)."""
         with self._lock:
-            self._pending[request_id] = (done, box, payload)
-        deadline = monotonic() + timeout
-        try:
-            self._publish_command(payload)
-            while not done.wait(max(0.0, min(RETRY_S, deadline - monotonic()))):
-                if monotonic() >= deadline:
-                    break
-                if self.connected.is_set():  # while away, the reconnect sends it again
-                    log.info(
-                        "%s/%s: no reply to %s yet; sending it again",
-                        self.kind,
-                        self.id,
-                        request_id,
-                    )
-                    self._publish_command(payload)
-        finally:
-            with self._lock:
-                self._pending.pop(request_id, None)
-        # Checked after leaving `_pending` under the lock: a reply that raced the timeout is
-        # returned here; any later one goes to the reply listeners. None is lost.
-        if box:
-            return box[0]
-        raise RequestTimeout(f"no reply to {op} within {timeout:g} s")
+            return len(self._pending)
+
+    def _publish_command(self, payload: bytes) -> None:
+        self._client.publish(self.topics.command(self.kind, self.id), payload, qos=1)
+
+    def _retry_loop(self) -> None:
+        """Sends unanswered requests again every RETRY_S and gives up on them at their deadline."""
+        while True:
+            resend: list[bytes] = []
+            expired: list[tuple[str, _Pending]] = []
+            with self._wake:
+                if self._stopping:
+                    return
+                now = monotonic()
+                for rid, p in list(self._pending.items()):
+                    if p.deadline is not None and now >= p.deadline:
+                        expired.append((rid, self._pending.pop(rid)))
+                    elif now >= p.next_send:
+                        p.next_send = now + RETRY_S
+                        if self.connected.is_set():  # while away, the reconnect sends it again
+                            resend.append(p.payload)
+                wake_at = [p.next_send for p in self._pending.values()]
+                wake_at += [p.deadline for p in self._pending.values() if p.deadline is not None]
+            for payload in resend:
+                log.info("%s/%s: no reply yet; sending a command again", self.kind, self.id)
+                self._publish_command(payload)
+            for rid, p in expired:
+                p.on_reply(timeout_reply(rid, p.op))
+            with self._wake:
+                if self._stopping:
+                    return
+                if not resend and not expired:
+                    now = monotonic()
+                    wait = min(wake_at, default=now + 60) - now
+                    self._wake.wait(max(0.01, wait))
 
     # ------------------------------------------------------------------ paho callbacks
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
@@ -211,30 +283,41 @@ class DeviceClient:
             return
         if rel == f"reply/{self.kind}/{self.id}":
             self._on_reply(payload)
-        elif rel == "server/status":
+            return
+        heard = rel == "server/status" or (
+            rel.startswith(("state/", "event/")) and self._wanted(rel)
+        )
+        if not heard:
+            return
+        try:
+            parse_view(rel, payload)
+        except (ValidationError, ValueError) as exc:
+            log.warning("dropped a message on %s that the contract refuses: %s", msg.topic, exc)
+            return
+        if rel == "server/status":
             self.server_online = payload.get("state") == "online"
             if self.server_online:  # (re)subscribed by now: what it missed before is lost
                 self._send_pending_again()
             for listener in self._state_listeners:
                 listener(rel, payload)
-        elif rel.startswith("state/") and self._wanted(rel):
+        elif rel.startswith("state/"):
             held = self.states.get(rel)
-            seq = payload.get("seq")
-            if not isinstance(seq, int):
-                log.warning("dropped a state without seq on %s", msg.topic)
-                return
-            if held is not None and seq < held.get("seq", -1):
+            if held is not None and payload["seq"] < held.get("seq", -1):
                 return  # older than what is shown: a replay must not move the screen back
             self.states[rel] = payload
             for listener in self._state_listeners:
                 listener(rel, payload)
-        elif rel.startswith("event/") and self._wanted(rel):
+        else:
             for listener in self._event_listeners:
                 listener(rel, payload)
 
     def _send_pending_again(self) -> None:
+        now = monotonic()
         with self._lock:
-            payloads = [payload for _, _, payload in self._pending.values()]
+            payloads = []
+            for p in self._pending.values():
+                p.next_send = now + RETRY_S
+                payloads.append(p.payload)
         for payload in payloads:
             self._publish_command(payload)
 
@@ -243,18 +326,15 @@ class DeviceClient:
         if not isinstance(rid, str):  # null (a refused payload) or junk: no request of ours
             rid = None
         with self._lock:
-            pending = self._pending.get(rid) if rid is not None else None
-            if pending is not None:
-                done, box, _ = pending
-                if not box:
-                    box.append(payload)
-                done.set()
-            elif rid in self._answered:
+            pending = self._pending.pop(rid, None) if rid is not None else None
+            if pending is None and rid in self._answered:
                 return  # another reply to a request sent twice, already taken
             if rid is not None:
                 self._answered[rid] = None
                 while len(self._answered) > ANSWERED_MEMORY:
                     self._answered.popitem(last=False)
-        if pending is None:
-            for listener in self._reply_listeners:
-                listener(payload)
+        if pending is not None:
+            pending.on_reply(payload)
+            return
+        for listener in self._reply_listeners:  # after its deadline, or for no request of ours
+            listener(payload)

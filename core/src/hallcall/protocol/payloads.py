@@ -425,6 +425,21 @@ def error_reply(
     return {"request_id": request_id, "ok": False, "error": error}
 
 
+#: The error code of the reply a device's client makes itself when a request's deadline passes
+#: with no answer (never sent by the broker; the answer may still come later).
+TIMEOUT = "timeout"
+
+
+def timeout_reply(request_id: str, op: str) -> dict[str, Any]:
+    return error_reply(request_id, TIMEOUT, f"no reply to {op} in time")
+
+
+def timed_out(reply: dict[str, Any]) -> bool:
+    """True for the reply a device's client makes when no answer came before the deadline."""
+    error = reply.get("error")
+    return reply.get("ok") is False and isinstance(error, dict) and error.get("code") == TIMEOUT
+
+
 # --------------------------------------------------------------------------- views
 
 
@@ -561,6 +576,39 @@ class EventView(Stamped):
     replaced: str | None = None
     #: day.closed
     summary: dict[str, Any] | None = None
+
+
+# --------------------------------------------------------------------------- what devices hear
+
+#: The contract's model for each state, event and status a device subscribes to (topic filters
+#: under the hall root). Devices parse what they hear with these, so a malformed state is dropped
+#: at the door instead of surfacing as a KeyError deep in a screen.
+VIEW_MODELS: dict[str, type[Payload]] = {
+    "server/status": ServerStatus,
+    "state/catalog": CatalogView,
+    "state/window/+": WindowStateView,
+    "state/queue/+": QueueStateView,
+    "state/calls": CallsStateView,
+    "event/+": EventView,
+}
+
+
+def view_model(relative_topic: str) -> type[Payload] | None:
+    """The model of what is published on `relative_topic` (e.g. "state/window/w01"), if any."""
+    head, _, rest = relative_topic.partition("/")
+    if head == "state" and "/" in rest:
+        return VIEW_MODELS.get(f"state/{rest.split('/', 1)[0]}/+")
+    if head == "event":
+        return VIEW_MODELS["event/+"]
+    return VIEW_MODELS.get(relative_topic)
+
+
+def parse_view(relative_topic: str, payload: dict[str, Any]) -> Payload:
+    """Validate a heard payload with its contract model; raises pydantic's ValidationError."""
+    model = view_model(relative_topic)
+    if model is None:
+        raise ValueError(f"no contract model for {relative_topic}")
+    return model.model_validate(payload)
 
 
 def iso(dt: datetime) -> str:

@@ -5,10 +5,11 @@ worker thread of its own (a status query on a silent serial printer takes up to 
 ticket over 9600 baud much longer) and hands its answers back to the GUI thread as a signal;
 the model and the widgets are only ever touched on the GUI thread.
 
-Commands go out with `DeviceClient.send` and a request_id the model chose; every reply arrives
-through the bridge's `reply_heard` signal (DeviceClient hands over there every reply it is not
-blocked waiting for), and the model matches it to its pending or abandoned request. So a reply
-can never fall between "gave up waiting" and "stopped listening".
+Commands go out through the device kit's one request style (`DeviceBridge.request`: a request_id
+the model chose, sent again while unanswered, a "timeout" reply at the deadline); a reply after
+the deadline arrives through the bridge's `reply_heard` signal, and the model matches both to
+its pending or abandoned request. So a reply can never fall between "gave up waiting" and
+"stopped listening".
 """
 
 from __future__ import annotations
@@ -115,7 +116,6 @@ class KioskApp(QObject):
             self,
             idle_return_s=settings.idle_return_s,
             result_return_s=settings.result_return_s,
-            request_timeout_s=settings.request_timeout_s,
             connect_grace_s=connect_grace_s,
             logo_path=settings.logo_path,
             default_lang=settings.language or "zh",
@@ -169,7 +169,13 @@ class KioskApp(QObject):
     def send(self, request_id: str, op: str, args: dict[str, Any]) -> None:
         log.info("%s %s %s", op, request_id, args)
         self.sent.append((request_id, op, args))
-        self.client.send(op, request_id=request_id, **args)
+        self.bridge.request(
+            op,
+            self.model.reply,
+            timeout=self.settings.request_timeout_s,
+            request_id=request_id,
+            **args,
+        )
 
     def check_printer(self, request_id: str) -> None:
         self.worker.submit(

@@ -11,10 +11,11 @@ Taking a ticket:
   2. ask the printer for its status again (a poll may be seconds old) -> `printer_checked`;
   3. send `ticket.issue` / `appointment.checkin` with a fresh request_id -> `reply`;
   4. only after a good reply print the ticket -> `printed`, then show the number.
-If no reply comes within `request_timeout_s` the visitor is told, and the request is kept as
-*abandoned*: "try again" resends it with the same request_id (the broker answers a repeat with
-the same ticket, never a second one), and a reply that still comes later is not lost: the ticket
-is printed and its number shown, even after the screen went back to the start.
+The device kit sends the command again while it waits. If its deadline passes first (a
+"timeout" reply) the visitor is told, and the request is kept as *abandoned*: "try again"
+resends it with the same request_id (the broker answers a repeat with the same ticket, never a
+second one), and a reply that still comes later is not lost: the ticket is printed and its
+number shown, even after the screen went back to the start.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hallcall.device_kit.i18n import localized
+from hallcall.protocol.payloads import timed_out
 
 from .catalog import Catalog, Department, Matter, parse_catalog
 from .printout import ticket_print
@@ -71,7 +73,8 @@ class Effects(Protocol):
     """What the model asks of the outside world; each answer comes back as a model call."""
 
     def send(self, request_id: str, op: str, args: dict[str, Any]) -> None:
-        """Publish the command; its reply comes back through `KioskModel.reply`."""
+        """Publish the command; its reply, or a "timeout" reply at the deadline, comes back
+        through `KioskModel.reply` (and a reply after the deadline too)."""
 
     def check_printer(self, request_id: str) -> None:
         """Ask the printer its status; answer with `KioskModel.printer_checked`."""
@@ -90,7 +93,6 @@ class Request:
     args: dict[str, Any]
     lang: str
     phase: Phase = Phase.CHECKING_PRINTER
-    deadline: float | None = None
     ticket: dict[str, Any] | None = None
     late: bool = False  # its reply came after the kiosk had given up waiting
 
@@ -190,7 +192,6 @@ class KioskModel:
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         idle_return_s: float = 60.0,
         result_return_s: float = 20.0,
-        request_timeout_s: float = 8.0,
         connect_grace_s: float = 5.0,
         logo_path: str | None = None,
         default_lang: str = "zh",
@@ -200,7 +201,6 @@ class KioskModel:
         self.new_id = new_id
         self.idle_return_s = idle_return_s
         self.result_return_s = result_return_s
-        self.request_timeout_s = request_timeout_s
         self.connect_grace_s = connect_grace_s
         self.logo_path = logo_path
         self._fallback_lang = default_lang if default_lang in LANGS else "zh"
@@ -663,7 +663,7 @@ class KioskModel:
             return
         req = f.request
         self.abandoned.pop(req.request_id, None)
-        req.phase, req.deadline = Phase.CHECKING_PRINTER, None
+        req.phase = Phase.CHECKING_PRINTER
         self._begin(req)
 
     # ------------------------------------------------------------------ inputs: answers
@@ -683,7 +683,6 @@ class KioskModel:
             )
             return
         req.phase = Phase.REQUESTING
-        req.deadline = self.now() + self.request_timeout_s
         self.effects.send(req.request_id, req.op, dict(req.args))
         self._changed()
 
@@ -694,7 +693,12 @@ class KioskModel:
             return
         req = self.request
         if req is not None and req.request_id == rid and req.phase is Phase.REQUESTING:
-            self._on_answer(req, payload)
+            if timed_out(payload):
+                self._give_up(req)
+            else:
+                self._on_answer(req, payload)
+        elif timed_out(payload):
+            log.debug("ignored the deadline of %s (answered or given up already)", rid)
         elif rid in self.abandoned:
             self._on_late_answer(self.abandoned.pop(rid), payload)
         else:
@@ -724,26 +728,8 @@ class KioskModel:
             self._changed()
 
     def tick(self) -> None:
-        """Called a few times a second: request timeouts, idle return, countdowns."""
+        """Called a few times a second: idle return, countdowns."""
         now = self.now()
-        req = self.request
-        if (
-            req is not None
-            and req.phase is Phase.REQUESTING
-            and req.deadline is not None
-            and now > req.deadline
-        ):
-            self.request = None
-            self._remember_abandoned(req)
-            self._screen = Screen.ERROR
-            self.failure = Failure(
-                "checkin_error_title" if req.checkin else "error_title",
-                "error_timeout",
-                request=req,
-            )
-            self._last_touch = now
-            self._changed()
-            return
         if self._screen is Screen.RESULT and self.result is not None:
             shown_enough = now - self.result.shown_at >= self.result_return_s
         else:
@@ -763,6 +749,20 @@ class KioskModel:
             self._changed()
 
     # ------------------------------------------------------------------ internals
+    def _give_up(self, req: Request) -> None:
+        """No answer before the deadline: say so, keep the request for "try again" and its
+        late reply."""
+        self.request = None
+        self._remember_abandoned(req)
+        self._screen = Screen.ERROR
+        self.failure = Failure(
+            "checkin_error_title" if req.checkin else "error_title",
+            "error_timeout",
+            request=req,
+        )
+        self._last_touch = self.now()
+        self._changed()
+
     def _idle_visitor(self) -> bool:
         return self._screen is Screen.START and not self.priority and self.request is None
 

@@ -4,9 +4,9 @@ Only QtCore is used, so a pad with physical keys and no screen runs the same con
 QCoreApplication. Everything that touches the model happens on the thread that owns this object:
 MQTT messages arrive through DeviceBridge's signals, key presses through a queued signal.
 
-Ratings are published with `DeviceClient.send` and a request_id the model keeps, so a rating
-sent while the queue broker is down is sent again with the same id (the broker records it once);
-the replies arrive as the client's "late" replies because nothing blocks waiting for them.
+Ratings go out through the device kit's one request style with a request_id the model keeps
+and no deadline (`timeout=None`): the kit sends a rating again with the same id until the broker
+answers (it records it once), also across a broker restart.
 """
 
 from __future__ import annotations
@@ -145,8 +145,14 @@ class PadController(QObject):
     # ------------------------------------------------------------------ outputs
     def _after(self) -> None:
         for sub in self.model.take_outbox():
-            log.info("sending rating of %s (attempt %d)", sub.number, sub.attempts)
-            self.client.send("rating.submit", request_id=sub.request_id, **sub.command())
+            log.info("sending rating of %s", sub.number)
+            self.bridge.request(
+                "rating.submit",
+                self._on_reply,
+                timeout=None,
+                request_id=sub.request_id,
+                **sub.command(),
+            )
         if self.physical is not None:
             try:
                 self.physical.sync(self.model)

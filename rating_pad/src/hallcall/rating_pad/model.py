@@ -9,12 +9,14 @@ ticket until the hall's `rating_timeout_s` runs out. Two inputs start a question
   `rating_timeout_s` ago, so a pad that reboots in the middle of a question still asks, and a pad
   that boots hours later does not.
 
-A rating is sent once, as `rating.submit` with a fixed request_id: when the queue broker is down
-the rating is kept here and sent again (same request_id: the broker records it once) when it is
-back, so no rating is lost silently. A question that times out is simply dropped: a finished
+A rating is handed out once, as `rating.submit` with a fixed request_id, and the device kit's
+request style does the rest: it keeps the command until the broker answers and sends it again
+(same request_id: the broker records it once) on reconnect, when the broker is back and every
+few seconds, so no rating is lost silently. The model keeps it in `pending` until its reply, for
+the footer's count and the screen's "sent later". A question that times out is simply dropped: a finished
 ticket without a rating counts as "not rated" in reports, no message is needed.
 
-Every input is a method call; `take_outbox()` returns the commands to publish. All time comes
+Every input is a method call; `take_outbox()` returns the new commands to publish. All time comes
 from the injected `now()` (an aware datetime), so tests move time by hand.
 """
 
@@ -159,15 +161,13 @@ class Question:
 
 @dataclass
 class Submission:
-    """A rating to send; re-sent with the same request_id until the broker answers."""
+    """A rating to send; the device kit re-sends it with the same request_id until answered."""
 
     request_id: str
     ticket_id: str
     number: str
     score: int
     reasons: list[str]
-    attempts: int = 0
-    next_try: datetime | None = None
 
     def command(self) -> dict[str, Any]:
         return {"ticket_id": self.ticket_id, "score": self.score, "reasons": list(self.reasons)}
@@ -231,7 +231,6 @@ class RatingPadModel:
         thanks_s: float = 4.0,
         notice_s: float = 6.0,
         reply_timeout_s: float = 5.0,
-        retry_s: float = 10.0,
         new_id: Callable[[], str] | None = None,
     ):
         self.pad_id = pad_id
@@ -241,7 +240,7 @@ class RatingPadModel:
         self._follow_up_setting = follow_up_on
         self.reasons = tuple(reasons)
         self.follow_up_s, self.thanks_s, self.notice_s = follow_up_s, thanks_s, notice_s
-        self.reply_timeout_s, self.retry_s = reply_timeout_s, retry_s
+        self.reply_timeout_s = reply_timeout_s
 
         # What the catalog says.
         self.window: str | None = None
@@ -347,10 +346,6 @@ class RatingPadModel:
             self._availability_changed()
 
     def _availability_changed(self) -> None:
-        if self.available:
-            for sub in self.pending.values():  # send again at once, same request_id
-                sub.next_try = None
-            self._flush_pending()
         self._changed()
 
     def on_catalog(self, catalog: dict[str, Any]) -> None:
@@ -571,15 +566,11 @@ class RatingPadModel:
         ):
             self._to_idle()
             changed = True
-        if self.pending and self.available:
-            before = len(self._outbox)
-            self._flush_pending()
-            changed = changed or len(self._outbox) != before
         if changed:
             self._changed()
 
     def take_outbox(self) -> list[Submission]:
-        """The `rating.submit` commands to publish now (new ones and re-sends)."""
+        """The new `rating.submit` commands to publish (each once: the device kit re-sends)."""
         out, self._outbox = self._outbox, []
         return out
 
@@ -675,24 +666,14 @@ class RatingPadModel:
         sub = Submission(self._new_id(), q.ticket_id, q.number, self.score, list(self.selected))
         self.pending[sub.request_id] = sub
         self._remember(q.ticket_id)
+        self._outbox.append(sub)
         if self.available:
             self._sending = sub.request_id
             self._enter(Phase.SENDING, self.reply_timeout_s)
-            self._flush_pending()
         else:
             log.warning("queue broker unreachable: rating of %s kept to send later", q.number)
             self.queued = True
             self._enter(Phase.THANKS, self.thanks_s)
-
-    def _flush_pending(self) -> None:
-        if not self.available:
-            return
-        now = self.now()
-        for sub in self.pending.values():
-            if sub.next_try is None or now >= sub.next_try:
-                sub.attempts += 1
-                sub.next_try = now + timedelta(seconds=self.retry_s)
-                self._outbox.append(sub)
 
 
 #: What the pad says above the faces after 需补件, in both languages at once (the visitor

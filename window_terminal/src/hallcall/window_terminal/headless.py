@@ -1,17 +1,16 @@
 """The clerk terminal without a screen: a call keypad alone drives the window ("instead of" the app).
 
-Same model and controller as the Qt window; commands run on worker threads (a request blocks
-until its reply), and the keypad's display shows the number being served.
+Same model and controller as the Qt window, fed on paho's thread; commands go out through
+`DeviceClient.submit` like every device's, and the keypad's display shows the number being served.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from hallcall.hardware.keypad import Keypad, KeypadAction, KeypadConfig, open_keypad
-from hallcall.mqtt.client import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.window_terminal.actions import Controller, ReplyHandler, SendFn
 from hallcall.window_terminal.model import Action, TerminalModel
@@ -24,18 +23,12 @@ def subscriptions(window: str) -> list[str]:
     return ["state/catalog", f"state/window/{window}", "state/queue/+", "event/rating.recorded"]
 
 
-def threaded_sender(client: DeviceClient, timeout: float) -> SendFn:
-    """Send on a worker thread; a timeout comes back as error code "timeout"."""
+def sender(client: DeviceClient, timeout: float) -> SendFn:
+    """The controller's `send` on the client's one request style; a timeout comes back as a
+    reply with error code "timeout"."""
 
     def send(op: str, args: dict[str, Any], handler: ReplyHandler) -> None:
-        def work() -> None:
-            try:
-                reply = client.request(op, timeout=timeout, **args)
-            except RequestTimeout as exc:
-                reply = {"ok": False, "error": {"code": "timeout", "message": str(exc)}}
-            handler(reply)
-
-        threading.Thread(target=work, name=f"terminal-{op}", daemon=True).start()
+        client.submit(op, handler, timeout=timeout, **args)
 
     return send
 
@@ -71,7 +64,7 @@ class HeadlessTerminal:
         self.model = TerminalModel(window, lang)
         self.controller = Controller(
             self.model,
-            threaded_sender(self.client, request_timeout_s),
+            sender(self.client, request_timeout_s),
             keypad_pause_reason=keypad_pause_reason,
         )
         self.controller.on_change(self._log_message)
