@@ -199,7 +199,7 @@ def test_a_font_without_chinese_is_refused_clearly():
 
 
 def test_no_cjk_font_on_the_machine_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(fonts_module, "COMMON_CJK_FONTS", (DEJAVU,))
+    monkeypatch.setattr(fonts_module, "CJK_FONT_FILES", (DEJAVU,))
     monkeypatch.setattr(fonts_module, "_fontconfig_candidates", lambda: [DEJAVU])
     find_cjk_font.cache_clear()
     try:

@@ -8,13 +8,9 @@ from pathlib import Path
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-log = logging.getLogger(__name__)
+from hallcall.fonts import CJK_FONT_FILES
 
-CJK_FONT_FILES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
+log = logging.getLogger(__name__)
 
 
 def install_cjk_font(app: QApplication, extra: str | None = None) -> str | None:

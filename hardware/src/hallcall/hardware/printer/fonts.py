@@ -14,15 +14,7 @@ import subprocess
 
 from PIL import ImageFont
 
-COMMON_CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
+from hallcall.fonts import CJK_FONT_FILES
 
 _PROBE = "号窗"  # two different common hanzi
 _MISSING = "\ue000\ue001"  # private-use code points: no font draws these, so they show .notdef
@@ -62,7 +54,7 @@ def find_cjk_font(font_path: str | None = None) -> str:
                 "Point font_path at a CJK font such as wqy-microhei.ttc."
             )
         return font_path
-    for candidate in (*COMMON_CJK_FONTS, *_fontconfig_candidates()):
+    for candidate in (*CJK_FONT_FILES, *_fontconfig_candidates()):
         if os.path.exists(candidate) and has_cjk_glyphs(candidate):
             return candidate
     raise CjkFontNotFound(
