@@ -24,7 +24,7 @@ def test_the_example_device_file_is_valid(capsys):
     )
     assert main(["window", "--device", str(EXAMPLE), "--check"]) == 0
     assert (
-        "OK - hall 'campus-hall', window 'w01', mqtt://127.0.0.1:1883, keypad none, app"
+        "OK - hall 'campus-hall', window 'w01', keypad none, app, mqtt://127.0.0.1:1883"
         in capsys.readouterr().out
     )
     assert (
@@ -33,7 +33,7 @@ def test_the_example_device_file_is_valid(capsys):
         )
         == 0
     )
-    assert "mqtt://10.0.0.5:1883, keypad none, headless" in capsys.readouterr().out
+    assert "keypad none, headless, mqtt://10.0.0.5:1883" in capsys.readouterr().out
 
 
 def test_a_bad_device_file_lists_every_problem(tmp_path, capsys):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
-from hallcall.device_kit.device_file import DeviceFileError, add_device_options, load_device_file
+from hallcall.device_kit.command import run_device_command
+from hallcall.device_kit.device_file import add_device_options, load_device_file
 from hallcall.device_kit.lifecycle import stop_on_signals
 
 log = logging.getLogger(__name__)
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def cmd_display(args: argparse.Namespace) -> int:
     from .settings import DisplaySettings
 
-    try:
+    def load() -> DisplaySettings:
         settings = load_device_file(
             DisplaySettings,
             args.device,
@@ -23,52 +23,50 @@ def cmd_display(args: argparse.Namespace) -> int:
             layout=args.layout,
             fullscreen=False if args.windowed else None,
         )
-    except DeviceFileError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    if args.no_voice:
-        voice = settings.voice.model_copy(update={"enabled": False})
-        settings = settings.model_copy(update={"voice": voice})
-    if args.check:
-        print(
-            f"{args.device}: OK - display {settings.device!r} of hall {settings.hall!r}, "
-            f"{settings.layout}, voice {'on' if settings.voice.enabled else 'off'}, "
-            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}"
-        )
-        return 0
-    if args.voice_only:
-        from .voice_app import VoiceApp
+        if args.no_voice:
+            voice = settings.voice.model_copy(update={"enabled": False})
+            settings = settings.model_copy(update={"voice": voice})
+        return settings
 
-        VoiceApp(settings).run(stop_on_signals())
-        return 0
-    from hallcall.device_kit.screen import explain_missing_screen
+    def run(settings: DisplaySettings) -> int:
+        if args.voice_only:
+            from .voice_app import VoiceApp
 
-    explain_missing_screen()  # no screen: say so plainly instead of Qt's abort
-    from .app import run
+            VoiceApp(settings).run(stop_on_signals())
+            return 0
+        from .app import run as run_display
 
-    return run(settings)
+        return run_display(settings)
+
+    return run_device_command(
+        args,
+        load,
+        lambda s: f"display {s.device!r} of hall {s.hall!r}, {s.layout}, "
+        f"voice {'on' if s.voice.enabled else 'off'}",
+        run,
+        needs_screen=lambda s: not args.voice_only,
+    )
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
     from .settings import SignSettings
-    from .sign_app import SignApp
 
-    try:
-        settings = load_device_file(SignSettings, args.device, args)
-    except DeviceFileError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    if args.check:
-        print(
-            f"{args.device}: OK - {len(settings.signs)} sign(s) of hall {settings.hall!r}, "
-            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}"
-        )
+    def run(settings: SignSettings) -> int:
+        from .sign_app import SignApp
+
+        stop = stop_on_signals()
+        app = SignApp(settings)
+        log.info("driving %d sign(s) for hall %s", len(settings.signs), settings.hall)
+        app.run(stop)
         return 0
-    stop = stop_on_signals()
-    app = SignApp(settings)
-    log.info("driving %d sign(s) for hall %s", len(settings.signs), settings.hall)
-    app.run(stop)
-    return 0
+
+    return run_device_command(
+        args,
+        lambda: load_device_file(SignSettings, args.device, args),
+        lambda s: f"{len(s.signs)} sign(s) of hall {s.hall!r}",
+        run,
+        needs_screen=lambda s: False,
+    )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

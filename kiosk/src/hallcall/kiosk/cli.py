@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from hallcall.device_kit.device_file import DeviceFileError, add_device_options, load_device_file
+from hallcall.device_kit.command import run_device_command
+from hallcall.device_kit.device_file import add_device_options, load_device_file
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,26 +27,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def cmd_kiosk(args: argparse.Namespace) -> int:
     from .settings import KioskSettings
 
-    try:
-        settings = load_device_file(
+    def run(settings: KioskSettings) -> int:
+        from .app import run_kiosk
+
+        return run_kiosk(settings)
+
+    return run_device_command(
+        args,
+        lambda: load_device_file(
             KioskSettings,
             args.device,
             args,
             fullscreen=False if args.windowed else None,
             size=(1920, 1080) if args.landscape else None,
-        )
-    except DeviceFileError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    if args.check:
-        print(
-            f"{args.device}: OK - kiosk {settings.device!r} of hall {settings.hall!r}, "
-            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}, printer {settings.printer.kind}"
-        )
-        return 0
-    from hallcall.device_kit.screen import explain_missing_screen
-
-    explain_missing_screen()  # no screen: say so plainly instead of Qt's abort
-    from .app import run_kiosk
-
-    return run_kiosk(settings)
+        ),
+        lambda s: f"kiosk {s.device!r} of hall {s.hall!r}, printer {s.printer.kind}",
+        run,
+    )

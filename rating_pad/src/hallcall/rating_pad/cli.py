@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from hallcall.device_kit.device_file import DeviceFileError, add_device_options
+from hallcall.device_kit.command import run_device_command
+from hallcall.device_kit.device_file import add_device_options
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,25 +21,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_rating_pad(args: argparse.Namespace) -> int:
-    from hallcall.rating_pad.settings import load_pad_settings
+    from hallcall.rating_pad.settings import PadSettings, load_pad_settings
 
-    try:
-        settings = load_pad_settings(args.device, args, fullscreen=False if args.windowed else None)
-    except DeviceFileError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    if args.check:
-        keys = f", keys: {settings.keys.kind}" if settings.keys else ""
-        print(
-            f"{args.device}: OK - pad {settings.device!r} of hall {settings.hall!r} on "
-            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}, "
-            f"screen: {'yes' if settings.show_ui else 'no'}{keys}"
-        )
-        return 0
-    if settings.show_ui:
-        from hallcall.device_kit.screen import explain_missing_screen
+    def run(settings: PadSettings) -> int:
+        from hallcall.rating_pad.app import run as run_pad
 
-        explain_missing_screen()  # no screen: say so plainly instead of Qt's abort
-    from hallcall.rating_pad.app import run
+        return run_pad(settings)
 
-    return run(settings)
+    def describe(s: PadSettings) -> str:
+        keys = f", keys: {s.keys.kind}" if s.keys else ""
+        return f"pad {s.device!r} of hall {s.hall!r}, screen: {'yes' if s.show_ui else 'no'}{keys}"
+
+    return run_device_command(
+        args,
+        lambda: load_pad_settings(args.device, args, fullscreen=False if args.windowed else None),
+        describe,
+        run,
+        needs_screen=lambda s: s.show_ui,
+    )

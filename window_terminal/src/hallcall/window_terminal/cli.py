@@ -18,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallcall.device_kit.device_file import DeviceFileError, add_device_options, load_device_file
+from hallcall.device_kit.command import run_device_command
+from hallcall.device_kit.device_file import add_device_options, load_device_file
 from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen, stop_on_signals
 from hallcall.window_terminal.settings import TerminalSettings
 
@@ -45,26 +46,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_window(args: argparse.Namespace) -> int:
-    try:
-        settings = load_device_file(
-            TerminalSettings,
-            args.device,
-            args,
-            language=args.lang,
-            fullscreen=False if args.windowed else None,
-        )
-    except DeviceFileError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    if args.check:
-        keypad = settings.keys.kind if settings.keys else "none"
-        print(
-            f"{args.device}: OK - hall {settings.hall!r}, window {settings.window!r}, "
-            f"mqtt://{settings.mqtt.host}:{settings.mqtt.port}, keypad {keypad}, "
-            f"{'app' if settings.show_ui and not args.headless else 'headless'}"
-        )
-        return 0
-    if args.headless or not settings.show_ui:
+    def headless(settings: TerminalSettings) -> bool:
+        return args.headless or not settings.show_ui
+
+    def run(settings: TerminalSettings) -> int:
+        if not headless(settings):
+            return run_app(settings)
         if settings.keys is None:
             print(
                 "--headless needs [keys] (a keypad) in the device file: otherwise nobody can call",
@@ -72,10 +59,27 @@ def cmd_window(args: argparse.Namespace) -> int:
             )
             return 2
         return run_headless(settings)
-    from hallcall.device_kit.screen import explain_missing_screen
 
-    explain_missing_screen()  # no screen: say so plainly instead of Qt's abort
-    return run_app(settings)
+    def describe(s: TerminalSettings) -> str:
+        keypad = s.keys.kind if s.keys else "none"
+        return (
+            f"hall {s.hall!r}, window {s.window!r}, keypad {keypad}, "
+            f"{'headless' if headless(s) else 'app'}"
+        )
+
+    return run_device_command(
+        args,
+        lambda: load_device_file(
+            TerminalSettings,
+            args.device,
+            args,
+            language=args.lang,
+            fullscreen=False if args.windowed else None,
+        ),
+        describe,
+        run,
+        needs_screen=lambda s: not headless(s),
+    )
 
 
 def run_headless(
