@@ -34,26 +34,31 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from hallcall.device_kit.qt_theme import qcolor
 from hallcall.device_kit.text_fit import wrap_text
+from hallcall.device_kit.theme import PALETTE as P
 
 from .model import CallRow, QueueRow, Snapshot, WindowRow
 
-# ------------------------------------------------------------------ look
-BG = QColor("#0a1020")
-PANEL = QColor("#121b2e")
-PANEL_EDGE = QColor("#24324d")
-TEXT = QColor("#f4f6fb")
-MUTED = QColor("#9aabc6")
-DIM = QColor("#5f6f8a")
-ACCENT = QColor("#ffb020")  # the newest call
-ACCENT_DARK = QColor("#1a1204")
+# ------------------------------------------------------------------ look (device_kit.theme)
+BG = qcolor(P.lobby_background)
+BAND = qcolor(P.lobby_band)  # the header and the marquee
+PANEL = qcolor(P.lobby_panel)
+PANEL_EDGE = qcolor(P.lobby_panel_edge)
+CELL = qcolor(P.lobby_cell)
+TEXT = qcolor(P.lobby_text)
+MUTED = qcolor(P.lobby_muted)
+DIM = qcolor(P.lobby_dim)
+ACCENT = qcolor(P.lobby_accent)  # the newest call
+ACCENT_DARK = qcolor(P.lobby_on_accent)
+ACCENT_SOFT = qcolor(P.lobby_accent_soft)
 STATUS_COLOR = {
-    "serving": QColor("#22c55e"),
-    "open": QColor("#38bdf8"),
-    "paused": QColor("#f59e0b"),
-    "closed": QColor("#4b5563"),
+    "serving": qcolor(P.success_bright),
+    "open": qcolor(P.lobby_open),
+    "paused": qcolor(P.warning_bright),
+    "closed": qcolor(P.lobby_closed),
 }
-OFFLINE_RED = QColor("#dc2626")
+OFFLINE_RED = qcolor(P.danger_bright)
 
 DESIGN = {"landscape": QSize(1920, 1080), "portrait": QSize(1080, 1920)}
 
@@ -265,7 +270,7 @@ class Header(Painted):
         return local.strftime("%H:%M:%S"), zh, en
 
     def draw(self, p: QPainter, w: float, h: float) -> None:
-        p.fillRect(QRectF(0, 0, w, h), QColor("#0d1629"))
+        p.fillRect(QRectF(0, 0, w, h), BAND)
         p.fillRect(QRectF(0, h - 4, w, 4), ACCENT)
         snap = self.snapshot
         langs = snap.languages if snap else ("zh",)
@@ -329,7 +334,7 @@ class NowCalling(Painted):
         panel(p, QRectF(2, 2, w - 4, h - 4), fill, edge, 22, 4 if self.highlight else 2)
         fg = ACCENT_DARK if on else TEXT
         number_color = ACCENT_DARK if on else ACCENT
-        sub = QColor("#3b2a06") if on else MUTED
+        sub = ACCENT_SOFT if on else MUTED
         langs = self.languages
         first, second = langs[0], langs[1] if len(langs) > 1 else None
         title = "正在叫号" if first == "zh" else "Now calling"
@@ -356,7 +361,7 @@ class NowCalling(Painted):
                 badge += " · " + ("Recall" if second == "en" else "再次呼叫")
             bw = QFontMetricsF(font(24, True)).horizontalAdvance(badge) + 28
             r = QRectF(w - tx - bw, 18, bw, 40)
-            panel(p, r, QColor("#3b2a06") if on else ACCENT, ACCENT, 20, 0)
+            panel(p, r, ACCENT_SOFT if on else ACCENT, ACCENT, 20, 0)
             self.text(
                 p,
                 r,
@@ -480,7 +485,7 @@ class RecentCalls(Painted):
             x = 24 + col * (cell_w + 24)
             y = top + row * cell_h
             cell = QRectF(x, y + 4, cell_w, cell_h - 8)
-            panel(p, cell, QColor("#0e1626"), PANEL_EDGE, 12, 1)
+            panel(p, cell, CELL, PANEL_EDGE, 12, 1)
             nw = cell_w * 0.46
             self.text(
                 p,
@@ -564,11 +569,11 @@ class WindowGrid(Painted):
         color = STATUS_COLOR[win.status]
         lit = self.highlight == win.id
         fill = (
-            QColor("#2a1f08")
+            qcolor(P.lobby_lit_tile)
             if (lit and self.flash_on)
             else PANEL
             if win.status != "closed"
-            else QColor("#0e1422")
+            else qcolor(P.lobby_closed_tile)
         )
         panel(p, r, fill, ACCENT if lit else PANEL_EDGE, 14, 4 if lit else 1.5)
         # status bar on the left edge
@@ -583,13 +588,13 @@ class WindowGrid(Painted):
         # row 1: window number badge, clerk name and post
         badge = th * 0.26
         b = QRectF(x0, r.top() + 10, badge * 1.25, badge)
-        panel(p, b, color if win.status != "closed" else QColor("#374151"), color, 8, 0)
+        panel(p, b, color if win.status != "closed" else qcolor(P.lobby_closed_badge), color, 8, 0)
         self.text(
             p,
             b,
             str(win.number),
             badge * 0.72,
-            QColor("#0a1020") if win.status != "closed" else MUTED,
+            BG if win.status != "closed" else MUTED,
             bold=True,
             numeric=True,
             align=Qt.AlignmentFlag.AlignCenter,
@@ -979,11 +984,11 @@ class WaitingStrip(Painted):
     def chip(
         self, p: QPainter, cell: QRectF, q: QueueRow, lines: tuple[str, ...] | None, px: int
     ) -> None:
-        panel(p, cell, QColor("#0e1626"), PANEL_EDGE, 12, 1)
+        panel(p, cell, CELL, PANEL_EDGE, 12, 1)
         count, extra = _counts(q, self.languages[0])
         boxes = chip_boxes(cell, count, extra, bool(q.prefix))
         if boxes.badge is not None:
-            panel(p, boxes.badge, QColor("#1f2d48"), PANEL_EDGE, 6, 0)
+            panel(p, boxes.badge, qcolor(P.lobby_badge), PANEL_EDGE, 6, 0)
             self.text(
                 p,
                 boxes.badge,
@@ -1084,7 +1089,7 @@ class Marquee(Painted):
         return 24 - travelled % strip_w
 
     def draw(self, p: QPainter, w: float, h: float) -> None:
-        p.fillRect(QRectF(0, 0, w, h), QColor("#0d1629"))
+        p.fillRect(QRectF(0, 0, w, h), BAND)
         p.fillRect(QRectF(0, 0, w, 3), PANEL_EDGE)
         if not self.message:
             return
@@ -1125,11 +1130,12 @@ class OfflineCover(Painted):
         self.languages: tuple[str, ...] = ("zh", "en")
 
     def draw(self, p: QPainter, w: float, h: float) -> None:
-        p.fillRect(QRectF(0, 0, w, h), QColor(10, 16, 32, 215))
-        red = OFFLINE_RED if self.reason != "connecting" else QColor("#b45309")
+        p.fillRect(QRectF(0, 0, w, h), qcolor(P.lobby_background, alpha=215))
+        red = OFFLINE_RED if self.reason != "connecting" else qcolor(P.warning)
         bw, bh = min(w - 80, 1500), 260
         r = QRectF((w - bw) / 2, (h - bh) / 2, bw, bh)
-        panel(p, r, red, QColor("#fecaca"), 24, 4)
+        panel(p, r, red, qcolor(P.lobby_alert_edge), 24, 4)
+        ink = qcolor(P.on_primary)  # white: 4.5:1 on both banners
         t = OFFLINE[self.reason]
         lines = [t.zh if lang == "zh" else t.en for lang in self.languages]
         center = Qt.AlignmentFlag.AlignCenter
@@ -1139,7 +1145,7 @@ class OfflineCover(Painted):
                 QRectF(r.left() + 40, r.top() + 30, bw - 80, 120),
                 lines[0],
                 78,
-                TEXT,
+                ink,
                 bold=True,
                 align=center,
             )
@@ -1148,7 +1154,7 @@ class OfflineCover(Painted):
                 QRectF(r.left() + 40, r.top() + 150, bw - 80, 80),
                 lines[1],
                 46,
-                QColor("#fee2e2"),
+                ink,
                 align=center,
             )
         else:
@@ -1157,7 +1163,7 @@ class OfflineCover(Painted):
                 QRectF(r.left() + 40, r.top(), bw - 80, bh),
                 lines[0],
                 78,
-                TEXT,
+                ink,
                 bold=True,
                 align=center,
             )

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from hallcall.device_kit.i18n import localized
 from hallcall.device_kit.text_fit import FittedText, Measure, fit_text
+from hallcall.device_kit.theme import METRICS, qss
 
 from .model import DepartmentTile, KioskModel, Screen
 
@@ -43,125 +44,133 @@ Plan = tuple[int, int, float, int, FittedTiles]
 #: A text measure for each pixel size, and the line height at a size.
 Metrics = tuple[Callable[[int], Measure], Callable[[int], float]]
 
-NAVY = "#0b3d6e"
-BLUE = "#1558b0"
-GREEN = "#17703a"
-RED = "#b3261e"
-AMBER = "#8a5a00"
+#: The kiosk's style sheet: colours are palette roles (hallcall.device_kit.theme), filled by qss().
+STYLE = """
+QWidget#kiosk { background: $background; }
+QWidget { color: $kiosk_ink; }
+QFrame#header { background: $kiosk_brand; }
+QLabel#hallName { color: $on_primary; font-size: 42px; font-weight: 700; }
+QLabel#title { font-size: 52px; font-weight: 700; color: $kiosk_ink; }
+QLabel#subtitle { font-size: 32px; color: $text_secondary; }
+QLabel#prompt { font-size: 34px; color: $text; }
+QLabel#notice { font-size: 28px; color: $text_secondary; background: $surface_tint;
+    border-radius: 16px; padding: 18px 26px; }
+QLabel#status { font-size: 24px; color: $muted_dark; }
+QFrame#footer { background: $kiosk_footer; }
 
-STYLE = f"""
-QWidget#kiosk {{ background: #f2f4f7; }}
-QWidget {{ color: #111820; }}
-QFrame#header {{ background: {NAVY}; }}
-QLabel#hallName {{ color: white; font-size: 42px; font-weight: 700; }}
-QLabel#title {{ font-size: 52px; font-weight: 700; color: #0d1b2a; }}
-QLabel#subtitle {{ font-size: 32px; color: #33475b; }}
-QLabel#prompt {{ font-size: 34px; color: #22303e; }}
-QLabel#notice {{ font-size: 28px; color: #33475b; background: #e4ebf3; border-radius: 16px;
-    padding: 18px 26px; }}
-QLabel#status {{ font-size: 24px; color: #4a5b6d; }}
-QFrame#footer {{ background: #e6eaef; }}
+QPushButton { font-size: 36px; font-weight: 600; border-radius: 18px; min-height: ${touch_min}px;
+    padding: 0 36px; background: $surface; color: $kiosk_brand; border: 3px solid $kiosk_brand; }
+QPushButton:pressed { background: $pressed; }
+QPushButton:disabled { color: $kiosk_disabled_text; border-color: $border_control;
+    background: $disabled_surface; }
+QPushButton[role="primary"] { background: $kiosk_primary; color: $on_primary; border: none;
+    font-size: 46px; font-weight: 700; min-height: 128px; border-radius: 24px; }
+QPushButton[role="primary"]:pressed { background: $kiosk_primary_pressed; }
+QPushButton[role="primary"]:disabled { background: $disabled_text; color: $kiosk_on_disabled; }
+QPushButton[role="priority"] { background: $kiosk_priority; color: $on_primary; border: none;
+    font-size: 46px; font-weight: 700; min-height: 128px; border-radius: 24px; }
+QPushButton[role="header"] { background: $surface; color: $kiosk_brand; border: none;
+    font-size: 34px; min-height: ${touch_min}px; padding: 0 34px; }
+QPushButton[role="key"] { font-size: 56px; font-weight: 700; min-height: 118px;
+    color: $kiosk_ink; border: 3px solid $border_strong; border-radius: 22px; }
+QPushButton[role="keyaction"] { font-size: 36px; min-height: 118px; color: $kiosk_brand;
+    border: 3px solid $border_strong; border-radius: 22px; background: $surface_tint; }
 
-QPushButton {{ font-size: 36px; font-weight: 600; border-radius: 18px; min-height: 96px;
-    padding: 0 36px; background: white; color: {NAVY}; border: 3px solid {NAVY}; }}
-QPushButton:pressed {{ background: #d6e2f0; }}
-QPushButton:disabled {{ color: #8896a5; border-color: #b8c2cc; background: #eceff2; }}
-QPushButton[role="primary"] {{ background: {BLUE}; color: white; border: none;
-    font-size: 46px; font-weight: 700; min-height: 128px; border-radius: 24px; }}
-QPushButton[role="primary"]:pressed {{ background: #0e3f80; }}
-QPushButton[role="primary"]:disabled {{ background: #9aa8b8; color: #eef2f6; }}
-QPushButton[role="priority"] {{ background: {GREEN}; color: white; border: none;
-    font-size: 46px; font-weight: 700; min-height: 128px; border-radius: 24px; }}
-QPushButton[role="header"] {{ background: white; color: {NAVY}; border: none; font-size: 34px;
-    min-height: 96px; padding: 0 34px; }}
-QPushButton[role="key"] {{ font-size: 56px; font-weight: 700; min-height: 118px; color: #0d1b2a;
-    border: 3px solid #9fb0c3; border-radius: 22px; }}
-QPushButton[role="keyaction"] {{ font-size: 36px; min-height: 118px; color: {NAVY};
-    border: 3px solid #9fb0c3; border-radius: 22px; background: #e8eef5; }}
+QFrame[tile="normal"] { background: $surface; border: 3px solid $kiosk_tile_border;
+    border-radius: 26px; }
+QFrame[tile="normal"][down="true"] { background: $pressed; border-color: $kiosk_primary; }
+QFrame[tile="normal"]:disabled { background: $disabled_surface; border-color: $disabled_border; }
+QFrame[tile="priority"] { background: $kiosk_priority; border: none; border-radius: 26px; }
+QFrame[tile="priority"][down="true"] { background: $kiosk_priority_pressed; }
+QFrame[tile="appointment"] { background: $kiosk_brand; border: none; border-radius: 26px; }
+QFrame[tile="appointment"][down="true"] { background: $kiosk_brand_pressed; }
+QLabel#tileName { font-size: 40px; font-weight: 700; color: $kiosk_ink;
+    background: transparent; }
+QLabel#tileDetail { font-size: 29px; color: $kiosk_tile_detail; background: transparent; }
+QLabel#fitName { color: $kiosk_ink; background: transparent; }
+QLabel#fitDetail { color: $kiosk_tile_detail; background: transparent; }
+QPushButton[role="page"] { font-size: 38px; font-weight: 700; min-height: 104px;
+    max-height: 104px; border-radius: 22px; background: $surface; color: $kiosk_brand;
+    border: 4px solid $kiosk_brand; }
+QPushButton[role="page"]:pressed { background: $pressed; }
+QPushButton[role="page"]:disabled { color: $kiosk_disabled_faint; border-color: $disabled_border;
+    background: $disabled_surface; }
+QLabel#pageIndicator { font-size: 34px; font-weight: 700; color: $text; }
+QLabel#tileNameLight { font-size: 40px; font-weight: 700; color: $on_primary;
+    background: transparent; }
+QLabel#tileDetailLight { font-size: 29px; color: $kiosk_tile_detail_light;
+    background: transparent; }
+QLabel#prefix { font-size: 60px; font-weight: 800; color: $on_primary;
+    background: $kiosk_primary; border-radius: 22px; }
+QLabel#prefixClosed { font-size: 60px; font-weight: 800; color: $on_primary;
+    background: $closed; border-radius: 22px; }
+QLabel#chevron { font-size: 56px; font-weight: 700; color: $kiosk_primary;
+    background: transparent; }
 
-QFrame[tile="normal"] {{ background: white; border: 3px solid #c3cfdd; border-radius: 26px; }}
-QFrame[tile="normal"][down="true"] {{ background: #d9e6f6; border-color: {BLUE}; }}
-QFrame[tile="normal"]:disabled {{ background: #eceff2; border-color: #d3d9e0; }}
-QFrame[tile="priority"] {{ background: {GREEN}; border: none; border-radius: 26px; }}
-QFrame[tile="priority"][down="true"] {{ background: #0f5129; }}
-QFrame[tile="appointment"] {{ background: {NAVY}; border: none; border-radius: 26px; }}
-QFrame[tile="appointment"][down="true"] {{ background: #072a4c; }}
-QLabel#tileName {{ font-size: 40px; font-weight: 700; color: #0d1b2a; background: transparent; }}
-QLabel#tileDetail {{ font-size: 29px; color: #3a4d61; background: transparent; }}
-QLabel#fitName {{ color: #0d1b2a; background: transparent; }}
-QLabel#fitDetail {{ color: #3a4d61; background: transparent; }}
-QPushButton[role="page"] {{ font-size: 38px; font-weight: 700; min-height: 104px; max-height: 104px;
-    border-radius: 22px; background: white; color: {NAVY}; border: 4px solid {NAVY}; }}
-QPushButton[role="page"]:pressed {{ background: #d6e2f0; }}
-QPushButton[role="page"]:disabled {{ color: #aab5c1; border-color: #d3d9e0; background: #eceff2; }}
-QLabel#pageIndicator {{ font-size: 34px; font-weight: 700; color: #22303e; }}
-QLabel#tileNameLight {{ font-size: 40px; font-weight: 700; color: white; background: transparent; }}
-QLabel#tileDetailLight {{ font-size: 29px; color: #e3efe6; background: transparent; }}
-QLabel#prefix {{ font-size: 60px; font-weight: 800; color: white; background: {BLUE};
-    border-radius: 22px; }}
-QLabel#prefixClosed {{ font-size: 60px; font-weight: 800; color: white; background: #8c98a5;
-    border-radius: 22px; }}
-QLabel#chevron {{ font-size: 56px; font-weight: 700; color: {BLUE}; background: transparent; }}
+QLabel#priorityNotice { font-size: 30px; font-weight: 600; color: $on_primary;
+    background: $kiosk_priority; border-radius: 16px; padding: 16px 26px; }
+QFrame#banner { background: $kiosk_priority; border-radius: 20px; }
+QLabel#bannerText { color: $on_primary; font-size: 32px; font-weight: 600;
+    background: transparent; }
+QPushButton[role="banner"] { background: $surface; color: $kiosk_priority; border: none;
+    font-size: 30px; min-height: ${touch_min}px; padding: 0 26px; }
 
-QLabel#priorityNotice {{ font-size: 30px; font-weight: 600; color: white; background: {GREEN};
-    border-radius: 16px; padding: 16px 26px; }}
-QFrame#banner {{ background: {GREEN}; border-radius: 20px; }}
-QLabel#bannerText {{ color: white; font-size: 32px; font-weight: 600; background: transparent; }}
-QPushButton[role="banner"] {{ background: white; color: {GREEN}; border: none; font-size: 30px;
-    min-height: 96px; padding: 0 26px; }}
+QScrollArea { background: transparent; border: none; }
+QWidget#scrollBody { background: transparent; }
+QScrollBar:vertical { width: 26px; background: $track; border-radius: 13px; margin: 4px; }
+QScrollBar::handle:vertical { background: $kiosk_scroll_handle; border-radius: 9px;
+    min-height: 90px; }
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
 
-QScrollArea {{ background: transparent; border: none; }}
-QWidget#scrollBody {{ background: transparent; }}
-QScrollBar:vertical {{ width: 26px; background: #e2e7ed; border-radius: 13px; margin: 4px; }}
-QScrollBar::handle:vertical {{ background: #8ea0b4; border-radius: 9px; min-height: 90px; }}
-QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+QFrame#section { background: $surface; border: 2px solid $border; border-radius: 22px; }
+QLabel#sectionTitle { font-size: 34px; font-weight: 700; color: $kiosk_brand;
+    background: transparent; }
+QLabel#sectionText { font-size: 32px; color: $kiosk_ink; background: transparent; }
+QLabel#sectionMark { font-size: 32px; font-weight: 700; color: $kiosk_primary;
+    background: transparent; }
 
-QFrame#section {{ background: white; border: 2px solid #d3dce6; border-radius: 22px; }}
-QLabel#sectionTitle {{ font-size: 34px; font-weight: 700; color: {NAVY}; background: transparent; }}
-QLabel#sectionText {{ font-size: 32px; color: #111820; background: transparent; }}
-QLabel#sectionMark {{ font-size: 32px; font-weight: 700; color: {BLUE}; background: transparent; }}
+QLabel#codeBox { font-size: 64px; font-weight: 700; color: $kiosk_ink; background: $surface;
+    border: 4px solid $kiosk_primary; border-radius: 22px; padding: 10px 24px; }
+QLabel#codeBoxEmpty { font-size: 40px; color: $muted; background: $surface;
+    border: 4px solid $border_strong; border-radius: 22px; padding: 10px 24px; }
 
-QLabel#codeBox {{ font-size: 64px; font-weight: 700; color: #0d1b2a; background: white;
-    border: 4px solid {BLUE}; border-radius: 22px; padding: 10px 24px; }}
-QLabel#codeBoxEmpty {{ font-size: 40px; color: #7b8a9a; background: white;
-    border: 4px solid #9fb0c3; border-radius: 22px; padding: 10px 24px; }}
+QLabel#working { font-size: 54px; font-weight: 700; color: $kiosk_ink; }
+QProgressBar { min-height: 28px; max-height: 28px; border-radius: 14px; background: $track;
+    border: none; }
+QProgressBar::chunk { background: $kiosk_primary; border-radius: 14px; }
 
-QLabel#working {{ font-size: 54px; font-weight: 700; color: #0d1b2a; }}
-QProgressBar {{ min-height: 28px; max-height: 28px; border-radius: 14px; background: #dfe5ec;
-    border: none; }}
-QProgressBar::chunk {{ background: {BLUE}; border-radius: 14px; }}
+QLabel#numberCaption { font-size: 40px; color: $text_secondary; }
+QLabel#bigNumber { font-size: 230px; font-weight: 800; color: $kiosk_brand; }
+QLabel#badgePriority { font-size: 34px; font-weight: 700; color: $on_primary;
+    background: $kiosk_priority; border-radius: 16px; padding: 8px 28px; }
+QLabel#badgeAppointment { font-size: 34px; font-weight: 700; color: $on_primary;
+    background: $kiosk_brand; border-radius: 16px; padding: 8px 28px; }
+QLabel#resultDept { font-size: 40px; font-weight: 700; color: $kiosk_ink; }
+QLabel#resultMatter { font-size: 32px; color: $text_secondary; }
+QFrame#stat { background: $surface; border: 2px solid $border; border-radius: 22px; }
+QLabel#statCaption { font-size: 30px; color: $muted_dark; background: transparent; }
+QLabel#statValue { font-size: 50px; font-weight: 800; color: $kiosk_ink;
+    background: transparent; }
+QLabel#takeTicket { font-size: 44px; font-weight: 700; color: $kiosk_priority; }
+QLabel#notPrinted { font-size: 36px; font-weight: 700; color: $on_primary; background: $danger;
+    border-radius: 18px; padding: 20px 28px; }
+QLabel#lateNote { font-size: 30px; color: $kiosk_late; background: $kiosk_late_surface;
+    border-radius: 16px; padding: 14px 24px; }
+QLabel#countdown { font-size: 28px; color: $muted; }
 
-QLabel#numberCaption {{ font-size: 40px; color: #33475b; }}
-QLabel#bigNumber {{ font-size: 230px; font-weight: 800; color: {NAVY}; }}
-QLabel#badgePriority {{ font-size: 34px; font-weight: 700; color: white; background: {GREEN};
-    border-radius: 16px; padding: 8px 28px; }}
-QLabel#badgeAppointment {{ font-size: 34px; font-weight: 700; color: white; background: {NAVY};
-    border-radius: 16px; padding: 8px 28px; }}
-QLabel#resultDept {{ font-size: 40px; font-weight: 700; color: #0d1b2a; }}
-QLabel#resultMatter {{ font-size: 32px; color: #33475b; }}
-QFrame#stat {{ background: white; border: 2px solid #d3dce6; border-radius: 22px; }}
-QLabel#statCaption {{ font-size: 30px; color: #4a5b6d; background: transparent; }}
-QLabel#statValue {{ font-size: 50px; font-weight: 800; color: #0d1b2a; background: transparent; }}
-QLabel#takeTicket {{ font-size: 44px; font-weight: 700; color: {GREEN}; }}
-QLabel#notPrinted {{ font-size: 36px; font-weight: 700; color: white; background: {RED};
-    border-radius: 18px; padding: 20px 28px; }}
-QLabel#lateNote {{ font-size: 30px; color: {AMBER}; background: #fff3d6; border-radius: 16px;
-    padding: 14px 24px; }}
-QLabel#countdown {{ font-size: 28px; color: #5a6b7d; }}
-
-QLabel#alertMark {{ font-size: 110px; font-weight: 800; color: white; background: {RED};
-    border-radius: 90px; }}
-QLabel#alertMarkWait {{ font-size: 110px; font-weight: 800; color: white; background: {AMBER};
-    border-radius: 90px; }}
-QLabel#alertTitle {{ font-size: 58px; font-weight: 800; color: #0d1b2a; }}
-QLabel#alertText {{ font-size: 38px; color: #1c2a38; }}
-QLabel#alertHelp {{ font-size: 30px; color: #4a5b6d; }}
+QLabel#alertMark { font-size: 110px; font-weight: 800; color: $on_primary; background: $danger;
+    border-radius: 90px; }
+QLabel#alertMarkWait { font-size: 110px; font-weight: 800; color: $on_primary;
+    background: $kiosk_late; border-radius: 90px; }
+QLabel#alertTitle { font-size: 58px; font-weight: 800; color: $kiosk_ink; }
+QLabel#alertText { font-size: 38px; color: $text; }
+QLabel#alertHelp { font-size: 30px; color: $muted_dark; }
 """
 
 MARGIN = 40
 GAP = 24
 TILE_TEXT_GAP = 8  # between a tile's name and its detail line
-TOUCH_MIN = 96  # px: the smallest touch target
+TOUCH_MIN = METRICS.touch_min  # px: the smallest touch target
 SIDE_W = 440  # landscape start screen: the priority / appointment column, room left for names
 
 
@@ -1169,7 +1178,7 @@ class KioskWindow(QWidget):
         self.device_id = device_id
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(qss(STYLE))
         self.setWindowTitle("HallCall kiosk")
         root = QVBoxLayout(self)
         # The window is the screen: its size is never grown to fit a page. Pages are designed to

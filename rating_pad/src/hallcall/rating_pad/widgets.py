@@ -23,25 +23,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallcall.device_kit.qt_theme import qcolor
+from hallcall.device_kit.theme import PALETTE as P
+from hallcall.device_kit.theme import contrast_ratio, qss
 from hallcall.rating_pad.controller import PadController
 from hallcall.rating_pad.model import Phase, RatingPadModel, missing_text
 
 #: Level colours, lowest first: red, amber, green (five levels add orange and light green).
 LEVEL_COLORS = {
-    3: ["#C62828", "#F9A825", "#2E7D32"],
-    5: ["#C62828", "#EF6C00", "#F9A825", "#7CB342", "#2E7D32"],
+    3: [P.pad_level_worst, P.pad_level_middle, P.success],
+    5: [P.pad_level_worst, P.pad_level_low, P.pad_level_middle, P.pad_level_high, P.success],
 }
-INK = QColor("#1F2933")
-MUTED = QColor("#52606D")
-BACKGROUND = "#F5F7FA"
-HEADER = "#1F4E79"
+INK = qcolor(P.text)
+
+#: The pad's one style sheet (on PadWindow): palette roles, filled by qss(). A label's `tone`
+#: property picks its colour; the prompt box and its text have an `open` property (False: the
+#: clerk's window is paused or closed, and they turn grey).
+STYLE = """
+#pad { background: $background; }
+#header { background: $pad_header; }
+#banner { background: $danger; }
+QLabel { color: $text; background: transparent; }
+QLabel[tone="muted"] { color: $muted_dark; }
+QLabel[tone="light"] { color: $on_primary; }
+QPushButton#lang { color: $on_primary; background: transparent; border: 2px solid $on_primary;
+    border-radius: 10px; padding: 2px 14px; }
+#promptBox { background: $pad_open_surface; border-radius: 18px; }
+#promptBox[open="false"] { background: $disabled_surface; }
+QLabel#prompt, QLabel#promptHint { color: $pad_open_text; }
+QLabel#prompt[open="false"] { color: $muted_dark; }
+QLabel#missing { color: $notice_text; background: $notice_surface;
+    border: 2px solid $notice_border; border-radius: 10px; padding: 6px 10px; }
+QPushButton#skip { background: $surface; color: $text; border: 2px solid $border_strong;
+    border-radius: 14px; }
+QPushButton#submit { background: $pad_header; color: $on_primary; border: none;
+    border-radius: 14px; }
+QPushButton#submit:pressed { background: $pad_header_pressed; }
+QLabel#note { color: $pad_note_text; background: $pad_note_surface;
+    border: 2px solid $pad_level_middle; border-radius: 12px; }
+"""
+
+
+#: The inks a face and its label are drawn in, on a level's colour.
+LEVEL_INKS = (P.on_primary, P.pad_ink_on_light)
 
 
 def _readable_on(color: QColor) -> QColor:
-    """Dark ink on light colours (amber, light green), white on dark ones."""
-    r, g, b = color.redF(), color.greenF(), color.blueF()
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return QColor("#2B1D0E") if luminance > 0.45 else QColor("white")
+    """The ink that reads best on a level's colour: dark on amber and light green, else white."""
+    return qcolor(max(LEVEL_INKS, key=lambda ink: contrast_ratio(ink, color.name())))
 
 
 def _font(px: float, bold: bool = False) -> QFont:
@@ -174,12 +203,12 @@ class Icon(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(3, 3, -3, -3)
         if self.kind == "check":
-            draw_check(p, rect, QColor("#2E7D32"), QColor("white"))
+            draw_check(p, rect, qcolor(P.success), qcolor(P.on_primary))
         elif self.kind == "warning":
-            draw_warning(p, rect, QColor("#F9A825"), QColor("#2B1D0E"))
+            draw_warning(p, rect, qcolor(P.pad_level_middle), qcolor(P.pad_ink_on_light))
         else:  # wait: three dots
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(HEADER))
+            p.setBrush(qcolor(P.pad_header))
             side = min(rect.width(), rect.height())
             for i in (-1, 0, 1):
                 p.drawEllipse(
@@ -218,7 +247,7 @@ class Photo(QWidget):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
         if self._pixmap is None:
-            draw_person(p, rect, QColor("#D9E2EC"), QColor("#9FB3C8"))
+            draw_person(p, rect, qcolor(P.track), qcolor(P.border_strong))
         else:
             clip = QPainterPath()
             clip.addEllipse(rect)
@@ -232,7 +261,7 @@ class Photo(QWidget):
             y = rect.y() + (rect.height() - scaled.height()) / 2
             p.drawPixmap(QPointF(x, y), scaled)
             p.setClipping(False)
-            p.setPen(QPen(QColor("#D9E2EC"), 3))
+            p.setPen(QPen(qcolor(P.track), 3))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(rect)
         p.end()
@@ -244,14 +273,14 @@ class FaceButton(QAbstractButton):
     def __init__(self, score: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.score = score
-        self.color = QColor("#2E7D32")
+        self.color = qcolor(P.success)
         self.mood = 1.0
         self.label_px = 20
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def configure(self, color: str, mood: float, label: str, label_px: int) -> None:
-        self.color, self.mood, self.label_px = QColor(color), mood, label_px
+        self.color, self.mood, self.label_px = qcolor(color), mood, label_px
         self.setText(label)
         self.setAccessibleName(label)
         self.update()
@@ -313,19 +342,19 @@ class ChipButton(QAbstractButton):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
         on = self.isChecked()
-        p.setPen(QPen(QColor("#C62828") if on else QColor("#9FB3C8"), 3 if on else 2))
-        p.setBrush(QColor("#FDECEA") if on else QColor("white"))
+        p.setPen(QPen(qcolor(P.pad_level_worst if on else P.border_strong), 3 if on else 2))
+        p.setBrush(qcolor(P.danger_surface if on else P.surface))
         p.drawRoundedRect(rect, 14, 14)
         box = self.px * 1.1
         bx = rect.x() + self.px * 0.7
         box_rect = QRectF(bx, rect.center().y() - box / 2, box, box)
-        p.setPen(QPen(QColor("#C62828") if on else QColor("#7B8794"), 2.5))
-        p.setBrush(QColor("#C62828") if on else Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(qcolor(P.pad_level_worst if on else P.pad_unticked), 2.5))
+        p.setBrush(qcolor(P.pad_level_worst) if on else Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(box_rect, 4, 4)
         if on:
             p.setPen(
                 QPen(
-                    QColor("white"),
+                    qcolor(P.on_primary),
                     max(2.5, box * 0.14),
                     Qt.PenStyle.SolidLine,
                     Qt.PenCapStyle.RoundCap,
@@ -370,21 +399,31 @@ class Countdown(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect())
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#D9E2EC"))
+        p.setBrush(qcolor(P.track))
         p.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        p.setBrush(QColor(HEADER))
+        p.setBrush(qcolor(P.pad_header))
         filled = QRectF(rect.x(), rect.y(), rect.width() * self.share, rect.height())
         if filled.width() > 0:
             p.drawRoundedRect(filled, rect.height() / 2, rect.height() / 2)
         p.end()
 
 
-def _label(parent: QWidget | None = None, color: QColor = INK, wrap: bool = True) -> QLabel:
+def _label(parent: QWidget | None = None, tone: str = "", wrap: bool = True) -> QLabel:
+    """A label in the pad's style: tone "" (text), "muted" or "light" (on the header)."""
     label = QLabel(parent)
     label.setWordWrap(wrap)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setStyleSheet(f"color: {color.name()}; background: transparent;")
+    if tone:
+        label.setProperty("tone", tone)
     return label
+
+
+def _set_property(widget: QWidget, name: str, value: object) -> None:
+    """Set a property a style sheet rule reads, and restyle the widget when it changed."""
+    if widget.property(name) != value:
+        widget.setProperty(name, value)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
 
 
 # ====================================================================== pages
@@ -394,9 +433,9 @@ class IdlePage(QWidget):
         self.photo = Photo()
         self.name = _label()
         self.name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.post = _label(color=MUTED)
+        self.post = _label(tone="muted")
         self.post.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.contact = _label(color=MUTED)
+        self.contact = _label(tone="muted")
         self.contact.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         who = QVBoxLayout()
         who.addStretch(1)
@@ -412,9 +451,12 @@ class IdlePage(QWidget):
         top.addStretch(1)
         self.prompt_box = QWidget()
         self.prompt_box.setObjectName("promptBox")
-        self.prompt_box.setStyleSheet("#promptBox { background: #E3F2E6; border-radius: 18px; }")
-        self.prompt = _label(color=QColor("#1B5E20"))
-        self.hint = _label(color=QColor("#2E7D32"))
+        self.prompt_box.setProperty("open", True)
+        self.prompt = _label()
+        self.prompt.setObjectName("prompt")
+        self.prompt.setProperty("open", True)
+        self.hint = _label()
+        self.hint.setObjectName("promptHint")
         self._prompt_layout = QVBoxLayout(self.prompt_box)
         self._prompt_layout.addWidget(self.prompt)
         self._prompt_layout.addWidget(self.hint)
@@ -442,17 +484,15 @@ class AskPage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.title = _label()
-        self.subtitle = _label(color=MUTED)
+        self.subtitle = _label(tone="muted")
         #: 需补件: the materials still missing, in both languages, above the faces.
-        self.missing = _label(color=QColor("#7C2D12"))
-        self.missing.setStyleSheet(
-            "background: #FFF7E6; border: 2px solid #F0B44C; border-radius: 10px; padding: 6px 10px;"
-        )
+        self.missing = _label()
+        self.missing.setObjectName("missing")
         self.missing.hide()
         self.row = QHBoxLayout()
         self.buttons: list[FaceButton] = []
         self.countdown = Countdown()
-        self.left = _label(color=MUTED)
+        self.left = _label(tone="muted")
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.title)
         self._layout.addWidget(self.subtitle)
@@ -505,7 +545,7 @@ class FollowUpPage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.title = _label()
-        self.hint = _label(color=MUTED)
+        self.hint = _label(tone="muted")
         self.grid = QGridLayout()
         self.chips: list[ChipButton] = []
         self.skip_button = QPushButton()
@@ -517,11 +557,6 @@ class FollowUpPage(QWidget):
         for b in (self.skip_button, self.submit_button):
             b.setCursor(Qt.CursorShape.PointingHandCursor)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setStyleSheet(
-            "QPushButton#skip { background: white; color: #1F2933; border: 2px solid #9FB3C8; border-radius: 14px; }"
-            "QPushButton#submit { background: #1F4E79; color: white; border: none; border-radius: 14px; }"
-            "QPushButton#submit:pressed { background: #163A5A; }"
-        )
         self.countdown = Countdown()
         buttons = QHBoxLayout()
         buttons.addWidget(self.skip_button, 1)
@@ -579,12 +614,9 @@ class MessagePage(QWidget):
         super().__init__(parent)
         self.icon = Icon()
         self.title = _label()
-        self.subtitle = _label(color=MUTED)
-        self.note = _label(color=QColor("#7A4A00"))
+        self.subtitle = _label(tone="muted")
+        self.note = _label()
         self.note.setObjectName("note")
-        self.note.setStyleSheet(
-            "#note { color: #5C3900; background: #FFF3C4; border: 2px solid #F9A825; border-radius: 12px; }"
-        )
         self._layout = QVBoxLayout(self)
         self._layout.addStretch(1)
         self._layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -633,20 +665,16 @@ class PadWindow(QWidget):
         self.setWindowTitle(f"HallCall rating pad {self.model.pad_id}")
         self.setObjectName("pad")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(f"#pad {{ background: {BACKGROUND}; }}")
+        self.setStyleSheet(qss(STYLE))
 
         self.header = QWidget()
         self.header.setObjectName("header")
         self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.header.setStyleSheet(f"#header {{ background: {HEADER}; }}")
-        self.window_label = _label(color=QColor("white"), wrap=False)
+        self.window_label = _label(tone="light", wrap=False)
         self.window_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.language = QPushButton()
         self.language.setObjectName("lang")
         self.language.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.language.setStyleSheet(
-            "QPushButton#lang { color: white; background: transparent; border: 2px solid white; border-radius: 10px; padding: 2px 14px; }"
-        )
         self.language.clicked.connect(controller.switch_language)
         self._header_layout = QHBoxLayout(self.header)
         self._header_layout.addWidget(self.window_label, 1)
@@ -655,9 +683,8 @@ class PadWindow(QWidget):
         self.banner = QWidget()
         self.banner.setObjectName("banner")
         self.banner.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.banner.setStyleSheet("#banner { background: #B71C1C; }")
         self.banner_icon = Icon("warning")
-        self.banner_text = _label(color=QColor("white"))
+        self.banner_text = _label(tone="light")
         self.banner_text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._banner_layout = QHBoxLayout(self.banner)
         self._banner_layout.addWidget(self.banner_icon)
@@ -675,7 +702,7 @@ class PadWindow(QWidget):
         for page in (self.idle, self.ask, self.follow, self.message):
             self.stack.addWidget(page)
 
-        self.footer = _label(color=MUTED, wrap=False)
+        self.footer = _label(tone="muted", wrap=False)
         self.footer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         layout = QVBoxLayout(self)
@@ -825,11 +852,6 @@ class PadWindow(QWidget):
             page.prompt.setText(m.t("please_rate"))
             page.hint.setText(m.t("rate_after"))
         page.hint.setVisible(bool(page.hint.text()))
-        page.prompt_box.setStyleSheet(
-            "#promptBox { background: %s; border-radius: 18px; }"
-            % ("#E3F2E6" if open_window or m.window_status is None else "#ECEFF1")
-        )
-        page.prompt.setStyleSheet(
-            "color: %s; background: transparent;"
-            % ("#1B5E20" if open_window or m.window_status is None else "#52606D")
-        )
+        rating = open_window or m.window_status is None
+        _set_property(page.prompt_box, "open", rating)
+        _set_property(page.prompt, "open", rating)

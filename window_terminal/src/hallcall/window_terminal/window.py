@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPixmap, QPolygonF, QShortcut
+from PySide6.QtGui import QKeySequence, QPainter, QPixmap, QPolygonF, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
 
 from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
+from hallcall.device_kit.qt_theme import qcolor
+from hallcall.device_kit.theme import PALETTE, qss
 from hallcall.hardware.keypad import Keypad, KeypadAction
 from hallcall.mqtt.client import DeviceClient
 from hallcall.window_terminal.actions import Controller, ReplyHandler
@@ -54,89 +56,107 @@ from hallcall.window_terminal.texts import (
     t,
 )
 
+#: The window's style sheet: colours are palette roles (hallcall.device_kit.theme), filled by qss().
 STYLE = """
-QWidget#root { background: #EEF2F6; }
-QFrame#header { background: #1E3A5F; }
-QLabel#headerTitle { color: white; font-size: 30px; }
-QLabel#headerSub { color: #C8D6E8; font-size: 17px; }
-QLabel#headerClerk { color: white; font-size: 22px; }
-QLabel#headerNet { font-size: 16px; color: #BFE3C6; }
-QLabel#headerNet[ok="false"] { color: #FFB4AB; }
-QLabel#pill { border-radius: 16px; padding: 4px 16px; font-size: 19px; color: white; background: #64748B; }
-QLabel#pill[state="open"] { background: #2E7D32; }
-QLabel#pill[state="paused"] { background: #B45309; }
-QPushButton#headerButton { background: transparent; color: white; border: 1px solid #7D96B8;
-    border-radius: 10px; padding: 6px 14px; font-size: 17px; }
-QPushButton#headerButton:disabled { color: #7D96B8; border-color: #4B6587; }
+QWidget#root { background: $background; }
+QFrame#header { background: $terminal_header; }
+QLabel#headerTitle { color: $on_primary; font-size: 30px; }
+QLabel#headerSub { color: $terminal_header_text; font-size: 17px; }
+QLabel#headerClerk { color: $on_primary; font-size: 22px; }
+QLabel#headerNet { font-size: 16px; color: $terminal_online; }
+QLabel#headerNet[ok="false"] { color: $terminal_offline; }
+QLabel#pill { border-radius: 16px; padding: 4px 16px; font-size: 19px; color: $on_primary;
+    background: $closed; }
+QLabel#pill[state="open"] { background: $success; }
+QLabel#pill[state="paused"] { background: $warning; }
+QPushButton#headerButton { background: transparent; color: $on_primary;
+    border: 1px solid $terminal_header_border; border-radius: 10px; padding: 6px 14px;
+    font-size: 17px; }
+QPushButton#headerButton:disabled { color: $terminal_header_border;
+    border-color: $terminal_header_border_disabled; }
 QLabel#message { font-size: 20px; padding: 10px 24px; border-radius: 0px; }
-QLabel#message[kind="error"] { background: #FDECEA; color: #8C1D18; border-bottom: 2px solid #E5A19B; }
-QLabel#message[kind="info"] { background: #E7F3EA; color: #1E5631; border-bottom: 2px solid #A8D5B3; }
-QLabel#message[kind="busy"] { background: #E8EEF7; color: #1E3A5F; border-bottom: 2px solid #B6C7DE; }
-QFrame#card { background: white; border: 1px solid #D5DDE6; border-radius: 16px; }
-QLabel#cardTitle { font-size: 19px; color: #5B6B7F; }
-QLabel#number { font-size: 150px; font-weight: 700; color: #0F2A4A; }
-QLabel#matter { font-size: 28px; color: #1F2937; }
-QLabel#dept { font-size: 19px; color: #5B6B7F; }
-QLabel#detail { font-size: 21px; color: #334155; }
-QLabel#detail[warn="true"] { color: #B3261E; }
-QLabel#hint { font-size: 27px; color: #5B6B7F; }
-QLabel#hint[paused="true"] { color: #B45309; }
-QLabel#badge { font-size: 17px; color: white; background: #7C3AED; border-radius: 12px; padding: 3px 12px; }
-QLabel#badge[kind="appointment"] { background: #0E7490; }
-QLabel#badge[kind="transferred"] { background: #64748B; }
+QLabel#message[kind="error"] { background: $danger_surface; color: $terminal_error_text;
+    border-bottom: 2px solid $terminal_error_border; }
+QLabel#message[kind="info"] { background: $terminal_info_surface; color: $terminal_info_text;
+    border-bottom: 2px solid $terminal_info_border; }
+QLabel#message[kind="busy"] { background: $surface_tint; color: $terminal_header;
+    border-bottom: 2px solid $terminal_busy_border; }
+QFrame#card { background: $surface; border: 1px solid $border; border-radius: 16px; }
+QLabel#cardTitle { font-size: 19px; color: $muted; }
+QLabel#number { font-size: 150px; font-weight: 700; color: $terminal_heading; }
+QLabel#matter { font-size: 28px; color: $text; }
+QLabel#dept { font-size: 19px; color: $muted; }
+QLabel#detail { font-size: 21px; color: $text_secondary; }
+QLabel#detail[warn="true"] { color: $danger; }
+QLabel#hint { font-size: 27px; color: $muted; }
+QLabel#hint[paused="true"] { color: $warning; }
+QLabel#badge { font-size: 17px; color: $on_primary; background: $terminal_priority;
+    border-radius: 12px; padding: 3px 12px; }
+QLabel#badge[kind="appointment"] { background: $terminal_appointment; }
+QLabel#badge[kind="transferred"] { background: $closed; }
 QLabel#timer { font-size: 24px; border-radius: 12px; padding: 6px 16px;
-    color: #14532D; background: #DCFCE7; }
-QLabel#timer[level="amber"] { color: #7C2D12; background: #FDE68A; }
-QLabel#timer[level="red"] { color: white; background: #DC2626; }
-QLabel#timer[level="none"] { color: #334155; background: #E2E8F0; }
-QProgressBar { border: none; background: #E2E8F0; border-radius: 5px; }
-QProgressBar::chunk { border-radius: 5px; background: #22C55E; }
-QProgressBar[level="amber"]::chunk { background: #F59E0B; }
-QProgressBar[level="red"]::chunk { background: #DC2626; }
-QLabel#depName { font-size: 19px; color: #1F2937; }
-QLabel#depCount { font-size: 40px; font-weight: 700; color: #0F2A4A; }
-QLabel#depMeta { font-size: 16px; color: #5B6B7F; }
-QLabel#bigStat { font-size: 46px; font-weight: 700; color: #0F2A4A; }
-QLabel#lastLine { font-size: 21px; color: #1F2937; }
-QLabel#rating { font-size: 19px; color: #5B6B7F; }
-QLabel#rating[rated="true"] { color: #1E7B34; }
-QPushButton#action { background: white; border: 1px solid #B8C4D2; border-radius: 14px; }
-QPushButton#action:pressed { background: #E2E8F0; }
-QPushButton#action:disabled { background: #E9EDF2; border-color: #DCE2E9; }
-QPushButton#action[role="primary"] { background: #1D4ED8; border: none; }
-QPushButton#action[role="primary"]:disabled { background: #E9EDF2; border: 1px solid #DCE2E9; }
-QPushButton#action[role="finish"] { background: #1E7B34; border: none; }
-QPushButton#action[role="finish"]:disabled { background: #E9EDF2; border: 1px solid #DCE2E9; }
-QLabel#btnTitle { font-size: 24px; color: #1F2937; }
-QLabel#btnKey { font-size: 15px; color: #5B6B7F; }
-QPushButton#action[role="primary"] QLabel, QPushButton#action[role="finish"] QLabel { color: white; }
-QPushButton#action QLabel:disabled { color: #98A3B3; }
-QPushButton#action[role="primary"] QLabel:disabled, QPushButton#action[role="finish"] QLabel:disabled { color: #98A3B3; }
-QCheckBox#material { font-size: 20px; color: #1F2937; spacing: 10px; }
+    color: $terminal_timer_ok_text; background: $terminal_timer_ok; }
+QLabel#timer[level="amber"] { color: $notice_text; background: $terminal_timer_amber; }
+QLabel#timer[level="red"] { color: $on_primary; background: $danger_bright; }
+QLabel#timer[level="none"] { color: $text_secondary; background: $track; }
+QProgressBar { border: none; background: $track; border-radius: 5px; }
+QProgressBar::chunk { border-radius: 5px; background: $success_bright; }
+QProgressBar[level="amber"]::chunk { background: $warning_bright; }
+QProgressBar[level="red"]::chunk { background: $danger_bright; }
+QLabel#depName { font-size: 19px; color: $text; }
+QLabel#depCount { font-size: 40px; font-weight: 700; color: $terminal_heading; }
+QLabel#depMeta { font-size: 16px; color: $muted; }
+QLabel#bigStat { font-size: 46px; font-weight: 700; color: $terminal_heading; }
+QLabel#lastLine { font-size: 21px; color: $text; }
+QLabel#rating { font-size: 19px; color: $muted; }
+QLabel#rating[rated="true"] { color: $terminal_finish; }
+QPushButton#action { background: $surface; border: 1px solid $border_control;
+    border-radius: 14px; }
+QPushButton#action:pressed { background: $pressed; }
+QPushButton#action:disabled { background: $disabled_surface; border-color: $disabled_border; }
+QPushButton#action[role="primary"] { background: $terminal_primary; border: none; }
+QPushButton#action[role="primary"]:disabled { background: $disabled_surface;
+    border: 1px solid $disabled_border; }
+QPushButton#action[role="finish"] { background: $terminal_finish; border: none; }
+QPushButton#action[role="finish"]:disabled { background: $disabled_surface;
+    border: 1px solid $disabled_border; }
+QLabel#btnTitle { font-size: 24px; color: $text; }
+QLabel#btnKey { font-size: 15px; color: $muted; }
+QPushButton#action[role="primary"] QLabel, QPushButton#action[role="finish"] QLabel {
+    color: $on_primary; }
+QPushButton#action QLabel:disabled { color: $disabled_text; }
+QPushButton#action[role="primary"] QLabel:disabled,
+QPushButton#action[role="finish"] QLabel:disabled { color: $disabled_text; }
+QCheckBox#material { font-size: 20px; color: $text; spacing: 10px; }
 QCheckBox#material::indicator { width: 26px; height: 26px; }
-QFrame#visitorNotice { background: #FFF7E6; border: 2px solid #F0B44C; border-radius: 16px; }
-QLabel#noticeTitle { font-size: 24px; font-weight: 700; color: #7C2D12; }
-QLabel#noticeItem { font-size: 22px; color: #1F2937; }
-QLabel#noticeFooter { font-size: 17px; color: #7C5A2D; }
-QLabel#confirmText { font-size: 22px; color: #7C2D12; }
-QPushButton#choice { background: white; border: 1px solid #B8C4D2; border-radius: 12px;
-    font-size: 20px; padding: 10px 18px; color: #1F2937; }
-QPushButton#choice:checked { background: #1D4ED8; color: white; border-color: #1D4ED8; }
-QPushButton#confirm { background: #1D4ED8; color: white; border: none; border-radius: 12px;
-    font-size: 21px; padding: 12px 24px; }
-QPushButton#confirm:disabled { background: #C9D4E5; }
-QPushButton#cancel { background: white; color: #334155; border: 1px solid #B8C4D2; border-radius: 12px;
-    font-size: 20px; padding: 12px 22px; }
-QLabel#panelTitle { font-size: 22px; color: #1F2937; }
-QLabel#fieldLabel { font-size: 19px; color: #334155; }
-QLineEdit { font-size: 24px; padding: 8px 12px; border: 1px solid #B8C4D2; border-radius: 10px; background: white; }
-QComboBox { font-size: 20px; padding: 6px 12px; border: 1px solid #B8C4D2; border-radius: 10px; background: white; min-height: 36px; }
+QFrame#visitorNotice { background: $notice_surface; border: 2px solid $notice_border;
+    border-radius: 16px; }
+QLabel#noticeTitle { font-size: 24px; font-weight: 700; color: $notice_text; }
+QLabel#noticeItem { font-size: 22px; color: $text; }
+QLabel#noticeFooter { font-size: 17px; color: $terminal_notice_footer; }
+QLabel#confirmText { font-size: 22px; color: $notice_text; }
+QPushButton#choice { background: $surface; border: 1px solid $border_control; border-radius: 12px;
+    font-size: 20px; padding: 10px 18px; color: $text; }
+QPushButton#choice:checked { background: $terminal_primary; color: $on_primary;
+    border-color: $terminal_primary; }
+QPushButton#confirm { background: $terminal_primary; color: $on_primary; border: none;
+    border-radius: 12px; font-size: 21px; padding: 12px 24px; }
+QPushButton#confirm:disabled { background: $terminal_primary_disabled; }
+QPushButton#cancel { background: $surface; color: $text_secondary;
+    border: 1px solid $border_control; border-radius: 12px; font-size: 20px; padding: 12px 22px; }
+QLabel#panelTitle { font-size: 22px; color: $text; }
+QLabel#fieldLabel { font-size: 19px; color: $text_secondary; }
+QLineEdit { font-size: 24px; padding: 8px 12px; border: 1px solid $border_control;
+    border-radius: 10px; background: $surface; }
+QComboBox { font-size: 20px; padding: 6px 12px; border: 1px solid $border_control;
+    border-radius: 10px; background: $surface; min-height: 36px; }
 QComboBox::drop-down { border: none; width: 40px; }
-QComboBox::down-arrow { image: url(%ARROW%); width: 16px; height: 10px; }
+QComboBox::down-arrow { image: url($arrow); width: 16px; height: 10px; }
 QComboBox QAbstractItemView { font-size: 20px; }
-QLabel#loginTitle { font-size: 34px; color: #0F2A4A; }
-QLabel#loginHint { font-size: 18px; color: #5B6B7F; }
-QLabel#loginInfo { font-size: 18px; color: #1E3A5F; background: #E8EEF7; border-radius: 10px; padding: 8px 12px; }
+QLabel#loginTitle { font-size: 34px; color: $terminal_heading; }
+QLabel#loginHint { font-size: 18px; color: $muted; }
+QLabel#loginInfo { font-size: 18px; color: $terminal_header; background: $surface_tint;
+    border-radius: 10px; padding: 8px 12px; }
 """
 
 #: Keyboard shortcuts; shown on the buttons.
@@ -154,7 +174,8 @@ SHORTCUTS: dict[str, str] = {
 
 def _arrow_file() -> str:
     """A small down arrow for the combo box (a style sheet needs a file; none is shipped)."""
-    path = Path(tempfile.gettempdir()) / "hallcall-ui" / "arrow-down-v1.png"
+    color = PALETTE.muted
+    path = Path(tempfile.gettempdir()) / "hallcall-ui" / f"arrow-down-{color[1:].lower()}.png"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pixmap = QPixmap(32, 20)
@@ -162,7 +183,7 @@ def _arrow_file() -> str:
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#5B6B7F"))
+        painter.setBrush(qcolor(color))
         painter.drawPolygon(QPolygonF([QPointF(2, 2), QPointF(30, 2), QPointF(16, 18)]))
         painter.end()
         pixmap.save(str(path))
@@ -272,7 +293,7 @@ class TerminalWindow(QWidget):
 
         self.setObjectName("root")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(STYLE.replace("%ARROW%", _arrow_file()))
+        self.setStyleSheet(qss(STYLE, arrow=_arrow_file()))
         self.resize(1280, 800)
         self.setMinimumSize(1024, 720)
         self._build()
