@@ -18,13 +18,14 @@ from hallcall.version import PROTOCOL_VERSION, __version__
 ROOT = "hallcall/v1/{hall}/"
 ID_PARAM = {"description": f"An id matching {ID_PATTERN}."}
 
-#: channel id -> (address under the root, description, retained, payload model(s), publisher)
+#: channel id -> (address under the root, description, retained, payload model(s), publisher).
+#: What the broker publishes comes from `payloads.VIEW_MODELS`, the table devices validate with.
 CHANNELS: dict[str, tuple[str, str, bool, list[type[BaseModel]], str]] = {
     "serverStatus": (
         "server/status",
         'The queue broker\'s availability. Retained; the last will publishes {"state": "offline"}.',
         True,
-        [p.ServerStatus],
+        [p.VIEW_MODELS["server/status"]],
         "broker",
     ),
     "deviceStatus": (
@@ -57,28 +58,28 @@ CHANNELS: dict[str, tuple[str, str, bool, list[type[BaseModel]], str]] = {
         "state/catalog",
         "Departments, matters with their service guides, windows, languages, rating scale.",
         True,
-        [p.CatalogView],
+        [p.VIEW_MODELS["state/catalog"]],
         "broker",
     ),
     "windowState": (
         "state/window/{window}",
         "A window's status, clerk shown to visitors, current ticket and last finished ticket.",
         True,
-        [p.WindowStateView],
+        [p.VIEW_MODELS["state/window/+"]],
         "broker",
     ),
     "queueState": (
         "state/queue/{department}",
         "A department's waiting count, estimated wait and last called number.",
         True,
-        [p.QueueStateView],
+        [p.VIEW_MODELS["state/queue/+"]],
         "broker",
     ),
     "calls": (
         "state/calls",
         "The latest calls, newest first (at least 10).",
         True,
-        [p.CallsStateView],
+        [p.VIEW_MODELS["state/calls"]],
         "broker",
     ),
     "event": (
@@ -87,7 +88,7 @@ CHANNELS: dict[str, tuple[str, str, bool, list[type[BaseModel]], str]] = {
         + ", ".join(EVENT_TYPES)
         + ". Readers ignore unknown types.",
         False,
-        [p.EventView],
+        [p.VIEW_MODELS["event/+"]],
         "broker",
     ),
 }
