@@ -185,6 +185,16 @@ def contrast_ratio(a: str, b: str) -> float:
 
 
 #: Text role -> the background roles it is drawn on. Each pair is held to 4.5:1.
+#: Where the lobby draws its text: the page, its bands and panels, cells, badges, lit tiles.
+_LOBBY_SURFACES = (
+    "lobby_background",
+    "lobby_band",
+    "lobby_panel",
+    "lobby_cell",
+    "lobby_badge",
+    "lobby_lit_tile",
+)
+
 TEXT_ON: dict[str, tuple[str, ...]] = {
     # shared
     "text": ("background", "surface", "danger_surface", "notice_surface"),
@@ -241,24 +251,9 @@ TEXT_ON: dict[str, tuple[str, ...]] = {
     "pad_open_text": ("pad_open_surface",),
     "pad_note_text": ("pad_note_surface",),
     # lobby
-    "lobby_text": (
-        "lobby_background",
-        "lobby_band",
-        "lobby_panel",
-        "lobby_cell",
-        "lobby_badge",
-        "lobby_lit_tile",
-    ),
-    "lobby_muted": ("lobby_background", "lobby_band", "lobby_panel", "lobby_cell"),
-    "lobby_accent": (
-        "lobby_background",
-        "lobby_band",
-        "lobby_panel",
-        "lobby_cell",
-        "lobby_badge",
-        "lobby_lit_tile",
-        "lobby_accent_soft",
-    ),
+    "lobby_text": _LOBBY_SURFACES,
+    "lobby_muted": _LOBBY_SURFACES[:4],  # not on badges or lit tiles
+    "lobby_accent": (*_LOBBY_SURFACES, "lobby_accent_soft"),
     "lobby_on_accent": ("lobby_accent",),
     "lobby_accent_soft": ("lobby_accent",),
     "lobby_background": ("success_bright", "lobby_open", "warning_bright"),  # window numbers

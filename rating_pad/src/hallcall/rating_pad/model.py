@@ -13,8 +13,8 @@ A rating is handed out once, as `rating.submit` with a fixed request_id, and the
 request style does the rest: it keeps the command until the broker answers and sends it again
 (same request_id: the broker records it once) on reconnect, when the broker is back and every
 few seconds, so no rating is lost silently. The model keeps it in `pending` until its reply, for
-the footer's count and the screen's "sent later". A question that times out is simply dropped: a finished
-ticket without a rating counts as "not rated" in reports, no message is needed.
+the footer's count and the screen's "sent later". A question that times out is simply dropped:
+a finished ticket without a rating counts as "not rated" in reports, no message is needed.
 
 Every input is a method call; `take_outbox()` returns the new commands to publish. All time comes
 from the injected `now()` (an aware datetime), so tests move time by hand.
@@ -338,15 +338,12 @@ class RatingPadModel:
     def set_connected(self, up: bool) -> None:
         if up != self.connected:
             self.connected = up
-            self._availability_changed()
+            self._changed()
 
     def set_server_online(self, online: bool) -> None:
         if online != self.server_online:
             self.server_online = online
-            self._availability_changed()
-
-    def _availability_changed(self) -> None:
-        self._changed()
+            self._changed()
 
     def on_catalog(self, catalog: dict[str, Any]) -> None:
         hall = catalog.get("hall") or {}
