@@ -56,13 +56,18 @@ def events(broker, device):
 def make_terminal(broker, device, qtbot, clock):
     """`make_terminal(lang=..., keypads=...)`: the real window for w01, shown and connected."""
 
-    from hallcall.window_terminal.window import TerminalWindow
+    from hallcall.window_terminal.app import TerminalApp
+
+    terminals = []
 
     def make(lang="zh", keypads=(), window_id="w01", client=None, timeout=5.0):
         client = client or device("window", window_id, [s.replace("w01", window_id) for s in SUBS])
-        win = TerminalWindow(
+        terminal = TerminalApp(
             client, lang=lang, keypads=list(keypads), now=clock.now, request_timeout_s=timeout
         )
+        terminals.append(terminal)
+        win = terminal.window
+        win.terminal = terminal  # the test's handle on the app behind the window
         qtbot.addWidget(win)
         win.show()
         qtbot.waitExposed(win)
@@ -70,7 +75,9 @@ def make_terminal(broker, device, qtbot, clock):
         settle(win)
         return win
 
-    return make
+    yield make
+    for terminal in terminals:
+        terminal.stop()
 
 
 def settle(win, what="terminal ready"):

@@ -297,8 +297,7 @@ def test_restarted_terminal_shows_the_current_ticket_without_calling_again(
     kiosk()
     key(win, qtbot, Qt.Key.Key_F1)
     key(win, qtbot, Qt.Key.Key_F2)
-    win.close()
-    win.client.stop()
+    win.terminal.stop()  # closes the window and leaves MQTT
 
     again = make_terminal()  # a new process would do the same: a new client, a new window
     assert again is not win

@@ -14,7 +14,8 @@ request is dropped here. A reply that comes after its deadline goes to the `on_r
 (the kiosk still prints that ticket).
 
 Every state, event and server status is parsed with the contract's own model
-(`hallcall.protocol.payloads.VIEW_MODELS`); one that does not fit is logged and dropped. Retained
+(`hallcall.protocol.payloads.VIEW_MODELS`); one that does not fit is logged and dropped, and
+`on_view` listeners get the parsed model itself (`views` holds the newest of each). Retained
 states are cached per topic and a state older than the one held (by `seq`) is ignored, so a
 screen never moves backwards.
 """
@@ -35,12 +36,13 @@ import paho.mqtt.client as mqtt
 from pydantic import ValidationError
 
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
-from hallcall.protocol.payloads import encode, parse_view, timed_out, timeout_reply
+from hallcall.protocol.payloads import Payload, encode, parse_view, timed_out, timeout_reply
 from hallcall.protocol.topics import Topics
 
 log = logging.getLogger(__name__)
 
 StateListener = Callable[[str, dict[str, Any]], None]
+ViewListener = Callable[[str, Payload], None]
 ReplyHandler = Callable[[dict[str, Any]], None]
 
 #: Seconds without a reply after which a request is sent again (same request_id).
@@ -77,6 +79,8 @@ class DeviceClient:
         #: Topic filters under the hall root, e.g. "state/#", "event/ticket.called".
         self.subscriptions = list(subscriptions or [])
         self.states: dict[str, dict[str, Any]] = {}  # relative topic -> newest payload
+        #: relative topic -> the newest state parsed with its contract model (and server/status)
+        self.views: dict[str, Payload] = {}
         self.server_online = False
         self.connected = threading.Event()
         self._health: dict[str, Any] = {}
@@ -86,8 +90,10 @@ class DeviceClient:
         self._wake = threading.Condition(self._lock)  # the retry thread sleeps on it
         self._retry_thread: threading.Thread | None = None
         self._stopping = False
+        self._started = False
         self._state_listeners: list[StateListener] = []
         self._event_listeners: list[StateListener] = []
+        self._view_listeners: list[ViewListener] = []
         self._reply_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._connection_listeners: list[Callable[[bool], None]] = []
         self._client = make_client(
@@ -101,10 +107,17 @@ class DeviceClient:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
+        """Connect in the background (and keep reconnecting); a second call does nothing."""
+        if self._started:
+            return
+        self._started = True
         start(self._client, self.settings)
 
     def stop(self) -> None:
+        """Say offline and leave; a second call does nothing."""
         with self._wake:
+            if self._stopping:
+                return
             self._stopping = True
             self._wake.notify_all()
         if self.connected.is_set():
@@ -130,6 +143,11 @@ class DeviceClient:
 
     def on_event(self, listener: StateListener) -> None:
         self._event_listeners.append(listener)
+
+    def on_view(self, listener: ViewListener) -> None:
+        """`listener(relative_topic, view)` for what `on_state` and `on_event` hear, parsed with
+        the contract's model (`payloads.VIEW_MODELS`): a `WindowStateView`, an `EventView`, ..."""
+        self._view_listeners.append(listener)
 
     def on_reply(self, listener: Callable[[dict[str, Any]], None]) -> None:
         """`listener(reply)` for every reply no request is pending for: one that came after its
@@ -290,7 +308,7 @@ class DeviceClient:
         if not heard:
             return
         try:
-            parse_view(rel, payload)
+            view = parse_view(rel, payload)
         except (ValidationError, ValueError) as exc:
             log.warning("dropped a message on %s that the contract refuses: %s", msg.topic, exc)
             return
@@ -298,18 +316,21 @@ class DeviceClient:
             self.server_online = payload.get("state") == "online"
             if self.server_online:  # (re)subscribed by now: what it missed before is lost
                 self._send_pending_again()
-            for listener in self._state_listeners:
-                listener(rel, payload)
+            self.views[rel] = view
+            listeners = self._state_listeners
         elif rel.startswith("state/"):
             held = self.states.get(rel)
             if held is not None and payload["seq"] < held.get("seq", -1):
                 return  # older than what is shown: a replay must not move the screen back
             self.states[rel] = payload
-            for listener in self._state_listeners:
-                listener(rel, payload)
+            self.views[rel] = view
+            listeners = self._state_listeners
         else:
-            for listener in self._event_listeners:
-                listener(rel, payload)
+            listeners = self._event_listeners
+        for listener in listeners:
+            listener(rel, payload)
+        for view_listener in self._view_listeners:
+            view_listener(rel, view)
 
     def _send_pending_again(self) -> None:
         now = monotonic()

@@ -18,6 +18,7 @@ from hallcall.mqtt.client import DeviceClient, ReplyHandler
 class DeviceBridge(QObject):
     state = Signal(str, dict)  # relative topic, payload (also "server/status")
     event_heard = Signal(str, dict)
+    view_heard = Signal(str, object)  # relative topic, its contract model (states and events)
     connection = Signal(bool)
     reply_heard = Signal(dict)  # a reply after its deadline (see DeviceClient.on_reply)
     _reply = Signal(object, dict)  # (handler, reply) delivered on the GUI thread
@@ -27,6 +28,7 @@ class DeviceBridge(QObject):
         self.client = client
         client.on_state(lambda topic, payload: self.state.emit(topic, payload))
         client.on_event(lambda topic, payload: self.event_heard.emit(topic, payload))
+        client.on_view(lambda topic, view: self.view_heard.emit(topic, view))
         client.on_connection(lambda up: self.connection.emit(up))
         client.on_reply(lambda payload: self.reply_heard.emit(payload))
         self._reply.connect(lambda handler, reply: handler(reply))

@@ -10,15 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication
 
-from hallcall.device_kit.bridge import DeviceBridge
+from hallcall.device_kit.app import DeviceApp, device_client, run_device_app
 from hallcall.device_kit.fonts import install_cjk_font
-from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen
 from hallcall.mqtt.client import DeviceClient
+from hallcall.protocol.payloads import CatalogView
 
 from .model import Call, LobbyModel
 from .settings import DisplaySettings
@@ -37,7 +36,7 @@ def setup_fonts(app: QApplication, extra: str | None = None) -> str | None:
 
 
 class LobbyDisplay(QObject):
-    """Owns the MQTT client, the model, the screen and (optionally) the voice caller."""
+    """The device kit's app with the lobby's model and screen, and (optionally) the voice."""
 
     def __init__(
         self,
@@ -50,53 +49,50 @@ class LobbyDisplay(QObject):
     ):
         super().__init__()
         self.settings = settings
-        self.client = client or DeviceClient(
-            settings.hall, "display", settings.device, settings.mqtt.settings(), SUBSCRIPTIONS
-        )
         self.model = LobbyModel(settings.languages, recent=settings.recent_calls)
         self.screen = LobbyScreen(
             settings.layout, flash_s=settings.flash_s, marquee_speed=settings.marquee_speed, now=now
         )
         self.voice = voice
         self._on_calls = on_calls
-        self.bridge = DeviceBridge(self.client, self)
-        self.bridge.state.connect(self._on_state, Qt.ConnectionType.QueuedConnection)
-        self.bridge.connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
+        self._voice_of: object = None  # the catalog whose voice settings the caller follows
+        self.device = DeviceApp(
+            client or device_client(settings, "display", SUBSCRIPTIONS),
+            self.model,
+            screen=self.screen,
+            tick_ms=None,  # the screen animates itself; nothing here counts down
+            parent=self,
+        )
+        self.client = self.device.client
+        self.device.changed.connect(self._changed)  # at once: `fresh` is the last input's
         self.screen.show_snapshot(self.model.snapshot())
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        self.client.start()
+        self.device.start()
 
     def show(self) -> None:
         if self.settings.fullscreen:
             self.screen.setCursor(Qt.CursorShape.BlankCursor)
-        show_screen(self.screen, self.settings.fullscreen)
+        self.device.show(self.settings.fullscreen)
 
     def stop(self) -> None:
         """Close the screen, leave MQTT, stop the voice (queued calls are dropped)."""
-        self.screen.close()
-        self.client.stop()
+        self.device.stop()
         if self.voice is not None:
             self.voice.close(drain=False)
 
-    # ------------------------------------------------------------------ input (GUI thread)
-    def _on_connection(self, up: bool) -> None:
-        self.model.set_connected(up)
+    # ------------------------------------------------------------------ after each input
+    def _changed(self) -> None:
+        fresh, self.model.fresh = self.model.fresh, []
+        catalog = self.client.views.get("state/catalog")
+        if self.voice is not None and isinstance(catalog, CatalogView):
+            if catalog is not self._voice_of:
+                self._voice_of = catalog
+                self.voice.follow_hall(catalog.hall.get("voice"))
         self.screen.show_snapshot(self.model.snapshot())
-
-    def _on_state(self, topic: str, payload: dict[str, Any]) -> None:
-        # The bridge can deliver a state queued before the connection signal: being heard
-        # means being connected.
-        self.model.set_connected(self.client.connected.is_set())
-        fresh = self.model.apply(topic, payload)
-        if topic == "state/catalog" and self.voice is not None:
-            self.voice.follow_hall((payload.get("hall") or {}).get("voice"))
-        snap = self.model.snapshot()
-        self.screen.show_snapshot(snap)
         if fresh:
-            newest = fresh[-1]
-            self.screen.flash(newest.window)
+            self.screen.flash(fresh[-1].window)
             if self.voice is not None:
                 self.voice.call(fresh)
             if self._on_calls is not None:
@@ -118,9 +114,8 @@ def run(settings: DisplaySettings) -> int:
         except Exception:  # a hall without sound still calls numbers on screen
             log.exception("voice calls are off: the speech engine could not start")
     display = LobbyDisplay(settings, voice=voice)
-    display.start()
-    display.show()
-    try:
-        return exec_until_signalled(app)
-    finally:
-        display.stop()
+    if settings.fullscreen:
+        display.screen.setCursor(Qt.CursorShape.BlankCursor)
+    return run_device_app(
+        display.device, fullscreen=settings.fullscreen, qt_app=app, before_stop=display.stop
+    )

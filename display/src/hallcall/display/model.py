@@ -1,26 +1,41 @@
 """The lobby's picture, built only from retained state (Qt-free, so it is tested without a screen).
 
-Feed it every message a display hears (`apply(relative_topic, payload)`): `state/catalog`,
-`state/window/*`, `state/queue/*`, `state/calls` and `server/status`. It keeps one entry per
+Feed it every message a display hears, parsed with the contract's models (`heard(relative_topic,
+view)`, as the device kit's `DeviceApp` does; `apply(relative_topic, payload)` parses a raw one
+first): `state/catalog`, `state/window/*`, `state/queue/*`, `state/calls` and `server/status`.
+It keeps one entry per
 window, department and topic, plus the broker's own list of latest calls, so its size depends
 on the hall, never on how many calls the day had.
 
 New calls (and recalls) are found by comparing the broker's retained call list with the one
 held before: the new list is "fresh calls + the old list shifted down". The first list seen
 after start-up is only remembered, never announced, so a display that reboots at noon does not
-call the whole morning again. `apply` returns the fresh calls, oldest first, for the flash and
-the voice.
+call the whole morning again. `heard` keeps the fresh calls, oldest first, in `fresh` for the
+flash and the voice (`apply` returns them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from hallcall.device_kit.i18n import TextTable, localized, parse_time
+from pydantic import ValidationError
+
+from hallcall.device_kit.device_model import DeviceModel
+from hallcall.device_kit.i18n import TextTable, localized
 from hallcall.protocol.pause_reasons import reason_label
+from hallcall.protocol.payloads import (
+    CallsStateView,
+    CallView,
+    CatalogView,
+    Payload,
+    QueueStateView,
+    ServerStatus,
+    WindowStateView,
+    parse_view,
+)
 
 #: Upper bounds that keep memory flat whatever arrives (the contract allows up to 100 calls).
 MAX_WINDOWS = 256
@@ -58,19 +73,16 @@ class Call:
         return (self.ticket_id, self.window, self.at, self.recall)
 
     @classmethod
-    def from_payload(cls, raw: dict[str, Any]) -> Call | None:
-        try:
-            return cls(
-                ticket_id=str(raw["ticket_id"]),
-                number=str(raw["number"]),
-                department=str(raw.get("department") or ""),
-                window=str(raw.get("window") or ""),
-                window_number=int(raw.get("window_number") or 0),
-                at=parse_time(raw.get("at")),
-                recall=bool(raw.get("recall", False)),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
+    def from_view(cls, view: CallView) -> Call:
+        return cls(
+            ticket_id=view.ticket_id,
+            number=view.number,
+            department=view.department,
+            window=view.window,
+            window_number=view.window_number,
+            at=view.at,
+            recall=view.recall,
+        )
 
 
 @dataclass(frozen=True)
@@ -131,13 +143,7 @@ class Snapshot:
         return asdict(self)
 
 
-@dataclass
-class _Held:
-    seq: int
-    payload: dict[str, Any] = field(repr=False)
-
-
-class LobbyModel:
+class LobbyModel(DeviceModel):
     """The lobby's state. Not thread-safe: call it from one thread (the GUI thread)."""
 
     def __init__(self, languages: Sequence[str] = ("zh", "en"), recent: int = 8):
@@ -145,9 +151,9 @@ class LobbyModel:
             raise ValueError("at least one language")
         self.languages = tuple(languages)
         self.recent_count = max(1, min(recent, MAX_CALLS))
-        self._catalog: _Held | None = None
-        self._windows: dict[str, _Held] = {}
-        self._queues: dict[str, _Held] = {}
+        self._catalog: CatalogView | None = None
+        self._windows: dict[str, WindowStateView] = {}
+        self._queues: dict[str, QueueStateView] = {}
         self._calls_seq = -1
         self._calls: tuple[Call, ...] = ()
         self._calls_seen = False
@@ -163,6 +169,8 @@ class LobbyModel:
         #: Counters (tests, bench, logs): messages applied and calls found new.
         self.applied = 0
         self.new_calls = 0
+        #: The calls the last `heard` made new, oldest first (for the flash and the voice).
+        self.fresh: list[Call] = []
 
     # ------------------------------------------------------------------ input
     def set_connected(self, up: bool) -> None:
@@ -171,54 +179,52 @@ class LobbyModel:
             self.connected = up
             self._snapshot = None
 
-    def apply(self, topic: str, payload: dict[str, Any]) -> list[Call]:
-        """Take one retained message; return the calls it made new (oldest first)."""
-        if not isinstance(payload, dict):
-            return []
-        self.applied += 1
-        if topic == "server/status":
-            state = payload.get("state")
-            self.server_state = state if state in ("online", "offline") else "unknown"
-            self._snapshot = None
-            return []
-        seq = payload.get("seq")
-        if not isinstance(seq, int):
-            return []
-        if topic == "state/catalog":
-            if self._catalog is None or seq >= self._catalog.seq:
-                self._catalog = _Held(seq, payload)
-                self._snapshot = None
-            return []
-        if topic.startswith("state/window/"):
-            self._hold(self._windows, topic[len("state/window/") :], seq, payload, MAX_WINDOWS)
-            return []
-        if topic.startswith("state/queue/"):
-            self._hold(self._queues, topic[len("state/queue/") :], seq, payload, MAX_DEPARTMENTS)
-            return []
-        if topic == "state/calls":
-            return self._apply_calls(seq, payload)
-        return []
+    def connection_changed(self, connected: bool) -> None:
+        self.set_connected(connected)
 
-    def _hold(self, table: dict[str, _Held], key: str, seq: int, payload: dict, limit: int) -> None:
+    def apply(self, topic: str, payload: dict[str, Any]) -> list[Call]:
+        """Parse one raw message with its contract model and take it (a bad one changes
+        nothing); return the calls it made new (oldest first)."""
+        try:
+            view = parse_view(topic, payload)
+        except (ValidationError, ValueError):
+            return []
+        self.heard(topic, view)
+        return self.fresh
+
+    def heard(self, topic: str, view: Payload) -> None:
+        """Take one retained message; `fresh` = the calls it made new (oldest first)."""
+        self.fresh = []
+        self.applied += 1
+        if isinstance(view, ServerStatus):
+            self.server_state = view.state
+            self._snapshot = None
+        elif isinstance(view, CatalogView):
+            if self._catalog is None or view.seq >= self._catalog.seq:
+                self._catalog = view
+                self._snapshot = None
+        elif isinstance(view, WindowStateView):
+            self._hold(self._windows, topic.removeprefix("state/window/"), view, MAX_WINDOWS)
+        elif isinstance(view, QueueStateView):
+            self._hold(self._queues, topic.removeprefix("state/queue/"), view, MAX_DEPARTMENTS)
+        elif isinstance(view, CallsStateView):
+            self.fresh = self._apply_calls(view)
+
+    def _hold(self, table: dict[str, Any], key: str, view: Any, limit: int) -> None:
         held = table.get(key)
-        if held is not None and seq < held.seq:
+        if held is not None and view.seq < held.seq:
             return  # older than what is shown: never move the screen backwards
         if held is None and len(table) >= limit:
             return  # a hall has a fixed set of windows and departments: refuse to grow
-        table[key] = _Held(seq, payload)
+        table[key] = view
         self._snapshot = None
 
-    def _apply_calls(self, seq: int, payload: dict[str, Any]) -> list[Call]:
-        if seq < self._calls_seq:
+    def _apply_calls(self, view: CallsStateView) -> list[Call]:
+        if view.seq < self._calls_seq:
             return []
-        raw = payload.get("calls")
-        if not isinstance(raw, list):
-            return []
-        calls = tuple(
-            c for c in (Call.from_payload(r) for r in raw[:MAX_CALLS] if isinstance(r, dict)) if c
-        )
+        calls = tuple(Call.from_view(c) for c in view.calls[:MAX_CALLS])
         old, first = self._calls, not self._calls_seen
-        self._calls_seq, self._calls, self._calls_seen = seq, calls, True
+        self._calls_seq, self._calls, self._calls_seen = view.seq, calls, True
         self._snapshot = None
         if first:
             return []  # what was called before this display started is history, not news
@@ -249,9 +255,7 @@ class LobbyModel:
         if self._catalog is None:
             return {}
         return {
-            str(d["id"]): d
-            for d in self._catalog.payload.get("departments") or []
-            if isinstance(d, dict) and "id" in d
+            str(d["id"]): d for d in self._catalog.departments if isinstance(d, dict) and "id" in d
         }
 
     def _dep_names(self, ids: Sequence[str], deps: dict[str, dict[str, Any]]) -> tuple[str, ...]:
@@ -274,14 +278,12 @@ class LobbyModel:
         )
 
     def _build(self) -> Snapshot:
-        cat = self._catalog.payload if self._catalog else {}
-        raw_hall = cat.get("hall")
-        hall = raw_hall if isinstance(raw_hall, dict) else {}
+        hall = self._catalog.hall if self._catalog else {}
         cat_seq = self._catalog.seq if self._catalog else -1
         if self._catalog_cache[0] != cat_seq:
             catalog_windows = {
                 str(w["id"]): w
-                for w in cat.get("windows") or []
+                for w in (self._catalog.windows if self._catalog else [])
                 if isinstance(w, dict) and "id" in w
             }
             self._catalog_cache = (cat_seq, self._departments(), catalog_windows)
@@ -297,7 +299,7 @@ class LobbyModel:
             cached = self._row_cache.get(("w", wid))
             if cached is None or cached[0] != version:
                 conf = catalog_windows.get(wid, {})
-                row = self._window_row(wid, held.payload if held else None, conf, deps)
+                row = self._window_row(wid, held, conf, deps)
                 cached = self._row_cache[("w", wid)] = (version, row)
             rows.append(cached[1])
         rows.sort(key=lambda r: (r.number, r.id))
@@ -305,13 +307,12 @@ class LobbyModel:
         queues = []
         dep_order = list(deps) + sorted(d for d in self._queues if d not in deps)
         for dep_id in dep_order:
-            held = self._queues.get(dep_id)
-            version = (held.seq if held else -1, cat_seq)
+            queue = self._queues.get(dep_id)
+            version = (queue.seq if queue else -1, cat_seq)
             cached = self._row_cache.get(("q", dep_id))
             if cached is not None and cached[0] == version:
                 queues.append(cached[1])
                 continue
-            q = held.payload if held else {}
             dep = deps.get(dep_id, {})
             queues.append(
                 QueueRow(
@@ -320,12 +321,12 @@ class LobbyModel:
                     name=self._tr(dep.get("name"))
                     if dep
                     else tuple(dep_id for _ in self.languages),
-                    waiting=int(q.get("waiting") or 0),
-                    priority_waiting=int(q.get("priority_waiting") or 0),
-                    estimated_wait_s=int(q.get("estimated_wait_s") or 0),
-                    last_called=q.get("last_called"),
-                    open_windows=int(q.get("open_windows") or 0),
-                    closed=bool(q.get("closed", False)),
+                    waiting=queue.waiting if queue else 0,
+                    priority_waiting=queue.priority_waiting if queue else 0,
+                    estimated_wait_s=queue.estimated_wait_s if queue else 0,
+                    last_called=queue.last_called if queue else None,
+                    open_windows=queue.open_windows if queue else 0,
+                    closed=queue.closed if queue else False,
                 )
             )
             self._row_cache[("q", dep_id)] = (version, queues[-1])
@@ -362,45 +363,37 @@ class LobbyModel:
     def _window_row(
         self,
         wid: str,
-        state: dict[str, Any] | None,
+        state: WindowStateView | None,
         conf: dict[str, Any],
         deps: dict[str, dict[str, Any]],
     ) -> WindowRow:
-        state = state or {}
-        raw_status = state.get("status") or "closed"
-        raw_current = state.get("current")
-        current = raw_current if isinstance(raw_current, dict) else None
-        serving = raw_status == "open" and current is not None and current.get("status") == "called"
-        status = (
-            "serving" if serving else raw_status if f"status_{raw_status}" in WORDING else "closed"
-        )
-        raw_staff = state.get("staff")
-        staff = raw_staff if isinstance(raw_staff, dict) else None
-        dep_ids = [str(d) for d in (state.get("departments") or conf.get("departments") or [])]
-        post = str(staff.get("post")) if staff else ""
+        raw_status = state.status if state else "closed"
+        current = state.current if state else None
+        serving = raw_status == "open" and current is not None and current.status == "called"
+        status = "serving" if serving else raw_status
+        staff = state.staff if state and status != "closed" else None
+        dep_ids = [
+            str(d) for d in ((state.departments if state else []) or conf.get("departments") or [])
+        ]
+        no_text = tuple("" for _ in self.languages)
+        reason = state.pause_reason if state else None
         return WindowRow(
             id=wid,
-            number=int(state.get("number") or conf.get("number") or 0),
+            number=(state.number if state else 0) or int(conf.get("number") or 0),
             status=status,
             status_text=tuple(WORDING(lang, f"status_{status}") for lang in self.languages),
-            current=str(current["number"])
-            if serving and current is not None and current.get("number")
-            else None,
+            current=current.number if serving and current is not None else None,
             department=self._dep_names(dep_ids, deps),
-            clerk=self._tr(staff.get("name"))
-            if staff and status != "closed"
-            else tuple("" for _ in self.languages),
-            post=tuple(WORDING.get(lang, f"post_{post}") or "" for lang in self.languages)
-            if staff and status != "closed"
-            else tuple("" for _ in self.languages),
+            clerk=self._tr(staff.name) if staff else no_text,
+            post=tuple(WORDING.get(lang, f"post_{staff.post}") or "" for lang in self.languages)
+            if staff
+            else no_text,
             pause_reason=" · ".join(
-                dict.fromkeys(
-                    reason_label(lang, state.get("pause_reason")) for lang in self.languages
-                )
+                dict.fromkeys(reason_label(lang, reason) for lang in self.languages)
             )
-            if status == "paused" and state.get("pause_reason")
+            if status == "paused" and reason
             else None,
-            flex=bool(state.get("flex", conf.get("flex", False))),
+            flex=state.flex if state else bool(conf.get("flex", False)),
         )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
+from hallcall.device_kit.client import device_client
 from hallcall.mqtt.client import DeviceClient
+from hallcall.protocol.payloads import CatalogView, Payload
 
 from .model import LobbyModel
 from .settings import DisplaySettings
@@ -30,25 +31,20 @@ class VoiceApp:
     ):
         self.settings = settings
         self.caller = caller or VoiceCaller(settings.voice)
-        self.client = client or DeviceClient(
-            settings.hall,
-            "display",
-            settings.device,
-            settings.mqtt.settings(),
-            ["state/calls", "state/catalog"],
-        )
+        self.client = client or device_client(settings, "display", ["state/calls", "state/catalog"])
         self.model = LobbyModel(settings.languages)
         self._lock = threading.Lock()
-        self.client.on_state(self._on_state)
+        self.client.on_view(self._heard)
 
-    def _on_state(self, topic: str, payload: dict[str, Any]) -> None:
-        if topic == "state/catalog":
-            self.caller.follow_hall((payload.get("hall") or {}).get("voice"))
+    def _heard(self, topic: str, view: Payload) -> None:
+        if isinstance(view, CatalogView):
+            self.caller.follow_hall(view.hall.get("voice"))
             return
         if topic != "state/calls":
             return
         with self._lock:
-            fresh = self.model.apply(topic, payload)
+            self.model.heard(topic, view)
+            fresh = self.model.fresh
         if fresh:
             self.caller.call(fresh)  # only queues: speech runs on the announcer's thread
 

@@ -1,13 +1,14 @@
-"""Wires the kiosk together: DeviceClient + DeviceBridge (MQTT), the printer, the model, the window.
+"""The kiosk: the device kit's DeviceApp (MQTT, ticking) with the kiosk's model and window, and
+the printer.
 
 Threads: paho's network thread only emits Qt signals (DeviceBridge); the printer runs on one
 worker thread of its own (a status query on a silent serial printer takes up to a second, a
 ticket over 9600 baud much longer) and hands its answers back to the GUI thread as a signal;
 the model and the widgets are only ever touched on the GUI thread.
 
-Commands go out through the device kit's one request style (`DeviceBridge.request`: a request_id
+Commands go out through the device kit's one request style (`DeviceApp.request`: a request_id
 the model chose, sent again while unanswered, a "timeout" reply at the deadline); a reply after
-the deadline arrives through the bridge's `reply_heard` signal, and the model matches both to
+the deadline arrives as the model's `late_reply`, and the model matches both to
 its pending or abandoned request. So a reply can never fall between "gave up waiting" and
 "stopped listening".
 """
@@ -24,11 +25,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from hallcall.device_kit.bridge import DeviceBridge
+from hallcall.device_kit.app import DeviceApp, device_client, run_device_app
 from hallcall.device_kit.fonts import install_cjk_font
-from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen
 from hallcall.hardware.printer import open_printer
-from hallcall.mqtt.client import DeviceClient
 
 from .model import KioskModel
 from .printout import TicketPrinter
@@ -38,7 +37,6 @@ from .widgets import KioskWindow
 log = logging.getLogger(__name__)
 
 SUBSCRIPTIONS = ["state/catalog", "state/queue/+"]
-TICK_MS = 200
 
 
 class PrinterWorker(QObject):
@@ -108,10 +106,6 @@ class KioskApp(QObject):
             allow_paper_low=settings.allow_paper_low,
         )
         self.worker = PrinterWorker(self.printer)
-        self.client = DeviceClient(
-            settings.hall, "kiosk", settings.device, settings.mqtt.settings(), SUBSCRIPTIONS
-        )
-        self.bridge = DeviceBridge(self.client)
         self.model = KioskModel(
             self,
             idle_return_s=settings.idle_return_s,
@@ -122,12 +116,13 @@ class KioskApp(QObject):
             now=now if now is not None else time.monotonic,
         )
         self.window = KioskWindow(self.model, settings.device)
-        self.bridge.state.connect(self._on_state)
-        self.bridge.connection.connect(self.model.set_mqtt)
-        self.bridge.reply_heard.connect(self.model.reply)
-        self._tick = QTimer(self)
-        self._tick.setInterval(TICK_MS)
-        self._tick.timeout.connect(self.model.tick)
+        self.device = DeviceApp(
+            device_client(settings, "kiosk", SUBSCRIPTIONS),
+            self.model,
+            screen=self.window,
+            parent=self,
+        )
+        self.client = self.device.client
         self._poll = QTimer(self)
         self._poll.setInterval(int(settings.printer_poll_s * 1000))
         self._poll.timeout.connect(self.poll_printer)
@@ -136,40 +131,28 @@ class KioskApp(QObject):
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, show: bool = True) -> None:
-        self.client.start()
-        self._tick.start()
+        self.device.start()
         self._poll.start()
         self.poll_printer()
         if show:
-            show_screen(self.window, self.settings.fullscreen, self.settings.size)
+            self.device.show(self.settings.fullscreen, self.settings.size)
 
     def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
-        self._tick.stop()
         self._poll.stop()
         try:
-            self.client.stop()
+            self.device.stop()
         finally:
             self.worker.stop()
             self.printer.close()
-            self.window.close()
-
-    # ------------------------------------------------------------------ MQTT -> model
-    def _on_state(self, topic: str, payload: dict) -> None:
-        if topic == "server/status":
-            self.model.set_server_status(payload)
-        elif topic == "state/catalog":
-            self.model.set_catalog(payload)
-        elif topic.startswith("state/queue/"):
-            self.model.set_queue(topic.rsplit("/", 1)[1], payload)
 
     # ------------------------------------------------------------------ Effects (model -> world)
     def send(self, request_id: str, op: str, args: dict[str, Any]) -> None:
         log.info("%s %s %s", op, request_id, args)
         self.sent.append((request_id, op, args))
-        self.bridge.request(
+        self.device.request(
             op,
             self.model.reply,
             timeout=self.settings.request_timeout_s,
@@ -207,8 +190,11 @@ def run_kiosk(settings: KioskSettings, argv: list[str] | None = None) -> int:
     kiosk = KioskApp(settings)
     if kiosk.font_family is None:
         log.warning("no CJK font: install fonts-wqy-microhei or set font_path in the device file")
-    kiosk.start()
-    try:
-        return exec_until_signalled(app)
-    finally:
-        kiosk.stop()
+    kiosk.start(show=False)
+    return run_device_app(
+        kiosk.device,
+        fullscreen=settings.fullscreen,
+        size=settings.size,
+        qt_app=app,
+        before_stop=kiosk.stop,
+    )

@@ -30,8 +30,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from hallcall.device_kit.device_model import DeviceModel, as_json
 from hallcall.device_kit.i18n import localized
-from hallcall.protocol.payloads import timed_out
+from hallcall.protocol.payloads import (
+    CatalogView,
+    Payload,
+    QueueStateView,
+    ServerStatus,
+    timed_out,
+)
 
 from .catalog import Catalog, Department, Matter, parse_catalog
 from .printout import ticket_print
@@ -183,7 +190,7 @@ def page_count(items: int, per_page: int) -> int:
     return max(1, math.ceil(items / max(1, per_page)))
 
 
-class KioskModel:
+class KioskModel(DeviceModel):
     def __init__(
         self,
         effects: Effects,
@@ -491,6 +498,21 @@ class KioskModel:
         return self.t(f.title), self.t(f.message, **f.values), f.request is not None
 
     # ------------------------------------------------------------------ inputs: the world
+    def heard(self, topic: str, view: Payload) -> None:
+        """What the device kit heard, parsed with the contract's model (see DeviceModel)."""
+        if isinstance(view, ServerStatus):
+            self.set_server_status(as_json(view))
+        elif isinstance(view, CatalogView):
+            self.set_catalog(as_json(view))
+        elif isinstance(view, QueueStateView):
+            self.set_queue(topic.rsplit("/", 1)[1], as_json(view))
+
+    def connection_changed(self, connected: bool) -> None:
+        self.set_mqtt(connected)
+
+    def late_reply(self, reply: dict[str, Any]) -> None:
+        self.reply(reply)
+
     def set_catalog(self, payload: dict[str, Any]) -> None:
         try:
             catalog = parse_catalog(payload)

@@ -119,4 +119,3 @@ def run(settings: PadSettings) -> int:
         return exec_until_signalled(qt_app)
     finally:
         pad.close()
-        pad.client.stop()

@@ -1,8 +1,9 @@
-"""Runs a RatingPadModel on Qt's main thread: MQTT in and out, a ticking timer, physical keys.
+"""Runs a RatingPadModel on the device kit's `DeviceApp`, plus what only a pad has: its keys,
+its outbox of ratings and its health.
 
 Only QtCore is used, so a pad with physical keys and no screen runs the same controller under a
 QCoreApplication. Everything that touches the model happens on the thread that owns this object:
-MQTT messages arrive through DeviceBridge's signals, key presses through a queued signal.
+MQTT messages arrive through the DeviceApp, key presses through a queued signal.
 
 Ratings go out through the device kit's one request style with a request_id the model keeps
 and no deadline (`timeout=None`): the kit sends a rating again with the same id until the broker
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
-from hallcall.device_kit.bridge import DeviceBridge
+from hallcall.device_kit.app import DeviceApp
 from hallcall.mqtt.client import DeviceClient
 from hallcall.rating_pad.model import RatingPadModel
 from hallcall.rating_pad.physical import PhysicalPad
@@ -47,22 +48,9 @@ class PadController(QObject):
         self.physical: PhysicalPad | None = None
         self.keys_follow_up = False  # a key press opens the reasons only when there is a screen
         self._health: tuple[int, bool | None] | None = None
-        self.bridge = DeviceBridge(client, self)
-        self.bridge.state.connect(self._on_state)
-        self.bridge.event_heard.connect(self._on_event)
-        self.bridge.connection.connect(self._on_connection)
-        self.bridge.reply_heard.connect(self._on_reply)
         self._key.connect(self._on_key)
-        self.timer = QTimer(self)
-        self.timer.setInterval(tick_ms)
-        self.timer.timeout.connect(self.tick)
-        # What the client already holds (it may have connected before this controller existed).
-        self.model.set_connected(client.connected.is_set())
-        self.model.set_server_online(client.server_online)
-        for topic, payload in sorted(
-            client.states.items(), key=lambda kv: kv[0] != "state/catalog"
-        ):
-            self._feed_state(topic, payload)
+        self.device = DeviceApp(client, model, tick_ms=tick_ms, parent=self)
+        self.device.changed.connect(self._after)
         self._after()
 
     # ------------------------------------------------------------------ lifecycle
@@ -77,41 +65,15 @@ class PadController(QObject):
         self._key.emit(key)  # queued to this object's thread when called from a driver thread
 
     def start(self) -> None:
-        self.timer.start()
+        self.device.start()
 
     def stop(self) -> None:
-        self.timer.stop()
+        """Stop ticking, leave MQTT, close the keys."""
+        self.device.stop()
         if self.physical is not None:
             self.physical.close()
 
     # ------------------------------------------------------------------ inputs
-    def _feed_state(self, topic: str, payload: dict) -> None:
-        if topic == "server/status":
-            self.model.set_server_online(payload.get("state") == "online")
-        elif topic == "state/catalog":
-            self.model.on_catalog(payload)
-        elif topic.startswith("state/window/"):
-            self.model.on_window_state(payload)
-
-    def _on_state(self, topic: str, payload: dict) -> None:
-        self._feed_state(topic, payload)
-        self._after()
-
-    def _on_event(self, topic: str, payload: dict) -> None:
-        self.model.on_event(topic.removeprefix("event/"), payload)
-        self._after()
-
-    def _on_connection(self, up: bool) -> None:
-        self.model.set_connected(up)
-        if not up:
-            self.model.set_server_online(False)  # retained status comes again on reconnect
-        self._after()
-
-    def _on_reply(self, reply: dict) -> None:
-        if not self.model.on_reply(reply):
-            log.debug("reply for nothing pending: %s", reply.get("request_id"))
-        self._after()
-
     def _on_key(self, key: int) -> None:
         if self.physical is not None:
             self.physical.press(self.model, key, self.keys_follow_up)
@@ -146,9 +108,9 @@ class PadController(QObject):
     def _after(self) -> None:
         for sub in self.model.take_outbox():
             log.info("sending rating of %s", sub.number)
-            self.bridge.request(
+            self.device.request(
                 "rating.submit",
-                self._on_reply,
+                self.model.late_reply,
                 timeout=None,
                 request_id=sub.request_id,
                 **sub.command(),

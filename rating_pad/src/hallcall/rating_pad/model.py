@@ -31,7 +31,15 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from hallcall.device_kit.device_model import DeviceModel, as_json
 from hallcall.device_kit.i18n import TextTable, parse_time
+from hallcall.protocol.payloads import (
+    CatalogView,
+    EventView,
+    Payload,
+    ServerStatus,
+    WindowStateView,
+)
 from hallcall.protocol.ratings import RATING_LABELS
 
 log = logging.getLogger(__name__)
@@ -218,7 +226,7 @@ def _clerk(staff: Any) -> Clerk | None:
     )
 
 
-class RatingPadModel:
+class RatingPadModel(DeviceModel):
     def __init__(
         self,
         pad_id: str,
@@ -335,6 +343,26 @@ class RatingPadModel:
         return self.t(key)
 
     # ------------------------------------------------------------------ inputs: MQTT
+    def heard(self, topic: str, view: Payload) -> None:
+        """What the device kit heard, parsed with the contract's model (see DeviceModel)."""
+        if isinstance(view, ServerStatus):
+            self.set_server_online(view.state == "online")
+        elif isinstance(view, CatalogView):
+            self.on_catalog(as_json(view))
+        elif isinstance(view, WindowStateView):
+            self.on_window_state(as_json(view))
+        elif isinstance(view, EventView):
+            self.on_event(topic.removeprefix("event/"), as_json(view))
+
+    def connection_changed(self, connected: bool) -> None:
+        self.set_connected(connected)
+        if not connected:
+            self.set_server_online(False)  # the retained status comes again on reconnect
+
+    def late_reply(self, reply: dict[str, Any]) -> None:
+        if not self.on_reply(reply):
+            log.debug("reply for nothing pending: %s", reply.get("request_id"))
+
     def set_connected(self, up: bool) -> None:
         if up != self.connected:
             self.connected = up

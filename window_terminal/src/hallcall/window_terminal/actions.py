@@ -2,8 +2,9 @@
 
 `Controller.perform(action, **args)` checks the model (is it allowed now, is a command already
 in flight), sends the command through a `send(op, args, on_reply)` function, and hands the reply
-back to the model. The Qt window sends through `DeviceBridge.request` (reply on the GUI thread);
-a headless terminal sends on a worker thread. `keypad_action` maps a `KeypadAction` onto the same
+back to the model. It is the terminal's `DeviceModel`: the Qt terminal (`app.TerminalApp`) feeds
+it from the device kit's DeviceApp and sends through `DeviceApp.request` (reply on the GUI
+thread); a headless terminal feeds it on paho's thread. `keypad_action` maps a `KeypadAction` onto the same
 actions, and every change refreshes the keypads' displays with the number being served.
 
 No Qt here: the window marshals keypad presses onto its GUI thread before calling in.
@@ -16,7 +17,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from hallcall.device_kit.device_model import DeviceModel, as_json
 from hallcall.hardware.keypad import Keypad, KeypadAction
+from hallcall.protocol.payloads import Payload
 from hallcall.window_terminal.model import Action, Message, TerminalModel, command
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,7 @@ _MISSING_ARGUMENT = {
 }
 
 
-class Controller:
+class Controller(DeviceModel):
     def __init__(self, model: TerminalModel, send: SendFn, *, keypad_pause_reason: str = "break"):
         self.model = model
         self._send = send
@@ -113,6 +116,16 @@ class Controller:
         self._changed()
 
     # ------------------------------------------------------------------ what the broker says
+    def heard(self, topic: str, view: Payload) -> None:
+        """What the device kit heard, parsed with the contract's model (see DeviceModel)."""
+        if topic.startswith("event/"):
+            self.event(topic, as_json(view))
+        else:
+            self.state(topic, as_json(view))
+
+    def connection_changed(self, connected: bool) -> None:
+        self.connection(connected)
+
     def state(self, topic: str, payload: dict[str, Any]) -> None:
         with self._lock:
             changed = self.model.apply_state(topic, payload)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from hallcall.device_kit.command import run_device_command
 from hallcall.device_kit.device_file import add_device_options, load_device_file
-from hallcall.device_kit.lifecycle import exec_until_signalled, show_screen, stop_on_signals
+from hallcall.device_kit.lifecycle import stop_on_signals
 from hallcall.window_terminal.settings import TerminalSettings
 
 if TYPE_CHECKING:
@@ -124,38 +124,35 @@ def run_headless(
 def run_app(settings: TerminalSettings) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from hallcall.device_kit.app import device_client, run_device_app
     from hallcall.device_kit.fonts import install_cjk_font
     from hallcall.hardware.keypad import open_keypad
-    from hallcall.mqtt.client import DeviceClient
+    from hallcall.window_terminal.app import TerminalApp
     from hallcall.window_terminal.headless import subscriptions
-    from hallcall.window_terminal.window import TerminalWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if isinstance(app, QApplication):
         install_cjk_font(app, settings.font)
-    client = DeviceClient(
-        settings.hall,
-        "window",
-        settings.window,
-        settings.mqtt.settings(),
-        subscriptions(settings.window),
-    )
     keypads = [open_keypad(settings.keys)] if settings.keys else []
-    window = TerminalWindow(
-        client,
+    terminal = TerminalApp(
+        device_client(settings, "window", subscriptions(settings.window)),
         lang=settings.language,
         keypads=keypads,
         request_timeout_s=settings.request_timeout_s,
         keypad_pause_reason=settings.keypad_pause_reason,
         font_file=settings.font,
     )
-    client.start()
-    window.setWindowTitle(f"HallCall - {settings.window}")
-    show_screen(window, settings.fullscreen, settings.size)
-    try:
-        return exec_until_signalled(app)
-    finally:
-        window.close()
+    terminal.window.setWindowTitle(f"HallCall - {settings.window}")
+
+    def let_go() -> None:
+        terminal.stop()
         for keypad in keypads:
             keypad.close()
-        client.stop()
+
+    return run_device_app(
+        terminal.device,
+        fullscreen=settings.fullscreen,
+        size=settings.size,
+        qt_app=app,
+        before_stop=let_go,
+    )

@@ -35,14 +35,13 @@ def sender(client: DeviceClient, timeout: float) -> SendFn:
 
 def connect_controller(client: DeviceClient, controller: Controller) -> None:
     """Feed the controller from a DeviceClient (on paho's thread), seeded with what it holds."""
-    client.on_state(controller.state)
-    client.on_event(controller.event)
-    client.on_connection(controller.connection)
+    client.on_view(controller.heard)
+    client.on_connection(controller.connection_changed)
     client.on_reply(controller.late_reply)
-    controller.connection(client.connected.is_set())
+    controller.connection_changed(client.connected.is_set())
     controller.state("server/status", {"state": "online" if client.server_online else "offline"})
-    for topic, payload in list(client.states.items()):
-        controller.state(topic, payload)
+    for topic, view in list(client.views.items()):
+        controller.heard(topic, view)
 
 
 class HeadlessTerminal:

@@ -1,8 +1,7 @@
 """The clerk terminal's Qt window: it renders the `TerminalModel` and sends presses to the `Controller`.
 
-    client = DeviceClient(hall, "window", "w01", settings, subscriptions("w01"))
-    window = TerminalWindow(client)
-    client.start(); window.show()
+`hallcall.window_terminal.app.TerminalApp` builds it with the model and controller on the device
+kit's DeviceApp; the window owns neither the MQTT client nor the keypads.
 
 Nothing here decides anything: which buttons are enabled, what a reply means and how the timer
 is coloured all come from the model, so the keypad, GPIO buttons and this window behave alike.
@@ -11,12 +10,11 @@ is coloured all come from the model, so the keypad, GPIO buttons and this window
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPainter, QPixmap, QPolygonF, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,13 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hallcall.device_kit.bridge import DeviceBridge
 from hallcall.device_kit.fonts import install_cjk_font
 from hallcall.device_kit.qt_theme import qcolor
 from hallcall.device_kit.theme import PALETTE, qss
-from hallcall.hardware.keypad import Keypad, KeypadAction
-from hallcall.mqtt.client import DeviceClient
-from hallcall.window_terminal.actions import Controller, ReplyHandler
+from hallcall.window_terminal.actions import Controller
 from hallcall.window_terminal.model import Action, Message, TerminalModel, TimerLevel
 from hallcall.window_terminal.texts import (
     LANGUAGES,
@@ -250,19 +245,15 @@ class KeyButton(QPushButton):
 
 
 class TerminalWindow(QWidget):
-    """The clerk's window. Owns a DeviceBridge over `client`; the caller starts and stops the client."""
-
-    _keypad_pressed = Signal(str)
+    """The clerk's window: renders `model`, sends presses to `controller`."""
 
     def __init__(
         self,
-        client: DeviceClient,
+        model: TerminalModel,
+        controller: Controller,
         *,
-        lang: str | None = None,
-        keypads: Sequence[Keypad] = (),
+        lang_chosen: bool = False,
         now: Callable[[], datetime] | None = None,
-        request_timeout_s: float = 5.0,
-        keypad_pause_reason: str = "break",
         font_file: str | None = None,
         parent: QWidget | None = None,
     ):
@@ -270,16 +261,10 @@ class TerminalWindow(QWidget):
         if isinstance(app := QApplication.instance(), QApplication):
             install_cjk_font(app, font_file)
         super().__init__(parent)
-        self.client = client
         self.now = now or (lambda: datetime.now(UTC))
-        self._lang_chosen = lang is not None
-        self.model = TerminalModel(client.id, lang or "zh")
-        self.bridge = DeviceBridge(client, self)
-
-        def send(op: str, args: dict[str, Any], handler: ReplyHandler) -> None:
-            self.bridge.request(op, handler, timeout=request_timeout_s, **args)
-
-        self.controller = Controller(self.model, send, keypad_pause_reason=keypad_pause_reason)
+        self._lang_chosen = lang_chosen
+        self.model = model
+        self.controller = controller
         self._changing_clerk = False
         self._panel: str | None = None
         self._post = "A"
@@ -300,32 +285,11 @@ class TerminalWindow(QWidget):
         self._shortcuts()
 
         self.controller.on_change(self.refresh)
-        self.bridge.state.connect(self.controller.state)
-        self.bridge.event_heard.connect(self.controller.event)
-        self.bridge.connection.connect(self.controller.connection)
-        self.bridge.reply_heard.connect(self.controller.late_reply)
-        self._keypad_pressed.connect(self.controller.keypad_action)
-        for keypad in keypads:
-            self.attach_keypad(keypad)
-        # What the client already holds (it may have connected before this window existed).
-        self.controller.connection(client.connected.is_set())
-        self.controller.state(
-            "server/status", {"state": "online" if client.server_online else "offline"}
-        )
-        for topic, payload in list(client.states.items()):
-            self.controller.state(topic, payload)
-
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._render_timer)
         self._ticker.start()
         self.refresh()
-
-    # ================================================================== keypads
-    def attach_keypad(self, keypad: Keypad) -> None:
-        """Presses arrive on the keypad's thread; they are handled on the GUI thread."""
-        keypad.on_action = lambda action: self._keypad_pressed.emit(KeypadAction(action).value)
-        self.controller.add_keypad(keypad)
 
     # ================================================================== building
     def _build(self) -> None:
@@ -1344,6 +1308,4 @@ class TerminalWindow(QWidget):
     # ================================================================== lifecycle
     def closeEvent(self, event) -> None:
         self._ticker.stop()
-        for keypad in self.controller.keypads:
-            keypad.on_action = None
         super().closeEvent(event)

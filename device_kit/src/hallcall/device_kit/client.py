@@ -1,0 +1,13 @@
+"""The MQTT client of the device a device file describes (Qt-free: headless devices use it too)."""
+
+from __future__ import annotations
+
+from hallcall.device_kit.device_file import DeviceFile
+from hallcall.mqtt.client import DeviceClient
+
+
+def device_client(settings: DeviceFile, kind: str, subscriptions: list[str]) -> DeviceClient:
+    """Not started: `start()` it, or hand it to a `DeviceApp`."""
+    return DeviceClient(
+        settings.hall, kind, settings.device, settings.mqtt.settings(), subscriptions
+    )
