@@ -104,9 +104,16 @@ def test_payloads_of_a_busy_morning_validate_against_the_document(doc, hall):
     replies.append(
         hall.send("rating", "pad-w01", "rating.submit", ticket_id=last["ticket_id"], score=3)
     )
+    token = replies[0]["data"]["ticket"]["token"]
+    status = hall.send("web", "web", "ticket.status", token=token)
+    replies += [status, hall.send("web", "web", "ticket.status", token="x" * 22)]
     reply_schema = validator(doc, "Reply")
     for reply in replies:
         reply_schema.validate(reply)
+    validator(doc, "TicketStatusView").validate(status["data"])
+    validator(doc, "TicketStatusQuery").validate(
+        {"request_id": "1", "op": "ticket.status", "token": token}
+    )
     names = {
         "serverStatus": "ServerStatus",
         "catalog": "CatalogView",
@@ -170,10 +177,15 @@ def test_the_broker_views_carry_exactly_the_fields_of_the_contract_models(hall):
             ("staff", p.StaffView),
         )
     }
-    assert set(called) == set(waiting) == fields["ticket"]
+    # The token is only in the reply to the kiosk that took the ticket (issue #14).
+    assert set(waiting) == fields["ticket"]
+    assert set(called) == fields["ticket"] - {"token"}
     window = hall.last("state/window/w01")
     assert set(window) == fields["window"] and set(window["staff"]) == fields["staff"]
-    assert set(window["current"]) == fields["ticket"]
+    assert set(window["current"]) == fields["ticket"] - {"token"}
+    status = hall.ok("web", "web", "ticket.status", token=waiting["token"])
+    assert set(status) == set(p.TicketStatusView.model_fields)
+    assert set(status["ticket"]) == fields["ticket"] - {"token"}
     assert set(hall.last("state/queue/registrar")) == fields["queue"]
     calls = hall.last("state/calls")
     assert set(calls) == fields["calls"] and set(calls["calls"][0]) == fields["call"]

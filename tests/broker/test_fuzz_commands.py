@@ -46,6 +46,7 @@ SENDERS = {
     "admin": "office",
     "display": "lobby",
     "sign": "sign-w01",
+    "web": "web",
 }
 CANARY = "CANARY-7f3e"  # planted in wrong-typed arguments: no reply may echo it
 _ids = itertools.count()
@@ -87,6 +88,7 @@ FIELD_TYPES = {
     "booked_at": {"str"},
     "phone": {"str", "null"},
     "actor": {"str", "null"},
+    "token": {"str"},
 }
 GOOD = {
     "department": st.sampled_from(
@@ -108,6 +110,7 @@ GOOD = {
     "booked_at": st.datetimes(timezones=st.just(UTC)).map(p.iso) | text,
     "phone": st.from_regex(r"\+?[0-9]{5,12}", fullmatch=True),
     "actor": st.none() | text,
+    "token": st.from_regex(r"[A-Za-z0-9_-]{16,64}", fullmatch=True) | text,
 }
 
 

@@ -296,7 +296,7 @@ def test_a_batch_the_database_refuses_is_answered_unavailable_and_the_hall_reloa
         )
         c.execute(
             TicketRow.__table__.insert().values(
-                {**row, "id": "20261123-B002", "number": "B002", "seqno": 2}
+                {**row, "id": "20261123-B002", "number": "B002", "seqno": 2, "token": "other-xyz"}
             )
         )
         c.execute(CounterRow.__table__.update().values(last_number=2, issued=2))

@@ -25,7 +25,12 @@ MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 #: hall file's real ones.
 _NO_LIMIT = RateLimit(burst=100000, per_minute=600000)
 UNTHROTTLED = RateLimits(
-    kiosk=_NO_LIMIT, window=_NO_LIMIT, rating=_NO_LIMIT, admin=_NO_LIMIT, other=_NO_LIMIT
+    kiosk=_NO_LIMIT,
+    window=_NO_LIMIT,
+    rating=_NO_LIMIT,
+    admin=_NO_LIMIT,
+    web=_NO_LIMIT,
+    other=_NO_LIMIT,
 )
 
 
@@ -48,7 +53,7 @@ def hall_file_with_limits(
 
 def unthrottled_hall_file(directory: Path) -> Path:
     """The example hall file with limits no test of other behaviour reaches."""
-    kinds = ("kiosk", "window", "rating", "admin", "other")
+    kinds = ("kiosk", "window", "rating", "admin", "web", "other")
     return hall_file_with_limits(
         directory, {kind: _NO_LIMIT for kind in kinds}, "hall-unthrottled.toml"
     )

@@ -122,7 +122,8 @@ class Staff(Strict):
 
 
 class Device(Strict):
-    kind: Literal["kiosk", "display", "sign", "rating", "admin"]
+    #: `web`: the hall's web part (visitors' phone pages, the lobby page, the dashboard).
+    kind: Literal["kiosk", "display", "sign", "rating", "admin", "web"]
     id: Identifier
     #: The window a sign or rating pad belongs to.
     window: Identifier | None = None
@@ -163,11 +164,15 @@ class RateLimits(Strict):
     window: RateLimit = RateLimit(burst=20, per_minute=120)
     rating: RateLimit = RateLimit(burst=5, per_minute=20)
     admin: RateLimit = RateLimit(burst=100, per_minute=1200)
+    #: One web process asks for every visitor's phone page (ticket.status), so it may ask often.
+    web: RateLimit = RateLimit(burst=1000, per_minute=30000)
     #: Displays and signs send no commands; anything they send counts here.
     other: RateLimit = RateLimit(burst=5, per_minute=20)
 
     def of(self, kind: str) -> RateLimit:
-        return getattr(self, kind) if kind in ("kiosk", "window", "rating", "admin") else self.other
+        if kind in ("kiosk", "window", "rating", "admin", "web"):
+            return getattr(self, kind)
+        return self.other
 
 
 def check_call_template(lang: str, template: str) -> None:
@@ -218,7 +223,9 @@ class Hall(Strict):
     show_rating_to_clerk: bool = False
     #: Calls kept in the retained `state/calls` list (the contract asks for at least 10).
     calls_kept: int = Field(default=10, ge=10, le=100)
-    #: A link printed as the ticket's QR code; `{ticket_id}` is replaced.
+    #: A link printed as the ticket's QR code; `{token}` is replaced by the ticket's unguessable
+    #: status token (what the web part's `/t/{token}` page asks `ticket.status` with). The older
+    #: `{ticket_id}` (guessable: anyone could watch another's ticket) and `{number}` still work.
     status_url: str | None = None
     #: An appointment goes ahead of walk-ins from this many minutes before its booked time.
     appointment_due_early_min: float = Field(default=10, ge=0, le=240)

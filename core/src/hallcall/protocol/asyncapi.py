@@ -49,7 +49,11 @@ CHANNELS: dict[str, tuple[str, str, bool, list[type[BaseModel]], str]] = {
         "reply/{kind}/{id}",
         "The answer to each command of that device, with its request_id (null when the payload "
         "was not readable). Error codes: invalid, unknown_op, forbidden, not_found, empty, "
-        "conflict, rate_limited, closed, unavailable, locked (a staff id after too many wrong PINs).",
+        "conflict, rate_limited, closed, unavailable, locked (a staff id after too many wrong PINs), "
+        "unknown_token (ticket.status: no ticket has this token). The data of a good reply is "
+        "documented for: "
+        + ", ".join(f"{op} ({m.__name__})" for op, m in p.REPLY_DATA_MODELS.items())
+        + ".",
         False,
         [p.Reply],
         "broker",
@@ -99,6 +103,7 @@ def _schemas() -> dict[str, Any]:
     models: list[type[BaseModel]] = []
     for _, _, _, ms, _ in CHANNELS.values():
         models += ms
+    models += p.REPLY_DATA_MODELS.values()  # a reply's `data`, named in the reply channel
     for model in models:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, sub in schema.pop("$defs", {}).items():

@@ -186,6 +186,21 @@ class RatingSubmit(Command, frozen=True):
     reasons: list[CleanText40] = Field(default=[], max_length=8)
 
 
+#: A ticket's status token as printed in its QR code: `secrets.token_urlsafe(16)` (22 characters
+#: of the URL-safe base64 alphabet); other lengths up to 64 are accepted for later tokens.
+Token = Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class TicketStatusQuery(Command, frozen=True):
+    """Extension (issue #14, web): the view of the ticket behind a printed QR code's token.
+
+    A query: it changes nothing, so its reply is not kept and a repeat is answered afresh.
+    """
+
+    op: Literal["ticket.status"]
+    token: Token
+
+
 class AdminCommand(Command, frozen=True):
     """Extension: an admin tool names the person using it, for the audit table."""
 
@@ -237,6 +252,7 @@ AnyCommand = Annotated[
     | WindowPause
     | WindowResume
     | RatingSubmit
+    | TicketStatusQuery
     | WindowAssign
     | AppointmentBook
     | StaffUnlock
@@ -272,11 +288,17 @@ OP_SENDERS: dict[str, frozenset[str]] = {
     "window.pause": frozenset({"window"}),
     "window.resume": frozenset({"window"}),
     "rating.submit": frozenset({"rating"}),
+    "ticket.status": frozenset({"web"}),
     "window.assign": frozenset({"admin"}),
     "appointment.book": frozenset({"admin"}),
     "staff.unlock": frozenset({"admin"}),
     "day.close": frozenset({"admin"}),
 }
+
+
+#: Ops that only read: they change nothing, so the broker neither keeps their replies nor looks
+#: their request_id up (a repeat is answered afresh) and a batch of them commits nothing.
+QUERY_OPS: frozenset[str] = frozenset({"ticket.status"})
 
 
 class BadPayload(Exception):
@@ -472,6 +494,37 @@ class TicketView(Payload):
     #: Extension: outcome needs_documents, the materials the visitor must still bring, each
     #: {"zh": ..., "en": ...} as the guide said them (the one-time notification).
     missing_materials: list[dict[str, str | None]] | None = None
+    #: Extension (issue #14): the ticket's unguessable status token, which its printed QR code
+    #: carries (the hall's `status_url`). Only in the reply to the device that took the ticket
+    #: (ticket.issue, appointment.checkin); never in retained state or events, which every device
+    #: of the hall hears.
+    token: str | None = None
+
+
+class TicketStatusView(Payload):
+    """Extension (issue #14): the data of a good `ticket.status` reply, for the visitor's page.
+
+    `ticket` is the ticket's view as a kiosk gets it (without its token): `waiting_ahead`,
+    `estimated_wait_s` and `open_windows` while it waits, `window` and `window_number` once
+    called, `outcome` once finished. The rest says what a page must word around it.
+    """
+
+    ticket: TicketView
+    #: The service day the ticket belongs to (hall time, YYYY-MM-DD).
+    service_date: str
+    #: The hall's service day now.
+    today: str
+    #: The ticket is of another day than today (a page says "this ticket was for ...").
+    other_day: bool
+    #: The ticket's day has been closed (day.close, the hall's close_at, or the next day's start).
+    day_closed: bool
+    #: The hall is closed for the rest of today: no tickets, no ratings until the next day.
+    hall_closed: bool
+    #: The ticket was ended by the close of day, not by a clerk.
+    closed_by_system: bool
+    #: It may still be rated: served to the end by a clerk today, the last ticket its window
+    #: ended, not rated yet (the rating pad's rule).
+    can_rate: bool
 
 
 class StaffView(Payload):
@@ -579,6 +632,11 @@ class EventView(Stamped):
 
 
 # --------------------------------------------------------------------------- what devices hear
+
+#: The models of a good reply's `data` that the contract documents, by op (the others' data is
+#: a `ticket` (TicketView), a window state, or as docs/protocol.md says).
+REPLY_DATA_MODELS: dict[str, type[Payload]] = {"ticket.status": TicketStatusView}
+
 
 #: The contract's model for each state, event and status a device subscribes to (topic filters
 #: under the hall root). Devices parse what they hear with these, so a malformed state is dropped

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,31}"
 ID_RE = re.compile(rf"^{ID_PATTERN}$")
-DEVICE_KINDS = ("kiosk", "window", "display", "sign", "rating", "admin")
+#: `web`: the hall's web part (a visitor's phone page, the lobby page, the dashboard), one
+#: more client of the contract (issue #14).
+DEVICE_KINDS = ("kiosk", "window", "display", "sign", "rating", "admin", "web")
 MAX_PAYLOAD_BYTES = 16 * 1024
 
 EVENT_TYPES = (

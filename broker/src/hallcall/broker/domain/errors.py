@@ -52,6 +52,12 @@ class Empty(QueueError):
     code = "empty"
 
 
+class UnknownToken(QueueError):
+    """No ticket of the hall has this status token (a mistyped or made-up QR link)."""
+
+    code = "unknown_token"
+
+
 class Closed(QueueError):
     code = "closed"
 

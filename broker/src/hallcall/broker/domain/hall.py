@@ -28,6 +28,7 @@ from hallcall.broker.domain.errors import (
     Invalid,
     Locked,
     NotFound,
+    UnknownToken,
 )
 from hallcall.broker.domain.estimate import RECENT_SERVICES, estimated_wait_s, typical_service_s
 from hallcall.broker.domain.model import (
@@ -100,6 +101,26 @@ class Call:
     lang: str
 
 
+#: Random bytes of a ticket's status token (`secrets.token_urlsafe`: 22 characters for 16).
+TOKEN_BYTES = 16
+
+
+@dataclass(frozen=True)
+class TicketReport:
+    """What a visitor's status page shows for a ticket (`ticket.status`), besides the ticket."""
+
+    ticket: Ticket
+    today: date
+    #: The ticket belongs to another service day than today.
+    other_day: bool
+    #: The ticket's service day has been closed.
+    day_closed: bool
+    #: Today is closed: no new tickets or ratings until the next service day.
+    hall_closed: bool
+    #: It may still be rated (the rating pad's rule: `HallDay.can_rate`).
+    can_rate: bool
+
+
 @dataclass
 class HallSnapshot:
     """What the store loads to rebuild a hall: everything still open, and a little history."""
@@ -155,6 +176,8 @@ class HallDay:
         self.served: Counter[tuple[date, str]] = Counter()
         self.last_called: dict[str, tuple[datetime, str]] = {}
         self._last_calls = dict(snapshot.last_calls)
+        #: status token -> ticket id, for the tickets held here (open ones and today's).
+        self.by_token: dict[str, str] = {}
         for t in snapshot.tickets:
             self._track(t)
         self._open_windows: dict[str, int] | None = None
@@ -177,6 +200,8 @@ class HallDay:
 
     def _track(self, t: Ticket) -> None:
         self.tickets[t.id] = t
+        if t.token is not None:
+            self.by_token[t.token] = t.id
         if t.status is TicketStatus.WAITING and t.department in self.queues:
             self.queues[t.department].add(t, t.issued_at)
         if t.status is TicketStatus.FINISHED and t.staff:
@@ -210,6 +235,7 @@ class HallDay:
         self.tickets = {
             k: t for k, t in self.tickets.items() if t.is_open or t.service_date >= today
         }
+        self.by_token = {t.token: t.id for t in self.tickets.values() if t.token is not None}
         self.served = Counter({k: n for k, n in self.served.items() if k[0] >= today})
         self.last_called = self._last_called_today(today)
         return events
@@ -326,8 +352,10 @@ class HallDay:
             source=Source.APPOINTMENT if appointment else Source.WALK_IN,
             booked_at=booked_at,
             lang=lang,
+            token=(token := self._new_token()),
         )
         self.tickets[t.id] = t
+        self.by_token[token] = t.id
         self.queues[dep.id].add(t, now)
         code = appointment.code if appointment else None
         return t, [ev.TicketIssued(now, copy.copy(t), seqno, issued + 1, code)]
@@ -353,6 +381,53 @@ class HallDay:
         )
         appt.ticket_id = t.id
         return t, [*events, ev.AppointmentCheckedIn(now, appt.code, t.id)]
+
+    def _new_token(self) -> str:
+        """An unguessable status token for a new ticket (its QR code's link)."""
+        while True:
+            token = secrets.token_urlsafe(TOKEN_BYTES)
+            if token not in self.by_token:  # earlier days' are unique by 128 random bits
+                return token
+
+    # ================================================================== web
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        """The ticket with this status token, if held here (open, or of today)."""
+        ticket_id = self.by_token.get(token)
+        return self.tickets.get(ticket_id) if ticket_id is not None else None
+
+    def ticket_status(
+        self, now: datetime, token: str, stored: Ticket | None = None
+    ) -> TicketReport:
+        """The ticket behind a status token as a visitor's page shows it.
+
+        `stored` is the ticket the store found for a token not held here (an earlier day's);
+        a token nobody holds is refused `unknown_token`, without echoing it.
+        """
+        t = self.ticket_by_token(token)
+        if t is None and stored is not None and stored.token == token:
+            t = stored
+        if t is None:
+            raise UnknownToken("no ticket has this token; please check the link on the ticket")
+        today = self.service_date(now)
+        return TicketReport(
+            ticket=t,
+            today=today,
+            other_day=t.service_date != today,
+            day_closed=self.is_closed(t.service_date),
+            hall_closed=self.is_closed(today),
+            can_rate=self.can_rate(now, t),
+        )
+
+    def can_rate(self, now: datetime, t: Ticket) -> bool:
+        """Whether `t` may still be rated: served to the end by a clerk today, the last ticket
+        its window ended, not rated yet, and the day not closed (what `rate` accepts)."""
+        if t.status is not TicketStatus.FINISHED or t.closed_by_system or t.window is None:
+            return False
+        today = self.service_date(now)
+        if t.service_date != today or self.is_closed(today):
+            return False
+        last = self.last_ended.get(t.window)
+        return last is not None and last.ticket_id == t.id and not last.rated
 
     # ================================================================== clerk
     def login(

@@ -80,6 +80,9 @@ class Ticket:
     closed_by_system: bool = False
     #: Outcome needs_documents: what the visitor must still bring, each {"zh": ..., "en": ...}.
     missing_materials: list[dict[str, str | None]] | None = None
+    #: The unguessable token its printed QR code carries (the visitor's status page asks with
+    #: it). Given only to the device that took the ticket, never in retained state or events.
+    token: str | None = None
 
     @property
     def is_open(self) -> bool:

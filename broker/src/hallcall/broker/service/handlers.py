@@ -15,7 +15,8 @@ from typing import Any
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.hall import HallDay
 from hallcall.broker.domain.model import Outcome, Post, Priority, Ticket
-from hallcall.broker.service.projections import ticket_view, window_state
+from hallcall.broker.service.projections import ticket_status_view, ticket_view, window_state
+from hallcall.broker.service.unit_of_work import UnitOfWork
 from hallcall.protocol import payloads as p
 from hallcall.protocol.topics import Sender
 
@@ -25,6 +26,8 @@ class Context:
     hall: HallDay
     sender: Sender
     now: datetime
+    #: The store, for the one query that reads it (an earlier day's ticket by its token).
+    uow: UnitOfWork | None = None
     events: list[ev.Event] = field(default_factory=list)
 
     def emit(self, events: list[ev.Event]) -> None:
@@ -32,6 +35,12 @@ class Context:
 
     def ticket(self, t: Ticket, with_wait: bool = False) -> dict[str, Any]:
         return {"ticket": ticket_view(self.hall, t, self.now, with_wait)}
+
+    def taken_ticket(self, t: Ticket) -> dict[str, Any]:
+        """The ticket as the device that took it gets it: with its wait and its status token."""
+        view = ticket_view(self.hall, t, self.now, with_wait=True)
+        view["token"] = t.token
+        return {"ticket": view}
 
     def window(self, window_id: str) -> dict[str, Any]:
         return window_state(self.hall, window_id, self.hall.next_seq())
@@ -42,13 +51,13 @@ def ticket_issue(cmd: p.TicketIssue, ctx: Context) -> dict[str, Any]:
         ctx.now, cmd.department, cmd.matter, Priority(cmd.priority), cmd.lang
     )
     ctx.emit(events)
-    return ctx.ticket(t, with_wait=True)
+    return ctx.taken_ticket(t)
 
 
 def appointment_checkin(cmd: p.AppointmentCheckin, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.check_in(ctx.now, cmd.code)
     ctx.emit(events)
-    return ctx.ticket(t, with_wait=True)
+    return ctx.taken_ticket(t)
 
 
 def window_login(cmd: p.WindowLogin, ctx: Context) -> dict[str, Any]:
@@ -106,6 +115,15 @@ def rating_submit(cmd: p.RatingSubmit, ctx: Context) -> dict[str, Any]:
     return {"ticket_id": cmd.ticket_id, "recorded": True}
 
 
+def ticket_status(cmd: p.TicketStatusQuery, ctx: Context) -> dict[str, Any]:
+    """A query: the aggregate holds today's and open tickets; an earlier day's is in the store."""
+    held = ctx.hall.ticket_by_token(cmd.token)
+    stored = None
+    if held is None and ctx.uow is not None:
+        stored = ctx.uow.ticket_by_token(ctx.hall.id, cmd.token)
+    return ticket_status_view(ctx.hall, ctx.hall.ticket_status(ctx.now, cmd.token, stored), ctx.now)
+
+
 def window_assign(cmd: p.WindowAssign, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.assign(ctx.now, cmd.window, list(cmd.departments)))
     return ctx.window(cmd.window)
@@ -151,6 +169,7 @@ HANDLERS: dict[str, Callable[[Any, Context], dict[str, Any]]] = {
     "window.pause": window_pause,
     "window.resume": window_resume,
     "rating.submit": rating_submit,
+    "ticket.status": ticket_status,
     "window.assign": window_assign,
     "appointment.book": appointment_book,
     "staff.unlock": staff_unlock,

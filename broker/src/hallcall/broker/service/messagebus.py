@@ -277,7 +277,7 @@ class MessageBus:
         except p.BadPayload as bad:
             log.warning("dropped bad command from %s in %s: %s", msg.sender, msg.hall, bad.message)
             return p.error_reply(bad.request_id, bad.code, bad.message)
-        call = _Call(work, msg, command, Context(work.hall, msg.sender, now))
+        call = _Call(work, msg, command, Context(work.hall, msg.sender, now, self.uow))
         return self._chain(call)
 
     def _chain(self, call: _Call) -> dict[str, Any]:
@@ -310,7 +310,14 @@ class MessageBus:
         return call_next(call)
 
     def _idempotent(self, call: _Call, call_next: Next) -> dict[str, Any]:
-        """A repeated request_id gets the reply it got the first time; a new one's is kept."""
+        """A repeated request_id gets the reply it got the first time; a new one's is kept.
+
+        A query (payloads.QUERY_OPS) changes nothing: it is answered afresh every time and its
+        reply is not kept, so a page that asks often writes nothing.
+        """
+        if call.command.op in p.QUERY_OPS:
+            call.keep = False
+            return call_next(call)
         repeat = self._stored(call.work, call.key)
         if repeat is not None:
             return repeat

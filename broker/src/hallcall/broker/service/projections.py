@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from hallcall.broker.domain import events as ev
-from hallcall.broker.domain.hall import HallDay
+from hallcall.broker.domain.hall import HallDay, TicketReport
 from hallcall.broker.domain.model import Ticket, TicketStatus
 from hallcall.config.schema import HallConfig
 from hallcall.protocol import payloads as p
@@ -59,6 +59,21 @@ def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False
         view["open_windows"] = open_ = hall.open_windows(t.department)
         view["estimated_wait_s"] = hall.estimated_wait_s(t.department, ahead) if open_ else None
     return view
+
+
+def ticket_status_view(hall: HallDay, report: TicketReport, now: datetime) -> dict[str, Any]:
+    """The data of a `ticket.status` reply (payloads.TicketStatusView); never the token."""
+    t = report.ticket
+    return {
+        "ticket": ticket_view(hall, t, now, with_wait=True),
+        "service_date": t.service_date.isoformat(),
+        "today": report.today.isoformat(),
+        "other_day": report.other_day,
+        "day_closed": report.day_closed,
+        "hall_closed": report.hall_closed,
+        "closed_by_system": t.closed_by_system,
+        "can_rate": report.can_rate,
+    }
 
 
 def window_state(hall: HallDay, window_id: str, seq: int) -> dict[str, Any]:

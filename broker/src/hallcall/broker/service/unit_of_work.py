@@ -18,7 +18,7 @@ from typing import Any
 
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.hall import HallSnapshot
-from hallcall.broker.domain.model import WindowState
+from hallcall.broker.domain.model import Ticket, WindowState
 from hallcall.config.schema import HallConfig
 
 RequestKey = tuple[str, str, str]  # device kind, device id, request_id
@@ -83,6 +83,10 @@ class UnitOfWork(ABC):
         """The reply kept for a request id, or None."""
 
     @abstractmethod
+    def ticket_by_token(self, hall_id: str, token: str) -> Ticket | None:
+        """The kept ticket with this status token (for one the hall no longer holds), or None."""
+
+    @abstractmethod
     def commit(self, batches: list[HallBatch]) -> None:
         """Write every batch in one transaction; raise CommitFailed and write nothing on error."""
 
@@ -104,6 +108,14 @@ class FakeUnitOfWork(UnitOfWork):
 
     def stored_reply(self, hall_id: str, key: RequestKey) -> dict[str, Any] | None:
         return self.replies.get((hall_id, key))
+
+    def ticket_by_token(self, hall_id: str, token: str) -> Ticket | None:
+        for b in self.committed:
+            if b.hall_id == hall_id:
+                for e in b.events:
+                    if isinstance(e, ev.TicketIssued) and e.ticket.token == token:
+                        return e.ticket
+        return None
 
     def commit(self, batches: list[HallBatch]) -> None:
         if self.fail_next:

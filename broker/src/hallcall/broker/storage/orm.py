@@ -110,6 +110,7 @@ class TicketRow(Base):
         Index("ix_tickets_queue", "hall_id", "service_date", "status", "department"),
         Index("ix_tickets_window_finished", "hall_id", "window", "finished_at"),
         Index("ix_tickets_department_finished", "hall_id", "department", "status", "finished_at"),
+        Index("ux_tickets_token", "token", unique=True),
     )
     hall_id: Mapped[str] = hall_key()
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -139,6 +140,10 @@ class TicketRow(Base):
     #: For outcome needs_documents: the materials the visitor was told to bring, each {zh, en}
     #: as the matter's guide said them then (the one-time notification, 一次性告知).
     missing_materials: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    #: The unguessable status token its QR code carries (issue #14; every row has one since
+    #: migration 0007, which gave the older rows theirs). Never published on MQTT but in the
+    #: reply to the kiosk that took the ticket.
+    token: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class TicketEventRow(Base):

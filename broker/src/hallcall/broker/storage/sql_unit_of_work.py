@@ -67,7 +67,8 @@ log = logging.getLogger(__name__)
 T = table_of(TicketRow)
 _TICKET_FIELDS = (
     "id number service_date department original_department matter booked_at lang issued_at "
-    "queued_at window staff called_at recalls transfers finished_at closed_by_system missing_materials"
+    "queued_at window staff called_at recalls transfers finished_at closed_by_system missing_materials "
+    "token"
 ).split()
 _TICKET_COLUMNS = [T.c[f] for f in _TICKET_FIELDS] + [
     T.c.priority,
@@ -129,6 +130,11 @@ class SqlUnitOfWork(UnitOfWork):
         self._statements = _Statements()
         self._statements.upsert_pin = self._upsert_pin
         self._writer = _Writer(engine)
+        #: One Core statement (the unique index on token), built once: a page's look-up of an
+        #: earlier day's ticket, the only read on a command's path.
+        self._by_token = select(*_TICKET_COLUMNS).where(
+            T.c.hall_id == bindparam("k_hall"), T.c.token == bindparam("k_token")
+        )
 
     # ------------------------------------------------------------------ load
     def load(self, config: HallConfig, now: datetime) -> HallSnapshot:
@@ -353,6 +359,12 @@ class SqlUnitOfWork(UnitOfWork):
                     CommandRow.request_id == rid,
                 )
             ).scalar()
+
+    # ------------------------------------------------------------------ web
+    def ticket_by_token(self, hall_id: str, token: str) -> Ticket | None:
+        with self.engine.connect() as c:
+            row = c.execute(self._by_token, {"k_hall": hall_id, "k_token": token}).first()
+        return ticket_from_tuple(row) if row is not None else None
 
     # ------------------------------------------------------------------ commit
     def commit(self, batches: list[HallBatch]) -> None:

@@ -1,0 +1,139 @@
+"""A ticket's status token never leaves the reply to the device that took it (issue #14).
+
+Retained state and events are heard by every device of the hall (and, without authentication,
+by anyone on the network), so a token there would let one visitor watch or rate another's
+ticket. Here a real queue broker runs on a real Mosquitto while an eavesdropper subscribed to
+`#` records every byte published, and then everything retained is read again from scratch.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from tests.support.mqtt import wait_for
+
+HALL = "campus-hall"
+ROOT = f"hallcall/v1/{HALL}/"
+
+
+class Eavesdropper:
+    """Records every message (topic, raw bytes, retained) published on the Mosquitto."""
+
+    def __init__(self, port: int, name: str):
+        self.messages: list[tuple[str, bytes, bool]] = []
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"eavesdropper-{name}")
+        self.client.on_message = self._heard
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *a: subscribed.set()
+        self.client.on_connect = lambda c, *a: c.subscribe("#", qos=1)
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        assert subscribed.wait(5)
+
+    def _heard(self, client, userdata, msg) -> None:
+        with self._lock:
+            self.messages.append((msg.topic, bytes(msg.payload), bool(msg.retain)))
+
+    def heard(self) -> list[tuple[str, bytes, bool]]:
+        with self._lock:
+            return list(self.messages)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def carrying(messages, token: str) -> list[str]:
+    return [topic for topic, raw, _ in messages if token.encode() in raw]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_no_token_is_published_outside_the_taking_devices_reply(queue_broker, device, mosquitto):
+    ear = Eavesdropper(mosquitto.port, "1")
+    try:
+        queue_broker()
+        kiosk, kiosk2 = device("kiosk", "kiosk-1"), device("kiosk", "kiosk-2")
+        clerk, pad = device("window", "w01"), device("rating", "pad-w01")
+        office, web = device("admin", "office"), device("web", "web")
+        lobby = device("display", "lobby", ["state/#", "event/#"])
+        taken = []  # (ticket, the kiosk's reply topic)
+        for n in range(4):
+            who = kiosk if n % 2 == 0 else kiosk2
+            reply = who.request("ticket.issue", department="registrar", priority="normal")
+            assert reply["ok"], reply
+            taken.append((reply["data"]["ticket"], f"{ROOT}reply/kiosk/{who.id}"))
+        booked = office.request(
+            "appointment.book", department="finance", booked_at="2026-11-23T01:10:00Z"
+        )
+        assert booked["ok"], booked
+        checked_in = kiosk.request(
+            "appointment.checkin", code=booked["data"]["appointment"]["code"]
+        )
+        assert checked_in["ok"], checked_in
+        taken.append((checked_in["data"]["ticket"], f"{ROOT}reply/kiosk/kiosk-1"))
+        # Its life goes on: called, recalled, transferred, called, finished, rated, asked about.
+        assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
+        assert clerk.request("call.next")["ok"] and clerk.request("call.recall")["ok"]
+        assert clerk.request("ticket.transfer", department="finance")["ok"]
+        assert clerk.request("call.next")["ok"]
+        finished = clerk.request("ticket.finish", outcome="done")["data"]["ticket"]
+        assert pad.request("rating.submit", ticket_id=finished["id"], score=3)["ok"]
+        for ticket, _ in taken:
+            answer = web.request("ticket.status", token=ticket["token"])
+            assert answer["ok"] and answer["data"]["ticket"]["id"] == ticket["id"], answer
+        assert office.request("day.close")["ok"]
+        last = taken[-1][0]
+        wait_for(
+            lambda: any(t.endswith("event/day.closed") for t, _, _ in ear.heard()),
+            what="the close of day heard",
+        )
+        wait_for(lambda: "state/calls" in lobby.states, what="the lobby's state")
+        heard = ear.heard()
+        topics = {t for t, _, _ in heard}
+        # The eavesdropper heard the whole conversation (so hearing no token means something).
+        assert {f"{ROOT}event/ticket.issued", f"{ROOT}event/ticket.called"} <= topics
+        assert f"{ROOT}state/queue/registrar" in topics and f"{ROOT}reply/web/web" in topics
+        for ticket, reply_topic in taken:
+            # The kiosk's reply, and the web part's own question (only the queue broker may
+            # read commands: test_the_acl_lets_no_device_read_another_s_commands).
+            assert carrying(heard, ticket["token"]) == [reply_topic, f"{ROOT}cmd/web/web"], ticket[
+                "number"
+            ]
+        assert last["source"] == "appointment"
+    finally:
+        ear.stop()
+    # What Mosquitto keeps for the next device to connect holds no token either.
+    late = Eavesdropper(mosquitto.port, "2")
+    try:
+        wait_for(lambda: len(late.heard()) > 5, what="retained messages")
+        retained = [m for m in late.heard() if m[2]]
+        assert any(t.endswith("state/catalog") for t, _, _ in retained)
+        for ticket, _ in taken:
+            assert carrying(retained, ticket["token"]) == []
+    finally:
+        late.stop()
+
+
+def test_the_acl_lets_no_device_read_another_s_commands(hall_config):
+    """With authentication on (hallcall mqtt-setup), only the queue broker reads `cmd/...`:
+    the web part's questions, which carry tokens, reach no other device."""
+    from hallcall.broker.acl import acl_text
+
+    blocks = [b.strip().splitlines() for b in acl_text(hall_config).split("\nuser ")[1:]]
+    rules = {lines[0]: lines[1:] for lines in blocks}
+    assert rules["web-web"] == [
+        f"topic write {ROOT}cmd/web/web",
+        f"topic readwrite {ROOT}device/web/web/status",
+        f"topic read {ROOT}reply/web/web",
+        f"topic read {ROOT}state/#",
+        f"topic read {ROOT}event/#",
+        f"topic read {ROOT}server/status",
+    ]
+    for user, lines in rules.items():
+        if not user.startswith("queue-broker"):
+            assert not any("cmd" in line and "read" in line for line in lines), user
