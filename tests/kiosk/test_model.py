@@ -167,14 +167,14 @@ def test_walk_in_ticket_is_printed_only_after_a_good_reply(kiosk):
         )
     ]
     assert fx.prints == []
-    m.reply(ok("rid-1", ticket()))
+    m.reply(ok("rid-1", ticket(token="Tq4l8-mKz2_cV7nW1xYb3A")))
     assert m.request.phase is Phase.PRINTING
     ((rid, tp),) = fx.prints
     assert rid == "rid-1" and tp.number == "A001" and tp.lang == "zh"
     assert tp.hall_name == "学生事务服务大厅" and tp.department == "教务处（学籍与成绩）"
     assert tp.matter == "学籍异动（休学、复学、转专业）"
     assert tp.materials[0] == "学籍异动申请表（学院盖章）"
-    assert tp.qr_data == "https://hall.example.edu.cn/t/20261123-A001"
+    assert tp.qr_data == "https://hall.example.edu.cn/t/Tq4l8-mKz2_cV7nW1xYb3A"  # the token
     assert tp.issued_at.hour == 9 and tp.issued_at.minute == 5  # the hall's local time
     m.printed("rid-1", True)
     assert m.screen is Screen.RESULT
@@ -392,7 +392,7 @@ def test_catalog_changes_apply_at_once(kiosk, catalog):
 
 def test_ticket_bytes_decode_to_the_qr_and_carry_no_text_bytes(catalog):
     cat = parse_catalog(catalog)
-    nasty = ticket("A042")
+    nasty = ticket("A042", token="k3Jq0-Zx_T9wLm2VbN4pQa")
     printable = ticket_print(nasty, cat, "zh")
     printable.materials.append("\x1b@\x1dV\x00 evil")  # even config text is only ever pixels
     fake = FakePrinter()
@@ -401,7 +401,7 @@ def test_ticket_bytes_decode_to_the_qr_and_carry_no_text_bytes(catalog):
     data = fake.output
     image = stack(raster_images(data))
     codes = [c.data.decode() for c in decode(image.convert("L"))]
-    assert codes == ["https://hall.example.edu.cn/t/20261123-A042"]
+    assert codes == ["https://hall.example.edu.cn/t/k3Jq0-Zx_T9wLm2VbN4pQa"]
     assert b"evil" not in data
     # Without a status URL the QR is the ticket's id.
     no_url = parse_catalog({**catalog, "hall": {**catalog["hall"], "status_url": None}})

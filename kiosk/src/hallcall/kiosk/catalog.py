@@ -100,6 +100,8 @@ class Hall:
     default_language: str = "zh"
     timezone: str | None = None
     notice: LocalText = field(default_factory=dict)
+    #: The link printed as each ticket's QR code, with `{token}` (the ticket's status token from
+    #: the ticket.issue reply; older files: `{ticket_id}`, `{number}`): printout.qr_data fills it.
     status_url: str | None = None
 
 

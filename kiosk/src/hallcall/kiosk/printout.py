@@ -33,15 +33,25 @@ MAX_TICKET_MATERIALS = 6
 
 
 def qr_data(catalog: Catalog | None, ticket: dict[str, Any]) -> str:
-    """The hall's status URL for this ticket if it has one, else the ticket's id."""
+    """The hall's status URL for this ticket if it has one, else the ticket's id.
+
+    `{token}` in the URL is the ticket's unguessable status token from the broker's reply (the
+    visitor's page asks with it); `{ticket_id}` and `{number}` are kept for older hall files.
+    A URL that wants a token the reply lacks (an older broker) is not printed: the QR is then
+    the ticket's id, never a link that opens nothing.
+    """
     ticket_id = str(ticket.get("id") or ticket.get("number") or "")
     url = catalog.hall.status_url if catalog else None
-    if url:
-        # str.replace, not str.format: a URL may hold other braces; unknown ones stay as they are.
-        return url.replace("{ticket_id}", ticket_id).replace(
-            "{number}", str(ticket.get("number", ""))
-        )
-    return ticket_id
+    if not url:
+        return ticket_id
+    # str.replace, not str.format: a URL may hold other braces; unknown ones stay as they are.
+    if "{token}" in url:
+        token = ticket.get("token")
+        if not isinstance(token, str) or not token:
+            log.warning("status_url needs {token}, which the reply lacks: printing the ticket id")
+            return ticket_id
+        url = url.replace("{token}", token)
+    return url.replace("{ticket_id}", ticket_id).replace("{number}", str(ticket.get("number", "")))
 
 
 def local_time(value: Any, catalog: Catalog | None) -> datetime:
