@@ -51,7 +51,7 @@ fi
 # Every part, editable: its folder's src/ is on the path, so the checkout is what runs.
 # A Pi installs only its own part (README, "Layout"); a checkout installs them all.
 parts=(core config broker "hardware[printer,voice,gpio]" "device_kit[qt]" kiosk window_terminal
-       display rating_pad demo)
+       display rating_pad demo web)
 requirements=()
 for part in "${parts[@]}"; do requirements+=(-e "./$part"); done
 suffix=""

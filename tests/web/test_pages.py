@@ -1,0 +1,255 @@
+"""The web part in a real browser (Debian's chromium through Playwright) against a real queue
+broker on a real Mosquitto: the QR of a printed ticket opens its page, the page counts down as
+the clerk calls, the near alert fires, "please go to window N" comes when called; a bad token
+is a clear page; the lobby page follows the calls. Phone pages are checked for the 适老化
+guidance (body text >= 18 px, touch targets >= 60 x 60 px, contrast >= 4.5:1). Screenshots
+of each page, phone and desktop, in both languages, go to build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+import time
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+from pyzbar.pyzbar import decode
+
+from hallcall.hardware.printer import PrinterConfig, open_printer
+from hallcall.hardware.printer.raster import raster_images, stack
+from hallcall.kiosk.catalog import parse_catalog
+from hallcall.kiosk.printout import TicketPrinter, ticket_print
+from hallcall.web.app import create_app
+from hallcall.web.hub import WebHub
+from tests.support.screens import SCREENSHOTS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+TV = {"width": 1920, "height": 1080}
+
+ELDERLY = """() => {
+  function rgb(c) { const m = c.match(/[\\d.]+/g).map(Number); return m.slice(0, 3); }
+  function lum(c) {
+    const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function bg(el) {
+    while (el) {
+      const c = getComputedStyle(el).backgroundColor;
+      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c;
+      el = el.parentElement;
+    }
+    return 'rgb(255, 255, 255)';
+  }
+  const small = [], low = [], tiny = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.hidden || !el.offsetParent || el.tagName === 'SCRIPT') continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const s = getComputedStyle(el);
+    if (own) {
+      if (parseFloat(s.fontSize) < 18) small.push([el.id || el.className, s.fontSize]);
+      const a = lum(s.color), b = lum(bg(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) low.push([el.id || el.className, ratio.toFixed(2)]);
+    }
+    if (el.tagName === 'A' || el.tagName === 'BUTTON') {
+      const r = el.getBoundingClientRect();
+      if (r.width < 60 || r.height < 60) tiny.push([el.id || el.textContent, r.width, r.height]);
+    }
+  }
+  return {small, low, tiny, scroll: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+class _Web(str):
+    """The web part's base URL, with its hub (`web.hub`)."""
+
+    def __new__(cls, url: str, hub: WebHub):
+        made = super().__new__(cls, url)
+        made.hub = hub
+        return made
+
+
+def wait_online(web) -> None:
+    deadline = time.monotonic() + 15
+    while not web.hub.online:
+        assert time.monotonic() < deadline, "the web part does not hear the queue broker"
+        time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def web(hall_config, mqtt_settings):
+    """The web part under uvicorn on a free loopback port; its base URL."""
+    port = free_port()
+    hub = WebHub(hall_config.hall.id, mqtt_settings, "web")
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not (server.started and hub.client.connected.is_set()):
+        assert time.monotonic() < deadline, "the web part did not start"
+        time.sleep(0.05)
+    web_url = f"http://127.0.0.1:{port}"
+    web_url_hub = hub
+    yield _Web(web_url, web_url_hub)
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail("chromium is needed for this test (scripts/setup.sh --test installs it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def printed_qr(kiosk, ticket: dict) -> str:
+    """Print `ticket` as a kiosk does (fake printer, real raster bytes) and read its QR code."""
+    catalog = parse_catalog(kiosk.states["state/catalog"])
+    config = PrinterConfig(kind="fake")
+    printer = TicketPrinter(open_printer(config), config.paper_width_px, None)
+    ok, status = printer.print(ticket_print(ticket, catalog, "zh"))
+    assert ok, status
+    image = stack(raster_images(printer.printer.output)).convert("L")
+    codes = [c.data.decode() for c in decode(image)]
+    assert len(codes) == 1, codes
+    return codes[0]
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
+
+
+def check_elderly(page, what: str) -> None:
+    found = page.evaluate(ELDERLY)
+    assert not found["small"], (what, "text under 18 px", found["small"])
+    assert not found["low"], (what, "contrast under 4.5:1", found["low"])
+    assert not found["tiny"], (what, "touch targets under 60 x 60 px", found["tiny"])
+    assert not found["scroll"], (what, "scrolls sideways")
+
+
+def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, device, web, browser):
+    queue_broker()
+    wait_online(web)
+    kiosk = device("kiosk", "kiosk-1", ["state/catalog"])
+    assert kiosk.states.get("state/catalog") or time.sleep(1) or kiosk.states["state/catalog"]
+    ahead = [
+        kiosk.request("ticket.issue", department="registrar", matter="transcript")["data"]
+        for _ in range(4)
+    ]
+    assert all("ticket" in a for a in ahead)
+    mine = kiosk.request("ticket.issue", department="registrar", matter="transcript")
+    assert mine["ok"], mine
+    ticket = mine["data"]["ticket"]
+    url = printed_qr(kiosk, ticket)
+    assert ticket["token"] in url and ticket["id"] not in url  # unguessable, not the ticket id
+    path = urlparse(url).path
+
+    phone = browser.new_page(viewport=PHONE)
+    phone.goto(web + path)
+    assert phone.locator("#number").inner_text() == ticket["number"]
+    assert phone.locator("#headline").inner_text() == "前面还有 4 人"
+    check_elderly(phone, "waiting, zh")
+    shoot(phone, "ticket-phone-zh-waiting")
+
+    clerk = device("window", "w01")
+    assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
+    assert clerk.request("call.next")["ok"]
+    phone.wait_for_function("document.getElementById('headline').textContent === '前面还有 3 人'")
+    phone.wait_for_function("window.hallcallAlerts === 1")  # 3 ahead: the near alert
+    assert "near" in phone.locator("#ticket").get_attribute("class")
+    shoot(phone, "ticket-phone-zh-near")
+
+    for _ in range(3):
+        assert clerk.request("ticket.finish", outcome="done")["ok"]
+        assert clerk.request("call.next")["ok"]
+    assert clerk.request("ticket.finish", outcome="done")["ok"]
+    started = time.monotonic()
+    assert clerk.request("call.next")["data"]["ticket"]["number"] == ticket["number"]
+    phone.wait_for_function(
+        "document.getElementById('headline').textContent.startsWith('请到')", timeout=5000
+    )
+    took = time.monotonic() - started
+    assert phone.locator("#headline").inner_text() == "请到 1 号窗口"
+    assert took < 2, took
+    assert phone.evaluate("window.hallcallAlerts") == 2  # called: it rings again
+    check_elderly(phone, "called, zh")
+    shoot(phone, "ticket-phone-zh-called")
+
+    en = browser.new_page(viewport=PHONE)
+    en.goto(web + path + "?lang=en")
+    assert en.locator("#headline").inner_text() == "Please go to window 1"
+    check_elderly(en, "called, en")
+    shoot(en, "ticket-phone-en-called")
+    desk = browser.new_page(viewport=DESKTOP)
+    desk.goto(web + path + "?lang=en")
+    shoot(desk, "ticket-desktop-en-called")
+
+    assert clerk.request("ticket.finish", outcome="done")["ok"]
+    phone.wait_for_function("document.getElementById('headline').textContent === '办理完毕，谢谢'")
+    shoot(phone, "ticket-phone-zh-done")
+    for p in (phone, en, desk):
+        p.close()
+
+
+def test_a_bad_token_is_a_clear_page_in_both_languages(queue_broker, web, browser):
+    queue_broker()
+    wait_online(web)
+    page = browser.new_page(viewport=PHONE)
+    for token, lang, words in [
+        ("A" * 22, "zh", "找不到这张号"),
+        ("no", "en", "Ticket not found"),
+        ("20261123-A001", "en", "Ticket not found"),  # a ticket id is no token
+    ]:
+        response = page.goto(f"{web}/t/{token}?lang={lang}")
+        assert response is not None and response.status == 404
+        assert page.locator("#headline").inner_text() == words
+        assert "Traceback" not in page.content()
+        check_elderly(page, f"not found, {lang}")
+        shoot(page, f"ticket-phone-{lang}-not-found")
+    response = page.goto(f"{web}/nothing-here")
+    assert response is not None and response.status == 404
+    assert page.locator("#headline").inner_text() == "找不到这张号"
+    page.close()
+
+
+def test_the_lobby_page_follows_the_calls(queue_broker, device, web, browser):
+    queue_broker()
+    wait_online(web)
+    kiosk = device("kiosk", "kiosk-1")
+    number = kiosk.request("ticket.issue", department="registrar", matter="transcript")["data"][
+        "ticket"
+    ]["number"]
+    tv = browser.new_page(viewport=TV)
+    tv.goto(web + "/lobby")
+    tv.wait_for_function("document.querySelector('.newest-none') !== null")
+    clerk = device("window", "w01")
+    assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
+    assert clerk.request("call.next")["ok"]
+    tv.wait_for_function(
+        f"(document.querySelector('.newest-number') || {{}}).textContent === '{number}'"
+    )
+    assert tv.locator(".newest-window").all_inner_texts() == [
+        "请到 1 号窗口",
+        "Please go to window 1",
+    ]
+    shoot(tv, "lobby-tv-calling")
+    tv.close()

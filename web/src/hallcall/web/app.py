@@ -1,0 +1,228 @@
+"""The web part's pages: `/t/{token}` (a visitor's ticket, live) and `/lobby` (the lobby screen).
+
+A Starlette application over one `WebHub`. Pages are rendered on the server (they work without
+script); a small script then follows a server-sent event stream and falls back to polling the
+same JSON when a browser or a proxy cannot keep a stream open. Every error is a page in both
+languages, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import TypeAdapter, ValidationError
+from sse_starlette.sse import EventSourceResponse
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from hallcall.protocol.payloads import EventView, Token
+from hallcall.web.hub import Change, WebHub
+from hallcall.web.lobby_page import lobby_page
+from hallcall.web.ticket_page import TEXTS, choose_lang, ticket_page
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+_TOKEN: TypeAdapter[str] = TypeAdapter(Token)  # pyright: ignore[reportArgumentType]
+TEMPLATES = Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+)
+#: Seconds between the fallback polls of a page without a stream.
+POLL_S = 10
+#: A stream sends a comment this often so proxies and phones keep it open.
+KEEPALIVE_S = 15
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    #: People ahead at which the visitor's page says "your turn is near" and alerts.
+    near_ahead: int = 3
+
+
+def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
+    options = options or WebOptions()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        hub.start(asyncio.get_running_loop())
+        try:
+            yield
+        finally:
+            hub.stop()
+
+    async def ticket_data(
+        token: str, lang: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, Any] | None]:
+        """(HTTP status, the page's fields or an error page's, the ticket as the broker said)."""
+        catalog = hub.catalog()
+        chosen = choose_lang(lang, catalog)
+        if not _valid_token(token):
+            return 404, _error(chosen, "not_found"), None
+        reply = await hub.ticket_status(token)
+        if reply.get("ok"):
+            page = ticket_page(reply["data"], chosen, catalog, options.near_ahead)
+            return 200, page.as_dict(), reply["data"]["ticket"]
+        code = (reply.get("error") or {}).get("code")
+        if code in ("unknown_token", "invalid", "not_found"):
+            return 404, _error(chosen, "not_found"), None
+        log.warning("ticket.status refused: %s", reply.get("error"))
+        return 503, _error(chosen, "unavailable"), None
+
+    async def ticket(request: Request) -> Response:
+        token = request.path_params["token"]
+        status, data, _ = await ticket_data(token, request.query_params.get("lang"))
+        name = "ticket.html" if status == 200 else "error.html"
+        html = TEMPLATES.get_template(name).render(
+            page=data, token=token, data_json=_script_json(data), poll_s=POLL_S
+        )
+        return HTMLResponse(html, status_code=status)
+
+    async def ticket_json(request: Request) -> Response:
+        token = request.path_params["token"]
+        status, data, _ = await ticket_data(token, request.query_params.get("lang"))
+        return JSONResponse(data, status_code=status)
+
+    async def ticket_events(request: Request) -> Response:
+        token = request.path_params["token"]
+        lang = request.query_params.get("lang")
+        if not _valid_token(token):
+            return JSONResponse(_error(choose_lang(lang, hub.catalog()), "not_found"), 404)
+        queue = hub.subscribe()
+
+        async def stream() -> AsyncIterator[dict[str, str]]:
+            last = None
+            try:
+                while True:
+                    status, data, seen = await ticket_data(token, lang)
+                    text = json.dumps({"status": status, **data}, ensure_ascii=False)
+                    if text != last:
+                        last = text
+                        yield {"event": "ticket", "data": text}
+                    if status == 404:
+                        return
+                    await _next_relevant(queue, seen)
+            finally:
+                hub.unsubscribe(queue)
+
+        return EventSourceResponse(stream(), ping=KEEPALIVE_S)
+
+    async def lobby(request: Request) -> Response:
+        page = lobby_page(hub.lobby_snapshot())
+        html = TEMPLATES.get_template("lobby.html").render(
+            page=page, data_json=_script_json(page), poll_s=POLL_S
+        )
+        return HTMLResponse(html)
+
+    async def lobby_json(request: Request) -> Response:
+        return JSONResponse(lobby_page(hub.lobby_snapshot()))
+
+    async def lobby_events(request: Request) -> Response:
+        queue = hub.subscribe()
+
+        async def stream() -> AsyncIterator[dict[str, str]]:
+            try:
+                while True:
+                    page = lobby_page(hub.lobby_snapshot())
+                    yield {"event": "lobby", "data": json.dumps(page, ensure_ascii=False)}
+                    await queue.get()
+                    while not queue.empty():  # a burst of changes is drawn once
+                        queue.get_nowait()
+            finally:
+                hub.unsubscribe(queue)
+
+        return EventSourceResponse(stream(), ping=KEEPALIVE_S)
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"mqtt": hub.client.connected.is_set(), "broker": hub.online})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        lang = choose_lang(request.query_params.get("lang"), hub.catalog())
+        html = TEMPLATES.get_template("error.html").render(page=_error(lang, "not_found"))
+        return HTMLResponse(html, status_code=404)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("page failed: %s", request.url.path, exc_info=exc)
+        lang = choose_lang(request.query_params.get("lang"), hub.catalog())
+        html = TEMPLATES.get_template("error.html").render(page=_error(lang, "unavailable"))
+        return HTMLResponse(html, status_code=500)
+
+    routes = [
+        Route("/t/{token}", ticket),
+        Route("/t/{token}/status.json", ticket_json),
+        Route("/t/{token}/events", ticket_events),
+        Route("/lobby", lobby),
+        Route("/lobby/state.json", lobby_json),
+        Route("/lobby/events", lobby_events),
+        Route("/healthz", health),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={404: not_found, 500: server_error},
+    )
+
+
+def _error(lang: str, what: str) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "other_lang": "en" if lang == "zh" else "zh",
+        "state": "error",
+        "title": TEXTS(lang, f"{what}_title"),
+        "headline": TEXTS(lang, f"{what}_title"),
+        "detail": TEXTS(lang, what),
+    }
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    """JSON that is safe inside a <script> element: no "</script>" can close it early."""
+    return (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+
+
+def _valid_token(token: str) -> bool:
+    try:
+        _TOKEN.validate_python(token)
+    except ValidationError:
+        return False
+    return True
+
+
+def _moves(change: Change, ticket: dict[str, Any] | None) -> bool:
+    """May `change` move this ticket's page? Its department's queue, its window, an event about
+    it, the close of day, the connection; anything while the broker did not answer."""
+    topic, view = change
+    if ticket is None or topic in ("connection", "server/status", "event/day.closed"):
+        return True
+    if topic.startswith("state/queue/"):
+        return topic == f"state/queue/{ticket['department']}"
+    if topic.startswith("state/window/"):
+        return topic == f"state/window/{ticket.get('window')}"
+    if isinstance(view, EventView):
+        about = view.ticket.id if view.ticket else view.ticket_id
+        return about == ticket["id"]
+    return False
+
+
+async def _next_relevant(queue: asyncio.Queue[Change], ticket: dict[str, Any] | None) -> None:
+    """Wait for a change that may move this ticket (`_moves`), then take whatever else is
+    queued, so a burst costs one `ticket.status`."""
+    while not _moves(await queue.get(), ticket):
+        pass
+    while not queue.empty():
+        queue.get_nowait()

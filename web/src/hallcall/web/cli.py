@@ -1,0 +1,59 @@
+"""`hallcall web --config hall.toml`: the visitor's ticket pages and the lobby page.
+
+Serves plain HTTP on loopback by default; in a hall it sits behind a reverse proxy with TLS
+(docs/web.md). It is one more MQTT client of the hall (device kind `web`), so it runs beside
+any number of queue broker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hallcall.mqtt.settings import add_server_options, settings_from_args
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hallcall.config.loader import ConfigError, load_config
+    from hallcall.web.app import WebOptions, create_app
+    from hallcall.web.hub import WebHub
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    webs = [d.id for d in config.devices if d.kind == "web"]
+    device = args.device or (webs[0] if webs else None)
+    if device is None or device not in webs:
+        print(
+            f'{args.config}: no [[devices]] entry of kind "web"{f" with id {device!r}" if device else ""}: '
+            'add one (kind = "web", id = "web") so the queue broker answers this web part',
+            file=sys.stderr,
+        )
+        return 2
+    hub = WebHub(config.hall.id, settings_from_args(args), device)
+    app = create_app(hub, WebOptions(near_ahead=args.near_ahead))
+    print(f"HallCall web for {config.hall.id}: http://{args.host}:{args.port}/lobby", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("web", help="the visitors' ticket pages and the lobby page")
+    p.add_argument("--config", required=True, help="the hall file (TOML)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument(
+        "--device", help="the hall file's [[devices]] id of kind web (default: the first)"
+    )
+    p.add_argument(
+        "--near-ahead",
+        type=int,
+        default=3,
+        help="people ahead at which a visitor's page alerts (default 3)",
+    )
+    add_server_options(p)
+    p.set_defaults(func=cmd_web)

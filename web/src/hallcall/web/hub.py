@@ -1,0 +1,131 @@
+"""The web part's side of MQTT: one client of kind `web` for every open page.
+
+The hub hears retained state and events like any device (parsed with the contract's models),
+keeps the lobby's model for `/lobby`, and tells the pages' streams what changed. A visitor's
+ticket is asked of the queue broker with `ticket.status` (the token never travels elsewhere).
+paho's thread only hands messages to the asyncio loop the pages run on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from hallcall.display.model import LobbyModel, Snapshot
+from hallcall.mqtt.client import DeviceClient
+from hallcall.mqtt.connection import MqttSettings
+from hallcall.protocol.payloads import CatalogView, EventView, Payload
+
+log = logging.getLogger(__name__)
+
+SUBSCRIPTIONS = [
+    "state/catalog",
+    "state/window/+",
+    "state/queue/+",
+    "state/calls",
+    "event/ticket.called",
+    "event/ticket.finished",
+    "event/ticket.no_show",
+    "event/ticket.transferred",
+    "event/day.closed",
+]
+
+#: What a page's stream is told: (relative topic, the view heard); ("connection", None) when
+#: the web part's own MQTT connection went up or down.
+Change = tuple[str, Payload | None]
+
+
+class WebHub:
+    def __init__(
+        self,
+        hall: str,
+        mqtt: MqttSettings,
+        device_id: str = "web",
+        *,
+        client: DeviceClient | None = None,
+        request_timeout_s: float = 5.0,
+    ):
+        self.client = client or DeviceClient(hall, "web", device_id, mqtt, SUBSCRIPTIONS)
+        self.request_timeout_s = request_timeout_s
+        self.lobby = LobbyModel(("zh", "en"))
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._streams: set[asyncio.Queue[Change]] = set()
+        self.client.on_view(self._heard)
+        self.client.on_connection(self._connection)
+        #: Messages heard (tests and the bench read it).
+        self.heard = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self.client.start()
+
+    def stop(self) -> None:
+        self.client.stop()
+
+    # ------------------------------------------------------------------ what the pages read
+    def lobby_snapshot(self) -> Snapshot:
+        with self._lock:
+            return self.lobby.snapshot()
+
+    def catalog(self) -> CatalogView | None:
+        view = self.client.views.get("state/catalog")
+        return view if isinstance(view, CatalogView) else None
+
+    @property
+    def online(self) -> bool:
+        return self.client.connected.is_set() and self.client.server_online
+
+    def subscribe(self) -> asyncio.Queue[Change]:
+        """A queue of every change from now on; `unsubscribe` it when the page goes."""
+        queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=256)
+        self._streams.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[Change]) -> None:
+        self._streams.discard(queue)
+
+    async def ticket_status(self, token: str) -> dict[str, Any]:
+        """The queue broker's reply to `ticket.status` (a "timeout" reply if it does not answer)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[dict[str, Any]] = loop.create_future()
+
+        def replied(reply: dict[str, Any]) -> None:
+            loop.call_soon_threadsafe(_settle, future, reply)
+
+        self.client.submit("ticket.status", replied, timeout=self.request_timeout_s, token=token)
+        return await future
+
+    # ------------------------------------------------------------------ paho's thread
+    def _heard(self, topic: str, view: Payload) -> None:
+        with self._lock:
+            self.heard += 1
+            if not isinstance(view, EventView):
+                self.lobby.heard(topic, view)
+        self._tell(topic, view)
+
+    def _connection(self, up: bool) -> None:
+        with self._lock:
+            self.lobby.connection_changed(up)
+        self._tell("connection", None)
+
+    def _tell(self, topic: str, view: Payload | None) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._fan_out, (topic, view))
+
+    def _fan_out(self, change: Change) -> None:
+        for queue in list(self._streams):
+            try:
+                queue.put_nowait(change)
+            except asyncio.QueueFull:  # a stalled page: it re-reads everything on its next turn
+                pass
+
+
+def _settle(future: asyncio.Future[dict[str, Any]], reply: dict[str, Any]) -> None:
+    if not future.done():
+        future.set_result(reply)

@@ -1,0 +1,173 @@
+"""What a visitor's phone page shows for one `ticket.status` reply, worded in zh or en.
+
+Plain Python, no I/O: the server renders the first picture from it and sends the same fields
+to the page's script on every change, so the wording lives in one place. `near` turns true when
+`near_ahead` or fewer people are ahead: the page then alerts (sound, vibration, notification).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hallcall.device_kit.i18n import TextTable, localized
+from hallcall.protocol.payloads import CatalogView
+
+LANGS = ("zh", "en")
+
+TEXTS = TextTable.by_key(
+    {
+        "title": {"zh": "我的排队", "en": "My ticket"},
+        "waiting": {"zh": "前面还有 {ahead} 人", "en": "{ahead} ahead of you"},
+        "waiting_none": {"zh": "下一位就是您", "en": "You are next"},
+        "wait_min": {"zh": "预计等候约 {minutes} 分钟", "en": "About {minutes} min to wait"},
+        "wait_unknown": {
+            "zh": "暂无窗口办理此业务，请留意大厅屏幕",
+            "en": "No window serves this queue now; watch the lobby screen",
+        },
+        "near": {"zh": "快到您了，请回到大厅", "en": "Your turn is near: please come back"},
+        "called": {"zh": "请到 {window} 号窗口", "en": "Please go to window {window}"},
+        "called_detail": {"zh": "正在叫您的号", "en": "Your number is being called"},
+        "finished": {"zh": "办理完毕，谢谢", "en": "Served. Thank you"},
+        "returned": {"zh": "已退回，请按窗口说明办理", "en": "Returned: see what the clerk said"},
+        "needs_documents": {
+            "zh": "还需补充材料：{materials}",
+            "en": "Still needed: {materials}",
+        },
+        "no_show": {
+            "zh": "叫号时您不在，号码已过",
+            "en": "You were called and not there: the number has passed",
+        },
+        "closed_by_system": {
+            "zh": "今日已结束办理，请改日再来",
+            "en": "Service has ended for today; please come another day",
+        },
+        "other_day": {
+            "zh": "这是 {date} 的号，今天已无效",
+            "en": "This ticket was for {date}; it is not valid today",
+        },
+        "live": {"zh": "实时更新", "en": "Live"},
+        "offline": {
+            "zh": "暂时连不上叫号系统，稍后自动刷新",
+            "en": "The queue system cannot be reached; this page keeps trying",
+        },
+        "number": {"zh": "号码", "en": "Number"},
+        "department": {"zh": "业务", "en": "Service"},
+        "other_lang": {"zh": "English", "en": "中文"},
+        "alert_on": {"zh": "到号提醒", "en": "Alert me"},
+        "not_found_title": {"zh": "找不到这张号", "en": "Ticket not found"},
+        "not_found": {
+            "zh": "这个链接不对应任何号码。请扫描号票上的二维码，或到服务台询问。",
+            "en": "This link matches no ticket. Scan the QR code on your ticket, or ask at the desk.",
+        },
+        "unavailable_title": {"zh": "暂时无法查询", "en": "Not available right now"},
+        "unavailable": {
+            "zh": "叫号系统暂时没有回应，请稍后再试，或留意大厅屏幕。",
+            "en": "The queue system does not answer right now. Try again soon, or watch the lobby screen.",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """Every field the page shows; `state` picks the layout (waiting/called/done/gone)."""
+
+    lang: str
+    other_lang: str
+    state: str  # "waiting" | "called" | "done" | "gone"
+    number: str
+    department: str
+    matter: str
+    headline: str
+    detail: str
+    ahead: int | None
+    window_number: int | None
+    near: bool
+    texts: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def choose_lang(asked: str | None, catalog: CatalogView | None) -> str:
+    if asked in LANGS:
+        return str(asked)
+    default = catalog.hall.get("default_language") if catalog else None
+    return default if default in LANGS else "zh"
+
+
+def ticket_page(
+    data: dict[str, Any], lang: str, catalog: CatalogView | None, near_ahead: int = 3
+) -> TicketPage:
+    """The page for the `data` of a good `ticket.status` reply."""
+    t = data["ticket"]
+    dep = _department(catalog, t["department"])
+    matter = _matter(dep, t.get("matter"))
+
+    def tr(key: str, **values: object) -> str:
+        return TEXTS(lang, key, **values)
+
+    ahead = t.get("waiting_ahead")
+    window = t.get("window_number")
+    status = t["status"]
+    near = False
+    if data.get("other_day"):
+        state, headline, detail = "gone", tr("other_day", date=data["service_date"]), ""
+    elif status == "called":
+        state, headline, detail = "called", tr("called", window=window), tr("called_detail")
+    elif status == "waiting" and (data.get("day_closed") or data.get("hall_closed")):
+        state, headline, detail = "gone", tr("closed_by_system"), ""
+    elif status == "waiting":
+        state = "waiting"
+        headline = tr("waiting", ahead=ahead) if ahead else tr("waiting_none")
+        near = ahead is not None and ahead <= near_ahead
+        wait_s = t.get("estimated_wait_s")
+        wait = (
+            tr("wait_min", minutes=max(1, round(wait_s / 60)))
+            if isinstance(wait_s, int)
+            else tr("wait_unknown")
+        )
+        detail = f"{tr('near')} · {wait}" if near else wait
+    elif status == "no_show":
+        state, headline, detail = "gone", tr("no_show"), ""
+    elif data.get("closed_by_system"):
+        state, headline, detail = "gone", tr("closed_by_system"), ""
+    else:
+        state, detail = "done", ""
+        outcome = t.get("outcome")
+        if outcome == "needs_documents":
+            materials = "、" if lang == "zh" else ", "
+            names = [localized(m, lang) for m in t.get("missing_materials") or []]
+            headline = tr("needs_documents", materials=materials.join(n for n in names if n))
+        elif outcome == "returned":
+            headline = tr("returned")
+        else:
+            headline = tr("finished")
+    keys = ("title", "number", "department", "live", "offline", "other_lang", "alert_on")
+    return TicketPage(
+        lang=lang,
+        other_lang="en" if lang == "zh" else "zh",
+        state=state,
+        number=t["number"],
+        department=localized(dep.get("name"), lang) if dep else t["department"],
+        matter=localized(matter.get("name"), lang) if matter else "",
+        headline=headline,
+        detail=detail,
+        ahead=ahead if state == "waiting" else None,
+        window_number=window if state == "called" else None,
+        near=near,
+        texts={k: tr(k) for k in keys},
+    )
+
+
+def _department(catalog: CatalogView | None, dep_id: str) -> dict[str, Any]:
+    if catalog is None:
+        return {}
+    return next((d for d in catalog.departments if d.get("id") == dep_id), {})
+
+
+def _matter(dep: dict[str, Any], matter_id: str | None) -> dict[str, Any]:
+    if not matter_id:
+        return {}
+    return next((m for m in dep.get("matters") or [] if m.get("id") == matter_id), {})
