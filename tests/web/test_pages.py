@@ -8,15 +8,11 @@ of each page, phone and desktop, in both languages, go to build/screenshots/.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import socket
-import threading
 import time
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 from pyzbar.pyzbar import decode
 
@@ -24,7 +20,7 @@ from hallcall.hardware.printer import PrinterConfig, open_printer
 from hallcall.hardware.printer.raster import raster_images, stack
 from hallcall.kiosk.catalog import parse_catalog
 from hallcall.kiosk.printout import TicketPrinter, ticket_print
-from hallcall.web.app import create_app
+from hallcall.web.background import serve_in_background
 from hallcall.web.hub import WebHub
 from tests.support.screens import SCREENSHOTS
 
@@ -67,15 +63,6 @@ ELDERLY = """() => {
 }"""
 
 
-class _Web(str):
-    """The web part's base URL, with its hub (`web.hub`)."""
-
-    def __new__(cls, url: str, hub: WebHub):
-        made = super().__new__(cls, url)
-        made.hub = hub
-        return made
-
-
 def wait_online(web) -> None:
     deadline = time.monotonic() + 15
     while not web.hub.online:
@@ -83,31 +70,12 @@ def wait_online(web) -> None:
         time.sleep(0.05)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def web(hall_config, mqtt_settings):
-    """The web part under uvicorn on a free loopback port; its base URL."""
-    port = free_port()
-    hub = WebHub(hall_config.hall.id, mqtt_settings, "web")
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not (server.started and hub.client.connected.is_set()):
-        assert time.monotonic() < deadline, "the web part did not start"
-        time.sleep(0.05)
-    web_url = f"http://127.0.0.1:{port}"
-    web_url_hub = hub
-    yield _Web(web_url, web_url_hub)
-    server.should_exit = True
-    thread.join(10)
+    """The web part under uvicorn on a free loopback port."""
+    running = serve_in_background(WebHub(hall_config.hall.id, mqtt_settings, "web"))
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +132,7 @@ def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, de
     path = urlparse(url).path
 
     phone = browser.new_page(viewport=PHONE)
-    phone.goto(web + path)
+    phone.goto(web.url + path)
     assert phone.locator("#number").inner_text() == ticket["number"]
     assert phone.locator("#headline").inner_text() == "前面还有 4 人"
     check_elderly(phone, "waiting, zh")
@@ -195,12 +163,12 @@ def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, de
     shoot(phone, "ticket-phone-zh-called")
 
     en = browser.new_page(viewport=PHONE)
-    en.goto(web + path + "?lang=en")
+    en.goto(web.url + path + "?lang=en")
     assert en.locator("#headline").inner_text() == "Please go to window 1"
     check_elderly(en, "called, en")
     shoot(en, "ticket-phone-en-called")
     desk = browser.new_page(viewport=DESKTOP)
-    desk.goto(web + path + "?lang=en")
+    desk.goto(web.url + path + "?lang=en")
     shoot(desk, "ticket-desktop-en-called")
 
     assert clerk.request("ticket.finish", outcome="done")["ok"]
@@ -219,13 +187,13 @@ def test_a_bad_token_is_a_clear_page_in_both_languages(queue_broker, web, browse
         ("no", "en", "Ticket not found"),
         ("20261123-A001", "en", "Ticket not found"),  # a ticket id is no token
     ]:
-        response = page.goto(f"{web}/t/{token}?lang={lang}")
+        response = page.goto(f"{web.url}/t/{token}?lang={lang}")
         assert response is not None and response.status == 404
         assert page.locator("#headline").inner_text() == words
         assert "Traceback" not in page.content()
         check_elderly(page, f"not found, {lang}")
         shoot(page, f"ticket-phone-{lang}-not-found")
-    response = page.goto(f"{web}/nothing-here")
+    response = page.goto(f"{web.url}/nothing-here")
     assert response is not None and response.status == 404
     assert page.locator("#headline").inner_text() == "找不到这张号"
     page.close()
@@ -239,7 +207,7 @@ def test_the_lobby_page_follows_the_calls(queue_broker, device, web, browser):
         "ticket"
     ]["number"]
     tv = browser.new_page(viewport=TV)
-    tv.goto(web + "/lobby")
+    tv.goto(web.url + "/lobby")
     tv.wait_for_function("document.querySelector('.newest-none') !== null")
     clerk = device("window", "w01")
     assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]

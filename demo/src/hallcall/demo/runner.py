@@ -31,6 +31,8 @@ from hallcall.config.schema import HallConfig
 from hallcall.demo.embedded_mqtt import DEMO_USERNAME, EmbeddedBroker
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from hallcall.mqtt.settings import MqttSettings
+from hallcall.web.background import RunningWeb, serve_in_background
+from hallcall.web.hub import WebHub
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,9 @@ class Simulation:
         self.clients: list[DeviceClient] = []
         self.threads: list[threading.Thread] = []
         self.errors: list[str] = []
+        #: Called once, with the first ticket a simulated kiosk took (its token opens its page).
+        self.on_first_ticket: Callable[[dict], None] | None = None
+        self._first_lock = threading.Lock()
 
     def _client(self, kind: str, device_id: str, subs: list[str] | None = None) -> DeviceClient:
         c = DeviceClient(self.config.hall.id, kind, device_id, self.settings, subs)
@@ -200,6 +205,11 @@ class Simulation:
             )
             if not reply["ok"] and reply["error"]["code"] != "closed":
                 self.errors.append(f"{kiosk.id}: {reply['error']['message']}")
+            elif reply["ok"] and self.on_first_ticket is not None:
+                with self._first_lock:
+                    tell, self.on_first_ticket = self.on_first_ticket, None
+                if tell is not None:
+                    tell(reply["data"]["ticket"])
 
     def _clerk(self, window: DeviceClient, staff: str, post: str, pad: DeviceClient | None) -> None:
         reply = window.request("window.login", staff=staff, post=post, pin=DEMO_PIN)
@@ -454,6 +464,23 @@ def _stop_on_sigterm() -> Callable[[], None]:
     return undo
 
 
+def start_web(
+    config: HallConfig, settings: MqttSettings, lang: str, out: Callable[[str], None]
+) -> RunningWeb | None:
+    """The web part (the lobby page, the visitors' ticket pages) on a free loopback port."""
+    web_id = next((d.id for d in config.devices if d.kind == "web"), None)
+    if web_id is None:
+        out("  no web device in the hall file: the web pages are not started")
+        return None
+    web = serve_in_background(WebHub(config.hall.id, settings, web_id))
+    out(
+        f"  网页：大厅屏幕 {web.url}/lobby"
+        if lang == "zh"
+        else f"  web pages: the lobby screen at {web.url}/lobby"
+    )
+    return web
+
+
 def run_demo(
     config: HallConfig,
     data_dir: Path,
@@ -498,11 +525,25 @@ def run_demo(
         f"  one queue broker serves two halls: {config.hall.id} (printed below) and {second.hall.id}"
     )
     apps: list[subprocess.Popen] = []
+    web: RunningWeb | None = None
     restore = _stop_on_sigterm()
     try:
         broker.start()
         if not broker.ready.wait(20):
             raise RuntimeError("the queue broker did not come up")
+        web = start_web(config, settings, lobby.lang, out)
+        if web is not None:
+            running = web
+
+            def first_ticket(ticket: dict) -> None:
+                page = f"{running.url}/t/{ticket['token']}"
+                out(
+                    f"  {ticket['number']} 的手机页面（二维码里的链接）：{page}"
+                    if lobby.lang == "zh"
+                    else f"  the phone page of {ticket['number']} (its QR code's link): {page}"
+                )
+
+            sim.on_first_ticket = first_ticket
         leave = {(kind, device_id) for kind, device_id, _, _ in SCREEN_APPS} if screens else set()
         if screens:
             apps = start_screen_apps(config, settings, data_dir, voice)
@@ -530,6 +571,8 @@ def run_demo(
         stop_screen_apps(apps)
         sim.stop()
         sim_second.stop()
+        if web is not None:
+            web.stop()
         broker.stop()
         mqtt_server.stop()
     for err, count in Counter(sim.errors + sim_second.errors).items():
