@@ -27,7 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hallcall.protocol.payloads import EventView, Token
-from hallcall.web.hub import Change, WebHub
+from hallcall.web.hub import ALL, EVERYTHING, Change, Subscription, WebHub
 from hallcall.web.lobby_page import lobby_page
 from hallcall.web.ticket_page import TEXTS, choose_lang, ticket_page
 
@@ -64,7 +64,7 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
     async def ticket_data(
         token: str, lang: str | None
     ) -> tuple[int, dict[str, Any], dict[str, Any] | None]:
-        """(HTTP status, the page's fields or an error page's, the ticket as the broker said)."""
+        """(HTTP status, the page's fields or an error page's, the broker's `ticket.status`)."""
         catalog = hub.catalog()
         chosen = choose_lang(lang, catalog)
         if not _valid_token(token):
@@ -72,7 +72,7 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         reply = await hub.ticket_status(token)
         if reply.get("ok"):
             page = ticket_page(reply["data"], chosen, catalog, options.near_ahead)
-            return 200, page.as_dict(), reply["data"]["ticket"]
+            return 200, page.as_dict(), reply["data"]
         code = (reply.get("error") or {}).get("code")
         if code in ("unknown_token", "invalid", "not_found"):
             return 404, _error(chosen, "not_found"), None
@@ -98,22 +98,37 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         lang = request.query_params.get("lang")
         if not _valid_token(token):
             return JSONResponse(_error(choose_lang(lang, hub.catalog()), "not_found"), 404)
-        queue = hub.subscribe()
+        sub = hub.subscribe({ALL})
 
         async def stream() -> AsyncIterator[dict[str, str]]:
             last = None
             try:
+                status, data, seen = await ticket_data(token, lang)
                 while True:
-                    status, data, seen = await ticket_data(token, lang)
                     text = json.dumps({"status": status, **data}, ensure_ascii=False)
                     if text != last:
                         last = text
                         yield {"event": "ticket", "data": text}
                     if status == 404:
                         return
-                    await _next_relevant(queue, seen)
+                    ticket = seen["ticket"] if seen else None
+                    hub.follow(sub, _keys(ticket))
+                    change = await _next(sub)
+                    called = _called(change, ticket)
+                    if called is not None and seen is not None:
+                        # Its own call: shown at once from the event, then checked.
+                        data = ticket_page(
+                            {**seen, "ticket": called},
+                            data["lang"],
+                            hub.catalog(),
+                            options.near_ahead,
+                        ).as_dict()
+                        text = json.dumps({"status": 200, **data}, ensure_ascii=False)
+                        last = text
+                        yield {"event": "ticket", "data": text}
+                    status, data, seen = await ticket_data(token, lang)
             finally:
-                hub.unsubscribe(queue)
+                hub.unsubscribe(sub)
 
         return EventSourceResponse(stream(), ping=KEEPALIVE_S)
 
@@ -128,18 +143,16 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         return JSONResponse(lobby_page(hub.lobby_snapshot()))
 
     async def lobby_events(request: Request) -> Response:
-        queue = hub.subscribe()
+        sub = hub.subscribe({EVERYTHING})
 
         async def stream() -> AsyncIterator[dict[str, str]]:
             try:
                 while True:
                     page = lobby_page(hub.lobby_snapshot())
                     yield {"event": "lobby", "data": json.dumps(page, ensure_ascii=False)}
-                    await queue.get()
-                    while not queue.empty():  # a burst of changes is drawn once
-                        queue.get_nowait()
+                    await _next(sub)
             finally:
-                hub.unsubscribe(queue)
+                hub.unsubscribe(sub)
 
         return EventSourceResponse(stream(), ping=KEEPALIVE_S)
 
@@ -203,26 +216,33 @@ def _valid_token(token: str) -> bool:
     return True
 
 
-def _moves(change: Change, ticket: dict[str, Any] | None) -> bool:
-    """May `change` move this ticket's page? Its department's queue, its window, an event about
-    it, the close of day, the connection; anything while the broker did not answer."""
+def _keys(ticket: dict[str, Any] | None) -> set[str]:
+    """What may move this ticket's page: its department's queue, its window, events about it,
+    and what concerns every page (see `hub.interest`)."""
+    if ticket is None:
+        return {ALL}
+    keys = {ALL, f"ticket:{ticket['id']}", f"state/queue/{ticket['department']}"}
+    if ticket.get("window"):
+        keys.add(f"state/window/{ticket['window']}")
+    return keys
+
+
+def _called(change: Change, ticket: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ticket's view when `change` is its own call (or recall) to a window."""
     topic, view = change
-    if ticket is None or topic in ("connection", "server/status", "event/day.closed"):
-        return True
-    if topic.startswith("state/queue/"):
-        return topic == f"state/queue/{ticket['department']}"
-    if topic.startswith("state/window/"):
-        return topic == f"state/window/{ticket.get('window')}"
-    if isinstance(view, EventView):
-        about = view.ticket.id if view.ticket else view.ticket_id
-        return about == ticket["id"]
-    return False
+    if ticket is None or not isinstance(view, EventView) or view.ticket is None:
+        return None
+    if view.ticket.id != ticket["id"] or view.ticket.status != "called":
+        return None
+    return view.ticket.model_dump(mode="json")
 
 
-async def _next_relevant(queue: asyncio.Queue[Change], ticket: dict[str, Any] | None) -> None:
-    """Wait for a change that may move this ticket (`_moves`), then take whatever else is
-    queued, so a burst costs one `ticket.status`."""
-    while not _moves(await queue.get(), ticket):
-        pass
-    while not queue.empty():
-        queue.get_nowait()
+async def _next(sub: Subscription) -> Change:
+    """The next change, and whatever else is queued behind it: a burst costs one question.
+    A call of the ticket itself wins, so it is shown at once."""
+    change = await sub.queue.get()
+    while not sub.queue.empty():
+        more = sub.queue.get_nowait()
+        if isinstance(more[1], EventView) or not isinstance(change[1], EventView):
+            change = more
+    return change

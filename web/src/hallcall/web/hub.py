@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from hallcall.display.model import LobbyModel, Snapshot
@@ -52,7 +53,7 @@ class WebHub:
         self.lobby = LobbyModel(("zh", "en"))
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._streams: set[asyncio.Queue[Change]] = set()
+        self._by_key: dict[str, set[Subscription]] = {}
         self.client.on_view(self._heard)
         self.client.on_connection(self._connection)
         #: Messages heard (tests and the bench read it).
@@ -79,14 +80,26 @@ class WebHub:
     def online(self) -> bool:
         return self.client.connected.is_set() and self.client.server_online
 
-    def subscribe(self) -> asyncio.Queue[Change]:
-        """A queue of every change from now on; `unsubscribe` it when the page goes."""
-        queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=256)
-        self._streams.add(queue)
-        return queue
+    def subscribe(self, keys: set[str]) -> Subscription:
+        """Hear every change under `keys` from now on (see `interest`); `unsubscribe` after."""
+        sub = Subscription(set(), asyncio.Queue(maxsize=256))
+        self.follow(sub, keys)
+        return sub
 
-    def unsubscribe(self, queue: asyncio.Queue[Change]) -> None:
-        self._streams.discard(queue)
+    def follow(self, sub: Subscription, keys: set[str]) -> None:
+        """Change what `sub` hears (a ticket called to a window now follows that window)."""
+        for key in sub.keys - keys:
+            self._by_key.get(key, set()).discard(sub)
+        for key in keys - sub.keys:
+            self._by_key.setdefault(key, set()).add(sub)
+        sub.keys = set(keys)
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self.follow(sub, set())
+
+    @property
+    def listeners(self) -> int:
+        return len({s for subs in self._by_key.values() for s in subs})
 
     async def ticket_status(self, token: str) -> dict[str, Any]:
         """The queue broker's reply to `ticket.status` (a "timeout" reply if it does not answer)."""
@@ -119,11 +132,47 @@ class WebHub:
         loop.call_soon_threadsafe(self._fan_out, (topic, view))
 
     def _fan_out(self, change: Change) -> None:
-        for queue in list(self._streams):
-            try:
-                queue.put_nowait(change)
-            except asyncio.QueueFull:  # a stalled page: it re-reads everything on its next turn
-                pass
+        told: set[int] = set()
+        for key in interest(change):
+            for sub in list(self._by_key.get(key, ())):
+                if id(sub) in told:
+                    continue
+                told.add(id(sub))
+                try:
+                    sub.queue.put_nowait(change)
+                except asyncio.QueueFull:  # a stalled page: it re-reads all on its next turn
+                    pass
+
+
+@dataclass(eq=False)
+class Subscription:
+    keys: set[str]
+    queue: asyncio.Queue[Change]
+
+
+#: A key every change is also told under (the lobby page hears everything).
+EVERYTHING = "*"
+
+
+def interest(change: Change) -> set[str]:
+    """The keys a change is told under: its topic for a state (`state/queue/registrar`),
+    `ticket:<id>` for an event about a ticket, ALL for what concerns every page (the
+    connection, the server, the close of day), and EVERYTHING always."""
+    topic, view = change
+    keys = {EVERYTHING}
+    if topic in ("connection", "server/status", "event/day.closed"):
+        keys.add(ALL)
+    elif topic.startswith("state/"):
+        keys.add(topic)
+    elif isinstance(view, EventView):
+        about = view.ticket.id if view.ticket else view.ticket_id
+        if about:
+            keys.add(f"ticket:{about}")
+    return keys
+
+
+#: The key of what concerns every ticket page.
+ALL = "all"
 
 
 def _settle(future: asyncio.Future[dict[str, Any]], reply: dict[str, Any]) -> None:
