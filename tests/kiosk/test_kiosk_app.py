@@ -366,7 +366,9 @@ def test_serial_printer_over_a_real_pty(kiosk, queue_broker, pty_pair):
         k.wait_screen(Screen.RESULT)
         wait_for(lambda: received.endswith(b"\x1dV\x00"), 10, "the cut", pump)
         image = stack(raster_images(bytes(received))).convert("L")
-        assert [c.data.decode() for c in decode(image)] == [STATUS_URL + "20261123-A001"]
+        assert [c.data.decode() for c in decode(image)] == [
+            STATUS_URL + k.model.result.ticket["token"]
+        ]
         assert received.startswith(b"\x10\x04\x01")  # the status query came first
     finally:
         stop.set()
