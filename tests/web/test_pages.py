@@ -220,4 +220,6 @@ def test_the_lobby_page_follows_the_calls(queue_broker, device, web, browser):
         "Please go to window 1",
     ]
     shoot(tv, "lobby-tv-calling")
+    fits = tv.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    assert fits, "the lobby page scrolls on a 1920 x 1080 TV"
     tv.close()
