@@ -47,6 +47,7 @@ class WebHub:
         *,
         client: DeviceClient | None = None,
         request_timeout_s: float = 5.0,
+        move_wait_s: float = 0.2,
     ):
         self.client = client or DeviceClient(hall, "web", device_id, mqtt, SUBSCRIPTIONS)
         self.request_timeout_s = request_timeout_s
@@ -54,6 +55,10 @@ class WebHub:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._by_key: dict[str, set[Subscription]] = {}
+        #: How long after a queue moved its pages are told (see `_move_later`).
+        self.move_wait_s = move_wait_s
+        self._moves: dict[str, Change] = {}
+        self._moving: set[str] = set()
         self.client.on_view(self._heard)
         self.client.on_connection(self._connection)
         #: Messages heard (tests and the bench read it).
@@ -134,14 +139,50 @@ class WebHub:
     def _fan_out(self, change: Change) -> None:
         told: set[int] = set()
         for key in interest(change):
-            for sub in list(self._by_key.get(key, ())):
-                if id(sub) in told:
-                    continue
-                told.add(id(sub))
-                try:
-                    sub.queue.put_nowait(change)
-                except asyncio.QueueFull:  # a stalled page: it re-reads all on its next turn
-                    pass
+            subs = self._by_key.get(key)
+            if not subs:
+                continue
+            if key.startswith(QUEUE_PREFIX):
+                self._move_later(key, change)
+                continue
+            for sub in list(subs):
+                if id(sub) not in told:
+                    told.add(id(sub))
+                    _put(sub, change)
+
+    def _move_later(self, key: str, change: Change) -> None:
+        """A queue moved: every page waiting in it asks again, but not at once. The one page
+        whose own call follows the queue's state by a few milliseconds must not wait behind a
+        thousand others, so they are told MOVE_WAIT_S later, in batches that let the loop
+        breathe; further moves meanwhile are folded into the same round."""
+        self._moves[key] = change
+        if key in self._moving:
+            return
+        self._moving.add(key)
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.move_wait_s, lambda: loop.create_task(self._tell_moved(key)))
+
+    async def _tell_moved(self, key: str) -> None:
+        self._moving.discard(key)
+        change = self._moves.pop(key)
+        subs = list(self._by_key.get(key, ()))
+        for start in range(0, len(subs), MOVE_BATCH):
+            for sub in subs[start : start + MOVE_BATCH]:
+                _put(sub, change)
+            await asyncio.sleep(0)
+
+
+def _put(sub: Subscription, change: Change) -> None:
+    try:
+        sub.queue.put_nowait(change)
+    except asyncio.QueueFull:  # a stalled page: it re-reads all on its next turn
+        pass
+
+
+#: The keys of queue states, whose changes reach their pages a moment later (`_move_later`).
+QUEUE_PREFIX = "state/queue/"
+#: Pages told at a time of a moved queue.
+MOVE_BATCH = 50
 
 
 @dataclass(eq=False)
