@@ -83,6 +83,21 @@ def test_no_token_is_published_outside_the_taking_devices_reply(queue_broker, de
         assert clerk.request("call.next")["ok"]
         finished = clerk.request("ticket.finish", outcome="done")["data"]["ticket"]
         assert pad.request("rating.submit", ticket_id=finished["id"], score=3)["ok"]
+        # The next visitor rates on the phone page (ticket.rate): the pad hears it is done.
+        called = clerk.request("call.next")["data"]["ticket"]
+        phoned = next(t for t, _ in taken if t["id"] == called["id"])
+        assert clerk.request("ticket.finish", outcome="done")["ok"]
+        rated = web.request("ticket.rate", token=phoned["token"], score=2)
+        assert rated["ok"] and rated["data"]["ticket_id"] == phoned["id"], rated
+        late = pad.request("rating.submit", ticket_id=phoned["id"], score=3)
+        assert late["error"]["detail"] == {"reason": "already_rated"}, late
+        wait_for(
+            lambda: any(
+                t.endswith("event/rating.recorded") and phoned["id"].encode() in raw
+                for t, raw, _ in ear.heard()
+            ),
+            what="the phone's rating heard",
+        )
         for ticket, _ in taken:
             answer = web.request("ticket.status", token=ticket["token"])
             assert answer["ok"] and answer["data"]["ticket"]["id"] == ticket["id"], answer
@@ -101,9 +116,10 @@ def test_no_token_is_published_outside_the_taking_devices_reply(queue_broker, de
         for ticket, reply_topic in taken:
             # The kiosk's reply, and the web part's own question (only the queue broker may
             # read commands: test_the_acl_lets_no_device_read_another_s_commands).
-            assert carrying(heard, ticket["token"]) == [reply_topic, f"{ROOT}cmd/web/web"], ticket[
-                "number"
-            ]
+            # (ticket.status, and for the one rated on the phone ticket.rate, on cmd/web/web).
+            assert set(carrying(heard, ticket["token"])) == {reply_topic, f"{ROOT}cmd/web/web"}, (
+                ticket["number"]
+            )
         assert last["source"] == "appointment"
     finally:
         ear.stop()

@@ -201,6 +201,20 @@ class TicketStatusQuery(Command, frozen=True):
     token: Token
 
 
+class TicketRate(Command, frozen=True):
+    """Extension (issue #14, web): the visitor rates the service on the ticket's phone page.
+
+    Bound as the window's rating pad is (the `can_rate` of `ticket.status`), and once: the
+    first of the pad and the phone is recorded, the other refused `conflict` with
+    `error.detail.reason` "already_rated". `score` and `reasons` are `rating.submit`'s.
+    """
+
+    op: Literal["ticket.rate"]
+    token: Token
+    score: int = Field(ge=1, le=5)
+    reasons: list[CleanText40] = Field(default=[], max_length=8)
+
+
 class AdminCommand(Command, frozen=True):
     """Extension: an admin tool names the person using it, for the audit table."""
 
@@ -253,6 +267,7 @@ AnyCommand = Annotated[
     | WindowResume
     | RatingSubmit
     | TicketStatusQuery
+    | TicketRate
     | WindowAssign
     | AppointmentBook
     | StaffUnlock
@@ -289,6 +304,7 @@ OP_SENDERS: dict[str, frozenset[str]] = {
     "window.resume": frozenset({"window"}),
     "rating.submit": frozenset({"rating"}),
     "ticket.status": frozenset({"web"}),
+    "ticket.rate": frozenset({"web"}),
     "window.assign": frozenset({"admin"}),
     "appointment.book": frozenset({"admin"}),
     "staff.unlock": frozenset({"admin"}),
@@ -527,6 +543,14 @@ class TicketStatusView(Payload):
     can_rate: bool
 
 
+class TicketRatedView(Payload):
+    """Extension (issue #14): the data of a good `ticket.rate` reply."""
+
+    ticket_id: str
+    number: str
+    recorded: bool
+
+
 class StaffView(Payload):
     id: str
     name: LocalText
@@ -624,6 +648,9 @@ class EventView(Stamped):
     timeout_s: int | None = None
     #: rating.recorded, only when the hall lets clerks see scores.
     score: int | None = None
+    #: Extension (issue #14), rating.recorded: where the visitor rated, "pad" or "web" (the
+    #: ticket's phone page).
+    channel: str | None = None
     #: window.changed
     departments: list[str] | None = None
     replaced: str | None = None
@@ -635,7 +662,10 @@ class EventView(Stamped):
 
 #: The models of a good reply's `data` that the contract documents, by op (the others' data is
 #: a `ticket` (TicketView), a window state, or as docs/protocol.md says).
-REPLY_DATA_MODELS: dict[str, type[Payload]] = {"ticket.status": TicketStatusView}
+REPLY_DATA_MODELS: dict[str, type[Payload]] = {
+    "ticket.status": TicketStatusView,
+    "ticket.rate": TicketRatedView,
+}
 
 
 #: The contract's model for each state, event and status a device subscribes to (topic filters

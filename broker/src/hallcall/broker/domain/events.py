@@ -78,7 +78,10 @@ class RatingRecorded(Event):
     score: int
     scale: int
     reasons: tuple[str, ...]
+    #: The device that sent it: the rating pad, or the web part for a visitor's phone page.
     pad: str
+    #: Where the visitor rated: "pad" (the window's rating pad) or "web" (the phone page).
+    channel: str = "pad"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from hallcall.broker.domain.errors import (
     Invalid,
     Locked,
     NotFound,
+    QueueError,
     UnknownToken,
 )
 from hallcall.broker.domain.estimate import RECENT_SERVICES, estimated_wait_s, typical_service_s
@@ -421,13 +422,34 @@ class HallDay:
     def can_rate(self, now: datetime, t: Ticket) -> bool:
         """Whether `t` may still be rated: served to the end by a clerk today, the last ticket
         its window ended, not rated yet, and the day not closed (what `rate` accepts)."""
-        if t.status is not TicketStatus.FINISHED or t.closed_by_system or t.window is None:
-            return False
-        today = self.service_date(now)
-        if t.service_date != today or self.is_closed(today):
-            return False
-        last = self.last_ended.get(t.window)
-        return last is not None and last.ticket_id == t.id and not last.rated
+        return t.window is not None and self._rating_refused(now, t.window, t.id) is None
+
+    def rate_by_token(
+        self,
+        now: datetime,
+        token: str,
+        score: int,
+        reasons: Iterable[str],
+        web_id: str,
+        stored: Ticket | None = None,
+    ) -> tuple[Ticket, list[ev.Event]]:
+        """A rating from the visitor's phone page (`ticket.rate`): bound like the pad's, by the
+        same rule (`_rating_refused`), and once: whichever of the pad and the phone comes
+        first is recorded, the other is refused (`detail.reason` "already_rated").
+
+        `stored` is the ticket the store found for a token not held here (an earlier day's).
+        """
+        t = self.ticket_by_token(token)
+        if t is None and stored is not None and stored.token == token:
+            t = stored
+        if t is None:
+            raise UnknownToken("no ticket has this token; please check the link on the ticket")
+        if t.window is None:
+            raise Conflict(
+                f"ticket {t.number} has not been served to the end, so it cannot be rated",
+                detail={"reason": "not_served"},
+            )
+        return t, self._rate(now, t.window, t.id, score, reasons, web_id, "web")
 
     # ================================================================== clerk
     def login(
@@ -667,43 +689,85 @@ class HallDay:
     def rate(
         self, now: datetime, pad_id: str, ticket_id: str, score: int, reasons: Iterable[str]
     ) -> list[ev.Event]:
-        self._refuse_if_closed(
-            now, "the hall has closed for today; ratings are taken while it is open"
-        )
+        """A rating from the pad of a window (`rating.submit`)."""
         pad = self.devices[("rating", pad_id)]
-        window = pad.window
-        assert window is not None
+        assert pad.window is not None  # the hall file binds every rating pad to a window
+        return self._rate(now, pad.window, ticket_id, score, reasons, pad_id, "pad")
+
+    def _rate(
+        self,
+        now: datetime,
+        window: str,
+        ticket_id: str,
+        score: int,
+        reasons: Iterable[str],
+        by: str,
+        channel: str,
+    ) -> list[ev.Event]:
+        """Record a rating of `ticket_id` at `window`, if the rating rule lets it, from the
+        device `by` (a pad, or the web part for a visitor's phone)."""
         scale = self.config.hall.rating_scale
-        if score > scale:
-            raise Invalid(f"score must be 1 to {scale} in this hall")
-        last = self.last_ended.get(window)
-        is_last = last is not None and last.ticket_id == ticket_id
-        t = self.tickets.get(ticket_id)
-        if t is None and not is_last:
-            raise NotFound(f"unknown ticket {ticket_id!r}")
-        if t is not None and t.window is not None and t.window != window:
-            raise Forbidden(f"this pad rates window {window} only")
-        number = t.number if t is not None else last.number  # type: ignore[union-attr]
-        served = (
-            t.status is TicketStatus.FINISHED and not t.closed_by_system
-            if t is not None
-            else last.status is TicketStatus.FINISHED and not last.closed_by_system  # type: ignore[union-attr]
-        )
-        if not served:
-            raise Conflict(f"ticket {number} has not been served to the end, so it cannot be rated")
-        if not is_last or last is None:
-            raise Conflict(f"only the last ticket finished at window {window} can be rated")
-        if last.rated:
-            raise Conflict(f"ticket {number} has already been rated")
+        refused = self._rating_refused(now, window, ticket_id)
+        if score > scale and not isinstance(refused, Closed):
+            refused = Invalid(f"score must be 1 to {scale} in this hall")
+        if refused is not None:
+            raise refused
+        last = self.last_ended[window]
         last.rated = True
         finished = self.last_finished.get(window)
         if finished is not None and finished.ticket_id == ticket_id:
             finished.rated = True
         return [
             ev.RatingRecorded(
-                now, ticket_id, window, last.staff, score, scale, tuple(reasons), pad_id
+                now, ticket_id, window, last.staff, score, scale, tuple(reasons), by, channel
             )
         ]
+
+    def _rating_refused(self, now: datetime, window: str, ticket_id: str) -> QueueError | None:
+        """The one rating rule (the pad, the phone page and `can_rate` all ask it): why the
+        ticket may not be rated at `window` now, or None when it may. A ticket may be rated
+        once, while it is the last ticket its window ended, served to the end by a clerk, on
+        its own day, and while that day is open. Each refusal's `detail.reason` names which
+        part failed, for a page or pad to word it."""
+        if self.is_closed(self.service_date(now)):
+            return Closed(
+                "the hall has closed for today; ratings are taken while it is open",
+                detail={"reason": "closed"},
+            )
+        last = self.last_ended.get(window)
+        is_last = last is not None and last.ticket_id == ticket_id
+        t = self.tickets.get(ticket_id)
+        if t is None and not is_last:
+            return NotFound(f"unknown ticket {ticket_id!r}")
+        if t is not None and t.window is not None and t.window != window:
+            return Forbidden(f"this pad rates window {window} only")
+        if t is not None:
+            number, served = t.number, t.status is TicketStatus.FINISHED and not t.closed_by_system
+        else:
+            assert last is not None  # is_last
+            number = last.number
+            served = last.status is TicketStatus.FINISHED and not last.closed_by_system
+        if not served:
+            return Conflict(
+                f"ticket {number} has not been served to the end, so it cannot be rated",
+                detail={"reason": "not_served"},
+            )
+        if not is_last or last is None:
+            return Conflict(
+                f"only the last ticket finished at window {window} can be rated",
+                detail={"reason": "not_last"},
+            )
+        if last.rated:
+            return Conflict(
+                f"ticket {number} has already been rated", detail={"reason": "already_rated"}
+            )
+        # Held here means open or of today: a ticket of an earlier day is rated no more.
+        if t is None or t.service_date != self.service_date(now):
+            return Conflict(
+                f"ticket {number} was served on another day; it can no longer be rated",
+                detail={"reason": "other_day"},
+            )
+        return None
 
     # ================================================================== admin
     def assign(self, now: datetime, window_id: str, departments: list[str]) -> list[ev.Event]:

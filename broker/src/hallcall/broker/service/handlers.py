@@ -124,6 +124,19 @@ def ticket_status(cmd: p.TicketStatusQuery, ctx: Context) -> dict[str, Any]:
     return ticket_status_view(ctx.hall, ctx.hall.ticket_status(ctx.now, cmd.token, stored), ctx.now)
 
 
+def ticket_rate(cmd: p.TicketRate, ctx: Context) -> dict[str, Any]:
+    """The phone page's rating: the pad's rule, through the aggregate; an earlier day's ticket
+    is found in the store only to be told it can no longer be rated."""
+    stored = None
+    if ctx.hall.ticket_by_token(cmd.token) is None and ctx.uow is not None:
+        stored = ctx.uow.ticket_by_token(ctx.hall.id, cmd.token)
+    t, events = ctx.hall.rate_by_token(
+        ctx.now, cmd.token, cmd.score, cmd.reasons, ctx.sender.id, stored
+    )
+    ctx.emit(events)
+    return {"ticket_id": t.id, "number": t.number, "recorded": True}
+
+
 def window_assign(cmd: p.WindowAssign, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.assign(ctx.now, cmd.window, list(cmd.departments)))
     return ctx.window(cmd.window)
@@ -170,6 +183,7 @@ HANDLERS: dict[str, Callable[[Any, Context], dict[str, Any]]] = {
     "window.resume": window_resume,
     "rating.submit": rating_submit,
     "ticket.status": ticket_status,
+    "ticket.rate": ticket_rate,
     "window.assign": window_assign,
     "appointment.book": appointment_book,
     "staff.unlock": staff_unlock,

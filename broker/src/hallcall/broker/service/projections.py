@@ -325,6 +325,7 @@ def event_body(hall: HallDay, e: ev.Event) -> tuple[str, dict[str, Any]] | None:
             "window": e.window,
             "staff": e.staff,
             "ticket_id": e.ticket_id,
+            "channel": e.channel,
         }
         if hall.config.hall.show_rating_to_clerk:
             body["score"] = e.score

@@ -219,8 +219,11 @@ class RatingRow(Base):
     score: Mapped[int] = mapped_column(Integer)
     scale: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[list | None]
+    #: The device that sent it: the rating pad, or the web part (channel "web").
     pad: Mapped[str] = mapped_column(Id)
     rated_at: Mapped[datetime]
+    #: Where the visitor rated: "pad" or "web" (the ticket's phone page, issue #14).
+    channel: Mapped[str] = mapped_column(String(8), default="pad", server_default="pad")
 
 
 class AppointmentRow(Base):

@@ -781,6 +781,7 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
                     "reasons": list(e.reasons) or None,
                     "pad": e.pad,
                     "rated_at": e.at,
+                    "channel": e.channel,
                 },
             )
         ]
