@@ -14,6 +14,7 @@ from __future__ import annotations
 import cProfile
 import os
 import pstats
+import signal
 import sys
 import threading
 import time
@@ -49,6 +50,10 @@ def _group(name: str) -> str:
 
 def main() -> int:
     from hallcall.cli import main as cli
+
+    # uvicorn (`hallcall web`) raises the SIGTERM it caught again once it has shut down: with
+    # the default handler that kills the process before the stats below are written.
+    signal.signal(signal.SIGTERM, lambda *_: None)
 
     main_prof = cProfile.Profile(TIMER)
     main_prof.enable()

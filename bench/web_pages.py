@@ -160,9 +160,14 @@ def measure_hallcall(args, tmp: Path, port: int, display: Display) -> dict:
         ]
         web_port = free_port()
         log = open(tmp / "web.log", "ab")
+        runner = (
+            [sys.executable, str(Path(__file__).with_name("_profiled.py")), args.profile]
+            if args.profile
+            else [str(VENV_BIN / "hallcall")]
+        )
         web = subprocess.Popen(
             [
-                str(VENV_BIN / "hallcall"),
+                *runner,
                 "web",
                 "--config",
                 str(hall_file),
@@ -279,6 +284,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--calls", type=int, default=30)
+    ap.add_argument(
+        "--profile",
+        metavar="OUT",
+        help="run the web part under cProfile (bench/_profiled.py) and print its hot spots",
+    )
     args = ap.parse_args()
     install_sigterm()
     mark_start()
@@ -320,7 +330,15 @@ def main() -> int:
         f"RSS after {args.calls} calls {hc['rss_after']:.0f} MiB",
         f"{args.calls} calls; each waiting page asks ticket.status again when its queue moves",
     ]
-    return 0 if print_table(rows, "bench/web_pages.py: visitors' pages (issue #14)", notes) else 1
+    ok = print_table(rows, "bench/web_pages.py: visitors' pages (issue #14)", notes)
+    if args.profile:
+        import pstats
+
+        for group in ("main", "paho"):
+            if Path(f"{args.profile}.{group}").exists():
+                print(f"\n--- web part, {group} thread(s): top 20 by own CPU time")
+                pstats.Stats(f"{args.profile}.{group}").sort_stats("tottime").print_stats(20)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

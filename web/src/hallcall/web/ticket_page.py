@@ -7,7 +7,8 @@ to the page's script on every change, so the wording lives in one place. `near` 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from hallcall.device_kit.i18n import TextTable, localized
@@ -87,7 +88,9 @@ class TicketPage:
     texts: dict[str, str]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: its deep copy was a quarter of the web part's CPU at 1,000
+        # open pages (bench/web_pages.py --profile); the fields are plain values already.
+        return dict(vars(self))
 
 
 def choose_lang(asked: str | None, catalog: CatalogView | None) -> str:
@@ -144,7 +147,6 @@ def ticket_page(
             headline = tr("returned")
         else:
             headline = tr("finished")
-    keys = ("title", "number", "department", "live", "offline", "other_lang", "alert_on")
     return TicketPage(
         lang=lang,
         other_lang="en" if lang == "zh" else "zh",
@@ -157,8 +159,15 @@ def ticket_page(
         ahead=ahead if state == "waiting" else None,
         window_number=window if state == "called" else None,
         near=near,
-        texts={k: tr(k) for k in keys},
+        texts=_page_texts(lang),
     )
+
+
+@cache
+def _page_texts(lang: str) -> dict[str, str]:
+    """The page's fixed words in `lang` (shared by every page: never changed)."""
+    keys = ("title", "number", "department", "live", "offline", "other_lang", "alert_on")
+    return {k: TEXTS(lang, k) for k in keys}
 
 
 def _department(catalog: CatalogView | None, dep_id: str) -> dict[str, Any]:
