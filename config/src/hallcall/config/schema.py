@@ -175,6 +175,43 @@ class RateLimits(Strict):
         return self.other
 
 
+#: A hall-local time of day, "HH:MM".
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class RemoteTickets(Strict):
+    """Remote tickets (线上取号, issue #14): a visitor takes a ticket on the phone, through the
+    web part (`ticket.remote`). Off unless the hall turns it on. The web part keeps its own
+    daily cap per phone; the queue broker never sees a phone number or any contact.
+    """
+
+    enabled: bool = False
+    #: "now": the ticket joins its queue at once (the visitor may be on the way);
+    #: "on_checkin": the phone gets a check-in code, and the ticket joins the queue only when
+    #: the code is checked in at a kiosk (`appointment.checkin`, as an appointment's is).
+    join: Literal["now", "on_checkin"] = "on_checkin"
+    #: The departments that take remote tickets (empty: every department).
+    departments: list[Identifier] = []
+    #: Hall-local hours in which remote tickets are taken, "HH:MM" (none: while the day is open).
+    open_at: str | None = Field(default=None, pattern=HHMM)
+    close_at: str | None = Field(default=None, pattern=HHMM)
+    #: Refuse (`closed`) while no window serving the department is open: nobody would call it.
+    require_open_window: bool = True
+    #: Remote tickets a department takes a day, at most (walk-ins keep the rest of its numbers).
+    daily_cap: int | None = Field(default=None, ge=1)
+    #: on_checkin: minutes in which a code must be checked in (none: until the day closes).
+    checkin_within_min: float | None = Field(default=60, gt=0, le=1440)
+    #: Remote tickets the whole hall takes at once, then per minute (one web part asks for every
+    #: phone, so this is the hall's, on top of the web device's `[rate_limits] web`).
+    rate: RateLimit = RateLimit(burst=20, per_minute=60)
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> RemoteTickets:
+        if self.open_at and self.close_at and self.close_at <= self.open_at:
+            raise ValueError("close_at must be later than open_at")
+        return self
+
+
 def check_call_template(lang: str, template: str) -> None:
     """A spoken-call sentence must name the {number} and may name the {window}, nothing else."""
     if "{number}" not in template:
@@ -229,6 +266,8 @@ class Hall(Strict):
     status_url: str | None = None
     #: An appointment goes ahead of walk-ins from this many minutes before its booked time.
     appointment_due_early_min: float = Field(default=10, ge=0, le=240)
+    #: Minutes a visitor may wait before the manager's dashboard raises an alarm (issue #14).
+    wait_limit_min: float = Field(default=30, gt=0, le=600)
     #: Hall-local time at which the day closes by itself, "HH:MM" (optional).
     close_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     notice: Text | None = None
@@ -275,6 +314,7 @@ class HallConfig(Strict):
     devices: list[Device] = []
     assessment: Assessment = Assessment()
     rate_limits: RateLimits = RateLimits()
+    remote_tickets: RemoteTickets = RemoteTickets()
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:
@@ -308,6 +348,11 @@ class HallConfig(Strict):
         for d in self.devices:
             if d.window is not None and d.window not in windows:
                 problems.append(f"{d.kind} device {d.id!r} belongs to unknown window {d.window!r}")
+        for dep in self.remote_tickets.departments:
+            if dep not in departments:
+                problems.append(f"remote_tickets takes unknown department {dep!r}")
+        if self.remote_tickets.enabled and not any(d.kind == "web" for d in self.devices):
+            problems.append('remote_tickets is enabled but no [[devices]] has kind = "web"')
         problems += self._missing_translations()
         if problems:
             raise ValueError("; ".join(problems))

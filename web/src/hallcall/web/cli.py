@@ -8,6 +8,7 @@ any number of queue broker processes.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from hallcall.mqtt.settings import add_server_options, settings_from_args
@@ -20,6 +21,9 @@ def cmd_web(args: argparse.Namespace) -> int:
     from hallcall.web.app import WebOptions, create_app
     from hallcall.web.hub import WebHub
 
+    if not args.config:
+        print("hallcall web: --config is required", file=sys.stderr)
+        return 2
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -34,8 +38,13 @@ def cmd_web(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    hub = WebHub(config.hall.id, settings_from_args(args), device)
-    app = create_app(hub, WebOptions(near_ahead=args.near_ahead))
+    if args.web_db:
+        from hallcall.web.dashboard.cli import dashboard_app
+
+        hub, app = dashboard_app(args, config, device)
+    else:
+        hub = WebHub(config.hall.id, settings_from_args(args), device)
+        app = create_app(hub, WebOptions(near_ahead=args.near_ahead))
     print(f"HallCall web for {config.hall.id}: http://{args.host}:{args.port}/lobby", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
     return 0
@@ -43,7 +52,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("web", help="the visitors' ticket pages and the lobby page")
-    p.add_argument("--config", required=True, help="the hall file (TOML)")
+    p.add_argument("--config", help="the hall file (TOML)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument(
@@ -56,4 +65,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="people ahead at which a visitor's page alerts (default 3)",
     )
     add_server_options(p)
+    from hallcall.web.dashboard.cli import add_dashboard_options, register_users
+
+    add_dashboard_options(p, os.environ.get("HALLCALL_WEB_DB"))
     p.set_defaults(func=cmd_web)
+    register_users(p)
