@@ -26,10 +26,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hallcall.protocol.payloads import EventView, Token
-from hallcall.web.hub import ALL, EVERYTHING, Change, Subscription, WebHub
+from hallcall.protocol.payloads import Token
+from hallcall.web.hub import EVERYTHING, WebHub
 from hallcall.web.lobby_page import lobby_page
 from hallcall.web.ticket_page import TEXTS, choose_lang, ticket_page
+from hallcall.web.watch import Seen, ask, watch
 
 log = logging.getLogger(__name__)
 
@@ -61,27 +62,24 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         finally:
             hub.stop()
 
-    async def ticket_data(
-        token: str, lang: str | None
-    ) -> tuple[int, dict[str, Any], dict[str, Any] | None]:
-        """(HTTP status, the page's fields or an error page's, the broker's `ticket.status`)."""
+    def page_of(seen: Seen, lang: str | None) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, the page's fields or an error page's) for what was seen."""
         catalog = hub.catalog()
         chosen = choose_lang(lang, catalog)
+        if seen.outcome == "ok" and seen.status is not None:
+            return 200, ticket_page(seen.status, chosen, catalog, options.near_ahead).as_dict()
+        if seen.outcome == "unknown":
+            return 404, _error(chosen, "not_found")
+        return 503, _error(chosen, "unavailable")
+
+    async def ticket_data(token: str, lang: str | None) -> tuple[int, dict[str, Any]]:
         if not _valid_token(token):
-            return 404, _error(chosen, "not_found"), None
-        reply = await hub.ticket_status(token)
-        if reply.get("ok"):
-            page = ticket_page(reply["data"], chosen, catalog, options.near_ahead)
-            return 200, page.as_dict(), reply["data"]
-        code = (reply.get("error") or {}).get("code")
-        if code in ("unknown_token", "invalid", "not_found"):
-            return 404, _error(chosen, "not_found"), None
-        log.warning("ticket.status refused: %s", reply.get("error"))
-        return 503, _error(chosen, "unavailable"), None
+            return page_of(Seen("unknown"), lang)
+        return page_of(await ask(hub, token), lang)
 
     async def ticket(request: Request) -> Response:
         token = request.path_params["token"]
-        status, data, _ = await ticket_data(token, request.query_params.get("lang"))
+        status, data = await ticket_data(token, request.query_params.get("lang"))
         name = "ticket.html" if status == 200 else "error.html"
         html = TEMPLATES.get_template(name).render(
             page=data, token=token, data_json=_script_json(data), poll_s=POLL_S
@@ -90,7 +88,7 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
 
     async def ticket_json(request: Request) -> Response:
         token = request.path_params["token"]
-        status, data, _ = await ticket_data(token, request.query_params.get("lang"))
+        status, data = await ticket_data(token, request.query_params.get("lang"))
         return JSONResponse(data, status_code=status)
 
     async def ticket_events(request: Request) -> Response:
@@ -98,37 +96,15 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         lang = request.query_params.get("lang")
         if not _valid_token(token):
             return JSONResponse(_error(choose_lang(lang, hub.catalog()), "not_found"), 404)
-        sub = hub.subscribe({ALL})
 
         async def stream() -> AsyncIterator[dict[str, str]]:
             last = None
-            try:
-                status, data, seen = await ticket_data(token, lang)
-                while True:
-                    text = json.dumps({"status": status, **data}, ensure_ascii=False)
-                    if text != last:
-                        last = text
-                        yield {"event": "ticket", "data": text}
-                    if status == 404:
-                        return
-                    ticket = seen["ticket"] if seen else None
-                    hub.follow(sub, _keys(ticket))
-                    change = await _next(sub)
-                    called = _called(change, ticket)
-                    if called is not None and seen is not None:
-                        # Its own call: shown at once from the event, then checked.
-                        data = ticket_page(
-                            {**seen, "ticket": called},
-                            data["lang"],
-                            hub.catalog(),
-                            options.near_ahead,
-                        ).as_dict()
-                        text = json.dumps({"status": 200, **data}, ensure_ascii=False)
-                        last = text
-                        yield {"event": "ticket", "data": text}
-                    status, data, seen = await ticket_data(token, lang)
-            finally:
-                hub.unsubscribe(sub)
+            async for seen in watch(hub, token):
+                status, data = page_of(seen, lang)
+                text = json.dumps({"status": status, **data}, ensure_ascii=False)
+                if text != last:
+                    last = text
+                    yield {"event": "ticket", "data": text}
 
         return EventSourceResponse(stream(), ping=KEEPALIVE_S)
 
@@ -150,7 +126,9 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
                 while True:
                     page = lobby_page(hub.lobby_snapshot())
                     yield {"event": "lobby", "data": json.dumps(page, ensure_ascii=False)}
-                    await _next(sub)
+                    await sub.queue.get()
+                    while not sub.queue.empty():  # a burst of changes is drawn once
+                        sub.queue.get_nowait()
             finally:
                 hub.unsubscribe(sub)
 
@@ -214,35 +192,3 @@ def _valid_token(token: str) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _keys(ticket: dict[str, Any] | None) -> set[str]:
-    """What may move this ticket's page: its department's queue, its window, events about it,
-    and what concerns every page (see `hub.interest`)."""
-    if ticket is None:
-        return {ALL}
-    keys = {ALL, f"ticket:{ticket['id']}", f"state/queue/{ticket['department']}"}
-    if ticket.get("window"):
-        keys.add(f"state/window/{ticket['window']}")
-    return keys
-
-
-def _called(change: Change, ticket: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The ticket's view when `change` is its own call (or recall) to a window."""
-    topic, view = change
-    if ticket is None or not isinstance(view, EventView) or view.ticket is None:
-        return None
-    if view.ticket.id != ticket["id"] or view.ticket.status != "called":
-        return None
-    return view.ticket.model_dump(mode="json")
-
-
-async def _next(sub: Subscription) -> Change:
-    """The next change, and whatever else is queued behind it: a burst costs one question.
-    A call of the ticket itself wins, so it is shown at once."""
-    change = await sub.queue.get()
-    while not sub.queue.empty():
-        more = sub.queue.get_nowait()
-        if isinstance(more[1], EventView) or not isinstance(change[1], EventView):
-            change = more
-    return change
