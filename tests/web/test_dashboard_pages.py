@@ -24,11 +24,9 @@ from hallcall.web.hub import SUBSCRIPTIONS, WebHub
 from hallcall.web.storage.migrate import open_web_db
 from hallcall.web.storage.users import UserStore
 from tests.support.screens import SCREENSHOTS
-from tests.web import test_pages
-from tests.web.test_pages import DESKTOP, ELDERLY, PHONE
+from tests.web.browser import DESKTOP, ELDERLY, PHONE
 
 #: The visitor pages' Chromium fixture (Debian's chromium through Playwright), reused.
-browser = test_pages.browser
 PASSWORD = "correct horse battery"
 
 

@@ -8,12 +8,10 @@ of each page, phone and desktop, in both languages, go to build/screenshots/.
 
 from __future__ import annotations
 
-import shutil
 import time
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 from pyzbar.pyzbar import decode
 
 from hallcall.hardware.printer import PrinterConfig, open_printer
@@ -22,45 +20,7 @@ from hallcall.kiosk.catalog import parse_catalog
 from hallcall.kiosk.printout import TicketPrinter, ticket_print
 from hallcall.web.background import serve_in_background
 from hallcall.web.hub import WebHub
-from tests.support.screens import SCREENSHOTS
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-TV = {"width": 1920, "height": 1080}
-
-ELDERLY = """() => {
-  function rgb(c) { const m = c.match(/[\\d.]+/g).map(Number); return m.slice(0, 3); }
-  function lum(c) {
-    const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  }
-  function bg(el) {
-    while (el) {
-      const c = getComputedStyle(el).backgroundColor;
-      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c;
-      el = el.parentElement;
-    }
-    return 'rgb(255, 255, 255)';
-  }
-  const small = [], low = [], tiny = [];
-  for (const el of document.querySelectorAll('body *')) {
-    if (el.hidden || !el.offsetParent || el.tagName === 'SCRIPT') continue;
-    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    const s = getComputedStyle(el);
-    if (own) {
-      if (parseFloat(s.fontSize) < 18) small.push([el.id || el.className, s.fontSize]);
-      const a = lum(s.color), b = lum(bg(el));
-      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      if (ratio < 4.5) low.push([el.id || el.className, ratio.toFixed(2)]);
-    }
-    if (el.tagName === 'A' || el.tagName === 'BUTTON') {
-      const r = el.getBoundingClientRect();
-      if (r.width < 60 || r.height < 60) tiny.push([el.id || el.textContent, r.width, r.height]);
-    }
-  }
-  return {small, low, tiny, scroll: document.documentElement.scrollWidth > window.innerWidth};
-}"""
+from tests.web.browser import DESKTOP, PHONE, TV, check_elderly, shoot
 
 
 def wait_online(web) -> None:
@@ -78,16 +38,6 @@ def web(hall_config, mqtt_settings):
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail("chromium is needed for this test (scripts/setup.sh --test installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
 def printed_qr(kiosk, ticket: dict) -> str:
     """Print `ticket` as a kiosk does (fake printer, real raster bytes) and read its QR code."""
     catalog = parse_catalog(kiosk.states["state/catalog"])
@@ -99,19 +49,6 @@ def printed_qr(kiosk, ticket: dict) -> str:
     codes = [c.data.decode() for c in decode(image)]
     assert len(codes) == 1, codes
     return codes[0]
-
-
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
-
-
-def check_elderly(page, what: str) -> None:
-    found = page.evaluate(ELDERLY)
-    assert not found["small"], (what, "text under 18 px", found["small"])
-    assert not found["low"], (what, "contrast under 4.5:1", found["low"])
-    assert not found["tiny"], (what, "touch targets under 60 x 60 px", found["tiny"])
-    assert not found["scroll"], (what, "scrolls sideways")
 
 
 def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, device, web, browser):

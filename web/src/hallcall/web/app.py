@@ -16,20 +16,22 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import TypeAdapter, ValidationError
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hallcall.protocol.payloads import Token
 from hallcall.web.hub import EVERYTHING, WebHub
 from hallcall.web.lobby_page import lobby_page
-from hallcall.web.ticket_page import TEXTS, choose_lang, ticket_page
+from hallcall.web.notify.service import Notifier
+from hallcall.web.ticket_page import CONTACT_KEYS, CONTACT_TEXTS, TEXTS, choose_lang, ticket_page
 from hallcall.web.watch import Seen, ask, watch
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ KEEPALIVE_S = 15
 class WebOptions:
     #: People ahead at which the visitor's page says "your turn is near" and alerts.
     near_ahead: int = 3
+    #: The visitors' notifications (SMS, e-mail, messengers); None: the page offers none.
+    notifier: Notifier | None = None
 
 
 def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
@@ -57,9 +61,14 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hub.start(asyncio.get_running_loop())
+        notifier = options.notifier
+        if notifier is not None:
+            await notifier.start()
         try:
             yield
         finally:
+            if notifier is not None:
+                await notifier.stop()
             hub.stop()
 
     def page_of(seen: Seen, lang: str | None) -> tuple[int, dict[str, Any]]:
@@ -81,10 +90,48 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         token = request.path_params["token"]
         status, data = await ticket_data(token, request.query_params.get("lang"))
         name = "ticket.html" if status == 200 else "error.html"
+        notifier = options.notifier
+        lang = data["lang"]
+        contact = request.query_params.get("contact")
         html = TEMPLATES.get_template(name).render(
-            page=data, token=token, data_json=_script_json(data), poll_s=POLL_S
+            page=data,
+            token=token,
+            data_json=_script_json(data),
+            poll_s=POLL_S,
+            channels=[
+                (key, label.get(lang) or next(iter(label.values()), key))
+                for key, label in (notifier.channels if notifier else {}).items()
+            ]
+            if data.get("state") == "waiting"
+            else [],
+            contact_texts=CONTACT_TEXTS.by_language.get(lang, {}),
+            contact_said=CONTACT_TEXTS(lang, contact) if contact in CONTACT_KEYS else None,
+            contact_ok=contact == "contact_saved",
         )
         return HTMLResponse(html, status_code=status)
+
+    async def ticket_contact(request: Request) -> Response:
+        """The visitor leaves a number or an address to be told when their turn is near."""
+        token = request.path_params["token"]
+        form = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+        lang = choose_lang(next(iter(form.get("lang") or []), None), hub.catalog())
+        notifier = options.notifier
+        if notifier is None or not _valid_token(token):
+            return JSONResponse(_error(lang, "not_found"), 404)
+        problem = await notifier.add(
+            token,
+            (form.get("channel") or [""])[0],
+            (form.get("address") or [""])[0],
+            lang,
+        )
+        said = (
+            problem
+            if problem in CONTACT_KEYS
+            else "contact_saved"
+            if problem is None
+            else ("contact_bad_address")
+        )
+        return RedirectResponse(f"/t/{token}?lang={lang}&contact={said}", status_code=303)
 
     async def ticket_json(request: Request) -> Response:
         token = request.path_params["token"]
@@ -152,6 +199,7 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         Route("/t/{token}", ticket),
         Route("/t/{token}/status.json", ticket_json),
         Route("/t/{token}/events", ticket_events),
+        Route("/t/{token}/contact", ticket_contact, methods=["POST"]),
         Route("/lobby", lobby),
         Route("/lobby/state.json", lobby_json),
         Route("/lobby/events", lobby_events),

@@ -38,6 +38,12 @@ def cmd_web(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.notify and not args.web_db:
+        print(
+            "hallcall web: --notify keeps contacts in the web database: give --web-db",
+            file=sys.stderr,
+        )
+        return 2
     if args.web_db:
         from hallcall.web.dashboard.cli import dashboard_app
 
@@ -59,6 +65,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--device", help="the hall file's [[devices]] id of kind web (default: the first)"
     )
     p.add_argument(
+        "--notify",
+        metavar="FILE",
+        help="the visitors' notification channels (TOML, docs/web.md); needs --web-db",
+    )
+    p.add_argument(
         "--near-ahead",
         type=int,
         default=3,
@@ -70,3 +81,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_dashboard_options(p, os.environ.get("HALLCALL_WEB_DB"))
     p.set_defaults(func=cmd_web)
     register_users(p)
+
+
+def notifier_for(args: argparse.Namespace, hub, engine):
+    """The visitors' notification service of `--notify FILE`, or None without one."""
+    if not getattr(args, "notify", None):
+        return None
+    from hallcall.web.notify.outbox import Outbox
+    from hallcall.web.notify.sender import AppriseSender
+    from hallcall.web.notify.service import Notifier
+    from hallcall.web.notify.settings import load_notify
+
+    return Notifier(
+        hub, Outbox(engine), AppriseSender(), load_notify(args.notify), near_ahead=args.near_ahead
+    )

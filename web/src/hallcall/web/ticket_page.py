@@ -70,6 +70,46 @@ TEXTS = TextTable.by_key(
 )
 
 
+#: The contact form's words (`/t/{token}/contact`): the form, and what it answered.
+CONTACT_TEXTS = TextTable.by_key(
+    {
+        "contact_title": {"zh": "到号前通知我", "en": "Tell me when my turn is near"},
+        "contact_how": {"zh": "方式", "en": "How"},
+        "contact_address": {"zh": "号码或地址", "en": "Number or address"},
+        "contact_send": {"zh": "保存", "en": "Save"},
+        "contact_privacy": {
+            "zh": "仅用于本次提醒，办理结束后自动删除。",
+            "en": "Used for this reminder only and deleted after your visit.",
+        },
+        "contact_saved": {
+            "zh": "已保存：快到您时会通知您。",
+            "en": "Saved: you will be told when your turn is near.",
+        },
+        "contact_bad_address": {
+            "zh": "这个号码或地址不对，请再检查一下。",
+            "en": "That number or address does not look right; please check it.",
+        },
+        "contact_bad_channel": {"zh": "请选择通知方式。", "en": "Please choose how to be told."},
+        "contact_too_late": {
+            "zh": "这张号已办理结束，不再通知。",
+            "en": "This ticket has ended; there is nothing more to tell.",
+        },
+        "not_found": {"zh": "找不到这张号。", "en": "Ticket not found."},
+        "unavailable": {
+            "zh": "叫号系统暂时没有回应，请稍后再试。",
+            "en": "The queue system does not answer right now; please try again soon.",
+        },
+    }
+)
+CONTACT_KEYS = frozenset(CONTACT_TEXTS.by_language["en"]) - {
+    "contact_title",
+    "contact_how",
+    "contact_address",
+    "contact_send",
+    "contact_privacy",
+}
+
+
 @dataclass(frozen=True)
 class TicketPage:
     """Every field the page shows; `state` picks the layout (waiting/called/done/gone)."""

@@ -51,6 +51,7 @@ def dashboard_app(args: argparse.Namespace, config: HallConfig, device: str) -> 
     from hallcall.mqtt.client import DeviceClient
     from hallcall.mqtt.settings import read_password_file, settings_from_args
     from hallcall.web.app import WebOptions, create_app
+    from hallcall.web.cli import notifier_for
     from hallcall.web.dashboard.app import Dashboard, DashboardOptions, with_dashboard
     from hallcall.web.dashboard.devices import DASHBOARD_SUBSCRIPTIONS, WebClient
     from hallcall.web.hub import SUBSCRIPTIONS, WebHub
@@ -60,7 +61,8 @@ def dashboard_app(args: argparse.Namespace, config: HallConfig, device: str) -> 
     mqtt = settings_from_args(args)
     client = WebClient(config.hall.id, "web", device, mqtt, SUBSCRIPTIONS + DASHBOARD_SUBSCRIPTIONS)
     hub = WebHub(config.hall.id, mqtt, device, client=client)
-    users = UserStore(open_web_db(args.web_db))
+    web_db = open_web_db(args.web_db)
+    users = UserStore(web_db)
     if users.count() == 0:
         print(
             f"the dashboard has no users yet: hallcall web user add --web-db {args.web_db} NAME",
@@ -91,8 +93,23 @@ def dashboard_app(args: argparse.Namespace, config: HallConfig, device: str) -> 
         admin=admin,
         options=DashboardOptions(secure_cookies=secure),
     )
-    app = with_dashboard(create_app(hub, WebOptions(near_ahead=args.near_ahead)), dashboard)
+    notifier = notifier_for(args, hub, web_db)
+    if notifier is not None:
+        dashboard.on_alarm(lambda alarm: notifier.alarm(*alarm_message(alarm, config)))
+    options = WebOptions(near_ahead=args.near_ahead, notifier=notifier)
+    app = with_dashboard(create_app(hub, options), dashboard)
     return hub, app
+
+
+def alarm_message(alarm: Any, config: HallConfig) -> tuple[str, str]:
+    """An alarm as the hall's alarm channel gets it: both languages, the hall's time."""
+    from zoneinfo import ZoneInfo
+
+    from hallcall.web.dashboard.view import alarm_text
+
+    zone = ZoneInfo(config.hall.timezone)
+    body = " / ".join(alarm_text(alarm, config, lang, zone) for lang in config.hall.languages)
+    return f"HallCall {config.hall.id}: {alarm.kind}", body
 
 
 # ---------------------------------------------------------------------- hallcall web user

@@ -1,8 +1,10 @@
-"""The web part's tables (SQLAlchemy Core): dashboard users and server-side sessions."""
+"""The web part's tables (SQLAlchemy Core): dashboard users and server-side sessions; the
+visitors' contacts and the notifications waiting to be sent to them."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -46,4 +48,42 @@ sessions = Table(
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Column("address", String(64), nullable=True),
     Index("ix_web_sessions_user", "user_id"),
+)
+
+#: A visitor who asked to be told when their turn is near (phone page). Kept on the web box
+#: only, never sent on MQTT; deleted at `purge_after` (the ticket's end + the retention).
+contacts = Table(
+    "web_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("ticket_id", String(64), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("near_sent", Boolean, nullable=False, default=False),
+    Column("called_sent", Boolean, nullable=False, default=False),
+    Column("ended", Boolean, nullable=False, default=False),
+    Column("purge_after", DateTime(timezone=True), nullable=True),
+)
+
+#: What is to be sent (the durable outbox): tried again with growing pauses until it goes or
+#: its attempts run out. An alarm has no contact: its `url` is the hall's alarm channel.
+notifications = Table(
+    "web_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contact_id", Integer, ForeignKey("web_contacts.id", ondelete="CASCADE")),
+    Column("kind", String(32), nullable=False),
+    Column("url", String(1024), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", String(2000), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("failed_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", String(200), nullable=True),
+    Index("ix_web_notifications_due", "sent_at", "failed_at", "next_try_at"),
 )
