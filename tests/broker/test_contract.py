@@ -191,3 +191,40 @@ def test_the_broker_views_carry_exactly_the_fields_of_the_contract_models(hall):
     assert set(calls) == fields["calls"] and set(calls["calls"][0]) == fields["call"]
     hall.finish("w01")
     assert set(hall.last("state/window/w01")["last_finished"]) == set(p.LastFinished.model_fields)
+
+
+def test_the_phone_pages_ops_fit_the_document_and_the_models(doc, hall):
+    """ticket.remote (both joins), ticket.status of a remote ticket not checked in, and
+    ticket.rate (issue #14): replies validate, and carry exactly their models' fields."""
+    from hallcall.protocol import payloads as p
+
+    hall.login("w01", "s101")
+    booked = hall.send("web", "web", "ticket.remote", department="registrar", lang="en")
+    pending = hall.send("web", "web", "ticket.status", token=booked["data"]["token"])
+    code = booked["data"]["checkin"]["code"]
+    checked_in = hall.send("kiosk", "kiosk-1", "appointment.checkin", code=code)
+    hall.next("w01")
+    hall.finish("w01")
+    rated = hall.send("web", "web", "ticket.rate", token=booked["data"]["token"], score=3)
+    again = hall.send("web", "web", "ticket.rate", token=booked["data"]["token"], score=3)
+    replies = [booked, pending, checked_in, rated, again]
+    for reply in replies:
+        validator(doc, "Reply").validate(reply)
+    assert all(r["ok"] for r in replies[:4]) and again["error"]["code"] == "conflict"
+    validator(doc, "RemoteTicketView").validate(booked["data"])
+    validator(doc, "TicketStatusView").validate(pending["data"])
+    validator(doc, "TicketRatedView").validate(rated["data"])
+    assert set(booked["data"]) == set(p.RemoteTicketView.model_fields)
+    assert set(booked["data"]["checkin"]) == set(p.CheckinView.model_fields)
+    assert set(pending["data"]) == set(p.TicketStatusView.model_fields)
+    assert set(rated["data"]) == set(p.TicketRatedView.model_fields)
+    assert set(checked_in["data"]["ticket"]) == set(p.TicketView.model_fields)
+    for op, args in (
+        ("ticket.remote", {"department": "registrar", "matter": "transcript", "lang": "zh"}),
+        ("ticket.rate", {"token": "t" * 22, "score": 2, "reasons": ["slow"]}),
+    ):
+        model = p.COMMAND_MODELS[op].__name__
+        validator(doc, model).validate({"request_id": "1", "op": op, **args})
+    recorded = hall.last("event/rating.recorded")
+    validator(doc, "EventView").validate(recorded)
+    assert recorded["channel"] == "web"

@@ -42,6 +42,7 @@ def test_a_waiting_ticket_tells_its_place_and_wait(hall):
     assert "token" not in view
     assert data == {
         "ticket": view,
+        "checkin": None,  # only a remote ticket not checked in yet has one (ticket.remote)
         "service_date": "2026-11-23",
         "today": "2026-11-23",
         "other_day": False,

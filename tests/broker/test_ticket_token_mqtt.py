@@ -98,6 +98,15 @@ def test_no_token_is_published_outside_the_taking_devices_reply(queue_broker, de
             ),
             what="the phone's rating heard",
         )
+        # A remote ticket (线上取号): the phone's code, checked in at the kiosk.
+        booked_remotely = web.request("ticket.remote", department="registrar")
+        assert booked_remotely["ok"], booked_remotely
+        remote_token = booked_remotely["data"]["token"]
+        code = booked_remotely["data"]["checkin"]["code"]
+        pending = web.request("ticket.status", token=remote_token)
+        assert pending["data"]["ticket"] is None and pending["data"]["checkin"]["code"] == code
+        remote_ticket = kiosk.request("appointment.checkin", code=code)["data"]["ticket"]
+        assert remote_ticket["token"] == remote_token and remote_ticket["source"] == "remote"
         for ticket, _ in taken:
             answer = web.request("ticket.status", token=ticket["token"])
             assert answer["ok"] and answer["data"]["ticket"]["id"] == ticket["id"], answer
@@ -121,6 +130,18 @@ def test_no_token_is_published_outside_the_taking_devices_reply(queue_broker, de
                 ticket["number"]
             )
         assert last["source"] == "appointment"
+        # The remote ticket's token: the web part's reply and questions, and the kiosk's reply
+        # to the check-in; its code as well in the kiosk's check-in command.
+        assert set(carrying(heard, remote_token)) == {
+            f"{ROOT}reply/web/web",
+            f"{ROOT}cmd/web/web",
+            f"{ROOT}reply/kiosk/kiosk-1",
+        }
+        assert set(carrying(heard, f'"{code}"')) <= {
+            f"{ROOT}reply/web/web",
+            f"{ROOT}cmd/kiosk/kiosk-1",
+        }
+        assert any(remote_ticket["id"].encode() in raw for t, raw, _ in heard if "event/" in t)
     finally:
         ear.stop()
     # What Mosquitto keeps for the next device to connect holds no token either.
@@ -129,8 +150,8 @@ def test_no_token_is_published_outside_the_taking_devices_reply(queue_broker, de
         wait_for(lambda: len(late.heard()) > 5, what="retained messages")
         retained = [m for m in late.heard() if m[2]]
         assert any(t.endswith("state/catalog") for t, _, _ in retained)
-        for ticket, _ in taken:
-            assert carrying(retained, ticket["token"]) == []
+        for token in [ticket["token"] for ticket, _ in taken] + [remote_token]:
+            assert carrying(retained, token) == []
     finally:
         late.stop()
 

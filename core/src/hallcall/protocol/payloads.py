@@ -215,6 +215,19 @@ class TicketRate(Command, frozen=True):
     reasons: list[CleanText40] = Field(default=[], max_length=8)
 
 
+class TicketRemote(Command, frozen=True):
+    """Extension (issue #14, web): a visitor takes a ticket on the phone (线上取号), where the
+    hall file's `[remote_tickets]` enables it. It joins the queue at once or when its check-in
+    code is checked in at a kiosk (`appointment.checkin`), as the hall file says. No phone
+    number or contact travels with it: the web part keeps its daily cap per phone itself.
+    """
+
+    op: Literal["ticket.remote"]
+    department: Identifier
+    matter: Identifier | None = None
+    lang: Language | None = None
+
+
 class AdminCommand(Command, frozen=True):
     """Extension: an admin tool names the person using it, for the audit table."""
 
@@ -268,6 +281,7 @@ AnyCommand = Annotated[
     | RatingSubmit
     | TicketStatusQuery
     | TicketRate
+    | TicketRemote
     | WindowAssign
     | AppointmentBook
     | StaffUnlock
@@ -305,6 +319,7 @@ OP_SENDERS: dict[str, frozenset[str]] = {
     "rating.submit": frozenset({"rating"}),
     "ticket.status": frozenset({"web"}),
     "ticket.rate": frozenset({"web"}),
+    "ticket.remote": frozenset({"web"}),
     "window.assign": frozenset({"admin"}),
     "appointment.book": frozenset({"admin"}),
     "staff.unlock": frozenset({"admin"}),
@@ -487,7 +502,8 @@ class TicketView(Payload):
     department: str
     matter: str | None = None
     priority: Literal["normal", "priority"]
-    source: Literal["walk_in", "appointment"]
+    #: Extension (issue #14): "remote", taken on the phone (`ticket.remote`).
+    source: Literal["walk_in", "appointment", "remote"]
     status: Literal["waiting", "called", "finished", "no_show"]
     lang: str
     issued_at: datetime
@@ -517,15 +533,50 @@ class TicketView(Payload):
     token: str | None = None
 
 
+class CheckinView(Payload):
+    """Extension (issue #14): a remote ticket waiting to be checked in at a kiosk (join
+    "on_checkin"); the visitor types `code` on the kiosk's appointment keypad, or shows it."""
+
+    #: 6 digits, what `appointment.checkin` takes.
+    code: str
+    department: str
+    matter: str | None = None
+    lang: str
+    taken_at: datetime
+    #: Check in by then (null: any time until the day closes).
+    checkin_by: datetime | None = None
+    #: Too late to check in (its time or its day is over): it will not join the queue.
+    expired: bool = False
+
+
+class RemoteTicketView(Payload):
+    """Extension (issue #14): the data of a good `ticket.remote` reply.
+
+    `join` is the hall's `[remote_tickets] join`: with "now" `ticket` is the ticket in its
+    queue (as `ticket.issue` gives it, with `token`, source "remote") and `checkin` null; with
+    "on_checkin" `ticket` is null and `checkin` holds the code. `token` is the status token
+    of its page either way (`ticket.status`; the ticket issued at check-in keeps it).
+    """
+
+    token: str
+    join: Literal["now", "on_checkin"]
+    ticket: TicketView | None = None
+    checkin: CheckinView | None = None
+
+
 class TicketStatusView(Payload):
     """Extension (issue #14): the data of a good `ticket.status` reply, for the visitor's page.
 
     `ticket` is the ticket's view as a kiosk gets it (without its token): `waiting_ahead`,
     `estimated_wait_s` and `open_windows` while it waits, `window` and `window_number` once
-    called, `outcome` once finished. The rest says what a page must word around it.
+    called, `outcome` once finished. The rest says what a page must word around it. `ticket`
+    is null only for the token of a remote ticket not checked in yet (from `ticket.remote`),
+    and then `checkin` says what to check in with; otherwise `checkin` is null.
     """
 
-    ticket: TicketView
+    ticket: TicketView | None
+    #: Extension: a remote ticket waiting for its check-in at a kiosk.
+    checkin: CheckinView | None = None
     #: The service day the ticket belongs to (hall time, YYYY-MM-DD).
     service_date: str
     #: The hall's service day now.
@@ -665,6 +716,7 @@ class EventView(Stamped):
 REPLY_DATA_MODELS: dict[str, type[Payload]] = {
     "ticket.status": TicketStatusView,
     "ticket.rate": TicketRatedView,
+    "ticket.remote": RemoteTicketView,
 }
 
 

@@ -151,6 +151,10 @@ class AppointmentBooked(Event):
     booked_at: datetime
     phone: str | None
     lang: str
+    #: A remote ticket waiting for its check-in (`ticket.remote`, join "on_checkin"): booked
+    #: "now", with the status token its phone page asks with (the ticket gets it at check-in).
+    remote: bool = False
+    token: str | None = None
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,11 @@ class Appointment:
     phone: str | None
     lang: str
     ticket_id: str | None = None
+    #: A remote ticket waiting for its check-in (`ticket.remote` in a hall that joins them "on
+    #: check-in"): booked at the moment it was taken, with the status token its phone page
+    #: asks with; the ticket issued at check-in takes that token.
+    remote: bool = False
+    token: str | None = None
 
 
 @dataclass
@@ -110,7 +115,8 @@ TOKEN_BYTES = 16
 class TicketReport:
     """What a visitor's status page shows for a ticket (`ticket.status`), besides the ticket."""
 
-    ticket: Ticket
+    #: None only for a remote ticket not checked in yet (then `booking` is its booking).
+    ticket: Ticket | None
     today: date
     #: The ticket belongs to another service day than today.
     other_day: bool
@@ -120,6 +126,24 @@ class TicketReport:
     hall_closed: bool
     #: It may still be rated (the rating pad's rule: `HallDay.can_rate`).
     can_rate: bool
+    #: A remote ticket waiting for its check-in at a kiosk, and until when it may be.
+    booking: Appointment | None = None
+    checkin_by: datetime | None = None
+    #: Its time to check in is over (or its day is): it will not join the queue.
+    expired: bool = False
+    #: The day it belongs to (its ticket's, or its booking's).
+    service_date: date | None = None
+
+
+@dataclass(frozen=True)
+class RemoteTaken:
+    """What `ticket.remote` gives the phone: a ticket in the queue (join "now"), or a booking
+    with a check-in code (join "on_checkin"); either way the token of its status page."""
+
+    token: str
+    ticket: Ticket | None = None
+    booking: Appointment | None = None
+    checkin_by: datetime | None = None
 
 
 @dataclass
@@ -179,8 +203,24 @@ class HallDay:
         self._last_calls = dict(snapshot.last_calls)
         #: status token -> ticket id, for the tickets held here (open ones and today's).
         self.by_token: dict[str, str] = {}
+        #: Remote tickets taken per (department, day), toward `[remote_tickets] daily_cap`.
+        self.remote_taken: Counter[tuple[str, date]] = Counter()
         for t in snapshot.tickets:
             self._track(t)
+        #: status token -> code, for the remote bookings held here (taken today or yesterday).
+        self.booking_by_token: dict[str, str] = {}
+        booked_tickets = set()
+        for a in self.appointments.values():
+            if a.remote and a.token is not None:
+                self.booking_by_token[a.token] = a.code
+                self.remote_taken[(a.department, self.service_date(a.booked_at))] += 1
+                booked_tickets.add(a.ticket_id)
+        for t in snapshot.tickets:  # taken remotely and joined at once (no booking)
+            if t.source is Source.REMOTE and t.id not in booked_tickets:
+                self.remote_taken[(t.original_department, t.service_date)] += 1
+        rate = config.remote_tickets.rate
+        #: The hall's token bucket for remote tickets: (tokens, when last filled).
+        self._remote_bucket: tuple[float, datetime | None] = (float(rate.burst), None)
         self._open_windows: dict[str, int] | None = None
 
     def _windows(self, rows: Iterable[WindowState]) -> dict[str, WindowState]:
@@ -325,7 +365,12 @@ class HallDay:
         lang: str | None = None,
         *,
         appointment: Appointment | None = None,
+        remote: bool = False,
     ) -> tuple[Ticket, list[ev.Event]]:
+        """A new ticket in its department's queue: a walk-in's, an appointment's at its
+        check-in, or a remote one (taken on the phone; `appointment` is its booking when it
+        joins on check-in). A remote ticket waits like a walk-in from now, with its booking's
+        token if it has one."""
         day = self.service_date(now)
         self._refuse_if_closed(
             now, "the hall has closed for today; please come back on the next working day"
@@ -339,7 +384,13 @@ class HallDay:
         seqno = numbers.next_after(last, issued)
         self.counters[(dep.id, day)] = (seqno, issued + 1)
         number = numbers.format(seqno)
-        booked_at = appointment.booked_at if appointment else None
+        remote = remote or (appointment is not None and appointment.remote)
+        booked_at = appointment.booked_at if appointment and not remote else None
+        if remote:
+            source = Source.REMOTE
+        else:
+            source = Source.APPOINTMENT if appointment else Source.WALK_IN
+        token = appointment.token if appointment and appointment.token else self._new_token()
         t = Ticket(
             id=ticket_id(day, number),
             number=number,
@@ -350,10 +401,10 @@ class HallDay:
             queued_at=booked_at if booked_at is not None else now,
             matter=matter,
             priority=priority,
-            source=Source.APPOINTMENT if appointment else Source.WALK_IN,
+            source=source,
             booked_at=booked_at,
             lang=lang,
-            token=(token := self._new_token()),
+            token=token,
         )
         self.tickets[t.id] = t
         self.by_token[token] = t.id
@@ -373,10 +424,22 @@ class HallDay:
         if appt is None:
             raise NotFound("no appointment with this code; please check the code or take a ticket")
         booked_day = self.service_date(appt.booked_at)
-        if booked_day != day:
-            raise Conflict(f"this appointment is booked for {booked_day.isoformat()}, not today")
         if appt.ticket_id is not None and appt.ticket_id in self.tickets:
             return self.tickets[appt.ticket_id], []
+        if booked_day != day:
+            if appt.remote:
+                raise Conflict(
+                    f"this code was for a ticket of {booked_day.isoformat()}; please take a new one",
+                    detail={"reason": "checkin_expired"},
+                )
+            raise Conflict(f"this appointment is booked for {booked_day.isoformat()}, not today")
+        checkin_by = self.checkin_by(appt)
+        if checkin_by is not None and now > checkin_by:
+            until = self._until(now, checkin_by.astimezone(self.zone))
+            raise Conflict(
+                f"this code had to be checked in by {until}; please take a new ticket",
+                detail={"reason": "checkin_expired", "until": until},
+            )
         t, events = self.issue(
             now, appt.department, appt.matter, Priority.NORMAL, appt.lang, appointment=appt
         )
@@ -387,8 +450,112 @@ class HallDay:
         """An unguessable status token for a new ticket (its QR code's link)."""
         while True:
             token = secrets.token_urlsafe(TOKEN_BYTES)
-            if token not in self.by_token:  # earlier days' are unique by 128 random bits
+            # Earlier days' are unique by 128 random bits.
+            if token not in self.by_token and token not in self.booking_by_token:
                 return token
+
+    def _new_code(self) -> str:
+        """A check-in code no appointment of the hall has had: 6 digits for a kiosk's keypad."""
+        while True:
+            code = f"{secrets.randbelow(10**6):06d}"
+            if code not in self.appointment_codes:
+                return code
+
+    def checkin_by(self, appt: Appointment) -> datetime | None:
+        """Until when a remote booking may be checked in (None: until its day closes)."""
+        within = self.config.remote_tickets.checkin_within_min
+        if not appt.remote or within is None:
+            return None
+        return appt.booked_at + timedelta(minutes=within)
+
+    # ================================================================== remote tickets
+    def take_remote(
+        self, now: datetime, department: str, matter: str | None = None, lang: str | None = None
+    ) -> tuple[RemoteTaken, list[ev.Event]]:
+        """A ticket taken on the phone (线上取号), where the hall file enables it.
+
+        It joins the queue at once (`join = "now"`: a ticket like a walk-in's, source remote),
+        or on check-in (`"on_checkin"`: a booking with a check-in code that the kiosk's
+        `appointment.checkin` turns into the ticket). The web part keeps the daily cap per
+        phone; the rules here are the hall's: on, open, a department that takes them, a window
+        open for it, its daily cap of remote tickets, and the hall's rate.
+        """
+        rules = self.config.remote_tickets
+        if not rules.enabled:
+            raise Forbidden(
+                "this hall does not take tickets from the phone; please take one at the kiosk",
+                detail={"reason": "remote_off"},
+            )
+        self._refuse_if_closed(
+            now, "the hall has closed for today; please come back on the next working day"
+        )
+        dep = self.department(department, matter)
+        if rules.departments and dep.id not in rules.departments:
+            raise Forbidden(
+                f"department {dep.id!r} takes no tickets from the phone; please take one at the kiosk",
+                detail={"reason": "remote_off"},
+            )
+        local = now.astimezone(self.zone).strftime("%H:%M")
+        if (rules.open_at and local < rules.open_at) or (
+            rules.close_at and local >= rules.close_at
+        ):
+            raise Closed(
+                f"tickets are taken from the phone from {rules.open_at or '00:00'} "
+                f"to {rules.close_at or '24:00'} (hall time)",
+                detail={"reason": "hours", "open_at": rules.open_at, "close_at": rules.close_at},
+            )
+        if rules.require_open_window and self.open_windows(dep.id) == 0:
+            raise Closed(
+                f"no window of {dep.id!r} is open now; please try again later",
+                detail={"reason": "no_window"},
+            )
+        day = self.service_date(now)
+        if rules.daily_cap is not None and self.remote_taken[(dep.id, day)] >= rules.daily_cap:
+            raise Closed(
+                f"department {dep.id!r} has given its {rules.daily_cap} tickets from the phone "
+                "for today; please take one at the kiosk",
+                detail={"reason": "remote_cap"},
+            )
+        lang = lang or self.config.hall.default_language
+        if lang not in self.config.hall.languages:
+            raise Invalid(f"this hall does not offer language {lang!r}")
+        bucket = self._remote_rate(now)
+        events: list[ev.Event]
+        if rules.join == "now":
+            t, events = self.issue(now, dep.id, matter, Priority.NORMAL, lang, remote=True)
+            assert t.token is not None  # issue() gives every ticket one
+            taken = RemoteTaken(t.token, ticket=t)
+        else:
+            token = self._new_token()
+            booking = Appointment(
+                self._new_code(), dep.id, matter, now, None, lang, remote=True, token=token
+            )
+            self.appointments[booking.code] = booking
+            self.appointment_codes.add(booking.code)
+            self.booking_by_token[token] = booking.code
+            events = [
+                ev.AppointmentBooked(
+                    now, booking.code, dep.id, matter, now, None, lang, remote=True, token=token
+                )
+            ]
+            taken = RemoteTaken(token, booking=booking, checkin_by=self.checkin_by(booking))
+        self._remote_bucket = bucket
+        self.remote_taken[(dep.id, day)] += 1
+        return taken, events
+
+    def _remote_rate(self, now: datetime) -> tuple[float, datetime]:
+        """The hall's token bucket for remote tickets (`[remote_tickets] rate`) after taking one
+        now, or `rate_limited` (not kept: the same request may run later)."""
+        rate = self.config.remote_tickets.rate
+        tokens, at = self._remote_bucket
+        if at is not None:
+            tokens = min(rate.burst, tokens + (now - at).total_seconds() * rate.per_minute / 60)
+        if tokens < 1:
+            raise QueueError(
+                "too many tickets are being taken from phones; please try again in a minute",
+                code="rate_limited",
+            )
+        return tokens - 1, now
 
     # ================================================================== web
     def ticket_by_token(self, token: str) -> Ticket | None:
@@ -407,9 +574,28 @@ class HallDay:
         t = self.ticket_by_token(token)
         if t is None and stored is not None and stored.token == token:
             t = stored
-        if t is None:
-            raise UnknownToken("no ticket has this token; please check the link on the ticket")
         today = self.service_date(now)
+        if t is None:
+            code = self.booking_by_token.get(token)
+            booking = self.appointments.get(code) if code is not None else None
+            if booking is None:
+                raise UnknownToken("no ticket has this token; please check the link on the ticket")
+            day = self.service_date(booking.booked_at)
+            checkin_by = self.checkin_by(booking)
+            return TicketReport(
+                ticket=None,
+                today=today,
+                other_day=day != today,
+                day_closed=self.is_closed(day),
+                hall_closed=self.is_closed(today),
+                can_rate=False,
+                booking=booking,
+                checkin_by=checkin_by,
+                expired=day != today
+                or self.is_closed(day)
+                or (checkin_by is not None and now > checkin_by),
+                service_date=day,
+            )
         return TicketReport(
             ticket=t,
             today=today,
@@ -417,6 +603,7 @@ class HallDay:
             day_closed=self.is_closed(t.service_date),
             hall_closed=self.is_closed(today),
             can_rate=self.can_rate(now, t),
+            service_date=t.service_date,
         )
 
     def can_rate(self, now: datetime, t: Ticket) -> bool:

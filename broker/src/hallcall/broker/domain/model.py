@@ -36,6 +36,9 @@ class Priority(StrEnum):
 class Source(StrEnum):
     WALK_IN = "walk_in"
     APPOINTMENT = "appointment"
+    #: Taken on the phone (线上取号, `ticket.remote`); it waits like a walk-in from the moment
+    #: it joined the queue (at once, or at its check-in at a kiosk).
+    REMOTE = "remote"
 
 
 class WindowStatus(StrEnum):

@@ -15,7 +15,12 @@ from typing import Any
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.hall import HallDay
 from hallcall.broker.domain.model import Outcome, Post, Priority, Ticket
-from hallcall.broker.service.projections import ticket_status_view, ticket_view, window_state
+from hallcall.broker.service.projections import (
+    remote_ticket_view,
+    ticket_status_view,
+    ticket_view,
+    window_state,
+)
 from hallcall.broker.service.unit_of_work import UnitOfWork
 from hallcall.protocol import payloads as p
 from hallcall.protocol.topics import Sender
@@ -137,6 +142,12 @@ def ticket_rate(cmd: p.TicketRate, ctx: Context) -> dict[str, Any]:
     return {"ticket_id": t.id, "number": t.number, "recorded": True}
 
 
+def ticket_remote(cmd: p.TicketRemote, ctx: Context) -> dict[str, Any]:
+    taken, events = ctx.hall.take_remote(ctx.now, cmd.department, cmd.matter, cmd.lang)
+    ctx.emit(events)
+    return remote_ticket_view(ctx.hall, taken, ctx.now)
+
+
 def window_assign(cmd: p.WindowAssign, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.assign(ctx.now, cmd.window, list(cmd.departments)))
     return ctx.window(cmd.window)
@@ -184,6 +195,7 @@ HANDLERS: dict[str, Callable[[Any, Context], dict[str, Any]]] = {
     "rating.submit": rating_submit,
     "ticket.status": ticket_status,
     "ticket.rate": ticket_rate,
+    "ticket.remote": ticket_remote,
     "window.assign": window_assign,
     "appointment.book": appointment_book,
     "staff.unlock": staff_unlock,

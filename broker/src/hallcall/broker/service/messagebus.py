@@ -357,8 +357,11 @@ class MessageBus:
             call.work.take(ctx.events)
         except QueueError as exc:
             # A refused command changed nothing (but what the refusal itself keeps, such as a
-            # wrong PIN's count); its reply is kept so a retry gets the same answer.
+            # wrong PIN's count); its reply is kept so a retry gets the same answer, except a
+            # rate limit's (the hall's for remote tickets): the same request may run later.
             call.work.take(exc.events)
+            if exc.code == "rate_limited":
+                call.keep = False
             reply = p.error_reply(command.request_id, exc.code, exc.message, exc.detail)
         except Exception:  # a bug: the hall may be half-changed, so it is reloaded after the batch
             log.exception("%s from %s in %s failed", command.op, call.msg.sender, call.msg.hall)

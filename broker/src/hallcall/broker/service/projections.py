@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from hallcall.broker.domain import events as ev
-from hallcall.broker.domain.hall import HallDay, TicketReport
+from hallcall.broker.domain.hall import Appointment, HallDay, RemoteTaken, TicketReport
 from hallcall.broker.domain.model import Ticket, TicketStatus
 from hallcall.config.schema import HallConfig
 from hallcall.protocol import payloads as p
@@ -64,15 +64,52 @@ def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False
 def ticket_status_view(hall: HallDay, report: TicketReport, now: datetime) -> dict[str, Any]:
     """The data of a `ticket.status` reply (payloads.TicketStatusView); never the token."""
     t = report.ticket
+    assert report.service_date is not None  # every report names its day
+    checkin = None
+    if report.booking is not None:
+        checkin = checkin_view(report.booking, report.checkin_by, report.expired)
     return {
-        "ticket": ticket_view(hall, t, now, with_wait=True),
-        "service_date": t.service_date.isoformat(),
+        "ticket": ticket_view(hall, t, now, with_wait=True) if t is not None else None,
+        "checkin": checkin,
+        "service_date": report.service_date.isoformat(),
         "today": report.today.isoformat(),
         "other_day": report.other_day,
         "day_closed": report.day_closed,
         "hall_closed": report.hall_closed,
-        "closed_by_system": t.closed_by_system,
+        "closed_by_system": t.closed_by_system if t is not None else False,
         "can_rate": report.can_rate,
+    }
+
+
+def checkin_view(
+    booking: Appointment, checkin_by: datetime | None, expired: bool = False
+) -> dict[str, Any]:
+    """A remote ticket waiting for its check-in (payloads.CheckinView); never the token."""
+    return {
+        "code": booking.code,
+        "department": booking.department,
+        "matter": booking.matter,
+        "lang": booking.lang,
+        "taken_at": p.iso(booking.booked_at),
+        "checkin_by": p.iso(checkin_by) if checkin_by is not None else None,
+        "expired": expired,
+    }
+
+
+def remote_ticket_view(hall: HallDay, taken: RemoteTaken, now: datetime) -> dict[str, Any]:
+    """The data of a `ticket.remote` reply (payloads.RemoteTicketView), for the web part alone."""
+    ticket = None
+    if taken.ticket is not None:
+        ticket = ticket_view(hall, taken.ticket, now, with_wait=True)
+        ticket["token"] = taken.token
+    checkin = None
+    if taken.booking is not None:
+        checkin = checkin_view(taken.booking, taken.checkin_by)
+    return {
+        "token": taken.token,
+        "join": hall.config.remote_tickets.join,
+        "ticket": ticket,
+        "checkin": checkin,
     }
 
 
@@ -171,6 +208,13 @@ def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
                 "show_rating_to_clerk": hall.show_rating_to_clerk,
                 "require_pin": hall.require_pin,
                 "status_url": hall.status_url,
+                # Extension (issue #14): whether visitors may take tickets on the phone.
+                "remote_tickets": {
+                    "enabled": config.remote_tickets.enabled,
+                    "join": config.remote_tickets.join,
+                    "departments": list(config.remote_tickets.departments)
+                    or [d.id for d in config.departments],
+                },
                 "voice": {
                     "languages": hall.voice_languages,
                     "repeat": hall.voice.repeat,

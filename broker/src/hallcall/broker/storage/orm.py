@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -231,6 +232,7 @@ class AppointmentRow(Base):
     __table_args__ = (
         ForeignKeyConstraint(["hall_id", "ticket_id"], ["tickets.hall_id", "tickets.id"]),
         Index("ix_appointments_hall_phone", "hall_id", "phone"),
+        Index("ux_appointments_token", "token", unique=True),
     )
     hall_id: Mapped[str] = hall_key()
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -241,6 +243,10 @@ class AppointmentRow(Base):
     lang: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
     ticket_id: Mapped[str | None] = mapped_column(String(40))
+    #: A remote ticket (issue #14) that joins the queue on check-in, booked when it was taken;
+    #: `token` is its phone page's status token (the ticket issued at check-in takes it).
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    token: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class CommandRow(Base):

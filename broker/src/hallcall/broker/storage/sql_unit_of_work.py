@@ -217,6 +217,8 @@ class SqlUnitOfWork(UnitOfWork):
                         row.phone,
                         row.lang,
                         row.ticket_id,
+                        remote=row.remote,
+                        token=row.token,
                     )
                 )
             snap.appointment_codes = set(
@@ -796,6 +798,8 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
             "lang": e.lang,
             "created_at": e.at,
             "ticket_id": None,
+            "remote": e.remote,
+            "token": e.token,
         }
         return [(s.insert_appointment, row)]
     if isinstance(e, ev.AppointmentCheckedIn):
