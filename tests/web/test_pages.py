@@ -110,7 +110,21 @@ def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, de
 
     assert clerk.request("ticket.finish", outcome="done")["ok"]
     phone.wait_for_function("document.getElementById('headline').textContent === '办理完毕，谢谢'")
+    # Served: the page offers the hall's rating levels (best first), once, as the pad does.
+    phone.wait_for_selector("#rate:not([hidden])")
+    assert phone.locator("#rate .level").all_inner_texts() == ["满意", "一般", "不满意"]
+    check_elderly(phone, "rate, zh")
     shoot(phone, "ticket-phone-zh-done")
+    pad = device("rating", "pad-w01")
+    phone.click("#rate .level >> text=满意")
+    phone.wait_for_selector("#rate-said")
+    assert phone.locator("#rate-said").inner_text() == "感谢您的评价！"
+    assert phone.locator("#rate").get_attribute("hidden") is not None
+    shoot(phone, "ticket-phone-zh-rated")
+    late = pad.request("rating.submit", ticket_id=ticket["id"], score=1)
+    assert not late["ok"] and late["error"]["detail"]["reason"] == "already_rated"
+    again = phone.request.post(web.url + path + "/rate", form={"score": "1", "lang": "en"})
+    assert "rated=rate_already" in again.url
     for p in (phone, en, desk):
         p.close()
 

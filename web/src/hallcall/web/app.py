@@ -43,6 +43,8 @@ TEMPLATES = Environment(
 )
 #: Seconds between the fallback polls of a page without a stream.
 POLL_S = 10
+#: What a rating on the page may answer (`?rated=`).
+RATE_ANSWERS = frozenset({"rate_thanks", "rate_already", "rate_refused"})
 #: A stream sends a comment this often so proxies and phones keep it open.
 KEEPALIVE_S = 15
 
@@ -93,6 +95,7 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         notifier = options.notifier
         lang = data["lang"]
         contact = request.query_params.get("contact")
+        rated = request.query_params.get("rated")
         html = TEMPLATES.get_template(name).render(
             page=data,
             token=token,
@@ -107,8 +110,30 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
             contact_texts=CONTACT_TEXTS.by_language.get(lang, {}),
             contact_said=CONTACT_TEXTS(lang, contact) if contact in CONTACT_KEYS else None,
             contact_ok=contact == "contact_saved",
+            rate_said=TEXTS(lang, rated) if rated in RATE_ANSWERS else None,
+            rate_ok=rated == "rate_thanks",
         )
         return HTMLResponse(html, status_code=status)
+
+    async def ticket_rate(request: Request) -> Response:
+        """The visitor rates the service on the page: the pad's rating, bound by the pad's rule."""
+        token = request.path_params["token"]
+        form = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+        lang = choose_lang(next(iter(form.get("lang") or []), None), hub.catalog())
+        raw = next(iter(form.get("score") or []), "")
+        if not _valid_token(token) or not raw.isdigit() or not 1 <= int(raw) <= 5:
+            return RedirectResponse(f"/t/{token}?lang={lang}&rated=rate_refused", status_code=303)
+        reply = await hub.request("ticket.rate", token=token, score=int(raw))
+        error = reply.get("error") or {}
+        reason = (error.get("detail") or {}).get("reason") if isinstance(error, dict) else None
+        said = (
+            "rate_thanks"
+            if reply.get("ok")
+            else "rate_already"
+            if reason == "already_rated"
+            else "rate_refused"
+        )
+        return RedirectResponse(f"/t/{token}?lang={lang}&rated={said}", status_code=303)
 
     async def ticket_contact(request: Request) -> Response:
         """The visitor leaves a number or an address to be told when their turn is near."""
@@ -200,6 +225,7 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         Route("/t/{token}/status.json", ticket_json),
         Route("/t/{token}/events", ticket_events),
         Route("/t/{token}/contact", ticket_contact, methods=["POST"]),
+        Route("/t/{token}/rate", ticket_rate, methods=["POST"]),
         Route("/lobby", lobby),
         Route("/lobby/state.json", lobby_json),
         Route("/lobby/events", lobby_events),

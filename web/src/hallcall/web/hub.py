@@ -108,13 +108,18 @@ class WebHub:
 
     async def ticket_status(self, token: str) -> dict[str, Any]:
         """The queue broker's reply to `ticket.status` (a "timeout" reply if it does not answer)."""
+        return await self.request("ticket.status", token=token)
+
+    async def request(self, op: str, **args: Any) -> dict[str, Any]:
+        """Send `op` as the web device and await its reply (the kit's one request style: sent
+        again with the same request_id until answered, a "timeout" reply at the deadline)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
 
         def replied(reply: dict[str, Any]) -> None:
             loop.call_soon_threadsafe(_settle, future, reply)
 
-        self.client.submit("ticket.status", replied, timeout=self.request_timeout_s, token=token)
+        self.client.submit(op, replied, timeout=self.request_timeout_s, **args)
         return await future
 
     # ------------------------------------------------------------------ paho's thread

@@ -13,6 +13,7 @@ from typing import Any
 
 from hallcall.device_kit.i18n import TextTable, localized
 from hallcall.protocol.payloads import CatalogView
+from hallcall.protocol.ratings import RATING_LABELS
 
 LANGS = ("zh", "en")
 
@@ -56,6 +57,16 @@ TEXTS = TextTable.by_key(
         "department": {"zh": "业务", "en": "Service"},
         "other_lang": {"zh": "English", "en": "中文"},
         "alert_on": {"zh": "到号提醒", "en": "Alert me"},
+        "rate_title": {"zh": "请为本次服务评价", "en": "How was the service?"},
+        "rate_thanks": {"zh": "感谢您的评价！", "en": "Thank you for rating!"},
+        "rate_already": {
+            "zh": "这次服务已经评价过了。",
+            "en": "This service has been rated already.",
+        },
+        "rate_refused": {
+            "zh": "现在不能评价这次服务。",
+            "en": "This service cannot be rated now.",
+        },
         "not_found_title": {"zh": "找不到这张号", "en": "Ticket not found"},
         "not_found": {
             "zh": "这个链接不对应任何号码。请扫描号票上的二维码，或到服务台询问。",
@@ -125,6 +136,9 @@ class TicketPage:
     ahead: int | None
     window_number: int | None
     near: bool
+    #: It may be rated here now (the broker's `can_rate`), and the hall's levels, best last.
+    can_rate: bool
+    levels: list[tuple[int, str]]
     texts: dict[str, str]
 
     def as_dict(self) -> dict[str, Any]:
@@ -199,14 +213,33 @@ def ticket_page(
         ahead=ahead if state == "waiting" else None,
         window_number=window if state == "called" else None,
         near=near,
+        can_rate=bool(data.get("can_rate")),
+        levels=_levels(catalog, lang),
         texts=_page_texts(lang),
     )
+
+
+def _levels(catalog: CatalogView | None, lang: str) -> list[tuple[int, str]]:
+    """(score, label) of the hall's rating scale in `lang`, from the catalog."""
+    hall = catalog.hall if catalog else {}
+    scale: int = 5 if hall.get("rating_scale") == 5 else 3
+    labels = (hall.get("rating_labels") or {}).get(lang) or RATING_LABELS[scale][lang]
+    return [(score, str(label)) for score, label in enumerate(labels[:scale], start=1)]
 
 
 @cache
 def _page_texts(lang: str) -> dict[str, str]:
     """The page's fixed words in `lang` (shared by every page: never changed)."""
-    keys = ("title", "number", "department", "live", "offline", "other_lang", "alert_on")
+    keys = (
+        "title",
+        "number",
+        "department",
+        "live",
+        "offline",
+        "other_lang",
+        "alert_on",
+        "rate_title",
+    )
     return {k: TEXTS(lang, k) for k in keys}
 
 

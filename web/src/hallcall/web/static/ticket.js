@@ -43,6 +43,9 @@
     text("department", next.department + (next.matter ? " · " + next.matter : ""));
     text("headline", next.headline);
     text("detail", next.detail);
+    var rate = document.getElementById("rate");
+    if (rate) rate.hidden = !next.can_rate;
+    document.getElementById("alert").hidden = next.state !== "waiting";
     if ((next.near && !alerted) || (next.state === "called" && !wasCalled)) ring();
     alerted = alerted || next.near || next.state === "called";
   }
