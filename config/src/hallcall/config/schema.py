@@ -204,6 +204,9 @@ class RemoteTickets(Strict):
     #: Remote tickets the whole hall takes at once, then per minute (one web part asks for every
     #: phone, so this is the hall's, on top of the web device's `[rate_limits] web`).
     rate: RateLimit = RateLimit(burst=20, per_minute=60)
+    #: Remote tickets one phone number may take a day (kept by the web part, keyed by a keyed
+    #: hash of the number; the queue broker never sees it).
+    per_phone_daily: int = Field(default=3, ge=1, le=50)
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> RemoteTickets:

@@ -27,10 +27,12 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from hallcall.device_kit.i18n import localized
 from hallcall.protocol.payloads import Token
 from hallcall.web.hub import EVERYTHING, WebHub
 from hallcall.web.lobby_page import lobby_page
 from hallcall.web.notify.service import Notifier
+from hallcall.web.remote import REMOTE_ANSWERS, REMOTE_TEXTS, RemoteDesk
 from hallcall.web.ticket_page import CONTACT_KEYS, CONTACT_TEXTS, TEXTS, choose_lang, ticket_page
 from hallcall.web.watch import Seen, ask, watch
 
@@ -55,6 +57,8 @@ class WebOptions:
     near_ahead: int = 3
     #: The visitors' notifications (SMS, e-mail, messengers); None: the page offers none.
     notifier: Notifier | None = None
+    #: Remote tickets (线上取号, `/remote`) where the hall takes them; None: no such page.
+    remote: RemoteDesk | None = None
 
 
 def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
@@ -112,6 +116,7 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
             contact_ok=contact == "contact_saved",
             rate_said=TEXTS(lang, rated) if rated in RATE_ANSWERS else None,
             rate_ok=rated == "rate_thanks",
+            qr_svg=_qr_svg(data["number"]) if data.get("state") == "checkin" else None,
         )
         return HTMLResponse(html, status_code=status)
 
@@ -180,6 +185,43 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
 
         return EventSourceResponse(stream(), ping=KEEPALIVE_S)
 
+    async def remote_form(request: Request) -> Response:
+        desk = options.remote
+        lang = choose_lang(request.query_params.get("lang"), hub.catalog())
+        if desk is None:
+            return await not_found(request, Exception())
+        said = request.query_params.get("said")
+        html = TEMPLATES.get_template("remote.html").render(
+            page={"lang": lang, "other_lang": "en" if lang == "zh" else "zh"},
+            words=REMOTE_TEXTS.by_language.get(lang, {}),
+            departments=[(d["id"], localized(d.get("name"), lang)) for d in desk.departments()],
+            said=REMOTE_TEXTS(lang, said) if said in REMOTE_ANSWERS else None,
+        )
+        return HTMLResponse(html, status_code=200 if said is None else 400)
+
+    async def remote_take(request: Request) -> Response:
+        desk = options.remote
+        form = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+        value = lambda key: next(iter(form.get(key) or []), "")  # noqa: E731
+        lang = choose_lang(value("lang") or None, hub.catalog())
+        if desk is None:
+            return await not_found(request, Exception())
+        address = request.client.host if request.client else "?"
+        taken = await desk.take(
+            value("department"), value("matter") or None, value("phone"), lang, address
+        )
+        if taken.outcome == "ok" and taken.data is not None:
+            return RedirectResponse(f"/t/{taken.data['token']}?lang={lang}", status_code=303)
+        said = taken.outcome
+        if taken.outcome == "refused" and taken.error:
+            reason = (taken.error.get("detail") or {}).get("reason")
+            said = (
+                f"refused_{reason}"
+                if f"refused_{reason}" in REMOTE_ANSWERS
+                else ("refused_closed" if taken.error.get("code") == "closed" else "refused")
+            )
+        return RedirectResponse(f"/remote?lang={lang}&said={said}", status_code=303)
+
     async def lobby(request: Request) -> Response:
         page = lobby_page(hub.lobby_snapshot())
         html = TEMPLATES.get_template("lobby.html").render(
@@ -226,6 +268,8 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         Route("/t/{token}/events", ticket_events),
         Route("/t/{token}/contact", ticket_contact, methods=["POST"]),
         Route("/t/{token}/rate", ticket_rate, methods=["POST"]),
+        Route("/remote", remote_form),
+        Route("/remote", remote_take, methods=["POST"]),
         Route("/lobby", lobby),
         Route("/lobby/state.json", lobby_json),
         Route("/lobby/events", lobby_events),
@@ -248,6 +292,15 @@ def _error(lang: str, what: str) -> dict[str, Any]:
         "headline": TEXTS(lang, f"{what}_title"),
         "detail": TEXTS(lang, what),
     }
+
+
+def _qr_svg(text: str) -> str:
+    """A QR code of `text` as inline SVG (the check-in code, for a kiosk's scanner)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    return image.to_string(encoding="unicode")
 
 
 def _script_json(data: dict[str, Any]) -> str:

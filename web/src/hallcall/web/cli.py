@@ -49,6 +49,12 @@ def cmd_web(args: argparse.Namespace) -> int:
 
         hub, app = dashboard_app(args, config, device)
     else:
+        if config.remote_tickets.enabled:
+            print(
+                "hallcall web: the hall takes remote tickets, but the daily cap per phone is kept "
+                "in the web database: give --web-db to offer /remote",
+                file=sys.stderr,
+            )
         hub = WebHub(config.hall.id, settings_from_args(args), device)
         app = create_app(hub, WebOptions(near_ahead=args.near_ahead))
     print(f"HallCall web for {config.hall.id}: http://{args.host}:{args.port}/lobby", flush=True)
@@ -95,3 +101,12 @@ def notifier_for(args: argparse.Namespace, hub, engine):
     return Notifier(
         hub, Outbox(engine), AppriseSender(), load_notify(args.notify), near_ahead=args.near_ahead
     )
+
+
+def remote_for(config, hub, engine):
+    """The remote-ticket desk (`/remote`) where the hall takes remote tickets, or None."""
+    if not config.remote_tickets.enabled:
+        return None
+    from hallcall.web.remote import PhoneBook, RemoteDesk
+
+    return RemoteDesk(hub, PhoneBook(engine), config.remote_tickets, config.hall.timezone)

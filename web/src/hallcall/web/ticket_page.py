@@ -8,8 +8,10 @@ to the page's script on every change, so the wording lives in one place. `near` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hallcall.device_kit.i18n import TextTable, localized
 from hallcall.protocol.payloads import CatalogView
@@ -49,6 +51,22 @@ TEXTS = TextTable.by_key(
             "en": "This ticket was for {date}; it is not valid today",
         },
         "live": {"zh": "实时更新", "en": "Live"},
+        "checkin": {
+            "zh": "请在自助取号机点“预约取号”，输入 {code}",
+            "en": "At a kiosk, choose “Appointment check-in” and enter {code}",
+        },
+        "checkin_by": {
+            "zh": "请在 {time} 前签到，签到后开始排队",
+            "en": "Check in by {time}; you queue from then",
+        },
+        "checkin_any": {
+            "zh": "今天办理时间内签到即可，签到后开始排队",
+            "en": "Check in any time today; you queue from then",
+        },
+        "checkin_expired": {
+            "zh": "签到时间已过，这个取号码已失效",
+            "en": "The time to check in has passed; this code is no longer valid",
+        },
         "offline": {
             "zh": "暂时连不上叫号系统，稍后自动刷新",
             "en": "The queue system cannot be reached; this page keeps trying",
@@ -101,6 +119,10 @@ CONTACT_TEXTS = TextTable.by_key(
             "en": "That number or address does not look right; please check it.",
         },
         "contact_bad_channel": {"zh": "请选择通知方式。", "en": "Please choose how to be told."},
+        "contact_checkin_first": {
+            "zh": "请先在自助机签到，再留下联系方式。",
+            "en": "Check in at a kiosk first, then leave your contact.",
+        },
         "contact_too_late": {
             "zh": "这张号已办理结束，不再通知。",
             "en": "This ticket has ended; there is nothing more to tell.",
@@ -158,7 +180,9 @@ def ticket_page(
     data: dict[str, Any], lang: str, catalog: CatalogView | None, near_ahead: int = 3
 ) -> TicketPage:
     """The page for the `data` of a good `ticket.status` reply."""
-    t = data["ticket"]
+    t = data.get("ticket")
+    if t is None:
+        return _checkin_page(data, lang, catalog)
     dep = _department(catalog, t["department"])
     matter = _matter(dep, t.get("matter"))
 
@@ -241,6 +265,45 @@ def _page_texts(lang: str) -> dict[str, str]:
         "rate_title",
     )
     return {k: TEXTS(lang, k) for k in keys}
+
+
+def _checkin_page(data: dict[str, Any], lang: str, catalog: CatalogView | None) -> TicketPage:
+    """A remote ticket not checked in yet: its code, and by when to check in at a kiosk."""
+    c = data.get("checkin") or {}
+    dep = _department(catalog, str(c.get("department")))
+    matter = _matter(dep, c.get("matter"))
+    by = c.get("checkin_by")
+    zone = ZoneInfo(str((catalog.hall if catalog else {}).get("timezone") or "Asia/Shanghai"))
+    if c.get("expired") or data.get("day_closed"):
+        state, headline, detail = "gone", TEXTS(lang, "checkin_expired"), ""
+    else:
+        state = "checkin"
+        headline = TEXTS(lang, "checkin", code=c.get("code", ""))
+        detail = (
+            TEXTS(
+                lang,
+                "checkin_by",
+                time=datetime.fromisoformat(by).astimezone(zone).strftime("%H:%M"),
+            )
+            if isinstance(by, str)
+            else TEXTS(lang, "checkin_any")
+        )
+    return TicketPage(
+        lang=lang,
+        other_lang="en" if lang == "zh" else "zh",
+        state=state,
+        number=str(c.get("code", "")),
+        department=localized(dep.get("name"), lang) if dep else str(c.get("department", "")),
+        matter=localized(matter.get("name"), lang) if matter else "",
+        headline=headline,
+        detail=detail,
+        ahead=None,
+        window_number=None,
+        near=False,
+        can_rate=False,
+        levels=[],
+        texts=_page_texts(lang),
+    )
 
 
 def _department(catalog: CatalogView | None, dep_id: str) -> dict[str, Any]:

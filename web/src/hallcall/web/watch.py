@@ -29,7 +29,7 @@ class Seen:
 
     @property
     def ticket(self) -> dict[str, Any] | None:
-        return self.status["ticket"] if self.status else None
+        return self.status.get("ticket") if self.status else None
 
 
 async def ask(hub: WebHub, token: str) -> Seen:
@@ -53,7 +53,7 @@ async def watch(hub: WebHub, token: str) -> AsyncIterator[Seen]:
                 return
             last = seen if seen.outcome == "ok" else None
             ticket = last.ticket if last else None
-            hub.follow(sub, keys(ticket))
+            hub.follow(sub, keys(last.status if last else None))
             called = _called(await _next(sub), ticket)
             if called is not None and last is not None and last.status is not None:
                 yield Seen("ok", {**last.status, "ticket": called}, from_event=True)
@@ -62,11 +62,16 @@ async def watch(hub: WebHub, token: str) -> AsyncIterator[Seen]:
         hub.unsubscribe(sub)
 
 
-def keys(ticket: dict[str, Any] | None) -> set[str]:
+def keys(status: dict[str, Any] | None) -> set[str]:
     """What may move this ticket: its department's queue, its window, events about it, and
-    what concerns every ticket (see `hub.interest`)."""
-    if ticket is None:
+    what concerns every ticket (see `hub.interest`). A remote ticket not checked in yet has no
+    ticket: its department's queue moves when it is checked in."""
+    if status is None:
         return {ALL}
+    ticket = status.get("ticket")
+    if ticket is None:
+        checkin = status.get("checkin") or {}
+        return {ALL, f"state/queue/{checkin.get('department')}"}
     found = {ALL, f"ticket:{ticket['id']}", f"state/queue/{ticket['department']}"}
     if ticket.get("window"):
         found.add(f"state/window/{ticket['window']}")

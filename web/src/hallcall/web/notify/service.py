@@ -84,7 +84,9 @@ class Notifier:
             return "not_found" if seen.outcome == "unknown" else "unavailable"
         if rules.ended(seen.status):
             return "contact_too_late"
-        ticket = seen.status["ticket"]
+        ticket = seen.status.get("ticket")
+        if ticket is None:  # a remote ticket before its check-in: told once it is a ticket
+            return "contact_checkin_first"
         contact_id = await asyncio.to_thread(
             lambda: self.outbox.add_contact(
                 token=token,

@@ -46,6 +46,8 @@
     var rate = document.getElementById("rate");
     if (rate) rate.hidden = !next.can_rate;
     document.getElementById("alert").hidden = next.state !== "waiting";
+    var qr = document.getElementById("checkin-qr");
+    if (qr) qr.hidden = next.state !== "checkin";
     if ((next.near && !alerted) || (next.state === "called" && !wasCalled)) ring();
     alerted = alerted || next.near || next.state === "called";
   }

@@ -87,3 +87,21 @@ notifications = Table(
     Column("last_error", String(200), nullable=True),
     Index("ix_web_notifications_due", "sent_at", "failed_at", "next_try_at"),
 )
+
+#: Remote tickets taken per phone and day (the daily cap per phone). Only a keyed hash of the
+#: number is kept (`phone` = HMAC-SHA256 with `web_secrets.remote_phone_key`), for its day.
+remote_phones = Table(
+    "web_remote_phones",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("phone", String(64), primary_key=True),
+    Column("taken", Integer, nullable=False),
+)
+
+#: Keys the web part makes once and keeps (the phone-hash key).
+secrets = Table(
+    "web_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
