@@ -81,6 +81,8 @@ def test_after_the_service_and_the_ways_a_ticket_ends():
     assert ticket_page(status(status="no_show"), "en", CATALOG).state == "gone"
     closed = ticket_page(status(status="finished", closed_by_system=True), "zh", CATALOG)
     assert closed.headline == "今日已结束办理，请改日再来"
+    ended_by_close = ticket_page(status(status="no_show", closed_by_system=True), "zh", CATALOG)
+    assert ended_by_close.headline == "今日已结束办理，请改日再来"
     waiting_closed = ticket_page(status(day_closed=True), "en", CATALOG)
     assert waiting_closed.state == "gone"
 

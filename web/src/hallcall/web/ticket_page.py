@@ -210,10 +210,10 @@ def ticket_page(
             else tr("wait_unknown")
         )
         detail = f"{tr('near')} · {wait}" if near else wait
+    elif data.get("closed_by_system"):  # the close of day ended it (as a no-show or not)
+        state, headline, detail = "gone", tr("closed_by_system"), ""
     elif status == "no_show":
         state, headline, detail = "gone", tr("no_show"), ""
-    elif data.get("closed_by_system"):
-        state, headline, detail = "gone", tr("closed_by_system"), ""
     else:
         state, detail = "done", ""
         outcome = t.get("outcome")

@@ -1,0 +1,80 @@
+"""Every visitor-facing page at phone (360 x 740) and desktop (1280 x 800) sizes, in both
+languages, in Chromium: each passes the 适老化 check (text >= 18 px, targets >= 60 x 60 px,
+contrast >= 4.5:1, no sideways scrolling) and is saved as build/screenshots/web-every-*.png.
+The close of day is shown on a waiting ticket's page as the end of service, not an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from hallcall.web.app import WebOptions
+from hallcall.web.background import serve_in_background
+from hallcall.web.hub import WebHub
+from hallcall.web.remote import PhoneBook, RemoteDesk
+from hallcall.web.storage.migrate import open_web_db
+from tests.support.mqtt import wait_for
+from tests.web.browser import DESKTOP, PHONE, check_elderly, shoot
+
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+
+
+@pytest.fixture
+def web(tmp_path, hall_config, mqtt_settings):
+    hub = WebHub(hall_config.hall.id, mqtt_settings, "web")
+    engine = open_web_db(f"sqlite:///{tmp_path}/web.db")
+    desk = RemoteDesk(hub, PhoneBook(engine), hall_config.remote_tickets, hall_config.hall.timezone)
+    running = serve_in_background(hub, WebOptions(remote=desk))
+    yield running
+    running.stop()
+
+
+def sweep(browser, url: str, name: str, expect: dict[str, str]) -> None:
+    for size, viewport in SIZES.items():
+        for lang, words in expect.items():
+            page = browser.new_page(viewport=viewport)
+            sep = "&" if "?" in url else "?"
+            page.goto(f"{url}{sep}lang={lang}")
+            page.wait_for_timeout(300)  # the stream's first picture
+            assert words in page.locator("body").inner_text(), (name, size, lang)
+            assert "Traceback" not in page.content()
+            check_elderly(page, f"{name} {size} {lang}")
+            shoot(page, f"every-{name}-{size}-{lang}")
+            page.close()
+
+
+def test_every_page_at_both_sizes_in_both_languages(queue_broker, device, web, browser):
+    queue_broker()
+    wait_for(lambda: web.hub.online, what="the web part online")
+    kiosk = device("kiosk", "kiosk-1")
+    first = kiosk.request("ticket.issue", department="registrar", matter="transcript")
+    waiting = kiosk.request("ticket.issue", department="registrar", matter="transcript")
+    token = waiting["data"]["ticket"]["token"]
+    clerk = device("window", "w01")
+    assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
+    assert clerk.request("call.next")["data"]["ticket"]["id"] == first["data"]["ticket"]["id"]
+
+    sweep(
+        browser,
+        f"{web.url}/t/{token}",
+        "ticket-waiting",
+        {"zh": "下一位就是您", "en": "You are next"},
+    )
+    sweep(
+        browser, f"{web.url}/lobby", "lobby", {"zh": "请到 1 号窗口", "en": "Please go to window 1"}
+    )
+    sweep(browser, f"{web.url}/remote", "remote", {"zh": "线上取号", "en": "Take a ticket online"})
+    sweep(
+        browser,
+        f"{web.url}/t/{'x' * 22}",
+        "not-found",
+        {"zh": "找不到这张号", "en": "Ticket not found"},
+    )
+
+    office = device("admin", "office")
+    assert office.request("day.close")["ok"]
+    sweep(
+        browser,
+        f"{web.url}/t/{token}",
+        "ticket-day-closed",
+        {"zh": "今日已结束办理", "en": "Service has ended for today"},
+    )
