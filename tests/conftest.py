@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -119,6 +120,24 @@ def device(hall_config, mqtt_settings):
     yield make
     for c in clients:
         c.stop()
+
+
+# ------------------------------------------------------------------ a real browser
+#: Debian's Chromium (scripts/setup.sh --test installs it): Playwright drives it, no download.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the tests of a module (Playwright with executable_path)."""
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail("chromium is needed for this test (scripts/setup.sh --test installs it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
 
 
 # ------------------------------------------------------------------ Qt

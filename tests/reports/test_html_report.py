@@ -6,19 +6,16 @@ as PNG go to build/screenshots (looked at when the layout changes)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pypdfium2 as pdfium
 import pytest
-from playwright.sync_api import sync_playwright
 
 from hallcall.broker.reports.export import mmss, write_html
 from hallcall.broker.reports.report import build_report
 from tests.reports.conftest import DECEMBER_1
 from tests.support.screens import SCREENSHOTS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # A4 landscape less 10 mm margins each side, in CSS pixels (96 per inch).
 PRINT_WIDTH = round((297 - 20) / 25.4 * 96)
 
@@ -46,16 +43,6 @@ MEASURE = """() => {
   }
   return {wide, narrow, clipped, page: document.documentElement.scrollWidth, view: window.innerWidth};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail("chromium is needed for this test (scripts/setup.sh --test installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def fits_screen_and_print(browser, path, name: str) -> pdfium.PdfDocument:

@@ -4,11 +4,8 @@ contrast >= 4.5:1, no sideways scrolling) measured in the page itself."""
 
 from __future__ import annotations
 
-import shutil
-
 from tests.support.screens import SCREENSHOTS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 TV = {"width": 1920, "height": 1080}

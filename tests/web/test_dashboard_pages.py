@@ -7,33 +7,23 @@ dashboard page, phone and desktop, both languages: build/screenshots/web-admin-*
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
 import time
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from hallcall.mqtt.client import DeviceClient
 from hallcall.web.app import create_app
+from hallcall.web.background import serve_in_background
 from hallcall.web.dashboard import Dashboard, with_dashboard
 from hallcall.web.dashboard.devices import DASHBOARD_SUBSCRIPTIONS, WebClient
 from hallcall.web.hub import SUBSCRIPTIONS, WebHub
 from hallcall.web.storage.migrate import open_web_db
 from hallcall.web.storage.users import UserStore
-from tests.support.screens import SCREENSHOTS
 from tests.web.browser import DESKTOP, ELDERLY, PHONE
+from tests.web.browser import shoot as screenshot
 
-#: The visitor pages' Chromium fixture (Debian's chromium through Playwright), reused.
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Dash(str):
@@ -54,18 +44,9 @@ def dash(hall_config, mqtt_settings, engine, clock, tmp_path):
     users.add("li", PASSWORD, "department_head", "finance")
     admin = DeviceClient(hall, "admin", "office", mqtt_settings)
     dashboard = Dashboard(hall_config, hub, users, broker_db=engine, admin=admin, clock=clock.now)
-    port = free_port()
-    app = with_dashboard(create_app(hub), dashboard)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not (server.started and hub.client.connected.is_set()):
-        assert time.monotonic() < deadline, "the web part did not start"
-        time.sleep(0.05)
-    yield _Dash(f"http://127.0.0.1:{port}", dashboard, hub)
-    server.should_exit = True
-    thread.join(10)
+    running = serve_in_background(hub, app=with_dashboard(create_app(hub), dashboard))
+    yield _Dash(running.url, dashboard, hub)
+    running.stop()
 
 
 def wait_online(dash) -> None:
@@ -76,8 +57,7 @@ def wait_online(dash) -> None:
 
 
 def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"web-admin-{name}.png"), full_page=True)
+    screenshot(page, f"admin-{name}")
 
 
 def check_contrast(page, what: str) -> None:

@@ -5,27 +5,10 @@ The close of day is shown on a waiting ticket's page as the end of service, not 
 
 from __future__ import annotations
 
-import pytest
-
-from hallcall.web.app import WebOptions
-from hallcall.web.background import serve_in_background
-from hallcall.web.hub import WebHub
-from hallcall.web.remote import PhoneBook, RemoteDesk
-from hallcall.web.storage.migrate import open_web_db
 from tests.support.mqtt import wait_for
 from tests.web.browser import DESKTOP, PHONE, check_elderly, shoot
 
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
-
-
-@pytest.fixture
-def web(tmp_path, hall_config, mqtt_settings):
-    hub = WebHub(hall_config.hall.id, mqtt_settings, "web")
-    engine = open_web_db(f"sqlite:///{tmp_path}/web.db")
-    desk = RemoteDesk(hub, PhoneBook(engine), hall_config.remote_tickets, hall_config.hall.timezone)
-    running = serve_in_background(hub, WebOptions(remote=desk))
-    yield running
-    running.stop()
 
 
 def sweep(browser, url: str, name: str, expect: dict[str, str]) -> None:
@@ -42,7 +25,8 @@ def sweep(browser, url: str, name: str, expect: dict[str, str]) -> None:
             page.close()
 
 
-def test_every_page_at_both_sizes_in_both_languages(queue_broker, device, web, browser):
+def test_every_page_at_both_sizes_in_both_languages(queue_broker, device, remote_web, browser):
+    web = remote_web
     queue_broker()
     wait_for(lambda: web.hub.online, what="the web part online")
     kiosk = device("kiosk", "kiosk-1")

@@ -7,14 +7,10 @@ from __future__ import annotations
 import io
 import time
 
-import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from hallcall.web.app import WebOptions
-from hallcall.web.background import serve_in_background
-from hallcall.web.hub import WebHub
-from hallcall.web.remote import PhoneBook, RemoteDesk, clean_phone
+from hallcall.web.remote import PhoneBook, clean_phone
 from hallcall.web.storage.migrate import open_web_db
 from tests.support.mqtt import wait_for
 from tests.web.browser import PHONE, check_elderly, shoot
@@ -36,16 +32,6 @@ def test_phone_numbers_and_the_daily_cap(tmp_path):
     assert NUMBER not in book.key_of(NUMBER) and len(book.key_of(NUMBER)) == 64
     again = PhoneBook(book.engine)  # the key is kept: the same number, the same hash
     assert again.key_of(NUMBER) == book.key_of(NUMBER)
-
-
-@pytest.fixture
-def remote_web(tmp_path, hall_config, mqtt_settings):
-    hub = WebHub(hall_config.hall.id, mqtt_settings, "web")
-    engine = open_web_db(f"sqlite:///{tmp_path}/web.db")
-    desk = RemoteDesk(hub, PhoneBook(engine), hall_config.remote_tickets, hall_config.hall.timezone)
-    running = serve_in_background(hub, WebOptions(remote=desk))
-    yield running
-    running.stop()
 
 
 def test_take_a_ticket_online_then_check_in_at_the_kiosk(

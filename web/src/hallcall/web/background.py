@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 import uvicorn
+from starlette.applications import Starlette
 
 from hallcall.web.app import WebOptions, create_app
 from hallcall.web.hub import WebHub
@@ -39,12 +40,13 @@ def serve_in_background(
     host: str = "127.0.0.1",
     port: int | None = None,
     timeout: float = 15,
+    app: Starlette | None = None,
 ) -> RunningWeb:
-    """Start serving; return once it listens and its MQTT client is connected."""
+    """Start serving `app` (default: `create_app(hub, options)`); return once it listens and
+    its MQTT client is connected."""
     port = port or free_port(host)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(hub, options), host=host, port=port, log_level="warning")
-    )
+    app = app or create_app(hub, options)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve()), name="hallcall-web", daemon=True
     )

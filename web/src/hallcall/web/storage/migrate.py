@@ -8,30 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 
 from hallcall.broker.storage.database import create_db_engine
+from hallcall.broker.storage.migrate import Migrations
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "web_alembic_version"
+WEB = Migrations(Path(__file__).parent / "migrations", VERSION_TABLE)
 DEFAULT_URL = "sqlite:///hallcall-web.db"
 
 
-def alembic_config(engine: Engine) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["engine"] = engine
-    return cfg
-
-
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    WEB.upgrade(engine, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+    WEB.downgrade(engine, revision)
 
 
 def open_web_db(url: str = DEFAULT_URL) -> Engine:
