@@ -271,6 +271,9 @@ class Hall(Strict):
     appointment_due_early_min: float = Field(default=10, ge=0, le=240)
     #: Minutes a visitor may wait before the manager's dashboard raises an alarm (issue #14).
     wait_limit_min: float = Field(default=30, gt=0, le=600)
+    #: People ahead at which a visitor's phone page alerts and their notification says "your
+    #: turn is near" (issue #14).
+    near_ahead: int = Field(default=3, ge=0, le=50)
     #: Hall-local time at which the day closes by itself, "HH:MM" (optional).
     close_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     notice: Text | None = None

@@ -29,6 +29,8 @@ def cmd_web(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.near_ahead is None:
+        args.near_ahead = config.hall.near_ahead
     webs = [d.id for d in config.devices if d.kind == "web"]
     device = args.device or (webs[0] if webs else None)
     if device is None or device not in webs:
@@ -78,8 +80,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--near-ahead",
         type=int,
-        default=3,
-        help="people ahead at which a visitor's page alerts (default 3)",
+        help="people ahead at which a visitor's page alerts (default: the hall file's "
+        "[hall] near_ahead, 3 if it says none)",
     )
     add_server_options(p)
     from hallcall.web.dashboard.cli import add_dashboard_options, register_users
