@@ -31,6 +31,7 @@ from hallcall.config.schema import HallConfig
 from hallcall.demo.embedded_mqtt import DEMO_USERNAME, EmbeddedBroker
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from hallcall.mqtt.settings import MqttSettings
+from hallcall.web.app import WebOptions
 from hallcall.web.background import RunningWeb, serve_in_background
 from hallcall.web.hub import WebHub
 
@@ -472,7 +473,9 @@ def start_web(
     if web_id is None:
         out("  no web device in the hall file: the web pages are not started")
         return None
-    web = serve_in_background(WebHub(config.hall.id, settings, web_id))
+    web = serve_in_background(
+        WebHub(config.hall.id, settings, web_id), WebOptions(near_ahead=config.hall.near_ahead)
+    )
     out(
         f"  网页：大厅屏幕 {web.url}/lobby"
         if lang == "zh"
