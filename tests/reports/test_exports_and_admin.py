@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import shutil
 import sqlite3
 import subprocess
@@ -13,7 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 from hallcall.broker.admin.backup import BackupError, backup
-from hallcall.broker.reports.complaints import ComplaintBook, ComplaintError, add_working_days
+from hallcall.broker.calendars import calendar_for, china
+from hallcall.broker.domain.working_days import add_working_days
+from hallcall.broker.reports.complaints import ComplaintBook, ComplaintError
 from hallcall.broker.reports.export import write_csv, write_html, write_xlsx
 from hallcall.broker.reports.report import build_report
 from hallcall.cli import main
@@ -172,7 +175,7 @@ def test_complaints_due_in_five_working_days(hall_config, engine, hall):
     friday = datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
     c = book.add("等候时间太长", "phone", friday, staff="s201")
     assert c.due_on == date(2026, 12, 4) and c.department == "finance"
-    assert add_working_days(date(2026, 11, 23), 5) == date(2026, 11, 30)
+    assert add_working_days(date(2026, 11, 23), 5, calendar_for(hall_config)) == date(2026, 11, 30)
     assert [x.id for x in book.list(open_only=True)] == [c.id]
     assert c.overdue(date(2026, 12, 5)) and not c.overdue(date(2026, 12, 4))
     answered = book.answer(c.id, "已致电解释并致歉", friday + timedelta(days=3))
@@ -189,6 +192,35 @@ def test_complaints_due_in_five_working_days(hall_config, engine, hall):
         with pytest.raises(ComplaintError):
             book.add(now=friday, **bad)
     assert len(book.list()) == 1
+
+
+def test_complaints_count_chinas_holidays_and_the_halls_own_days(hall_config, engine, caplog):
+    """5 working days over 2026's golden week and its 调休 Saturday, and the hall's own days."""
+    from hallcall.config.schema import WorkingDays
+
+    book = ComplaintBook(hall_config, engine)
+    # Wednesday 30 September: Thu 8, Fri 9, Sat 10 (调休), Mon 12, Tue 13 October.
+    assert book.due_on(datetime(2026, 9, 30, 15, 0, tzinfo=SHANGHAI)) == date(2026, 10, 13)
+    # Friday 13 February: Sat 14 (调休), then the Spring Festival until Mon 23.
+    c = book.add("窗口无人", "phone", datetime(2026, 2, 13, 16, 0, tzinfo=SHANGHAI), window="w01")
+    assert c.due_on == date(2026, 2, 27)
+    own = hall_config.model_copy(
+        update={
+            "working_days": WorkingDays(
+                closed_days=[date(2026, 12, 31)], extra_working_days=[date(2026, 12, 26)]
+            )
+        }
+    )
+    # Wednesday 23 December: Thu 24, Fri 25, Sat 26 (the hall opens), Mon 28, Tue 29.
+    assert ComplaintBook(own, engine).due_on(datetime(2026, 12, 23, 10, tzinfo=SHANGHAI)) == date(
+        2026, 12, 29
+    )
+    # Monday 28 December: Tue 29, Wed 30, (Thu 31 closed), then into 2027.
+    if not china().knows(2027):  # until chinesecalendar's release with 2027: weekdays, logged
+        with caplog.at_level(logging.WARNING, logger="hallcall.broker.calendars"):
+            due = ComplaintBook(own, engine).due_on(datetime(2026, 12, 28, 10, tzinfo=SHANGHAI))
+        assert due == date(2027, 1, 5)
+        assert "2027" in caplog.text and "not known" in caplog.text
 
 
 def test_a_complaint_about_a_ticket_finds_its_window_and_clerk(hall, hall_config, engine, clock):

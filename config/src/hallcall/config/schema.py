@@ -8,6 +8,7 @@ speaks English, two departments with one ticket prefix) before anything runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -310,6 +311,29 @@ class Hall(Strict):
         return list(self.voice.languages or self.languages)
 
 
+class WorkingDays(Strict):
+    """What deadlines count as working days (a complaint's answer in 5 working days)."""
+
+    #: "china": Monday to Friday less China's public holidays, plus the weekend days made
+    #: working days to bridge them (调休), from the `chinesecalendar` package; "weekdays":
+    #: Monday to Friday only.
+    calendar: Literal["china", "weekdays"] = "china"
+    #: The hall's own closed days (a local holiday, a move): never working days.
+    closed_days: list[date] = []
+    #: The hall's own extra working days (a Saturday opening): working days even at a weekend
+    #: or a public holiday. Also where to put a year's national 调休 working days before the
+    #: package knows that year.
+    extra_working_days: list[date] = []
+
+    @model_validator(mode="after")
+    def _not_both(self) -> WorkingDays:
+        both = sorted(set(self.closed_days) & set(self.extra_working_days))
+        if both:
+            days = ", ".join(d.isoformat() for d in both)
+            raise ValueError(f"closed_days and extra_working_days both name {days}")
+        return self
+
+
 class HallConfig(Strict):
     """The whole configuration file of one hall."""
 
@@ -321,6 +345,7 @@ class HallConfig(Strict):
     assessment: Assessment = Assessment()
     rate_limits: RateLimits = RateLimits()
     remote_tickets: RemoteTickets = RemoteTickets()
+    working_days: WorkingDays = WorkingDays()
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:

@@ -1,14 +1,20 @@
-"""Complaints against a window, clerk or ticket, to be answered within five working days."""
+"""Complaints against a window, clerk or ticket, to be answered within five working days.
+
+Working days are the hall's (`[working_days]` in the hall file): China's public holidays and
+make-up working days (调休) and the hall's own closed and extra days (`hallcall.broker.calendars`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from hallcall.broker.calendars import calendar_for, warn_if_unknown
+from hallcall.broker.domain.working_days import add_working_days
 from hallcall.broker.storage.orm import ComplaintRow, TicketRow
 from hallcall.config.schema import HallConfig
 
@@ -18,15 +24,6 @@ CHANNELS = ("window", "phone", "letter", "online", "in_person", "other")
 
 class ComplaintError(ValueError):
     """A complaint that cannot be recorded or answered as asked."""
-
-
-def add_working_days(day: date, n: int) -> date:
-    """The n-th working day (Monday to Friday) after `day`."""
-    while n > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
 
 
 @dataclass(frozen=True)
@@ -70,6 +67,14 @@ class ComplaintBook:
         self.config, self.engine = config, engine
         self.hall_id = config.hall.id
         self.zone = ZoneInfo(config.hall.timezone)
+        self.calendar = calendar_for(config)
+
+    def due_on(self, received_at: datetime) -> date:
+        """The last day to answer a complaint received at `received_at`."""
+        day = received_at.astimezone(self.zone).date()
+        due = add_working_days(day, ANSWER_WITHIN_WORKING_DAYS, self.calendar)
+        warn_if_unknown(self.config, day, due)
+        return due
 
     def add(
         self,
@@ -113,9 +118,7 @@ class ComplaintBook:
                 ticket_id=ticket_id,
                 department=department,
                 text=text,
-                due_on=add_working_days(
-                    now.astimezone(self.zone).date(), ANSWER_WITHIN_WORKING_DAYS
-                ),
+                due_on=self.due_on(now),
             )
             s.add(row)
             s.flush()
