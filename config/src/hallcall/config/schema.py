@@ -258,6 +258,10 @@ class Hall(Strict):
     recall_limit: int = Field(default=2, ge=0, le=10)
     #: Satisfaction scale: 3 levels (satisfied / average / dissatisfied) or 5.
     rating_scale: Literal[3, 5] = 3
+    #: The names of the levels: "default" (HallCall's: 5 levels with 一般 / Average in the
+    #: middle) or "national", the five levels of 政务服务"好差评" (非常满意, 满意, 基本满意, 不满意,
+    #: 非常不满意; needs rating_scale = 5). Scores stay 1 (lowest) .. rating_scale.
+    rating_label_set: Literal["default", "national"] = "default"
     #: Seconds a rating pad waits for a rating before recording "not rated".
     rating_timeout_s: int = Field(default=30, ge=5)
     #: Whether the clerk's terminal may show the score a visitor gave.
@@ -296,6 +300,12 @@ class Hall(Strict):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _national_labels_five_levels(self) -> Hall:
+        if self.rating_label_set == "national" and self.rating_scale != 5:
+            raise ValueError('rating_label_set = "national" has five levels: set rating_scale = 5')
+        return self
 
     @model_validator(mode="after")
     def _default_language_spoken(self) -> Hall:

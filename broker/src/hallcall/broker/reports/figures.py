@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from hallcall.broker.reports.records import VisitRecord
 from hallcall.config.schema import HallConfig
-from hallcall.protocol.ratings import RATING_LABELS
+from hallcall.protocol.ratings import is_bad_rating, is_good_rating, rating_labels
 
 
 def summary_stats(values: list[float]) -> tuple[float | None, float | None, float | None]:
@@ -37,12 +37,15 @@ def summary_stats(values: list[float]) -> tuple[float | None, float | None, floa
 
 
 def is_bad(score: int, scale: int) -> bool:
-    """Dissatisfied: the lowest level of three, or the two lowest of five."""
-    return score == 1 if scale == 3 else score <= 2
+    """Dissatisfied (差评): the lowest level of three, or the two lowest of five (不满意 and
+    非常不满意 with the national labels)."""
+    return is_bad_rating(score, scale)
 
 
-def is_satisfied(score: int, scale: int) -> bool:
-    return score == 3 if scale == 3 else score >= 4
+def is_satisfied(score: int, scale: int, label_set: str = "default") -> bool:
+    """Satisfied: the highest of three, the two highest of five; with the national labels the
+    three highest (好评: 非常满意, 满意, 基本满意)."""
+    return is_good_rating(score, scale, label_set)
 
 
 @dataclass
@@ -191,6 +194,7 @@ class Calculator:
     def __init__(self, config: HallConfig):
         self.config = config
         self.scale = config.hall.rating_scale
+        self.label_set = config.hall.rating_label_set
         self._fact_cache: dict[str, tuple] = {}
         # (department, matter) -> (matter kind, service limit in seconds)
         self._matters: dict[tuple[str, str | None], tuple[str | None, float | None]] = {
@@ -216,7 +220,7 @@ class Calculator:
             service is not None and limit is not None and service > limit,
             score,
             score is not None and is_bad(score, scale),
-            score is not None and is_satisfied(score, scale),
+            score is not None and is_satisfied(score, scale, self.label_set),
         )
 
     def group(self, records: Iterable[VisitRecord], dim: Dimension) -> dict[str, Metrics]:
@@ -399,4 +403,4 @@ class Calculator:
         return rows
 
     def rating_labels(self, lang: str) -> list[str]:
-        return RATING_LABELS[self.scale][lang]
+        return rating_labels(self.scale, self.label_set)[lang]

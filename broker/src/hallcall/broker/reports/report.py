@@ -140,8 +140,11 @@ GROUP_TITLES = {
 def _rating_columns(calc: Calculator) -> list[Column]:
     zh, en = calc.rating_labels("zh"), calc.rating_labels("en")
     cols = [Column(f"rating_{i + 1}", zh[i], en[i], group="rating") for i in range(calc.scale)]
+    # With the national labels the satisfied share is 好评 (非常满意, 满意, 基本满意), so called.
+    good = ("好评率", "Good-rating rate") if calc.label_set == "national" else None
+    zh_good, en_good = good or ("满意率", "Satisfaction rate")
     return cols + [
-        Column("satisfaction_rate", "满意率", "Satisfaction rate", "rate", "rating"),
+        Column("satisfaction_rate", zh_good, en_good, "rate", "rating"),
         Column("bad_rating_rate", "差评率", "Bad-rating rate", "rate", "rating"),
     ]
 

@@ -18,7 +18,7 @@ from hallcall.broker.domain.hall import Appointment, HallDay, RemoteTaken, Ticke
 from hallcall.broker.domain.model import Ticket, TicketStatus
 from hallcall.config.schema import HallConfig
 from hallcall.protocol import payloads as p
-from hallcall.protocol.ratings import RATING_LABELS
+from hallcall.protocol.ratings import rating_labels
 
 
 def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False) -> dict[str, Any]:
@@ -203,7 +203,9 @@ def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
                 "notice": hall.notice.model_dump(exclude_none=True) if hall.notice else None,
                 "recall_limit": hall.recall_limit,
                 "rating_scale": hall.rating_scale,
-                "rating_labels": RATING_LABELS[hall.rating_scale],
+                "rating_labels": rating_labels(hall.rating_scale, hall.rating_label_set),
+                # Which names those are: "default" or "national" (政务服务"好差评"'s five).
+                "rating_label_set": hall.rating_label_set,
                 "rating_timeout_s": hall.rating_timeout_s,
                 "show_rating_to_clerk": hall.show_rating_to_clerk,
                 "require_pin": hall.require_pin,
