@@ -162,7 +162,7 @@ def test_the_dashboard_shows_devices_alarms_actions_and_reports(
     )
     check_contrast(page, "live, en")
     page.wait_for_function(  # today's figures, from the reports' own code: 4 issued
-        "(document.querySelector('#figures .fig-value') || {}).textContent === '4'",
+        "() => (document.querySelector('#figures .fig-value') || {}).textContent === '4'",
         timeout=15000,
     )
 
@@ -199,7 +199,7 @@ def test_the_dashboard_shows_devices_alarms_actions_and_reports(
     )
     page.goto(f"{dash}/admin/?lang=en")
     page.wait_for_function(
-        "(document.querySelector('tr[data-window=\"w07\"] .deps') || {}).textContent"
+        "() => (document.querySelector('tr[data-window=\"w07\"] .deps') || {}).textContent"
         " === 'Finance Office (Fees & Reimbursement)'"
     )
     # A complaint, recorded by the reports' own ComplaintBook.

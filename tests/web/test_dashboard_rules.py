@@ -96,3 +96,22 @@ def test_the_login_limit_holds_a_name_and_an_address():
     assert limit.retry_after("wang", "5.6.7.8", 61) == 0  # the window has passed
     limit.succeeded("li")
     assert limit.retry_after("li", "9.9.9.9", 12) == 0
+
+
+def test_a_flood_of_new_names_and_addresses_does_not_lift_a_lock():
+    limit = LoginLimiter(per_user=3, per_address=5, window_s=60, max_keys=40)
+    for _ in range(3):
+        limit.failed("wang", "10.0.0.1", 0)
+    assert limit.retry_after("wang", "10.9.9.9", 1) > 0
+    for i in range(200):  # each failure makes two new keys: far past max_keys
+        limit.failed(f"junk{i}", f"10.4.{i}.1", 2)
+    assert limit.retry_after("wang", "10.9.9.9", 3) > 0
+    assert len(limit._failures) <= 40 + 2  # memory stays bounded
+
+
+def test_one_ipv6_client_is_its_64():
+    limit = LoginLimiter(per_user=100, per_address=2, window_s=60)
+    limit.failed("a", "2001:db8::1", 0)
+    limit.failed("b", "2001:db8::ffff:2", 0)
+    assert limit.retry_after("c", "2001:db8::3", 1) > 0
+    assert limit.retry_after("c", "2001:db8:0:1::3", 1) == 0

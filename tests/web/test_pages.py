@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlparse
 
+import httpx
 import pytest
 from pyzbar.pyzbar import decode
 
@@ -78,8 +79,10 @@ def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, de
     clerk = device("window", "w01")
     assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
     assert clerk.request("call.next")["ok"]
-    phone.wait_for_function("document.getElementById('headline').textContent === '前面还有 3 人'")
-    phone.wait_for_function("window.hallcallAlerts === 1")  # 3 ahead: the near alert
+    phone.wait_for_function(
+        "() => document.getElementById('headline').textContent === '前面还有 3 人'"
+    )
+    phone.wait_for_function("() => window.hallcallAlerts === 1")  # 3 ahead: the near alert
     assert "near" in phone.locator("#ticket").get_attribute("class")
     shoot(phone, "ticket-phone-zh-near")
 
@@ -90,7 +93,7 @@ def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, de
     started = time.monotonic()
     assert clerk.request("call.next")["data"]["ticket"]["number"] == ticket["number"]
     phone.wait_for_function(
-        "document.getElementById('headline').textContent.startsWith('请到')", timeout=5000
+        "() => document.getElementById('headline').textContent.startsWith('请到')", timeout=5000
     )
     took = time.monotonic() - started
     assert phone.locator("#headline").inner_text() == "请到 1 号窗口"
@@ -109,7 +112,9 @@ def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, de
     shoot(desk, "ticket-desktop-en-called")
 
     assert clerk.request("ticket.finish", outcome="done")["ok"]
-    phone.wait_for_function("document.getElementById('headline').textContent === '办理完毕，谢谢'")
+    phone.wait_for_function(
+        "() => document.getElementById('headline').textContent === '办理完毕，谢谢'"
+    )
     # Served: the page offers the hall's rating levels (best first), once, as the pad does.
     phone.wait_for_selector("#rate:not([hidden])")
     assert phone.locator("#rate .level").all_inner_texts() == ["满意", "一般", "不满意"]
@@ -125,6 +130,12 @@ def test_the_printed_qr_opens_a_live_page_that_alerts_and_calls(queue_broker, de
     assert not late["ok"] and late["error"]["detail"]["reason"] == "already_rated"
     again = phone.request.post(web.url + path + "/rate", form={"score": "1", "lang": "en"})
     assert "rated=rate_already" in again.url
+    # Rated: nothing more can happen to it, so its stream says so and ends (no polling after).
+    with httpx.stream("GET", web.url + path + "/events", timeout=10) as events:
+        lines = [line for line in events.iter_lines() if line.startswith("event:")]
+    assert lines == ["event: ticket", "event: end"]
+    superscript = phone.request.post(web.url + path + "/rate", form={"score": "²"})
+    assert superscript.status == 200 and "rated=rate_refused" in superscript.url
     for p in (phone, en, desk):
         p.close()
 
@@ -144,6 +155,9 @@ def test_a_bad_token_is_a_clear_page_in_both_languages(queue_broker, web, browse
         assert "Traceback" not in page.content()
         check_elderly(page, f"not found, {lang}")
         shoot(page, f"ticket-phone-{lang}-not-found")
+    headers = httpx.get(f"{web.url}/t/{'A' * 22}").headers
+    assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
+    assert "default-src 'self'" in headers["content-security-policy"]
     response = page.goto(f"{web.url}/nothing-here")
     assert response is not None and response.status == 404
     assert page.locator("#headline").inner_text() == "找不到这张号"
@@ -159,12 +173,12 @@ def test_the_lobby_page_follows_the_calls(queue_broker, device, web, browser):
     ]["number"]
     tv = browser.new_page(viewport=TV)
     tv.goto(web.url + "/lobby")
-    tv.wait_for_function("document.querySelector('.newest-none') !== null")
+    tv.wait_for_function("() => document.querySelector('.newest-none') !== null")
     clerk = device("window", "w01")
     assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
     assert clerk.request("call.next")["ok"]
     tv.wait_for_function(
-        f"(document.querySelector('.newest-number') || {{}}).textContent === '{number}'"
+        f"() => (document.querySelector('.newest-number') || {{}}).textContent === '{number}'"
     )
     assert tv.locator(".newest-window").all_inner_texts() == [
         "请到 1 号窗口",

@@ -22,6 +22,9 @@ NUMBER = "13912345678"
 def test_phone_numbers_and_the_daily_cap(tmp_path):
     assert clean_phone("139 1234-5678") == NUMBER
     assert clean_phone("+85291234567") == "+85291234567"
+    for same in ("+86 139 1234 5678", "008613912345678", "+8613912345678", "(139) 1234-5678"):
+        assert clean_phone(same) == NUMBER, same
+    assert clean_phone("+0013600000002") is None and clean_phone("+12") is None
     assert clean_phone("12345") is None and clean_phone("1391234567x") is None
     book = PhoneBook(open_web_db(f"sqlite:///{tmp_path}/w.db"))
     assert [book.take(NUMBER, "2026-12-03", 2) for _ in range(3)] == [True, True, False]
@@ -74,7 +77,7 @@ def test_take_a_ticket_online_then_check_in_at_the_kiosk(
     assert checked["ok"], checked
     assert checked["data"]["ticket"]["source"] == "remote"
     page.wait_for_function(
-        "document.getElementById('headline').textContent === '下一位就是您'", timeout=5000
+        "() => document.getElementById('headline').textContent === '下一位就是您'", timeout=5000
     )
     assert not page.locator("#checkin-qr").is_visible()  # checked in: the code is spent
     assert page.locator("#alert").is_visible()

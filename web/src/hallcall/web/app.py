@@ -22,17 +22,22 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import TypeAdapter, ValidationError
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hallcall.device_kit.i18n import localized
 from hallcall.protocol.payloads import Token
+from hallcall.web.dashboard.ratelimit import network_of
 from hallcall.web.hub import EVERYTHING, WebHub
 from hallcall.web.lobby_page import lobby_page
 from hallcall.web.notify.service import Notifier
 from hallcall.web.remote import REMOTE_ANSWERS, REMOTE_TEXTS, RemoteDesk
+from hallcall.web.streams import StreamLimits
 from hallcall.web.ticket_page import CONTACT_KEYS, CONTACT_TEXTS, TEXTS, choose_lang, ticket_page
 from hallcall.web.watch import Seen, ask, watch
 
@@ -45,6 +50,14 @@ TEMPLATES = Environment(
 )
 #: Seconds between the fallback polls of a page without a stream.
 POLL_S = 10
+#: Sent with every page of the web part (the dashboard sets its own, stricter).
+SAFETY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+}
 #: What a rating on the page may answer (`?rated=`).
 RATE_ANSWERS = frozenset({"rate_thanks", "rate_already", "rate_refused"})
 #: A stream sends a comment this often so proxies and phones keep it open.
@@ -63,6 +76,7 @@ class WebOptions:
 
 def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
     options = options or WebOptions()
+    streams = StreamLimits()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -126,7 +140,9 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         form = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
         lang = choose_lang(next(iter(form.get("lang") or []), None), hub.catalog())
         raw = next(iter(form.get("score") or []), "")
-        if not _valid_token(token) or not raw.isdigit() or not 1 <= int(raw) <= 5:
+        if not _valid_token(token):
+            return JSONResponse(_error(lang, "not_found"), 404)
+        if raw not in ("1", "2", "3", "4", "5"):
             return RedirectResponse(f"/t/{token}?lang={lang}&rated=rate_refused", status_code=303)
         reply = await hub.request("ticket.rate", token=token, score=int(raw))
         error = reply.get("error") or {}
@@ -174,14 +190,24 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         if not _valid_token(token):
             return JSONResponse(_error(choose_lang(lang, hub.catalog()), "not_found"), 404)
 
+        client = network_of(request.client.host if request.client else "?")
+        if not streams.open(token, client):
+            return JSONResponse({"error": "too many open pages"}, 429)
+
         async def stream() -> AsyncIterator[dict[str, str]]:
             last = None
-            async for seen in watch(hub, token):
-                status, data = page_of(seen, lang)
-                text = json.dumps({"status": status, **data}, ensure_ascii=False)
-                if text != last:
-                    last = text
-                    yield {"event": "ticket", "data": text}
+            try:
+                async for seen in watch(hub, token):
+                    status, data = page_of(seen, lang)
+                    text = json.dumps({"status": status, **data}, ensure_ascii=False)
+                    if text != last:
+                        last = text
+                        yield {"event": "ticket", "data": text}
+                # The ticket ended (or there is none): nothing more will come; the page stops
+                # listening instead of polling a finished ticket for ever.
+                yield {"event": "end", "data": "{}"}
+            finally:
+                streams.close(token, client)
 
         return EventSourceResponse(stream(), ping=KEEPALIVE_S)
 
@@ -276,11 +302,37 @@ def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
         Route("/healthz", health),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: not_found, 500: server_error},
+        middleware=[Middleware(SafetyHeaders)],
     )
+    return app
+
+
+class SafetyHeaders:
+    """Adds SAFETY_HEADERS to every response (a plain ASGI middleware: streams pass through).
+
+    The pages may not be framed (clickjacking on /remote), run no outside script, and never
+    send the token in their URL to another site as a referrer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SAFETY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _error(lang: str, what: str) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class WebHub:
         #: How long after a queue moved its pages are told (see `_move_later`).
         self.move_wait_s = move_wait_s
         self._moves: dict[str, Change] = {}
+        self._asking: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._moving: set[str] = set()
         self.client.on_view(self._heard)
         self.client.on_connection(self._connection)
@@ -107,8 +108,16 @@ class WebHub:
         return len({s for subs in self._by_key.values() for s in subs})
 
     async def ticket_status(self, token: str) -> dict[str, Any]:
-        """The queue broker's reply to `ticket.status` (a "timeout" reply if it does not answer)."""
-        return await self.request("ticket.status", token=token)
+        """The queue broker's reply to `ticket.status` (a "timeout" reply if it does not answer).
+
+        Pages of one ticket asking at once share one question (a visitor's two tabs, the page
+        and its notification), so they cost the hall's rate limit once."""
+        asking = self._asking.get(token)
+        if asking is None:
+            asking = asyncio.ensure_future(self.request("ticket.status", token=token))
+            self._asking[token] = asking
+            asking.add_done_callback(lambda _f: self._asking.pop(token, None))
+        return await asyncio.shield(asking)
 
     async def request(self, op: str, **args: Any) -> dict[str, Any]:
         """Send `op` as the web device and await its reply (the kit's one request style: sent

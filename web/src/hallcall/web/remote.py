@@ -28,8 +28,9 @@ from hallcall.web.dashboard.ratelimit import LoginLimiter
 from hallcall.web.hub import WebHub
 from hallcall.web.storage.tables import remote_phones, secrets
 
-#: A mainland mobile number, or an international one written with its country code.
-PHONE = re.compile(r"^(1[3-9]\d{9}|\+\d{8,15})$")
+#: A mainland mobile number (after +86 / 0086 is taken off), or another country's in E.164.
+MAINLAND = re.compile(r"^1[3-9]\d{9}$")
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 #: Remote tickets one client address may take an hour (a guard against a script).
 PER_ADDRESS_HOURLY = 20
 
@@ -96,8 +97,16 @@ REMOTE_ANSWERS = frozenset(
 
 
 def clean_phone(raw: str) -> str | None:
-    phone = re.sub(r"[\s-]", "", raw)
-    return phone if PHONE.fullmatch(phone) else None
+    """One spelling per number, so the daily cap counts a phone once: "139 1234-5678",
+    "+86 13912345678" and "008613912345678" are all "13912345678"; other countries' as E.164."""
+    phone = re.sub(r"[\s()-]", "", raw)
+    if phone.startswith("00"):
+        phone = "+" + phone[2:]
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if MAINLAND.fullmatch(phone) or E164.fullmatch(phone):
+        return phone
+    return None
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ async def watch(hub: WebHub, token: str) -> AsyncIterator[Seen]:
         seen = await ask(hub, token)
         while True:
             yield seen
-            if seen.outcome == "unknown":
+            if seen.outcome == "unknown" or _over(seen):
                 return
             last = seen if seen.outcome == "ok" else None
             ticket = last.ticket if last else None
@@ -60,6 +60,19 @@ async def watch(hub: WebHub, token: str) -> AsyncIterator[Seen]:
             seen = await ask(hub, token)
     finally:
         hub.unsubscribe(sub)
+
+
+def _over(seen: Seen) -> bool:
+    """Nothing more can happen to this ticket: it ended and may not (or no longer) be rated."""
+    status = seen.status
+    if seen.outcome != "ok" or status is None or seen.from_event:
+        return False
+    if status.get("other_day") or status.get("day_closed"):
+        return True
+    ticket = status.get("ticket")
+    if ticket is None:
+        return bool((status.get("checkin") or {}).get("expired"))
+    return ticket["status"] in ("finished", "no_show") and not status.get("can_rate")
 
 
 def keys(status: dict[str, Any] | None) -> set[str]:

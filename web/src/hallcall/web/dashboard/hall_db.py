@@ -98,9 +98,17 @@ def report_for(
         config, engine, start, end, lang=lang, now=now, records=records, previous_records=previous
     )
     report.tables = [t for t in report.tables if t.name not in HALL_ONLY_TABLES]
+    # Its records touch other departments too (a transfer in or out): their rows stay theirs.
+    own = {
+        "department": {dep},
+        "window": {w.id for w in config.windows if dep in w.departments},
+        "clerk": {s.id for s in config.staff if s.department == dep},
+        "matter": {m.id for d in config.departments if d.id == dep for m in d.matters},
+    }
+    own["assessment"] = own["department"] | own["clerk"]
     for t in report.tables:
-        if t.name == "department":
-            t.rows = [row for row in t.rows if row.get("key") == dep]
+        if t.name in own:
+            t.rows = [row for row in t.rows if row.get("key") in own[t.name]]
     return report
 
 

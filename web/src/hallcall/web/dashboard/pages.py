@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -468,10 +469,18 @@ def routes(d: Dashboard) -> list[Route]:
         if not user.is_manager:
             w = d.config.window(window) if window else None
             s = d.config.staff_member(staff) if staff else None
-            mine = (w is not None and user.department in (w.departments + _serving(w.id))) or (
-                s is not None and s.department == user.department
+            # Every field given must be the head's own, and at least one is given.
+            window_ok = window is None or (
+                w is not None and user.department in (w.departments + _serving(w.id))
             )
-            if not mine:
+            staff_ok = staff is None or (s is not None and s.department == user.department)
+            dep = next((x for x in d.config.departments if x.id == user.department), None)
+            ticket_ok = ticket is None or (
+                dep is not None
+                and re.fullmatch(re.escape(dep.prefix) + r"\d+", ticket.rsplit("-", 1)[-1])
+                is not None
+            )
+            if not (window or staff) or not (window_ok and staff_ok and ticket_ok):
                 return forbidden(request, session, lang)
         try:
             c = await asyncio.to_thread(

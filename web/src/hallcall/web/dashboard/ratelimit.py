@@ -9,8 +9,21 @@ its address's: one guesser trying many names is still held by the address).
 
 from __future__ import annotations
 
+import ipaddress
 from collections import deque
 from dataclasses import dataclass, field
+
+
+def network_of(address: str) -> str:
+    """What one client is: its IPv4 address, or its IPv6 /64 (one household or phone may hold
+    a whole /64, so one address each would be a limit per guess, not per client)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 @dataclass
@@ -26,12 +39,12 @@ class LoginLimiter:
         """0 if a log-in may be tried now, else the seconds until it may."""
         waits = [
             self._wait(f"user:{username.strip().lower()}", self.per_user, now),
-            self._wait(f"addr:{address}", self.per_address, now),
+            self._wait(f"addr:{network_of(address)}", self.per_address, now),
         ]
         return max(waits)
 
     def failed(self, username: str, address: str, now: float) -> None:
-        for key in (f"user:{username.strip().lower()}", f"addr:{address}"):
+        for key in (f"user:{username.strip().lower()}", f"addr:{network_of(address)}"):
             times = self._failures.setdefault(key, deque())
             times.append(now)
             self._trim(times, now)
@@ -55,10 +68,17 @@ class LoginLimiter:
             times.popleft()
 
     def _forget_old(self, now: float) -> None:
+        """Make room: forget empty keys, then the oldest keys that hold no lock. A key that
+        holds a lock is never forgotten, or flooding the table with new names and addresses
+        would lift the lock on the name being guessed."""
         for key in list(self._failures):
             times = self._failures[key]
             self._trim(times, now)
             if not times:
                 del self._failures[key]
-        while len(self._failures) > self.max_keys:  # still too many: drop the oldest keys
-            del self._failures[next(iter(self._failures))]
+        for key in list(self._failures):
+            if len(self._failures) <= self.max_keys:
+                return
+            limit = self.per_user if key.startswith("user:") else self.per_address
+            if len(self._failures[key]) < limit:
+                del self._failures[key]

@@ -75,7 +75,9 @@
       online(data.status === 200);
       if (data.status === 200) show(data);
     });
-    stream.onerror = function () { online(false); startPolling(); };
+    var ended = false;
+    stream.addEventListener("end", function () { ended = true; stream.close(); });
+    stream.onerror = function () { if (ended) return; online(false); startPolling(); };
     stream.onopen = function () { online(true); if (polling !== null) { clearInterval(polling); polling = null; } };
   } else {
     startPolling();
