@@ -99,7 +99,7 @@ def report_for(
     )
     report.tables = [t for t in report.tables if t.name not in HALL_ONLY_TABLES]
     # Its records touch other departments too (a transfer in or out): their rows stay theirs.
-    own = {
+    own: dict[str, set[str]] = {
         "department": {dep},
         "window": {w.id for w in config.windows if dep in w.departments},
         "clerk": {s.id for s in config.staff if s.department == dep},
