@@ -84,7 +84,7 @@ def report_for(
     """The report of [start, end]; a department head's holds only their department's visits."""
     if user.is_manager:
         return build_report(config, engine, start, end, lang=lang, now=now)
-    dep = user.department
+    dep = user.department or ""
 
     def mine(records):
         return [x for x in records if dep in (x.department, x.issued_department)]
