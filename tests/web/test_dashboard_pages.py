@@ -228,3 +228,43 @@ def test_the_dashboard_shows_devices_alarms_actions_and_reports(
         page.click("#csv")
     assert download.value.suggested_filename.endswith("_csv.zip")
     page.close()
+
+
+def test_a_department_head_neither_reads_nor_files_against_another_department(
+    queue_broker, device, dash, browser
+):
+    """A registrar ticket transferred to finance touches both: finance's head sees the visit in
+    her report, but not the registrar's windows, clerks or assessment; she may not file a
+    complaint against a registrar clerk."""
+    import io
+    import zipfile
+
+    queue_broker()
+    wait_online(dash)
+    kiosk = device("kiosk", "kiosk-1")
+    assert kiosk.request("ticket.issue", department="registrar", matter="transcript")["ok"]
+    clerk = device("window", "w01")
+    assert clerk.request("window.login", staff="s101", post="A", pin="2468")["ok"]
+    assert clerk.request("call.next")["ok"]
+    assert clerk.request("ticket.transfer", department="finance")["ok"]
+
+    head = browser.new_page(viewport=DESKTOP)
+    assert log_in(head, dash, "li").status == 303
+    head.goto(f"{dash}/admin/complaints?lang=en")
+    csrf = head.locator("input[name=csrf]").first.get_attribute("value")
+    other = {"csrf": csrf, "text": "rude clerk", "channel": "in_person"}
+    assert (
+        head.request.post(
+            f"{dash}/admin/complaints", form={**other, "window": "w03", "staff": "s101"}
+        ).status
+        == 403
+    )
+    assert head.request.post(f"{dash}/admin/complaints", form=other).status == 403
+    download = head.request.get(f"{dash}/admin/reports/download?period=today&format=csv")
+    assert download.status == 200
+    tables = zipfile.ZipFile(io.BytesIO(download.body()))
+    text = {name: tables.read(name).decode("utf-8-sig") for name in tables.namelist()}
+    everything = "\n".join(text.values())
+    assert "s101" not in everything and "Zhang Min" not in everything and "张敏" not in everything
+    assert "Registrar" not in next(v for k, v in text.items() if "assessment" in k)
+    head.close()
