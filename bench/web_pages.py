@@ -175,6 +175,8 @@ def measure_hallcall(args, tmp: Path, port: int, display: Display) -> dict:
                 str(web_port),
                 "--mqtt-port",
                 str(port),
+                "--pages-per-client",  # every page of the bench comes from this one address
+                str(args.pages + 10),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -72,11 +72,13 @@ class WebOptions:
     notifier: Notifier | None = None
     #: Remote tickets (线上取号, `/remote`) where the hall takes them; None: no such page.
     remote: RemoteDesk | None = None
+    #: Open live pages at most, per ticket, per client address and in all.
+    streams: StreamLimits = field(default_factory=StreamLimits)
 
 
 def create_app(hub: WebHub, options: WebOptions | None = None) -> Starlette:
     options = options or WebOptions()
-    streams = StreamLimits()
+    streams = options.streams
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

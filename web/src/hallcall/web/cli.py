@@ -58,7 +58,7 @@ def cmd_web(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         hub = WebHub(config.hall.id, settings_from_args(args), device)
-        app = create_app(hub, WebOptions(near_ahead=args.near_ahead))
+        app = create_app(hub, WebOptions(near_ahead=args.near_ahead, streams=stream_limits(args)))
     print(f"HallCall web for {config.hall.id}: http://{args.host}:{args.port}/lobby", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
     return 0
@@ -76,6 +76,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--notify",
         metavar="FILE",
         help="the visitors' notification channels (TOML, docs/web.md); needs --web-db",
+    )
+    p.add_argument(
+        "--pages-per-client",
+        type=int,
+        default=300,
+        help="open live pages one client address may hold (default 300; 5 per ticket)",
     )
     p.add_argument(
         "--near-ahead",
@@ -112,3 +118,9 @@ def remote_for(config, hub, engine):
     from hallcall.web.remote import PhoneBook, RemoteDesk
 
     return RemoteDesk(hub, PhoneBook(engine), config.remote_tickets, config.hall.timezone)
+
+
+def stream_limits(args: argparse.Namespace):
+    from hallcall.web.streams import StreamLimits
+
+    return StreamLimits(per_client=args.pages_per_client)

@@ -51,7 +51,7 @@ def dashboard_app(args: argparse.Namespace, config: HallConfig, device: str) -> 
     from hallcall.mqtt.client import DeviceClient
     from hallcall.mqtt.settings import read_password_file, settings_from_args
     from hallcall.web.app import WebOptions, create_app
-    from hallcall.web.cli import notifier_for, remote_for
+    from hallcall.web.cli import notifier_for, remote_for, stream_limits
     from hallcall.web.dashboard.app import Dashboard, DashboardOptions, with_dashboard
     from hallcall.web.dashboard.devices import DASHBOARD_SUBSCRIPTIONS, WebClient
     from hallcall.web.hub import SUBSCRIPTIONS, WebHub
@@ -97,7 +97,10 @@ def dashboard_app(args: argparse.Namespace, config: HallConfig, device: str) -> 
     if notifier is not None:
         dashboard.on_alarm(lambda alarm: notifier.alarm(*alarm_message(alarm, config)))
     options = WebOptions(
-        near_ahead=args.near_ahead, notifier=notifier, remote=remote_for(config, hub, web_db)
+        near_ahead=args.near_ahead,
+        notifier=notifier,
+        remote=remote_for(config, hub, web_db),
+        streams=stream_limits(args),
     )
     app = with_dashboard(create_app(hub, options), dashboard)
     return hub, app
