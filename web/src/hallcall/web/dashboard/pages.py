@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -568,7 +569,7 @@ def routes(d: Dashboard) -> list[Route]:
             error=error,
             tables=tables,
             span=t(lang, "report_of", start=report.start, end=report.end) if report else "",
-            query=f"period={text}&lang={lang}",
+            query=urlencode({"period": text, "lang": lang}),
         )
 
     async def report_download(request: Request, session: Session, lang: str) -> Response:
