@@ -1,7 +1,8 @@
 """Every visitor-facing page at phone (360 x 740) and desktop (1280 x 800) sizes, in both
 languages, in Chromium: each passes the 适老化 check (text >= 18 px, targets >= 60 x 60 px,
 contrast >= 4.5:1, no sideways scrolling) and is saved as build/screenshots/web-every-*.png.
-The close of day is shown on a waiting ticket's page as the end of service, not an error."""
+The close of day is shown on a waiting ticket's page as the end of service, and the next
+morning the same page says whose day it was: never an error."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def sweep(browser, url: str, name: str, expect: dict[str, str]) -> None:
             page.close()
 
 
-def test_every_page_at_both_sizes_in_both_languages(queue_broker, device, remote_web, browser):
+def test_every_page_at_both_sizes_in_both_languages(
+    queue_broker, device, remote_web, browser, clock
+):
     web = remote_web
     queue_broker()
     wait_for(lambda: web.hub.online, what="the web part online")
@@ -61,4 +64,11 @@ def test_every_page_at_both_sizes_in_both_languages(queue_broker, device, remote
         f"{web.url}/t/{token}",
         "ticket-day-closed",
         {"zh": "今日已结束办理", "en": "Service has ended for today"},
+    )
+    clock.advance(hours=24)  # the next morning: yesterday's ticket says so, in both languages
+    sweep(
+        browser,
+        f"{web.url}/t/{token}",
+        "ticket-yesterday",
+        {"zh": "这是 2026-11-23 的号，今天已无效", "en": "This ticket was for 2026-11-23"},
     )
