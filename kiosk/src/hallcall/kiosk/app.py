@@ -27,9 +27,10 @@ from PySide6.QtWidgets import QApplication
 
 from hallcall.device_kit.app import DeviceApp, device_client, run_device_app
 from hallcall.device_kit.fonts import install_cjk_font
+from hallcall.hardware.idcard import IdCardReader, masked_name, open_idcard_reader
 from hallcall.hardware.printer import open_printer
 
-from .model import KioskModel
+from .model import CardSeen, KioskModel
 from .printout import TicketPrinter
 from .settings import KioskSettings
 from .widgets import KioskWindow
@@ -80,6 +81,53 @@ class PrinterWorker(QObject):
         self._thread.join(timeout=5)
 
 
+class CardWorker(QObject):
+    """Reads ID cards on its own thread (`read_card` blocks while it polls the reader) and hands
+    each one to the GUI thread as a `CardSeen`: the masked name and the birth date. The IdCard
+    itself, with the full name and the number, never leaves this thread."""
+
+    _card = Signal(object)
+    _online = Signal(bool)
+
+    def __init__(self, reader: IdCardReader, on_card, on_online, poll_s: float = 0.5):
+        super().__init__()
+        self.reader = reader
+        self.poll_s = poll_s
+        self._card.connect(on_card)
+        self._online.connect(on_online)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kiosk-idcard", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        online: bool | None = None
+        while not self._stop.is_set():
+            try:
+                card = self.reader.read_card(self.poll_s)
+                seen = CardSeen(masked_name(card.name), card.birth_date) if card else None
+                del card
+                now_online = bool(self.reader.online)
+            except Exception:  # a driver bug must not stop the reader thread
+                log.exception("id card reader failed")
+                seen, now_online = None, False
+                self._stop.wait(self.poll_s)
+            if now_online != online:
+                online = now_online
+                self._online.emit(now_online)
+            if seen is not None and not self._stop.is_set():
+                log.info("id card read: %s", seen.masked_name)
+                self._card.emit(seen)
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            self.reader.close()
+        finally:
+            self._thread.join(timeout=5)
+
+
 class KioskApp(QObject):
     """One kiosk: `start()` connects and shows the window, `stop()` undoes everything."""
 
@@ -88,6 +136,7 @@ class KioskApp(QObject):
         settings: KioskSettings,
         *,
         printer=None,
+        idcard_reader: IdCardReader | None = None,
         now: Callable[[], float] | None = None,
         connect_grace_s: float = 5.0,
     ):
@@ -114,6 +163,17 @@ class KioskApp(QObject):
             logo_path=settings.logo_path,
             default_lang=settings.language or "zh",
             now=now if now is not None else time.monotonic,
+            idcard=idcard_reader is not None or settings.idcard is not None,
+            green_channel_age=settings.green_channel_age,
+            card_wait_s=settings.card_wait_s,
+        )
+        reader = idcard_reader
+        if reader is None and settings.idcard is not None:
+            reader = open_idcard_reader(settings.idcard)
+        self.card_worker = (
+            CardWorker(reader, self.model.card_read, self.model.set_card_reader_online)
+            if reader is not None
+            else None
         )
         self.window = KioskWindow(self.model, settings.device)
         self.device = DeviceApp(
@@ -132,6 +192,8 @@ class KioskApp(QObject):
     # ------------------------------------------------------------------ lifecycle
     def start(self, show: bool = True) -> None:
         self.device.start()
+        if self.card_worker is not None:
+            self.card_worker.start()
         self._poll.start()
         self.poll_printer()
         if show:
@@ -145,6 +207,8 @@ class KioskApp(QObject):
         try:
             self.device.stop()
         finally:
+            if self.card_worker is not None:
+                self.card_worker.stop()
             self.worker.stop()
             self.printer.close()
 

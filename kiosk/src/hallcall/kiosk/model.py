@@ -28,10 +28,13 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hallcall.device_kit.device_model import DeviceModel, as_json
 from hallcall.device_kit.i18n import localized
+from hallcall.hardware.idcard.privacy import age_on
 from hallcall.protocol.payloads import (
     CatalogView,
     Payload,
@@ -64,10 +67,32 @@ class Screen(enum.StrEnum):
     RESULT = "result"
     ERROR = "error"
     UNAVAILABLE = "unavailable"
+    CARD = "card"  # "place your ID card" / could not read it / the reader is offline
+    GREEN = "green"  # the green channel offered to a visitor of green_channel_age or more
 
 
 #: Screens a visitor browses; they are replaced by UNAVAILABLE while no ticket can be taken.
-BROWSING = frozenset({Screen.START, Screen.MATTERS, Screen.GUIDE, Screen.APPOINTMENT})
+BROWSING = frozenset(
+    {Screen.START, Screen.MATTERS, Screen.GUIDE, Screen.APPOINTMENT, Screen.CARD, Screen.GREEN}
+)
+
+
+class CardState(enum.StrEnum):
+    WAITING = "waiting"  # place the card on the reader
+    FAILED = "failed"  # nothing readable came in time (taken off mid-read, a bad card)
+    OFFLINE = "offline"  # the reader does not answer
+
+
+@dataclass(frozen=True)
+class CardSeen:
+    """All the kiosk keeps of a resident ID card: the masked name and the birth date.
+
+    The app's reader thread makes it from the IdCard and drops the card there, so the full
+    name and the ID number never reach the model, a request, MQTT or a log.
+    """
+
+    masked_name: str  # "张*丰"
+    birth_date: date
 
 
 class Phase(enum.StrEnum):
@@ -102,6 +127,8 @@ class Request:
     phase: Phase = Phase.CHECKING_PRINTER
     ticket: dict[str, Any] | None = None
     late: bool = False  # its reply came after the kiosk had given up waiting
+    #: Taken with an ID card: the masked name printed on the ticket (never sent anywhere).
+    card_name: str | None = None
 
     @property
     def checkin(self) -> bool:
@@ -202,6 +229,10 @@ class KioskModel(DeviceModel):
         connect_grace_s: float = 5.0,
         logo_path: str | None = None,
         default_lang: str = "zh",
+        idcard: bool = False,
+        green_channel_age: int = 60,
+        card_wait_s: float = 20.0,
+        today: Callable[[], date] | None = None,
     ):
         self.effects = effects
         self.now = now
@@ -211,6 +242,15 @@ class KioskModel(DeviceModel):
         self.connect_grace_s = connect_grace_s
         self.logo_path = logo_path
         self._fallback_lang = default_lang if default_lang in LANGS else "zh"
+        #: An ID card reader is configured: the start screen offers "take a ticket with it".
+        self.idcard = idcard
+        self.green_channel_age = green_channel_age  # 0: never offered
+        self.card_wait_s = card_wait_s
+        self._today = today
+        self.card_reader_online: bool | None = None  # None: not heard yet
+        self.card: CardSeen | None = None  # the visitor's card, until their ticket or the start
+        self.card_state = CardState.WAITING
+        self._card_since = now()
 
         self.catalog: Catalog | None = None
         self.queues: dict[str, dict[str, Any]] = {}
@@ -248,7 +288,12 @@ class KioskModel(DeviceModel):
             listener()
 
     def _signature(self) -> tuple:
-        return (self.screen, self.unavailable_reason(), self.result_seconds_left())
+        return (
+            self.screen,
+            self.unavailable_reason(),
+            self.result_seconds_left(),
+            self.card_state,
+        )
 
     # ------------------------------------------------------------------ what to show
     @property
@@ -442,6 +487,126 @@ class KioskModel(DeviceModel):
         if m is not None:
             return localized(m.name, self.lang)
         return localized(dep.name, self.lang) if dep else ""
+
+    # ------------------------------------------------------------------ the ID card
+    def hall_today(self) -> date:
+        """Today in the hall's time zone (a birthday counts from the hall's midnight)."""
+        if self._today is not None:
+            return self._today()
+        zone_name = self.catalog.hall.timezone if self.catalog else None
+        now = datetime.now(UTC)
+        if zone_name:
+            try:
+                return now.astimezone(ZoneInfo(zone_name)).date()
+            except (ZoneInfoNotFoundError, ValueError):
+                log.warning("unknown hall time zone %r: using UTC", zone_name)
+        return now.date()
+
+    def card_age(self) -> int | None:
+        if self.card is None:
+            return None
+        try:
+            return age_on(self.card.birth_date, self.hall_today())
+        except ValueError:
+            return None
+
+    def green_channel_due(self) -> bool:
+        age = self.card_age()
+        return self.green_channel_age > 0 and age is not None and age >= self.green_channel_age
+
+    def card_view(self) -> tuple[str, str, str]:
+        """The card screen's (mark, title, message)."""
+        if self._screen is Screen.GREEN:
+            return (
+                self.t("green_mark"),
+                self.t("green_title", name=self.card.masked_name if self.card else ""),
+                self.t("green_text", age=self.green_channel_age),
+            )
+        state = self.card_state
+        if self.card_reader_online is False:
+            state = CardState.OFFLINE
+        mark = "!" if state is not CardState.WAITING else self.t("card_mark")
+        return mark, self.t(f"card_{state.value}_title"), self.t(f"card_{state.value}_text")
+
+    def card_can_retry(self) -> bool:
+        """ "Try again" after a card that could not be read (not while the reader is offline)."""
+        return (
+            self._screen is Screen.CARD
+            and self.card_state is CardState.FAILED
+            and self.card_reader_online is not False
+        )
+
+    def card_hint(self) -> str:
+        if self.green_channel_age > 0:
+            return self.t("card_hint", age=self.green_channel_age)
+        return self.t("card_hint_plain")
+
+    def card_banner(self) -> str:
+        """The start screen's line for a visitor who placed a card ("" without one)."""
+        if self.card is None:
+            return ""
+        key = "card_banner_priority" if self.priority else "card_banner"
+        return self.t(key, name=self.card.masked_name)
+
+    def open_card(self) -> None:
+        """ "Take a ticket with your ID card": the visitor is asked to place it."""
+        self.touch()
+        if self.screen is Screen.START and self.idcard:
+            self._screen = Screen.CARD
+            self.card_state = CardState.WAITING
+            self._card_since = self.now()
+            self._changed()
+
+    def retry_card(self) -> None:
+        self.touch()
+        if self._screen is Screen.CARD:
+            self.card_state = CardState.WAITING
+            self._card_since = self.now()
+            self._changed()
+
+    def card_read(self, card: CardSeen) -> None:
+        """The reader thread read a card (once per placement). Taken on the start screen or the
+        card screen; anywhere else (a visitor mid-way, a ticket printing) it is ignored."""
+        if not self.idcard or self.screen not in (Screen.START, Screen.CARD):
+            log.info("id card ignored on the %s screen", self.screen.value)
+            return
+        self.touch()
+        self.card = card
+        self.card_state = CardState.WAITING
+        self.priority = False
+        self.department_id = self.matter_id = None
+        self._screen = Screen.GREEN if self.green_channel_due() else Screen.START
+        self._changed()
+
+    def accept_green_channel(self) -> None:
+        self.touch()
+        if self._screen is Screen.GREEN:
+            self.priority = True
+            self._screen = Screen.START
+            self._changed()
+
+    def decline_green_channel(self) -> None:
+        self.touch()
+        if self._screen is Screen.GREEN:
+            self.priority = False
+            self._screen = Screen.START
+            self._changed()
+
+    def cancel_card(self) -> None:
+        """Forget the card (and the priority it brought); the start screen stays."""
+        self.touch()
+        if self.card is not None or self.priority:
+            self.card, self.priority = None, False
+            self._changed()
+
+    def set_card_reader_online(self, online: bool) -> None:
+        if online == self.card_reader_online:
+            return
+        self.card_reader_online = online
+        if online and self._screen is Screen.CARD and self.card_state is CardState.OFFLINE:
+            self.card_state = CardState.WAITING
+            self._card_since = self.now()
+        self._changed()
 
     def take_ticket_label(self) -> str:
         return self.t("take_priority_ticket" if self.priority else "take_ticket")
@@ -640,6 +805,8 @@ class KioskModel(DeviceModel):
         if screen is Screen.GUIDE and dep and dep.matters:
             self._screen, self.matter_id = Screen.MATTERS, None
             self._changed()
+        elif screen in (Screen.CARD, Screen.GREEN):
+            self.home()
         elif screen in (Screen.GUIDE, Screen.MATTERS, Screen.APPOINTMENT):
             self._screen, self.department_id, self.matter_id = Screen.START, None, None
             self._changed()
@@ -669,7 +836,8 @@ class KioskModel(DeviceModel):
         }
         if self.matter_id is not None:
             args["matter"] = self.matter_id
-        self._begin(Request(self.new_id(), "ticket.issue", args, self.lang))
+        card_name = self.card.masked_name if self.card else None
+        self._begin(Request(self.new_id(), "ticket.issue", args, self.lang, card_name=card_name))
 
     def submit_code(self) -> None:
         self.touch()
@@ -757,7 +925,10 @@ class KioskModel(DeviceModel):
         else:
             # a visitor who walked away mid-way (or left the kiosk in another language)
             left_over = (
-                self._screen is not Screen.START or self.priority or self.lang != self.default_lang
+                self._screen is not Screen.START
+                or self.priority
+                or self.card is not None
+                or self.lang != self.default_lang
             )
             shown_enough = (
                 self._screen is not Screen.WORKING
@@ -767,6 +938,13 @@ class KioskModel(DeviceModel):
         if shown_enough:
             self.home(idle=True)
             return
+        if (
+            self._screen is Screen.CARD
+            and self.card_state is CardState.WAITING
+            and self.card_reader_online is not False
+            and now - self._card_since >= self.card_wait_s
+        ):
+            self.card_state = CardState.FAILED  # nothing came: taken off mid-read, or unreadable
         if self._signature() != self._shown_signature:
             self._changed()
 
@@ -793,6 +971,8 @@ class KioskModel(DeviceModel):
         self.department_page_index = self._page_anchor = 0  # the next visitor sees the first page
         self.department_id = self.matter_id = None
         self.priority = False
+        self.card = None
+        self.card_state = CardState.WAITING
         self.code = ""
         self.failure = None
         self.result = None
@@ -836,7 +1016,8 @@ class KioskModel(DeviceModel):
         req.phase = Phase.PRINTING
         self._changed()
         self.effects.print_ticket(
-            req.request_id, ticket_print(ticket, self.catalog, req.lang, self.logo_path)
+            req.request_id,
+            ticket_print(ticket, self.catalog, req.lang, self.logo_path, card_name=req.card_name),
         )
 
     def _on_late_answer(self, req: Request, payload: dict[str, Any]) -> None:
@@ -864,7 +1045,8 @@ class KioskModel(DeviceModel):
         else:
             self._late[req.request_id] = req
         self.effects.print_ticket(
-            req.request_id, ticket_print(ticket, self.catalog, req.lang, self.logo_path)
+            req.request_id,
+            ticket_print(ticket, self.catalog, req.lang, self.logo_path, card_name=req.card_name),
         )
 
     def _show_result(self, result: Result) -> None:

@@ -71,8 +71,13 @@ def ticket_print(
     catalog: Catalog | None,
     lang: str,
     logo_path: str | None = None,
+    *,
+    card_name: str | None = None,
 ) -> TicketPrint:
-    """The ticket as the driver prints it, in the visitor's language."""
+    """The ticket as the driver prints it, in the visitor's language.
+
+    `card_name`: the masked name ("张*丰") of a ticket taken with an ID card, printed above the
+    footer; never the full name, and nothing at all on a ticket taken without a card."""
     dep = catalog.department(ticket.get("department")) if catalog else None
     matter = dep.matter(ticket.get("matter")) if dep else None
     hall_name = localized(catalog.hall.name, lang) if catalog else text(lang, "kiosk_title")
@@ -94,7 +99,11 @@ def ticket_print(
         materials=[m for m in materials if m][:MAX_TICKET_MATERIALS],
         lang="en" if lang == "en" else "zh",
         logo_path=logo_path,
-        footer=text(lang, footer_key),
+        footer=(
+            text(lang, "ticket_card_name", name=card_name) + " " + text(lang, footer_key)
+            if card_name
+            else text(lang, footer_key)
+        ),
         no_window_open=ticket.get("open_windows") == 0,
         mark=mark,
         booked_at=local_time(ticket["booked_at"], catalog) if ticket.get("booked_at") else None,

@@ -21,6 +21,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from hallcall.device_kit.device_file import ScreenDeviceFile, ScreenSize
+from hallcall.hardware.idcard.config import IdCardConfig
 from hallcall.hardware.printer import PrinterConfig
 from hallcall.protocol.payloads import Identifier, Language
 
@@ -44,3 +45,10 @@ class KioskSettings(ScreenDeviceFile):
     size: ScreenSize = (1080, 1920)
     #: Screen language before the catalog arrives (then the hall's default language rules).
     language: Language | None = "zh"
+    #: A resident ID card reader (GA/T 467 SAM): the start screen offers "take a ticket with
+    #: your ID card". None: no reader, no offer.
+    idcard: IdCardConfig | None = None
+    #: A card holder of this age or more is offered the green channel (priority); 0: never.
+    green_channel_age: int = Field(default=60, ge=0, le=150)
+    #: How long the "place your card" screen waits before saying the card could not be read.
+    card_wait_s: float = Field(default=20, gt=0, le=600)

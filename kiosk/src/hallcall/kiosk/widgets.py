@@ -657,7 +657,7 @@ class StartScreen(Screen_):
         b.setContentsMargins(28, 14, 14, 14)
         b.setSpacing(20)
         self.banner_text = label("", "bannerText")
-        self.cancel_priority = button("", "banner", model.cancel_priority)
+        self.cancel_priority = button("", "banner", self._cancel)
         b.addWidget(self.banner_text, 1)
         b.addWidget(self.cancel_priority)
         outer.addWidget(self.banner)
@@ -682,6 +682,12 @@ class StartScreen(Screen_):
         side.addStretch(1)
         self.body.addWidget(self.side)
         self._arrange()
+
+    def _cancel(self) -> None:
+        if self.model.card is not None:
+            self.model.cancel_card()
+        else:
+            self.model.cancel_priority()
 
     def _arrange(self) -> None:
         if self.portrait:
@@ -712,17 +718,30 @@ class StartScreen(Screen_):
             self.portrait,
             m.notice(),
             m.department_page_index,
+            m.card,
+            m.idcard,
         )
         if key == self._key:
             return
         self._key = key
-        self.banner.setVisible(m.priority)
-        self.banner_text.setText(m.t("priority_banner"))
-        self.cancel_priority.setText(m.t("priority_cancel"))
+        self.banner.setVisible(m.priority or m.card is not None)
+        self.banner_text.setText(m.card_banner() or m.t("priority_banner"))
+        self.cancel_priority.setText(m.t("card_cancel" if m.card else "priority_cancel"))
         self.title.setText(m.t("choose_department_priority" if m.priority else "choose_department"))
         clear_layout(self.action_row)
         self.priority_tile: Tile | None = None
-        if not m.priority:
+        self.card_tile: Tile | None = None
+        if m.idcard and m.card is None:
+            self.card_tile = Tile(
+                m.t("card_button"),
+                m.card_hint(),
+                kind="priority",
+                min_height=150 if self.portrait else 120,
+                compact=not self.portrait,
+            )
+            self.card_tile.clicked.connect(m.open_card)
+            self.action_row.addWidget(self.card_tile, 1)
+        if not m.priority and m.card is None:
             self.priority_tile = Tile(
                 m.t("priority_button"),
                 m.t("priority_hint"),
@@ -742,7 +761,7 @@ class StartScreen(Screen_):
         self.appointment_tile.clicked.connect(m.open_appointment)
         self.action_row.addWidget(self.appointment_tile, 1)
         if not self.portrait:  # the narrow side column: "Appointment check-in" on one line
-            for t in (self.priority_tile, self.appointment_tile):
+            for t in (self.card_tile, self.priority_tile, self.appointment_tile):
                 if t is not None:
                     t.name_label.setStyleSheet("font-size: 34px;")
         notice = m.notice()
@@ -1168,6 +1187,65 @@ class MessageScreen(Screen_):
         repolish(self.mark)
 
 
+class CardScreen(Screen_):
+    """ "Place your ID card", "could not read it", "the reader is not working", and the green
+    channel offered to an older visitor: a mark, a title, a line and two big buttons."""
+
+    def __init__(self, model: KioskModel):
+        super().__init__(model)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(90, 40, 90, 40)
+        outer.setSpacing(34)
+        outer.addStretch(2)
+        center = Qt.AlignmentFlag.AlignHCenter
+        self.mark = label("", "alertMarkWait", wrap=False, align=center)
+        self.mark.setFixedSize(180, 180)
+        outer.addWidget(self.mark, 0, center)
+        self.title = label("", "alertTitle", align=center)
+        outer.addWidget(self.title)
+        self.text = label("", "alertText", align=center)
+        outer.addWidget(self.text)
+        outer.addStretch(3)
+        # one above the other: "Use the green channel" and its "No" are long in English
+        self.first = button("", "primary", self._first)
+        self.first.setMinimumWidth(640)
+        outer.addWidget(self.first, 0, center)
+        self.second = button("", "", self._second)
+        self.second.setMinimumWidth(640)
+        outer.addWidget(self.second, 0, center)
+
+    def _first(self) -> None:
+        m = self.model
+        if m.screen is Screen.GREEN:
+            m.accept_green_channel()
+        else:
+            m.retry_card()
+
+    def _second(self) -> None:
+        m = self.model
+        if m.screen is Screen.GREEN:
+            m.decline_green_channel()
+        else:
+            m.home()
+
+    def refresh(self) -> None:
+        m = self.model
+        mark, title, message = m.card_view()
+        self.mark.setText(mark)
+        self.mark.setObjectName("alertMark" if mark == "!" else "alertMarkWait")
+        self.title.setText(title)
+        self.text.setText(message)
+        if m.screen is Screen.GREEN:
+            self.first.setText(m.t("green_accept"))
+            self.first.show()
+            self.second.setText(m.t("green_decline"))
+        else:
+            self.first.setText(m.t("card_retry"))
+            self.first.setVisible(m.card_can_retry())
+            self.second.setText(m.t("card_normal_ticket"))
+        repolish(self.mark)
+
+
 # ---------------------------------------------------------------------------------- window
 class KioskWindow(QWidget):
     """The whole kiosk screen: header (hall, language), the current page, a status line."""
@@ -1210,7 +1288,9 @@ class KioskWindow(QWidget):
             Screen.WORKING: WorkingScreen(model),
             Screen.RESULT: ResultScreen(model),
             Screen.ERROR: MessageScreen(model),
+            Screen.CARD: CardScreen(model),
         }
+        self.screens[Screen.GREEN] = self.screens[Screen.CARD]
         self.screens[Screen.UNAVAILABLE] = self.screens[Screen.ERROR]
         for s in dict.fromkeys(self.screens.values()):
             self.stack.addWidget(s)
