@@ -67,3 +67,23 @@ def test_working_days_are_checked():
     assert msg.startswith("working_days.calendar:")
     [msg] = problems(MINIMAL + '\n[working_days]\nclosed_days = ["2026-02-30"]\n')
     assert msg.startswith("working_days.closed_days")
+
+
+def test_rectification_deadlines_and_the_default_rating():
+    cfg = load_config(GOVERNMENT)
+    r = cfg.rectification
+    assert (r.deadline_working_days, r.default_rating_after_days, r.default_level) == (15, 7, 3)
+    r = parse_config(MINIMAL).rectification
+    assert (r.deadline_working_days, r.default_rating_after_days, r.default_level) == (
+        10,
+        None,
+        None,
+    )
+    [msg] = problems(MINIMAL + "\n[rectification]\ndefault_rating_after_days = 7\n")
+    assert "set together" in msg
+    [msg] = problems(
+        MINIMAL + "\n[rectification]\ndefault_rating_after_days = 7\ndefault_level = 5\n"
+    )
+    assert "default_level 5 is above rating_scale 3" in msg
+    [msg] = problems(MINIMAL + "\n[rectification]\ndeadline_working_days = 0\n")
+    assert msg.startswith("rectification.deadline_working_days")

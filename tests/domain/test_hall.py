@@ -195,7 +195,7 @@ def test_a_pad_rates_only_its_windows_last_finished_ticket_once():
     hall.finish(at(8), "w02", Outcome.DONE)
     with pytest.raises(Forbidden):
         hall.rate(at(9), "pad-w01", other.id, 3, [])
-    (recorded,) = hall.rate(at(9), "pad-w01", second.id, 1, ["waited_long"])
+    recorded, _case_opened = hall.rate(at(9), "pad-w01", second.id, 1, ["waited_long"])
     assert (recorded.window, recorded.staff, recorded.score) == ("w01", "s101", 1)
     with pytest.raises(Conflict, match="already been rated"):
         hall.rate(at(10), "pad-w01", second.id, 3, [])

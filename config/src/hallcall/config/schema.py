@@ -344,6 +344,25 @@ class WorkingDays(Strict):
         return self
 
 
+class Rectification(Strict):
+    """What follows a bad rating (差评整改), and the default rating (默认评价)."""
+
+    #: Working days (`[working_days]`) to close a case opened by a bad rating: Sichuan 15,
+    #: Taiyuan 10, Dezhou 5.
+    deadline_working_days: int = Field(default=10, ge=1, le=60)
+    #: A ticket served but not rated within this many days is recorded as `default_level`
+    #: (channel "default"); unset: never (the default).
+    default_rating_after_days: int | None = Field(default=None, ge=1, le=60)
+    #: The score recorded by default (3 = 基本满意 on the national five levels).
+    default_level: int | None = Field(default=None, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _default_needs_both(self) -> Rectification:
+        if (self.default_rating_after_days is None) != (self.default_level is None):
+            raise ValueError("default_rating_after_days and default_level are set together")
+        return self
+
+
 class HallConfig(Strict):
     """The whole configuration file of one hall."""
 
@@ -356,10 +375,17 @@ class HallConfig(Strict):
     rate_limits: RateLimits = RateLimits()
     remote_tickets: RemoteTickets = RemoteTickets()
     working_days: WorkingDays = WorkingDays()
+    rectification: Rectification = Rectification()
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:
         problems: list[str] = []
+        level = self.rectification.default_level
+        if level is not None and level > self.hall.rating_scale:
+            problems.append(
+                f"[rectification] default_level {level} is above rating_scale "
+                f"{self.hall.rating_scale}"
+            )
         for label, items in (
             ("department", self.departments),
             ("window", self.windows),

@@ -85,6 +85,22 @@ class RatingRecorded(Event):
 
 
 @dataclass(frozen=True)
+class CaseOpened(Event):
+    """A bad rating of `ticket_id` opened a rectification case (差评整改), due on `due_on`;
+    written in the same transaction as its rating."""
+
+    ticket_id: str
+    number: str
+    department: str | None
+    matter: str | None
+    window: str
+    staff: str | None
+    score: int
+    scale: int
+    due_on: date
+
+
+@dataclass(frozen=True)
 class ClerkOnDuty(Event):
     """A clerk's attendance starts (log-in, or a B clerk taking over)."""
 

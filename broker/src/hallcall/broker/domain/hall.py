@@ -45,7 +45,10 @@ from hallcall.broker.domain.model import (
 from hallcall.broker.domain.numbering import NumberRange, local_day_bounds, service_date, ticket_id
 from hallcall.broker.domain.pins import verify_pin
 from hallcall.broker.domain.queue import CallQueue
+from hallcall.broker.domain.rectification import due_on
+from hallcall.broker.domain.working_days import WorkingCalendar
 from hallcall.config.schema import Department, HallConfig
+from hallcall.protocol.ratings import is_bad_rating
 
 
 @dataclass
@@ -169,8 +172,17 @@ class HallSnapshot:
 
 
 class HallDay:
-    def __init__(self, config: HallConfig, snapshot: HallSnapshot, today: date | None = None):
+    def __init__(
+        self,
+        config: HallConfig,
+        snapshot: HallSnapshot,
+        today: date | None = None,
+        calendar: WorkingCalendar | None = None,
+    ):
         self.config = config
+        #: The hall's working days, for a rectification case's deadline (Monday to Friday
+        #: unless given: the service gives the hall's, `hallcall.broker.calendars`).
+        self.calendar = calendar or WorkingCalendar()
         self.id = config.hall.id
         self.zone = ZoneInfo(config.hall.timezone)
         self.due_early = timedelta(minutes=config.hall.appointment_due_early_min)
@@ -904,11 +916,29 @@ class HallDay:
         finished = self.last_finished.get(window)
         if finished is not None and finished.ticket_id == ticket_id:
             finished.rated = True
-        return [
+        events: list[ev.Event] = [
             ev.RatingRecorded(
                 now, ticket_id, window, last.staff, score, scale, tuple(reasons), by, channel
             )
         ]
+        if is_bad_rating(score, scale):
+            t = self.tickets.get(ticket_id)
+            days = self.config.rectification.deadline_working_days
+            events.append(
+                ev.CaseOpened(
+                    now,
+                    ticket_id,
+                    last.number,
+                    t.department if t else None,
+                    t.matter if t else None,
+                    window,
+                    last.staff,
+                    score,
+                    scale,
+                    due_on(self.service_date(now), days, self.calendar),
+                )
+            )
+        return events
 
     def _rating_refused(self, now: datetime, window: str, ticket_id: str) -> QueueError | None:
         """The one rating rule (the pad, the phone page and `can_rate` all ask it): why the

@@ -1,4 +1,5 @@
-"""`hallcall report ...` and `hallcall complaint ...`: reports and complaints from the database."""
+"""`hallcall report ...`, `hallcall complaint ...` and `hallcall case ...`: reports, complaints
+and rectification cases (差评整改) from the database."""
 
 from __future__ import annotations
 
@@ -132,6 +133,150 @@ def cmd_complaint_list(args) -> int:
     return 0
 
 
+def _today(config):
+    return datetime.now(UTC).astimezone(ZoneInfo(config.hall.timezone)).date()
+
+
+def _case_line(c, today) -> str:
+    about = ", ".join(
+        x
+        for x in (
+            f"ticket {c.number or c.ticket_id}",
+            c.department and f"department {c.department}",
+            c.matter and f"matter {c.matter}",
+            f"window {c.window}",
+            c.staff and f"clerk {c.staff}",
+        )
+        if x
+    )
+    state = c.status(today)
+    return f"#{c.id} [{state.upper() if state == 'overdue' else state}] due {c.due_on} (score {c.score}/{c.scale}; {about})"
+
+
+def cmd_case_list(args) -> int:
+    from hallcall.broker.reports.rectification import CaseBook
+
+    config, engine = _open(args)
+    today = _today(config)
+    book = CaseBook(config, engine)
+    cases = book.list(open_only=not args.all, overdue_on=today if args.overdue else None)
+    if not cases:
+        print("no cases" if args.all else ("no overdue cases" if args.overdue else "no open cases"))
+    for c in cases:
+        print(_case_line(c, today))
+    return 0
+
+
+def cmd_case_show(args) -> int:
+    from hallcall.broker.reports.rectification import CaseBook, CaseError
+
+    config, engine = _open(args)
+    try:
+        c = CaseBook(config, engine).get(args.id)
+    except CaseError as exc:
+        print(f"case not shown: {exc}", file=sys.stderr)
+        return 2
+    print(_case_line(c, _today(config)))
+    print(f"  opened {c.opened_at.isoformat()}")
+    if c.callback_at:
+        print(f"  callback {c.callback_at.isoformat()} by {c.callback_by}: {c.callback_outcome}")
+    if c.fixed_at:
+        print(f"  fix {c.fixed_at.isoformat()}: {c.fix}")
+    if c.appealed_at:
+        print(f"  appeal {c.appealed_at.isoformat()}: {c.appeal_reason}")
+    if c.appeal_decided_at:
+        print(
+            f"  appeal {c.appeal_decision} {c.appeal_decided_at.isoformat()} by "
+            f"{c.appeal_decided_by}: {c.appeal_decision_reason}"
+        )
+    if c.closed_at:
+        print(f"  closed {c.closed_at.isoformat()} by {c.closed_by}")
+    return 0
+
+
+def _case_step(args, what: str, step) -> int:
+    from hallcall.broker.reports.rectification import CaseBook, CaseError
+
+    config, engine = _open(args)
+    try:
+        c = step(CaseBook(config, engine), datetime.now(UTC))
+    except CaseError as exc:
+        print(f"{what} not recorded: {exc}", file=sys.stderr)
+        return 2
+    print(f"case #{c.id}: {what} recorded ({c.status(_today(config))})")
+    return 0
+
+
+def cmd_case_callback(args) -> int:
+    return _case_step(
+        args, "callback", lambda b, now: b.callback(args.id, args.by, args.outcome, now)
+    )
+
+
+def cmd_case_fix(args) -> int:
+    return _case_step(args, "fix", lambda b, now: b.fix(args.id, args.text, now))
+
+
+def cmd_case_appeal(args) -> int:
+    return _case_step(args, "appeal", lambda b, now: b.appeal(args.id, args.reason, now))
+
+
+def cmd_case_decide(args) -> int:
+    return _case_step(
+        args,
+        "decision",
+        lambda b, now: b.decide(args.id, args.decision, args.by, args.reason, now),
+    )
+
+
+def cmd_case_close(args) -> int:
+    return _case_step(args, "closing", lambda b, now: b.close(args.id, args.by, now))
+
+
+def _register_cases(sub) -> None:
+    p = sub.add_parser("case", help="rectification cases (差评整改) opened by bad ratings")
+    csub = p.add_subparsers(dest="case_command", required=True)
+    a = csub.add_parser("list", help="list open cases (--all: every case; --overdue: overdue)")
+    _common(a)
+    a.add_argument("--all", action="store_true")
+    a.add_argument("--overdue", action="store_true")
+    a.set_defaults(func=cmd_case_list)
+    a = csub.add_parser("show", help="one case with its callback, fix, appeal and decision")
+    _common(a)
+    a.add_argument("id", type=int)
+    a.set_defaults(func=cmd_case_show)
+    a = csub.add_parser("callback", help="record the callback to the visitor (回访)")
+    _common(a)
+    a.add_argument("id", type=int)
+    a.add_argument("--by", required=True, help="who called")
+    a.add_argument("--outcome", required=True)
+    a.set_defaults(func=cmd_case_callback)
+    a = csub.add_parser("fix", help="record what was done (整改)")
+    _common(a)
+    a.add_argument("id", type=int)
+    a.add_argument("--text", required=True)
+    a.set_defaults(func=cmd_case_fix)
+    a = csub.add_parser("appeal", help="appeal a mistaken or malicious rating (申诉)")
+    _common(a)
+    a.add_argument("id", type=int)
+    a.add_argument("--reason", required=True)
+    a.set_defaults(func=cmd_case_appeal)
+    a = csub.add_parser("decide", help="the manager's decision on an appeal")
+    _common(a)
+    a.add_argument("id", type=int)
+    a.add_argument("decision", choices=["upheld", "rejected"])
+    a.add_argument("--by", required=True, help="the manager deciding")
+    a.add_argument("--reason", required=True)
+    a.set_defaults(func=cmd_case_decide)
+    a = csub.add_parser(
+        "close", help="close a case (after a callback and a fix, or an upheld appeal)"
+    )
+    _common(a)
+    a.add_argument("id", type=int)
+    a.add_argument("--by", required=True)
+    a.set_defaults(func=cmd_case_close)
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "report", help="statistics for a day, month, quarter or range (CSV, XLSX, HTML)"
@@ -169,3 +314,4 @@ def register(sub) -> None:
     _common(a)
     a.add_argument("--all", action="store_true")
     a.set_defaults(func=cmd_complaint_list)
+    _register_cases(sub)

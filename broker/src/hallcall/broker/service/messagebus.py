@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Literal
 
+from hallcall.broker.calendars import calendar_for
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.errors import Forbidden, QueueError
 from hallcall.broker.domain.hall import HallDay
@@ -210,7 +211,8 @@ class MessageBus:
 
     def _load(self, hall_id: str, now: datetime) -> HallDay:
         # A loaded hall has no "today" yet: its first use rolls over, closing days left open.
-        hall = HallDay(self.configs[hall_id], self.uow.load(self.configs[hall_id], now))
+        config = self.configs[hall_id]
+        hall = HallDay(config, self.uow.load(config, now), calendar=calendar_for(config))
         self.halls[hall_id] = hall
         return hall
 
@@ -420,6 +422,7 @@ class MessageBus:
         now = now or self.clock.now()
         if work.hall.needs_rollover(now):
             work.take(work.hall.roll_over(now))
+            self.uow.record_default_ratings(work.hall.config, now)
 
     # ================================================================== commit
     def _commit(

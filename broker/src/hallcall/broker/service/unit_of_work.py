@@ -90,6 +90,12 @@ class UnitOfWork(ABC):
     def commit(self, batches: list[HallBatch]) -> None:
         """Write every batch in one transaction; raise CommitFailed and write nothing on error."""
 
+    def record_default_ratings(self, config: HallConfig, now: datetime) -> int:
+        """Where the hall file says so (`[rectification] default_rating_after_days`), record
+        each ticket served but not rated within that many days as the hall's `default_level`
+        (channel "default"); how many were recorded. Run at each day's start."""
+        return 0
+
 
 class FakeUnitOfWork(UnitOfWork):
     """Keeps what was committed in memory; `fail_next` makes the next commit fail."""

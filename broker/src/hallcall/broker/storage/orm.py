@@ -227,6 +227,44 @@ class RatingRow(Base):
     channel: Mapped[str] = mapped_column(String(8), default="pad", server_default="pad")
 
 
+class CaseRow(Base):
+    """A rectification case (差评整改) opened by a bad rating: one per rated ticket, due in the
+    hall's working days; closed after a callback (回访) and a fix, or an upheld appeal (申诉)."""
+
+    __tablename__ = "rectification_cases"
+    __table_args__ = (
+        ForeignKeyConstraint(["hall_id", "ticket_id"], ["tickets.hall_id", "tickets.id"]),
+        Index("ux_rectification_cases_ticket", "hall_id", "ticket_id", unique=True),
+        Index("ix_rectification_cases_hall_opened", "hall_id", "opened_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hall_id: Mapped[str] = hall_column()
+    ticket_id: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str | None] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(Id)
+    matter: Mapped[str | None] = mapped_column(Id)
+    window: Mapped[str] = mapped_column(Id)
+    staff: Mapped[str | None] = mapped_column(Id)
+    score: Mapped[int] = mapped_column(Integer)
+    scale: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime]
+    due_on: Mapped[date] = mapped_column(Date)
+    callback_by: Mapped[str | None] = mapped_column(String(80))
+    callback_at: Mapped[datetime | None]
+    callback_outcome: Mapped[str | None] = mapped_column(String(2000))
+    fix: Mapped[str | None] = mapped_column(String(2000))
+    fixed_at: Mapped[datetime | None]
+    appeal_reason: Mapped[str | None] = mapped_column(String(2000))
+    appealed_at: Mapped[datetime | None]
+    #: "upheld" (the rating was mistaken or malicious) or "rejected", by `appeal_decided_by`.
+    appeal_decision: Mapped[str | None] = mapped_column(String(8))
+    appeal_decided_by: Mapped[str | None] = mapped_column(String(80))
+    appeal_decision_reason: Mapped[str | None] = mapped_column(String(2000))
+    appeal_decided_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+
+
 class AppointmentRow(Base):
     __tablename__ = "appointments"
     __table_args__ = (

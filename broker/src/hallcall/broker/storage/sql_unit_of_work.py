@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,6 +47,7 @@ from hallcall.broker.service.unit_of_work import (
 from hallcall.broker.storage.orm import (
     AppointmentRow,
     AuditRow,
+    CaseRow,
     ClosedDayRow,
     CommandRow,
     CounterRow,
@@ -63,6 +64,11 @@ from hallcall.broker.storage.orm import (
 from hallcall.config.schema import HallConfig
 
 log = logging.getLogger(__name__)
+
+#: How far back past `default_rating_after_days` the default rating looks: a ticket served
+#: longer ago than that (before the setting was turned on, or while the broker was down for a
+#: month) is left unrated, so turning it on does not rewrite old reports.
+DEFAULT_RATING_LOOKBACK_DAYS = 31
 
 T = table_of(TicketRow)
 _TICKET_FIELDS = (
@@ -368,6 +374,54 @@ class SqlUnitOfWork(UnitOfWork):
             row = c.execute(self._by_token, {"k_hall": hall_id, "k_token": token}).first()
         return ticket_from_tuple(row) if row is not None else None
 
+    def record_default_ratings(self, config: HallConfig, now: datetime) -> int:
+        rules = config.rectification
+        if rules.default_rating_after_days is None or rules.default_level is None:
+            return 0
+        before = now - timedelta(days=rules.default_rating_after_days)
+        since = before - timedelta(days=DEFAULT_RATING_LOOKBACK_DAYS)
+        R = table_of(RatingRow)
+        hall_id = config.hall.id
+        unrated = select(T.c.id, T.c.window, T.c.staff).where(
+            T.c.hall_id == hall_id,
+            T.c.status == TicketStatus.FINISHED.value,
+            T.c.closed_by_system.is_(False),
+            T.c.window.is_not(None),
+            T.c.finished_at <= before,
+            T.c.finished_at > since,
+            ~exists().where(R.c.hall_id == T.c.hall_id, R.c.ticket_id == T.c.id),
+        )
+        with self.engine.begin() as c:
+            rows = c.execute(unrated).all()
+            if rows:
+                c.execute(
+                    insert(R),
+                    [
+                        {
+                            "hall_id": hall_id,
+                            "ticket_id": r.id,
+                            "window": r.window,
+                            "staff": r.staff,
+                            "score": rules.default_level,
+                            "scale": config.hall.rating_scale,
+                            "reasons": None,
+                            "pad": "default",
+                            "rated_at": now,
+                            "channel": "default",
+                        }
+                        for r in rows
+                    ],
+                )
+        if rows:
+            log.info(
+                "hall %s: %d ticket(s) not rated within %d days recorded as the default rating %d",
+                hall_id,
+                len(rows),
+                rules.default_rating_after_days,
+                rules.default_level,
+            )
+        return len(rows)
+
     # ------------------------------------------------------------------ commit
     def commit(self, batches: list[HallBatch]) -> None:
         rows = _Rows()
@@ -635,6 +689,7 @@ class _Statements:
             .values(ended_at=bindparam("at"))
         )
         self.insert_rating = insert(RatingRow)
+        self.insert_case = insert(CaseRow)
         F = table_of(PinFailureRow)
         self.upsert_pin: Any = None  # dialect-specific, set by SqlUnitOfWork
         self.clear_pin = F.delete().where(
@@ -784,6 +839,25 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
                     "pad": e.pad,
                     "rated_at": e.at,
                     "channel": e.channel,
+                },
+            )
+        ]
+    if isinstance(e, ev.CaseOpened):
+        return [
+            (
+                s.insert_case,
+                {
+                    "hall_id": hall,
+                    "ticket_id": e.ticket_id,
+                    "number": e.number,
+                    "department": e.department,
+                    "matter": e.matter,
+                    "window": e.window,
+                    "staff": e.staff,
+                    "score": e.score,
+                    "scale": e.scale,
+                    "opened_at": e.at,
+                    "due_on": e.due_on,
                 },
             )
         ]

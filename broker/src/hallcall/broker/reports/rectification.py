@@ -1,0 +1,101 @@
+"""Rectification cases (差评整改) of one hall: list, callback, fix, appeal, decide, close.
+
+A case is opened by the queue broker in the same transaction as the bad rating that opens it
+(`domain.rectification`, `ev.CaseOpened`); this book follows it up, as `ComplaintBook` does a
+complaint. Every step is the domain's (`Case`); a refused step changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from hallcall.broker.domain.rectification import Case, CaseError
+from hallcall.broker.storage.orm import CaseRow
+from hallcall.config.schema import HallConfig
+
+__all__ = ["Case", "CaseBook", "CaseError"]
+
+_FIELDS = [f.name for f in dataclasses.fields(Case)]
+
+
+def _case(r: CaseRow) -> Case:
+    return Case(**{name: getattr(r, name) for name in _FIELDS})
+
+
+class CaseBook:
+    """The cases of one hall (`config.hall.id`): it neither sees nor changes another's."""
+
+    def __init__(self, config: HallConfig, engine: Engine):
+        self.config, self.engine = config, engine
+        self.hall_id = config.hall.id
+        self.zone = ZoneInfo(config.hall.timezone)
+
+    def local_day(self, at: datetime) -> date:
+        return at.astimezone(self.zone).date()
+
+    def get(self, case_id: int) -> Case:
+        with Session(self.engine) as s:
+            return _case(self._row(s, case_id))
+
+    def _row(self, s: Session, case_id: int) -> CaseRow:
+        row = s.get(CaseRow, case_id)
+        if row is None or row.hall_id != self.hall_id:
+            raise CaseError(f"no case #{case_id}")
+        return row
+
+    def _step(self, case_id: int, step: Callable[[Case], Case]) -> Case:
+        """Apply one domain step to a case and keep it; on CaseError nothing is written."""
+        with Session(self.engine) as s, s.begin():
+            row = self._row(s, case_id)
+            case = step(_case(row))
+            for name in _FIELDS:
+                if name != "id":
+                    setattr(row, name, getattr(case, name))
+            return case
+
+    def callback(self, case_id: int, by: str, outcome: str, now: datetime) -> Case:
+        return self._step(case_id, lambda c: c.record_callback(by, now, outcome))
+
+    def fix(self, case_id: int, text: str, now: datetime) -> Case:
+        return self._step(case_id, lambda c: c.record_fix(text, now))
+
+    def appeal(self, case_id: int, reason: str, now: datetime) -> Case:
+        return self._step(case_id, lambda c: c.appeal(reason, now))
+
+    def decide(self, case_id: int, decision: str, by: str, reason: str, now: datetime) -> Case:
+        return self._step(case_id, lambda c: c.decide(decision, by, reason, now))
+
+    def close(self, case_id: int, by: str, now: datetime) -> Case:
+        return self._step(case_id, lambda c: c.close(by, now))
+
+    def list(
+        self,
+        open_only: bool = False,
+        overdue_on: date | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> list[Case]:
+        """The hall's cases by opening time; `overdue_on`: only those overdue that day;
+        `start`/`end`: opened in that period (the hall's local days)."""
+        with Session(self.engine) as s:
+            q = (
+                select(CaseRow)
+                .where(CaseRow.hall_id == self.hall_id)
+                .order_by(CaseRow.opened_at, CaseRow.id)
+            )
+            if open_only or overdue_on is not None:
+                q = q.where(CaseRow.closed_at.is_(None))
+            cases = [_case(r) for r in s.scalars(q)]
+        return [
+            c
+            for c in cases
+            if (overdue_on is None or c.overdue(overdue_on))
+            and (start is None or self.local_day(c.opened_at) >= start)
+            and (end is None or self.local_day(c.opened_at) <= end)
+        ]
