@@ -544,6 +544,7 @@ MAIN_TABLES = (
     "hours",
     "assessment",
     "complaints",
+    "cases",
 )
 APPENDIX_TABLES = ("attendance", "audit")
 

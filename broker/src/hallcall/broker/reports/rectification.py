@@ -99,3 +99,52 @@ class CaseBook:
             and (start is None or self.local_day(c.opened_at) >= start)
             and (end is None or self.local_day(c.opened_at) <= end)
         ]
+
+
+#: The counts of the report's cases table, per department and per clerk.
+CASE_COUNTS = ("opened", "closed", "on_time", "late", "overdue", "appealed", "upheld")
+
+
+def case_counts(cases: list[Case], local_day: Callable[[datetime], date], today: date) -> dict:
+    """How many of `cases` were opened, closed (by now), closed on time (by their due day) or
+    late, are open past their due day (overdue), were appealed, and had the appeal upheld."""
+    n = dict.fromkeys(CASE_COUNTS, 0)
+    for c in cases:
+        closed_on = local_day(c.closed_at) if c.closed_at else None
+        n["opened"] += 1
+        n["closed"] += closed_on is not None
+        n["on_time"] += c.closed_on_time(closed_on)
+        n["late"] += closed_on is not None and not c.closed_on_time(closed_on)
+        n["overdue"] += c.overdue(today)
+        n["appealed"] += c.appealed
+        n["upheld"] += c.appeal_decision == "upheld"
+    return n
+
+
+def case_rows(
+    book: CaseBook,
+    start: date,
+    end: date,
+    today: date,
+    label: Callable[[str, str], str],
+    by_department: str = "部门",
+    by_clerk: str = "工作人员",
+) -> list[dict]:
+    """The report's rows: one per department, then one per clerk, of the cases opened in the
+    period (`label(dim, key)` names a department or clerk)."""
+    cases = book.list(start=start, end=end)
+    rows = []
+    for dim, scope, key_of in (
+        ("department", by_department, lambda c: c.department or ""),
+        ("clerk", by_clerk, lambda c: c.staff or ""),
+    ):
+        groups: dict[str, list[Case]] = {}
+        for c in cases:
+            groups.setdefault(key_of(c), []).append(c)
+        for key in sorted(groups):
+            name = label(dim, key) if key else "-"
+            rows.append(
+                {"scope": scope, "key": key, "name": name}
+                | case_counts(groups[key], book.local_day, today)
+            )
+    return rows

@@ -15,6 +15,7 @@ from hallcall.broker.reports.audit import load_audit
 from hallcall.broker.reports.complaints import ComplaintBook
 from hallcall.broker.reports.figures import Calculator
 from hallcall.broker.reports.records import VisitRecord, load_records
+from hallcall.broker.reports.rectification import CaseBook, case_rows
 from hallcall.config.schema import HallConfig
 
 
@@ -432,6 +433,40 @@ def build_report(
                 Column("state", "状态", "State", "text"),
             ],
             complaints,
+        )
+    )
+    in_zh = lang == "zh"
+    report.tables.append(
+        Table(
+            "cases",
+            "差评整改",
+            "Rectification cases",
+            [
+                Column("scope", "维度", "By", "text"),
+                Column("key", "编号", "Id", "text"),
+                Column("name", "名称", "Name", "text"),
+                Column("opened", "立案", "Opened"),
+                Column("closed", "办结", "Closed"),
+                Column("on_time", "按期办结", "Closed on time"),
+                Column("late", "逾期办结", "Closed late"),
+                Column("overdue", "逾期未结", "Overdue"),
+                Column("appealed", "申诉", "Appealed"),
+                Column("upheld", "申诉成立", "Appeal upheld"),
+            ],
+            case_rows(
+                CaseBook(config, engine),
+                start,
+                end,
+                today,
+                lambda dim, key: calc.label(dim, key, lang),
+                "部门" if in_zh else "Department",
+                "工作人员" if in_zh else "Clerk",
+            ),
+            (
+                "本期差评（不满意、非常不满意）立案的整改件，按部门、按工作人员；逾期未结按生成报表之日计。",
+                "Cases opened by this period's bad ratings, per department and per clerk; "
+                "overdue counts the open ones past their due day when the report was made.",
+            ),
         )
     )
     return report
