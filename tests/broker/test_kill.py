@@ -119,3 +119,62 @@ def _answers(kiosk) -> bool:
         return True
     except RequestTimeout:
         return False
+
+
+def test_sigkill_while_bad_ratings_come_in_leaves_no_rating_without_its_case(
+    mosquitto, sqlite_url, tmp_path
+):
+    """A rectification case is written in its bad rating's transaction: killed at any moment,
+    the database holds a case for every bad rating and no case without its rating."""
+    settings = MqttSettings(port=mosquitto.port)
+    config = unthrottled_hall_file(tmp_path)
+    proc = start_broker(sqlite_url, mosquitto.port, config)
+    devices = {
+        kind: DeviceClient("campus-hall", kind, dev, settings)
+        for kind, dev in (("kiosk", "kiosk-1"), ("window", "w01"), ("rating", "pad-w01"))
+    }
+    for d in devices.values():
+        d.start()
+        assert d.wait_connected(10)
+    rated: list[str] = []
+
+    def ask(kind: str, op: str, rid: str, **args) -> dict:
+        while True:
+            try:
+                return devices[kind].request(op, request_id=rid, timeout=1.0, **args)
+            except RequestTimeout:
+                pass  # down: the same request again, as a device does
+
+    def serve_and_rate():
+        ask("window", "window.login", "login", staff="s101", post="A", pin="2468")
+        for i in range(30):
+            ask("kiosk", "ticket.issue", f"t-{i}", department="registrar")
+            ask("window", "call.next", f"c-{i}")
+            t = ask("window", "ticket.finish", f"f-{i}", outcome="done")["data"]["ticket"]
+            if ask("rating", "rating.submit", f"r-{i}", ticket_id=t["id"], score=1)["ok"]:
+                rated.append(t["id"])
+
+    worker = threading.Thread(target=serve_and_rate)
+    try:
+        wait_for(lambda: _answers(devices["kiosk"]), timeout=30, what="broker up")
+        worker.start()
+        wait_for(lambda: len(rated) >= 8, timeout=60, what="some bad ratings")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        time.sleep(0.5)
+        proc = start_broker(sqlite_url, mosquitto.port, config)
+        worker.join(timeout=180)
+        assert not worker.is_alive()
+    finally:
+        for d in devices.values():
+            d.stop()
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
+    engine = create_engine(sqlite_url)
+    with engine.connect() as c:
+        ratings = set(c.execute(text("SELECT ticket_id FROM ratings WHERE score = 1")).scalars())
+        opened = list(c.execute(text("SELECT ticket_id FROM rectification_cases")).scalars())
+    engine.dispose()
+    assert set(rated) <= ratings, "every rating the pad was told of is kept"
+    assert sorted(opened) == sorted(ratings), "one case per bad rating, none without one"

@@ -220,3 +220,19 @@ def test_a_served_ticket_of_long_ago_is_left_unrated(hall_config, engine):
     service.bus.tick()
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(RatingRow)).scalar() == 0
+
+
+def test_a_case_running_into_an_unknown_year_is_logged(hall_config, engine, caplog):
+    """Opened in late December 2026, 10 working days run into 2027: until chinesecalendar
+    knows 2027 the broker says the deadline counts Monday to Friday there."""
+    from hallcall.broker.calendars import china
+
+    clock = FakeClock(datetime(2026, 12, 24, 9, 0, tzinfo=SHANGHAI))
+    hall = Hall(start_service(hall_config, engine, clock))
+    t = served(hall)
+    with caplog.at_level("WARNING", logger="hallcall.broker.calendars"):
+        hall.ok("rating", "pad-w01", "rating.submit", ticket_id=t["id"], score=1)
+    (c,) = cases(engine)
+    assert c.due_on.year == 2027
+    warned = any("2027" in r.getMessage() for r in caplog.records)
+    assert warned == (2027 not in china().known_years)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Literal
 
-from hallcall.broker.calendars import calendar_for
+from hallcall.broker.calendars import calendar_for, warn_if_unknown
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.errors import Forbidden, QueueError
 from hallcall.broker.domain.hall import HallDay
@@ -100,6 +100,9 @@ class _HallWork:
         for e in events:
             self.events.append(e)
             self.touched.add(self.hall, e)
+            if isinstance(e, ev.CaseOpened):
+                # A case's deadline running into a year chinesecalendar does not know yet.
+                warn_if_unknown(self.hall.config, self.hall.service_date(e.at), e.due_on)
             body = event_body(self.hall, e)
             if body is not None:
                 self.bodies.append(body)
