@@ -391,8 +391,28 @@ class SqlUnitOfWork(UnitOfWork):
             T.c.finished_at > since,
             ~exists().where(R.c.hall_id == T.c.hall_id, R.c.ticket_id == T.c.id),
         )
+        try:
+            rows = self._insert_default_ratings(unrated, config, now)
+        except SQLAlchemyError as exc:
+            # Not fatal to the day's start: the next day's start catches up (see the look-back).
+            log.error("hall %s: default ratings not recorded: %s", hall_id, exc)
+            return 0
+        if rows:
+            log.info(
+                "hall %s: %d ticket(s) not rated within %d days recorded as the default rating %d",
+                hall_id,
+                len(rows),
+                rules.default_rating_after_days,
+                rules.default_level,
+            )
+        return len(rows)
+
+    def _insert_default_ratings(self, unrated, config: HallConfig, now: datetime) -> list:
+        rules = config.rectification
+        R = table_of(RatingRow)
+        hall_id = config.hall.id
         with self.engine.begin() as c:
-            rows = c.execute(unrated).all()
+            rows = list(c.execute(unrated).all())
             if rows:
                 c.execute(
                     insert(R),
@@ -412,15 +432,7 @@ class SqlUnitOfWork(UnitOfWork):
                         for r in rows
                     ],
                 )
-        if rows:
-            log.info(
-                "hall %s: %d ticket(s) not rated within %d days recorded as the default rating %d",
-                hall_id,
-                len(rows),
-                rules.default_rating_after_days,
-                rules.default_level,
-            )
-        return len(rows)
+        return rows
 
     # ------------------------------------------------------------------ commit
     def commit(self, batches: list[HallBatch]) -> None:
