@@ -78,7 +78,7 @@ def test_a_bad_rating_from_a_pad_opens_a_case(queue_broker, device, engine, hall
 def test_the_case_commands(hall, engine, db_url, capsys):
     served(hall)
     t = served(hall)
-    hall.ok("rating", "pad-w01", "rating.submit", ticket_id=t["id"], score=1)
+    hall.ok("rating", "pad-w01", "rating.submit", ticket_id=t["id"], score=1, reasons=["rude"])
     (row,) = cases(engine)
     cfg = ["--config", EXAMPLE, "--db", db_url]
     case_id = str(row.id)
@@ -109,6 +109,7 @@ def test_the_case_commands(hall, engine, db_url, capsys):
     shown = capsys.readouterr().out
     assert "callback" in shown and "Li Ming: 等候太久" in shown and "高峰期增开窗口" in shown
     assert "closed" in shown and "by Wang" in shown
+    assert "the visitor's reasons: rude" in shown
     assert main(["case", "fix", case_id, *cfg, "--text", "again"]) == 2
     assert "is closed" in capsys.readouterr().err
     assert main(["case", "list", *cfg]) == 0

@@ -171,13 +171,17 @@ def cmd_case_show(args) -> int:
     from hallcall.broker.reports.rectification import CaseBook, CaseError
 
     config, engine = _open(args)
+    book = CaseBook(config, engine)
     try:
-        c = CaseBook(config, engine).get(args.id)
+        c = book.get(args.id)
     except CaseError as exc:
         print(f"case not shown: {exc}", file=sys.stderr)
         return 2
     print(_case_line(c, _today(config)))
     print(f"  opened {c.opened_at.isoformat()}")
+    reasons = book.reasons(c)
+    if reasons:
+        print(f"  the visitor's reasons: {', '.join(reasons)}")
     if c.callback_at:
         print(f"  callback {c.callback_at.isoformat()} by {c.callback_by}: {c.callback_outcome}")
     if c.fixed_at:

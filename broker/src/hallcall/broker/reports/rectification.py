@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hallcall.broker.domain.rectification import Case, CaseError
-from hallcall.broker.storage.orm import CaseRow
+from hallcall.broker.storage.orm import CaseRow, RatingRow
 from hallcall.config.schema import HallConfig
 
 __all__ = ["Case", "CaseBook", "CaseError"]
@@ -42,6 +42,12 @@ class CaseBook:
     def get(self, case_id: int) -> Case:
         with Session(self.engine) as s:
             return _case(self._row(s, case_id))
+
+    def reasons(self, case: Case) -> list[str]:
+        """The reasons the visitor gave with the bad rating ("what went wrong?")."""
+        with Session(self.engine) as s:
+            rating = s.get(RatingRow, (self.hall_id, case.ticket_id))
+            return list(rating.reasons or []) if rating is not None else []
 
     def _row(self, s: Session, case_id: int) -> CaseRow:
         row = s.get(CaseRow, case_id)
