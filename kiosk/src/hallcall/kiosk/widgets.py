@@ -1128,23 +1128,30 @@ class ResultScreen(Screen_):
         self.done.setText(m.t("done"))
 
 
+def alert_column(outer: QVBoxLayout, mark: str, mark_name: str) -> tuple[QLabel, QLabel, QLabel]:
+    """The top of a message screen: a round mark, a title and a line, centred."""
+    outer.setContentsMargins(90, 40, 90, 40)
+    outer.setSpacing(34)
+    outer.addStretch(2)
+    center = Qt.AlignmentFlag.AlignHCenter
+    sign = label(mark, mark_name, wrap=False, align=center)
+    sign.setFixedSize(180, 180)
+    outer.addWidget(sign, 0, center)
+    title = label("", "alertTitle", align=center)
+    outer.addWidget(title)
+    text = label("", "alertText", align=center)
+    outer.addWidget(text)
+    return sign, title, text
+
+
 class MessageScreen(Screen_):
     """Errors and "no tickets right now", in plain words."""
 
     def __init__(self, model: KioskModel):
         super().__init__(model)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(90, 40, 90, 40)
-        outer.setSpacing(34)
-        outer.addStretch(2)
         center = Qt.AlignmentFlag.AlignHCenter
-        self.mark = label("!", "alertMark", wrap=False, align=center)
-        self.mark.setFixedSize(180, 180)
-        outer.addWidget(self.mark, 0, center)
-        self.title = label("", "alertTitle", align=center)
-        outer.addWidget(self.title)
-        self.text = label("", "alertText", align=center)
-        outer.addWidget(self.text)
+        self.mark, self.title, self.text = alert_column(outer, "!", "alertMark")
         self.help = label("", "alertHelp", align=center)
         outer.addWidget(self.help)
         outer.addStretch(3)
@@ -1194,18 +1201,9 @@ class CardScreen(Screen_):
     def __init__(self, model: KioskModel):
         super().__init__(model)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(90, 40, 90, 40)
-        outer.setSpacing(34)
-        outer.addStretch(2)
-        center = Qt.AlignmentFlag.AlignHCenter
-        self.mark = label("", "alertMarkWait", wrap=False, align=center)
-        self.mark.setFixedSize(180, 180)
-        outer.addWidget(self.mark, 0, center)
-        self.title = label("", "alertTitle", align=center)
-        outer.addWidget(self.title)
-        self.text = label("", "alertText", align=center)
-        outer.addWidget(self.text)
+        self.mark, self.title, self.text = alert_column(outer, "", "alertMarkWait")
         outer.addStretch(3)
+        center = Qt.AlignmentFlag.AlignHCenter
         # one above the other: "Use the green channel" and its "No" are long in English
         self.first = button("", "primary", self._first)
         self.first.setMinimumWidth(640)
