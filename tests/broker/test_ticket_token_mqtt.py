@@ -8,44 +8,12 @@ ticket. Here a real queue broker runs on a real Mosquitto while an eavesdropper 
 
 from __future__ import annotations
 
-import threading
-
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.support.mqtt import wait_for
+from tests.support.mqtt import Eavesdropper, wait_for
 
 HALL = "campus-hall"
 ROOT = f"hallcall/v1/{HALL}/"
-
-
-class Eavesdropper:
-    """Records every message (topic, raw bytes, retained) published on the Mosquitto."""
-
-    def __init__(self, port: int, name: str):
-        self.messages: list[tuple[str, bytes, bool]] = []
-        self._lock = threading.Lock()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"eavesdropper-{name}")
-        self.client.on_message = self._heard
-        subscribed = threading.Event()
-        self.client.on_subscribe = lambda *a: subscribed.set()
-        self.client.on_connect = lambda c, *a: c.subscribe("#", qos=1)
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        assert subscribed.wait(5)
-
-    def _heard(self, client, userdata, msg) -> None:
-        with self._lock:
-            self.messages.append((msg.topic, bytes(msg.payload), bool(msg.retain)))
-
-    def heard(self) -> list[tuple[str, bytes, bool]]:
-        with self._lock:
-            return list(self.messages)
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 def carrying(messages, token: str) -> list[str]:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 
-import paho.mqtt.client as mqtt
 import pytest
 import serial
-from paho.mqtt.enums import CallbackAPIVersion
 
 from hallcall.hardware.idcard import IdCardConfig, id_check_digit, make_card
 from hallcall.hardware.idcard.protocol import READ_BASE
@@ -29,7 +26,7 @@ from tests.kiosk.test_kiosk_app import (  # noqa: F401  (kiosk is a fixture)
     ready,
     take_walk_in,
 )
-from tests.support.mqtt import wait_for
+from tests.support.mqtt import Eavesdropper, wait_for
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
@@ -52,19 +49,15 @@ def settle() -> None:
         pump()
 
 
-class Everything:
-    """Every message on the MQTT server (`#`), as raw bytes."""
+class Everything(Eavesdropper):
+    """Every message on the MQTT server (`#`), and what in it would give a card away."""
 
     def __init__(self, port: int):
-        self.payloads: list[tuple[str, bytes]] = []
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="idcard-test-all")
-        self.client.on_message = lambda c, u, m: self.payloads.append((m.topic, m.payload))
-        done = threading.Event()
-        self.client.on_subscribe = lambda *a: done.set()
-        self.client.on_connect = lambda c, *a: c.subscribe("#", qos=1)
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        assert done.wait(5)
+        super().__init__(port, "idcard-test-all")
+
+    @property
+    def payloads(self) -> list[tuple[str, bytes]]:
+        return [(topic, raw) for topic, raw, _ in self.heard()]
 
     def leaks(self) -> list[str]:
         found = []
@@ -76,10 +69,6 @@ class Everything:
                 pass
             found += [f"{topic}: {s[:4]}…" for s in SECRETS if any(s in t for t in texts)]
         return found
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 @pytest.fixture

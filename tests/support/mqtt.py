@@ -46,3 +46,31 @@ class RawClient:
     def stop(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+class Eavesdropper:
+    """Records every message (topic, raw bytes, retained) published on the Mosquitto."""
+
+    def __init__(self, port: int, name: str):
+        self.messages: list[tuple[str, bytes, bool]] = []
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"eavesdropper-{name}")
+        self.client.on_message = self._heard
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *a: subscribed.set()
+        self.client.on_connect = lambda c, *a: c.subscribe("#", qos=1)
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        assert subscribed.wait(5)
+
+    def _heard(self, client, userdata, msg) -> None:
+        with self._lock:
+            self.messages.append((msg.topic, bytes(msg.payload), bool(msg.retain)))
+
+    def heard(self) -> list[tuple[str, bytes, bool]]:
+        with self._lock:
+            return list(self.messages)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()

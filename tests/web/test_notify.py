@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
-import paho.mqtt.client as mqtt
 import pytest
 
 from hallcall.web.app import WebOptions
@@ -24,7 +23,7 @@ from hallcall.web.notify.sender import AppriseSender
 from hallcall.web.notify.service import Notifier
 from hallcall.web.notify.settings import Channel, NotifySettings
 from hallcall.web.storage.migrate import open_web_db
-from tests.support.mqtt import wait_for
+from tests.support.mqtt import Eavesdropper, wait_for
 from tests.web.browser import PHONE as VIEWPORT
 from tests.web.browser import check_elderly, shoot
 
@@ -122,16 +121,9 @@ class Receiver:
         self.server.shutdown()
 
 
-def sniff(port: int) -> list[bytes]:
-    """Every MQTT payload on the server from now on (the test looks for the phone in them)."""
-    seen: list[bytes] = []
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="sniffer")
-    client.on_connect = lambda c, *_: c.subscribe("#")
-    client.on_message = lambda c, u, m: seen.append(m.topic.encode() + b" " + m.payload)
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    seen.append(b"")  # marks the start
-    return seen
+def sniff(port: int) -> Eavesdropper:
+    """Every MQTT message on the server from now on (the test looks for the phone in them)."""
+    return Eavesdropper(port, "phone-sniffer")
 
 
 def test_a_visitor_is_told_near_and_called_exactly_once_across_a_restart(
@@ -201,8 +193,10 @@ def test_a_visitor_is_told_near_and_called_exactly_once_across_a_restart(
     finally:
         web.stop()
         receiver.stop()
-    assert all(PHONE.encode() not in m and b"13800138000" not in m for m in traffic)
-    assert len(traffic) > 20  # the sniffer did hear the hall
+    heard = traffic.heard()
+    traffic.stop()
+    assert all(PHONE.encode() not in topic.encode() + raw for topic, raw, _ in heard)
+    assert len(heard) > 20  # the sniffer did hear the hall
 
 
 def test_the_contact_form_on_the_phone_page(
