@@ -79,6 +79,10 @@ class Matter:
     service_limit_min: float | None = None
     promised_days: int | None = None
     guide: Guide = field(default_factory=Guide)
+    #: The queue its tickets wait in when it is not its department's: a matter group's id
+    #: (general windows, docs/general-windows.md), with that queue's ticket prefix.
+    queue: str | None = None
+    queue_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,16 @@ class Hall:
     #: The link printed as each ticket's QR code, with `{token}` (the ticket's status token from
     #: the ticket.issue reply; older files: `{ticket_id}`, `{number}`): printout.qr_data fills it.
     status_url: str | None = None
+    #: "departments": the start screen lists departments, then their matters; "matters": it
+    #: offers every matter at once ("I want to ...") for halls with general windows.
+    kiosk_start: str = "departments"
+
+
+@dataclass(frozen=True)
+class Pickup:
+    """Document pickup (出件): a visitor collecting a finished matter takes a pickup ticket."""
+
+    name: LocalText = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,7 @@ class Catalog:
     seq: int
     hall: Hall
     departments: tuple[Department, ...]
+    pickup: Pickup | None = None  # None: the hall offers no pickup queue
 
     def department(self, dep_id: str | None) -> Department | None:
         return next((d for d in self.departments if d.id == dep_id), None)
@@ -139,7 +154,9 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
         timezone=raw_hall.get("timezone") if isinstance(raw_hall.get("timezone"), str) else None,
         notice=_text(raw_hall.get("notice")),
         status_url=status_url if isinstance(status_url, str) and status_url else None,
+        kiosk_start="matters" if raw_hall.get("kiosk_start") == "matters" else "departments",
     )
+    groups = _matter_groups(payload.get("queues") or payload.get("matter_groups"))
     departments = []
     for raw_dep in payload.get("departments") or []:
         try:
@@ -154,6 +171,7 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
                             service_limit_min=raw_m.get("service_limit_min"),
                             promised_days=raw_m.get("promised_days"),
                             guide=Guide.parse(raw_m.get("guide")),
+                            **_queue_of(raw_dep["id"], raw_m, groups),
                         )
                     )
                 except (KeyError, TypeError, AttributeError):
@@ -170,5 +188,33 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
             log.warning("skipped a malformed department in the catalog: %r", raw_dep)
     seq = payload.get("seq")
     return Catalog(
-        seq=seq if isinstance(seq, int) else 0, hall=hall, departments=tuple(departments)
+        seq=seq if isinstance(seq, int) else 0,
+        hall=hall,
+        departments=tuple(departments),
+        pickup=_pickup(payload.get("pickup", raw_hall.get("pickup"))),
     )
+
+
+def _matter_groups(raw: Any) -> dict[str, tuple[str, str]]:
+    """ "dep.matter" -> (queue id, prefix) from the catalog's matter groups, if it has any."""
+    found: dict[str, tuple[str, str]] = {}
+    for group in raw if isinstance(raw, list) else []:
+        if not isinstance(group, dict) or not isinstance(group.get("id"), str):
+            continue
+        for ref in group.get("matters") or []:
+            if isinstance(ref, str):
+                found[ref] = (group["id"], str(group.get("prefix") or ""))
+    return found
+
+
+def _queue_of(dep_id: str, raw_m: dict[str, Any], groups: dict[str, tuple[str, str]]) -> dict:
+    queue, prefix = groups.get(f"{dep_id}.{raw_m['id']}", (None, ""))
+    if isinstance(raw_m.get("queue"), str) and raw_m["queue"] != dep_id:
+        queue = raw_m["queue"]
+    return {"queue": queue, "queue_prefix": prefix}
+
+
+def _pickup(raw: Any) -> Pickup | None:
+    if not isinstance(raw, dict) or raw.get("enabled") is not True:
+        return None
+    return Pickup(name=_text(raw.get("name")))

@@ -69,12 +69,25 @@ class Screen(enum.StrEnum):
     UNAVAILABLE = "unavailable"
     CARD = "card"  # "place your ID card" / could not read it / the reader is offline
     GREEN = "green"  # the green channel offered to a visitor of green_channel_age or more
+    PICKUP = "pickup"  # document pickup (出件): the visitor types their pickup code
 
 
 #: Screens a visitor browses; they are replaced by UNAVAILABLE while no ticket can be taken.
 BROWSING = frozenset(
-    {Screen.START, Screen.MATTERS, Screen.GUIDE, Screen.APPOINTMENT, Screen.CARD, Screen.GREEN}
+    {
+        Screen.START,
+        Screen.MATTERS,
+        Screen.GUIDE,
+        Screen.APPOINTMENT,
+        Screen.PICKUP,
+        Screen.CARD,
+        Screen.GREEN,
+    }
 )
+#: The screens with the code keypad: an appointment's code or phone, or a pickup code.
+CODE_SCREENS = frozenset({Screen.APPOINTMENT, Screen.PICKUP})
+#: A start tile's id for a matter offered directly ("matters" start): "department/matter".
+MATTER_TILE_SEPARATOR = "/"
 
 
 class CardState(enum.StrEnum):
@@ -133,6 +146,16 @@ class Request:
     @property
     def checkin(self) -> bool:
         return self.op == "appointment.checkin"
+
+    @property
+    def pickup(self) -> bool:
+        return self.op == "ticket.pickup"
+
+    @property
+    def error_title(self) -> str:
+        if self.checkin:
+            return "checkin_error_title"
+        return "pickup_error_title" if self.pickup else "error_title"
 
 
 @dataclass
@@ -361,25 +384,28 @@ class KioskModel(DeviceModel):
         dep = self.department()
         return dep.matter(self.matter_id) if dep else None
 
+    @property
+    def matters_first(self) -> bool:
+        """The hall offers matters directly on the start screen (general windows)."""
+        return self.catalog is not None and self.catalog.hall.kiosk_start == "matters"
+
+    def start_title(self) -> str:
+        if self.matters_first:
+            return self.t(
+                "choose_matter_start_priority" if self.priority else "choose_matter_start"
+            )
+        return self.t("choose_department_priority" if self.priority else "choose_department")
+
     def department_tiles(self) -> list[DepartmentTile]:
+        """The start screen's tiles: departments, or every matter when the hall says so."""
         if self.catalog is None:
             return []
+        if self.matters_first:
+            return self._matter_start_tiles()
         tiles = []
         for dep in self.catalog.departments:
-            queue = self.queues.get(dep.id) or {}
-            closed = bool(queue.get("closed"))
-            waiting = queue.get("waiting")
-            if closed:
-                detail = self.t("department_closed")
-            elif isinstance(waiting, int):
-                detail = self.t("waiting_count", n=waiting) if waiting else self.t("waiting_none")
-                if queue.get("open_windows") == 0:  # nobody serves it now: no "no waiting" promise
-                    detail = (
-                        self.t("waiting_count", n=waiting) + " · " if waiting else ""
-                    ) + self.t("tile_no_window")
-                elif waiting and queue.get("estimated_wait_s"):
-                    detail += " · " + wait_text(self.lang, queue["estimated_wait_s"])
-            else:
+            closed, detail = self._queue_detail(dep.id)
+            if detail is None:
                 n = len(dep.matters)
                 detail = (
                     self.t("matters_count_one" if n == 1 else "matters_count", n=n) if n else ""
@@ -388,6 +414,45 @@ class KioskModel(DeviceModel):
                 DepartmentTile(dep.id, localized(dep.name, self.lang), dep.prefix, detail, closed)
             )
         return tiles
+
+    def _matter_start_tiles(self) -> list[DepartmentTile]:
+        """Every matter of every department, each with its department's name and its queue."""
+        assert self.catalog is not None  # department_tiles checked
+        tiles = []
+        for dep in self.catalog.departments:
+            for m in dep.matters:
+                closed, queue_detail = self._queue_detail(m.queue or dep.id)
+                detail = " · ".join(
+                    part for part in (localized(dep.name, self.lang), queue_detail) if part
+                )
+                tiles.append(
+                    DepartmentTile(
+                        f"{dep.id}{MATTER_TILE_SEPARATOR}{m.id}",
+                        localized(m.name, self.lang),
+                        m.queue_prefix or dep.prefix,
+                        detail,
+                        closed,
+                    )
+                )
+        return tiles
+
+    def _queue_detail(self, queue_id: str) -> tuple[bool, str | None]:
+        """(closed, "12 waiting · about 30 min"), or None for the detail before any state."""
+        queue = self.queues.get(queue_id) or {}
+        closed = bool(queue.get("closed"))
+        waiting = queue.get("waiting")
+        if closed:
+            return True, self.t("department_closed")
+        if not isinstance(waiting, int):
+            return False, None
+        detail = self.t("waiting_count", n=waiting) if waiting else self.t("waiting_none")
+        if queue.get("open_windows") == 0:  # nobody serves it now: no "no waiting" promise
+            detail = (self.t("waiting_count", n=waiting) + " · " if waiting else "") + self.t(
+                "tile_no_window"
+            )
+        elif waiting and queue.get("estimated_wait_s"):
+            detail += " · " + wait_text(self.lang, queue["estimated_wait_s"])
+        return False, detail
 
     def department_page(self) -> DepartmentPage:
         """This page's tiles, with the page buttons' words and "第 1/2 页"."""
@@ -613,8 +678,10 @@ class KioskModel(DeviceModel):
 
     def working_message(self) -> str:
         if self.request is None or self.request.phase is not Phase.PRINTING:
+            if self.request and self.request.checkin:
+                return self.t("working_checkin")
             return self.t(
-                "working_checkin" if self.request and self.request.checkin else "working_request"
+                "working_pickup" if self.request and self.request.pickup else "working_request"
             )
         return self.t("working_print")
 
@@ -635,7 +702,9 @@ class KioskModel(DeviceModel):
         ahead = t.get("waiting_ahead")
         no_window = t.get("open_windows") == 0  # nobody serves it now: no wait is promised
         badge = ""
-        if t.get("priority") == "priority":
+        if t.get("queue") == "pickup":
+            badge = text(lang, "pickup_badge")
+        elif t.get("priority") == "priority":
             badge = text(lang, "priority_badge")
         elif t.get("source") == "appointment":
             badge = text(lang, "appointment_badge")
@@ -737,14 +806,16 @@ class KioskModel(DeviceModel):
             self.choose_language(other)
 
     def open_department(self, dep_id: str) -> None:
+        """A start tile: a department, or a matter offered directly ("department/matter")."""
         self.touch()
         if self.screen is not Screen.START or self.catalog is None:
             return
+        dep_id, _, matter_id = dep_id.partition(MATTER_TILE_SEPARATOR)
         dep = self.catalog.department(dep_id)
-        if dep is None:
+        if dep is None or (matter_id and dep.matter(matter_id) is None):
             return
-        self.department_id, self.matter_id = dep.id, None
-        self._screen = Screen.MATTERS if dep.matters else Screen.GUIDE
+        self.department_id, self.matter_id = dep.id, matter_id or None
+        self._screen = Screen.MATTERS if dep.matters and not matter_id else Screen.GUIDE
         self._changed()
 
     def open_matter(self, matter_id: str) -> None:
@@ -775,11 +846,37 @@ class KioskModel(DeviceModel):
             self._screen = Screen.APPOINTMENT
             self._changed()
 
+    @property
+    def offers_pickup(self) -> bool:
+        return self.catalog is not None and self.catalog.pickup is not None
+
+    def pickup_name(self) -> str:
+        pickup = self.catalog.pickup if self.catalog else None
+        return (localized(pickup.name, self.lang) if pickup else "") or self.t("pickup_button")
+
+    def open_pickup(self) -> None:
+        """ "Collect documents": the visitor types the pickup code they were given."""
+        self.touch()
+        if self.screen is Screen.START and self.offers_pickup:
+            self.code = ""
+            self._screen = Screen.PICKUP
+            self._changed()
+
+    def code_texts(self) -> tuple[str, str, str]:
+        """The keypad screen's (title, prompt, placeholder): an appointment or a pickup."""
+        if self._screen is Screen.PICKUP:
+            return self.pickup_name(), self.t("pickup_prompt"), self.t("pickup_placeholder")
+        return (
+            self.t("appointment_title"),
+            self.t("appointment_prompt"),
+            self.t("appointment_placeholder"),
+        )
+
     def key(self, char: str) -> None:
         self.touch()
         char = char.upper()
         if (
-            self._screen is Screen.APPOINTMENT
+            self._screen in CODE_SCREENS
             and char in CODE_CHARACTERS
             and len(self.code) < MAX_CODE_LENGTH
         ):
@@ -788,13 +885,13 @@ class KioskModel(DeviceModel):
 
     def delete(self) -> None:
         self.touch()
-        if self._screen is Screen.APPOINTMENT and self.code:
+        if self._screen in CODE_SCREENS and self.code:
             self.code = self.code[:-1]
             self._changed()
 
     def clear_code(self) -> None:
         self.touch()
-        if self._screen is Screen.APPOINTMENT and self.code:
+        if self._screen in CODE_SCREENS and self.code:
             self.code = ""
             self._changed()
 
@@ -802,12 +899,12 @@ class KioskModel(DeviceModel):
         self.touch()
         screen = self.screen
         dep = self.department()
-        if screen is Screen.GUIDE and dep and dep.matters:
+        if screen is Screen.GUIDE and dep and dep.matters and not self.matters_first:
             self._screen, self.matter_id = Screen.MATTERS, None
             self._changed()
         elif screen in (Screen.CARD, Screen.GREEN):
             self.home()
-        elif screen in (Screen.GUIDE, Screen.MATTERS, Screen.APPOINTMENT):
+        elif screen in (Screen.GUIDE, Screen.MATTERS, Screen.APPOINTMENT, Screen.PICKUP):
             self._screen, self.department_id, self.matter_id = Screen.START, None, None
             self._changed()
         elif screen in (Screen.ERROR, Screen.RESULT):
@@ -841,7 +938,11 @@ class KioskModel(DeviceModel):
 
     def submit_code(self) -> None:
         self.touch()
-        if self.screen is not Screen.APPOINTMENT or not self.code:
+        if self.screen not in CODE_SCREENS or not self.code:
+            return
+        if self.screen is Screen.PICKUP:
+            args = {"code": self.code, "lang": self.lang}
+            self._begin(Request(self.new_id(), "ticket.pickup", args, self.lang))
             return
         self._begin(Request(self.new_id(), "appointment.checkin", {"code": self.code}, self.lang))
 
@@ -955,11 +1056,7 @@ class KioskModel(DeviceModel):
         self.request = None
         self._remember_abandoned(req)
         self._screen = Screen.ERROR
-        self.failure = Failure(
-            "checkin_error_title" if req.checkin else "error_title",
-            "error_timeout",
-            request=req,
-        )
+        self.failure = Failure(req.error_title, "error_timeout", request=req)
         self._last_touch = self.now()
         self._changed()
 
@@ -998,11 +1095,9 @@ class KioskModel(DeviceModel):
         values: dict[str, str] | None = None,
         title_for: Request | None = None,
     ) -> None:
-        checkin = title_for is not None and title_for.checkin
+        title = title_for.error_title if title_for is not None else "error_title"
         self.request = None
-        self.failure = Failure(
-            "checkin_error_title" if checkin else "error_title", message, values or {}
-        )
+        self.failure = Failure(title, message, values or {})
         self._screen = Screen.ERROR
         self._last_touch = self.now()
         self._changed()
@@ -1010,7 +1105,7 @@ class KioskModel(DeviceModel):
     def _on_answer(self, req: Request, payload: dict[str, Any]) -> None:
         ticket = (payload.get("data") or {}).get("ticket") if payload.get("ok") else None
         if not isinstance(ticket, dict):
-            self._fail(self._error_key(payload), title_for=req)
+            self._fail(self._error_key(payload, req), title_for=req)
             return
         req.ticket = ticket
         req.phase = Phase.PRINTING
@@ -1031,7 +1126,7 @@ class KioskModel(DeviceModel):
         )
         if not isinstance(ticket, dict):
             if showing_its_timeout:  # the visitor is still there: tell them the real answer
-                self._fail(self._error_key(payload), title_for=req)
+                self._fail(self._error_key(payload, req), title_for=req)
             return
         log.info("late reply to %s: ticket %s is printed now", req.request_id, ticket.get("number"))
         req.ticket, req.late = ticket, True
@@ -1061,12 +1156,14 @@ class KioskModel(DeviceModel):
             self.abandoned.popitem(last=False)
 
     @staticmethod
-    def _error_key(payload: dict[str, Any]) -> str:
+    def _error_key(payload: dict[str, Any], req: Request) -> str:
         code = (
             ((payload.get("error") or {}).get("code"))
             if isinstance(payload.get("error"), dict)
             else None
         )
+        if req.pickup and code in ("not_found", "conflict", "closed"):
+            return f"pickup_error_{code}"  # "no such code" is not "no such appointment"
         if code in ("closed", "not_found", "conflict", "invalid", "rate_limited", "timeout"):
             return f"error_{code}"
         return "error_unknown"

@@ -720,6 +720,7 @@ class StartScreen(Screen_):
             m.department_page_index,
             m.card,
             m.idcard,
+            m.offers_pickup,
         )
         if key == self._key:
             return
@@ -727,7 +728,7 @@ class StartScreen(Screen_):
         self.banner.setVisible(m.priority or m.card is not None)
         self.banner_text.setText(m.card_banner() or m.t("priority_banner"))
         self.cancel_priority.setText(m.t("card_cancel" if m.card else "priority_cancel"))
-        self.title.setText(m.t("choose_department_priority" if m.priority else "choose_department"))
+        self.title.setText(m.start_title())
         clear_layout(self.action_row)
         self.priority_tile: Tile | None = None
         self.card_tile: Tile | None = None
@@ -760,8 +761,19 @@ class StartScreen(Screen_):
         )
         self.appointment_tile.clicked.connect(m.open_appointment)
         self.action_row.addWidget(self.appointment_tile, 1)
+        self.pickup_tile: Tile | None = None
+        if m.offers_pickup and not m.priority and m.card is None:
+            self.pickup_tile = Tile(
+                m.pickup_name(),
+                m.t("pickup_hint"),
+                kind="appointment",
+                min_height=150 if self.portrait else 120,
+                compact=not self.portrait,
+            )
+            self.pickup_tile.clicked.connect(m.open_pickup)
+            self.action_row.addWidget(self.pickup_tile, 1)
         if not self.portrait:  # the narrow side column: "Appointment check-in" on one line
-            for t in (self.card_tile, self.priority_tile, self.appointment_tile):
+            for t in (self.card_tile, self.priority_tile, self.appointment_tile, self.pickup_tile):
                 if t is not None:
                     t.name_label.setStyleSheet("font-size: 34px;")
         notice = m.notice()
@@ -993,14 +1005,15 @@ class AppointmentScreen(Screen_):
 
     def refresh(self) -> None:
         m = self.model
-        self.title.setText(m.t("appointment_title"))
-        self.prompt.setText(m.t("appointment_prompt"))
+        title, prompt, placeholder = m.code_texts()
+        self.title.setText(title)
+        self.prompt.setText(prompt)
         if m.code:
             self.code.setObjectName("codeBox")
             self.code.setText(" ".join(m.code[i : i + 3] for i in range(0, len(m.code), 3)))
         else:
             self.code.setObjectName("codeBoxEmpty")
-            self.code.setText(m.t("appointment_placeholder"))
+            self.code.setText(placeholder)
         repolish(self.code)
         self.back.setText("‹  " + m.t("back"))
         self.ok.setText(m.t("confirm"))
@@ -1289,6 +1302,7 @@ class KioskWindow(QWidget):
             Screen.CARD: CardScreen(model),
         }
         self.screens[Screen.GREEN] = self.screens[Screen.CARD]
+        self.screens[Screen.PICKUP] = self.screens[Screen.APPOINTMENT]
         self.screens[Screen.UNAVAILABLE] = self.screens[Screen.ERROR]
         for s in dict.fromkeys(self.screens.values()):
             self.stack.addWidget(s)
@@ -1367,7 +1381,9 @@ class KioskWindow(QWidget):
         self.language.setText(m.language_button())
         self.language.setVisible(other is not None and screen not in (Screen.WORKING,))
         self.home_button.setText(m.t("home"))
-        self.home_button.setVisible(screen in (Screen.MATTERS, Screen.GUIDE, Screen.APPOINTMENT))
+        self.home_button.setVisible(
+            screen in (Screen.MATTERS, Screen.GUIDE, Screen.APPOINTMENT, Screen.PICKUP)
+        )
         page = self.screens[screen]
         page.refresh()
         for other_page in dict.fromkeys(self.screens.values()):
