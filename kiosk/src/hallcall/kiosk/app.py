@@ -153,6 +153,7 @@ class KioskApp(QObject):
             settings.printer.paper_width_px,
             font_path,
             allow_paper_low=settings.allow_paper_low,
+            mode=settings.printer.print_mode(),
         )
         self.worker = PrinterWorker(self.printer)
         self.model = KioskModel(

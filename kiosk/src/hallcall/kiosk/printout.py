@@ -118,9 +118,15 @@ class TicketPrinter:
     """
 
     def __init__(
-        self, printer, width_px: int, font_path: str | None = None, allow_paper_low: bool = True
+        self,
+        printer,
+        width_px: int,
+        font_path: str | None = None,
+        allow_paper_low: bool = True,
+        mode: str = "raster",
     ):
         self.printer = printer
+        self.mode = mode  # "raster" or "native" (PrinterConfig.print_mode)
         self.width_px = width_px
         self.font_path = font_path
         self.allow_paper_low = allow_paper_low
@@ -140,6 +146,7 @@ class TicketPrinter:
                     self.width_px,
                     self.font_path,
                     allow_paper_low=self.allow_paper_low,
+                    mode=self.mode,
                 )
             except PrinterNotReady as exc:
                 return False, exc.status.value

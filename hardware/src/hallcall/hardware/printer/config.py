@@ -11,6 +11,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PrinterKind = Literal["usb", "serial", "network", "file", "fake"]
+#: How a ticket is sent: "raster" (one image: any printer), "native" (the printer's own Chinese
+#: font and QR: about 1 KB, native.py) or "auto" (native for the profiles below, else raster).
+PrintMode = Literal["auto", "raster", "native"]
+#: python-escpos profiles of printers made for the Chinese market, with a GB18030/GBK font
+#: behind FS &. Any other printer with one takes `mode = "native"` in its device file.
+CHINESE_FONT_PROFILES = frozenset({"POS-5890", "ZJ-5870", "RP326", "NT-5890K", "NT-80-V-UL"})
 
 #: 80 mm paper at 203 dpi prints 72 mm = 576 dots; 58 mm paper prints 48 mm = 384 dots.
 PAPER_80MM_PX = 576
@@ -53,11 +59,18 @@ class PrinterConfig(BaseModel):
     font_path: str | None = None
     #: python-escpos printer profile name (e.g. "TM-T20II"); None = the generic default.
     profile: str | None = None
+    mode: PrintMode = "auto"
     #: Ask a bidirectional printer (usb/serial/network) for its status before each ticket.
     #: Turn off for printers wired one-way, which never answer and would read as offline.
     query_status: bool = True
     #: How long to wait for the printer's answer to one status query.
     status_timeout_s: float = Field(default=1.0, gt=0, le=10)
+
+    def print_mode(self) -> Literal["raster", "native"]:
+        """The mode tickets are printed in: `mode`, with "auto" decided by the profile."""
+        if self.mode == "auto":
+            return "native" if self.profile in CHINESE_FONT_PROFILES else "raster"
+        return self.mode
 
     @field_validator("vendor_id", "product_id", "in_ep", "out_ep", mode="before")
     @classmethod

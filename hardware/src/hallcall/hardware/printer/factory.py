@@ -70,12 +70,12 @@ def open_printer(cfg: PrinterConfig) -> Escpos:
     else:  # pragma: no cover - the config model rejects other kinds
         raise ValueError(f"unknown printer kind {kind!r}")
 
-    _set_media_width(printer, cfg.paper_width_px)
+    set_media_width(printer, cfg.paper_width_px)
     set_query_settings(printer, enabled=cfg.query_status, timeout_s=cfg.status_timeout_s)
     return printer
 
 
-def _set_media_width(printer: Escpos, width_px: int) -> None:
+def set_media_width(printer: Escpos, width_px: int) -> None:
     # profile_data is shared by every printer of that profile class: copy before changing.
     data = copy.deepcopy(printer.profile.profile_data)
     data.setdefault("media", {}).setdefault("width", {})["pixels"] = width_px
