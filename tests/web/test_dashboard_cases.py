@@ -230,6 +230,8 @@ def test_a_department_head_sees_and_acts_only_on_her_departments_cases(
     # By URL: the registrar case is not there for her, read or written.
     answer = head.goto(f"{dash}/admin/cases/{reg_id}?lang=en")
     assert answer.status == 404 and "Zhang Min" not in head.content()
+    for nonsense in ("999", "0", "-1", "99999999999999999999", "1e3", "%EF%BC%91"):
+        assert head.request.get(f"{dash}/admin/cases/{nonsense}").status == 404, nonsense
     head.goto(f"{dash}/admin/cases/{fin_id}?lang=en")
     token = csrf_of(head)
     for what, form in (

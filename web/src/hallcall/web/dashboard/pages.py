@@ -589,12 +589,11 @@ def routes(d: Dashboard) -> list[Route]:
         book_ = case_book()
         if book_ is None:
             return None, None
+        raw = request.path_params["id"]
+        if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31):
+            return book_, None  # an id no database column holds: no case
         try:
-            case_id = int(request.path_params["id"])
-        except ValueError:
-            return book_, None
-        try:
-            c = await asyncio.to_thread(book_.get, case_id)
+            c = await asyncio.to_thread(book_.get, int(raw))
         except CaseError:
             return book_, None
         return book_, c if case_view.visible(session.user, c) else None
