@@ -148,6 +148,7 @@ def test_the_manager_follows_cases_up_through_the_forms(
     assert page.locator("#callback-done").inner_text() == (
         "2026-11-23 09:00, by Li Ming: waited 40 minutes at lunch time"
     )
+    assert "replaces the one above" in page.locator("#callback-replaces").inner_text()
     page.fill("#fix-text", "a second window opens 11:30-13:30")
     page.click("#fix-submit")
     page.click("#close-submit")

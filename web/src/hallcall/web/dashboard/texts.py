@@ -250,6 +250,14 @@ T = TextTable.by_key(
         "decide": {"zh": "裁决", "en": "Decide"},
         "at_by": {"zh": "{at}，{by}", "en": "{at}, by {by}"},
         "closed_by": {"zh": "{at} 由 {by} 办结", "en": "Closed {at} by {by}"},
+        "replaces_callback": {
+            "zh": "一件只保留一次回访：再登记将替换上面的回访",
+            "en": "A case keeps one callback: recording another replaces the one above",
+        },
+        "replaces_fix": {
+            "zh": "一件只保留一条整改：再登记将替换上面的整改",
+            "en": "A case keeps one fix: recording another replaces the one above",
+        },
         "not_yet": {"zh": "尚未登记", "en": "Not recorded yet"},
         "history": {"zh": "经过", "en": "History"},
         "h_opened": {"zh": "差评立案：{level}", "en": "Opened by a bad rating: {level}"},
