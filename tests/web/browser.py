@@ -4,7 +4,12 @@ contrast >= 4.5:1, no sideways scrolling) measured in the page itself."""
 
 from __future__ import annotations
 
+import time
+
 from tests.support.screens import SCREENSHOTS
+
+#: The password of the dashboard's test users (tests/web/conftest.py `dash`).
+PASSWORD = "correct horse battery"
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -55,3 +60,19 @@ def check_elderly(page, what: str) -> None:
     assert not found["low"], (what, "contrast under 4.5:1", found["low"])
     assert not found["tiny"], (what, "touch targets under 60 x 60 px", found["tiny"])
     assert not found["scroll"], (what, "scrolls sideways")
+
+
+def wait_online(dash) -> None:
+    deadline = time.monotonic() + 15
+    while not (dash.hub.online and dash.dashboard.admin.connected.is_set()):
+        assert time.monotonic() < deadline, "the dashboard does not hear the queue broker"
+        time.sleep(0.05)
+
+
+def log_in(page, base: str, user: str, password: str = PASSWORD, lang: str = "en"):
+    page.goto(f"{base}/admin/login?lang={lang}")
+    page.fill("#username", user)
+    page.fill("#password", password)
+    with page.expect_response(lambda r: r.url.endswith("/admin/login")) as answer:
+        page.click("#submit")
+    return answer.value

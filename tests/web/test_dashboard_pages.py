@@ -9,51 +9,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from openpyxl import load_workbook
 
-from hallcall.mqtt.client import DeviceClient
-from hallcall.web.app import create_app
-from hallcall.web.background import serve_in_background
-from hallcall.web.dashboard import Dashboard, with_dashboard
-from hallcall.web.dashboard.devices import DASHBOARD_SUBSCRIPTIONS, WebClient
-from hallcall.web.hub import SUBSCRIPTIONS, WebHub
-from hallcall.web.storage.migrate import open_web_db
-from hallcall.web.storage.users import UserStore
-from tests.web.browser import DESKTOP, ELDERLY, PHONE
+from tests.web.browser import DESKTOP, ELDERLY, PHONE, log_in, wait_online
 from tests.web.browser import shoot as screenshot
-
-PASSWORD = "correct horse battery"
-
-
-class _Dash(str):
-    def __new__(cls, url: str, dashboard: Dashboard, hub: WebHub):
-        made = super().__new__(cls, url)
-        made.dashboard, made.hub = dashboard, hub
-        return made
-
-
-@pytest.fixture
-def dash(hall_config, mqtt_settings, engine, clock, tmp_path):
-    """The web part with the dashboard at /admin, a manager `wang` and finance's head `li`."""
-    hall = hall_config.hall.id
-    client = WebClient(hall, "web", "web", mqtt_settings, SUBSCRIPTIONS + DASHBOARD_SUBSCRIPTIONS)
-    hub = WebHub(hall, mqtt_settings, "web", client=client)
-    users = UserStore(open_web_db(str(tmp_path / "web.db")))
-    users.add("wang", PASSWORD, "manager")
-    users.add("li", PASSWORD, "department_head", "finance")
-    admin = DeviceClient(hall, "admin", "office", mqtt_settings)
-    dashboard = Dashboard(hall_config, hub, users, broker_db=engine, admin=admin, clock=clock.now)
-    running = serve_in_background(hub, app=with_dashboard(create_app(hub), dashboard))
-    yield _Dash(running.url, dashboard, hub)
-    running.stop()
-
-
-def wait_online(dash) -> None:
-    deadline = time.monotonic() + 15
-    while not (dash.hub.online and dash.dashboard.admin.connected.is_set()):
-        assert time.monotonic() < deadline, "the dashboard does not hear the queue broker"
-        time.sleep(0.05)
 
 
 def shoot(page, name: str) -> None:
@@ -63,15 +22,6 @@ def shoot(page, name: str) -> None:
 def check_contrast(page, what: str) -> None:
     found = page.evaluate(ELDERLY)
     assert not found["low"], (what, "contrast under 4.5:1", found["low"])
-
-
-def log_in(page, base: str, user: str, password: str = PASSWORD, lang: str = "en"):
-    page.goto(f"{base}/admin/login?lang={lang}")
-    page.fill("#username", user)
-    page.fill("#password", password)
-    with page.expect_response(lambda r: r.url.endswith("/admin/login")) as answer:
-        page.click("#submit")
-    return answer.value
 
 
 def test_login_is_guarded_and_a_department_head_sees_only_theirs(queue_broker, dash, browser):

@@ -106,6 +106,7 @@ def report_for(
         "matter": {m.id for d in config.departments if d.id == dep for m in d.matters},
     }
     own["assessment"] = own["department"] | own["clerk"]
+    own["cases"] = own["department"] | own["clerk"]  # 差评整改: its department and its clerks
     for t in report.tables:
         if t.name in own:
             t.rows = [row for row in t.rows if row.get("key") in own[t.name]]

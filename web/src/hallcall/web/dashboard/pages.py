@@ -15,9 +15,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from hallcall.broker.calendars import calendar_for
 from hallcall.broker.reports.complaints import CHANNELS, ComplaintBook, ComplaintError
 from hallcall.broker.reports.export import heading, html_cell
+from hallcall.broker.reports.rectification import CASE_COUNTS, CaseBook, CaseError
 from hallcall.broker.reports.report import parse_period
+from hallcall.web.dashboard import cases as case_view
 from hallcall.web.dashboard import hall_db
 from hallcall.web.dashboard.app import (
     LANG_COOKIE,
@@ -521,6 +524,188 @@ def routes(d: Dashboard) -> list[Route]:
             request, session, lang, t(lang, "done_answer", id=complaint_id), True
         )
 
+    # ------------------------------------------------------------------ rectification cases
+    def case_book() -> CaseBook | None:
+        return CaseBook(d.config, d.broker_db) if d.broker_db is not None else None
+
+    async def cases_page(request: Request, session: Session, lang: str) -> Response:
+        book_ = case_book()
+        user = session.user
+        q = request.query_params
+        state = q.get("state") or "open"
+        state = state if state in case_view.FILTERS else "open"
+        department = q.get("department") or ""
+        clerk = q.get("clerk") or ""
+        today = hall_db.today_of(d.clock(), d.config)
+        seen = []
+        if book_ is not None:
+            seen = [c for c in await asyncio.to_thread(book_.list) if case_view.visible(user, c)]
+        shown = [
+            case_view.summary(d.config, c, today, lang, d.zone)
+            for c in reversed(seen)
+            if case_view.matches(c, state, today)
+            and (not department or c.department == department)
+            and (not clerk or c.staff == clerk)
+        ]
+        departments = [
+            {"id": dep.id, "name": dep.name.get(lang)}
+            for dep in d.config.departments
+            if user.sees(dep.id)
+        ]
+        clerks = [
+            {"id": s.id, "name": s.name.get(lang)}
+            for s in d.config.staff
+            if user.sees(s.department)
+        ]
+        filters = [
+            {
+                "id": f,
+                "name": t(lang, f"f_{f}"),
+                "href": "?" + urlencode({"state": f, "department": department, "clerk": clerk}),
+            }
+            for f in case_view.FILTERS
+        ]
+        local_day = book_.local_day if book_ is not None else (lambda at: today)
+        return page(
+            "cases.html",
+            request,
+            session,
+            lang,
+            active="cases",
+            has_db=book_ is not None,
+            cases=shown,
+            state=state,
+            department=department,
+            clerk=clerk,
+            departments=departments,
+            clerks=clerks,
+            filters=filters,
+            counts=case_view.count_rows(d.config, seen, local_day, today, lang),
+            count_heads=[t(lang, f"n_{k}") for k in CASE_COUNTS],
+        )
+
+    async def case_of(request: Request, session: Session) -> tuple[CaseBook | None, Any]:
+        """The book and the case the URL names, if this user may see it (else None)."""
+        book_ = case_book()
+        if book_ is None:
+            return None, None
+        raw = request.path_params["id"]
+        if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31):
+            return book_, None  # an id no database column holds: no case
+        try:
+            c = await asyncio.to_thread(book_.get, int(raw))
+        except CaseError:
+            return book_, None
+        return book_, c if case_view.visible(session.user, c) else None
+
+    async def case_detail_page(
+        request: Request,
+        session: Session,
+        lang: str,
+        message: str | None = None,
+        ok: bool = True,
+        status: int = 200,
+    ) -> Response:
+        book_, c = await case_of(request, session)
+        if book_ is None:
+            return page(
+                "message.html", request, session, lang, 409, active="", title=t(lang, "no_db")
+            )
+        if c is None:
+            # Another department's case and a case that does not exist look the same.
+            return page(
+                "message.html",
+                request,
+                session,
+                lang,
+                404,
+                active="",
+                title=t(lang, "no_such_case"),
+            )
+        reasons = await asyncio.to_thread(book_.reasons, c)
+        today = hall_db.today_of(d.clock(), d.config)
+        now_local = d.clock().astimezone(d.zone).strftime("%Y-%m-%dT%H:%M")
+        return page(
+            "case.html",
+            request,
+            session,
+            lang,
+            status,
+            active="cases",
+            case=case_view.detail(
+                d.config, c, reasons, today, calendar_for(d.config), lang, d.zone
+            ),
+            message=message,
+            ok=ok,
+            now_local=now_local,
+            name_max=case_view.NAME_MAX,
+            text_max=case_view.TEXT_MAX,
+        )
+
+    def case_step(
+        what: str, manager_only: bool = False
+    ) -> Callable[[Request, Session, str], Awaitable[Response]]:
+        """A POST on one case: the user may see it (else 404, nothing done), the form is
+        checked here and then by the CaseBook; a refusal is shown and changes nothing."""
+
+        async def handler(request: Request, session: Session, lang: str) -> Response:
+            book_, c = await case_of(request, session)
+            if book_ is None or c is None:
+                return await case_detail_page(request, session, lang)
+            if manager_only and not session.user.is_manager:
+                return forbidden(request, session, lang)
+            form = request.state.form
+            now = d.clock()
+
+            def refuse(message: str) -> Awaitable[Response]:
+                return case_detail_page(request, session, lang, message, False, 409)
+
+            fields = {k: first(form, k) for k in ("by", "outcome", "text", "reason")}
+            for key, value in fields.items():
+                limit = case_view.NAME_MAX if key == "by" else case_view.TEXT_MAX
+                if len(value) > limit:
+                    return await refuse(t(lang, "case_too_long", n=limit))
+            try:
+                if what == "callback":
+                    at = now
+                    when = first(form, "at").strip()
+                    if when:
+                        try:
+                            local = datetime.fromisoformat(when.replace(" ", "T"))
+                        except ValueError:
+                            return await refuse(t(lang, "case_bad_time"))
+                        at = local if local.tzinfo else local.replace(tzinfo=d.zone)
+                        if at > now:
+                            return await refuse(t(lang, "case_future_time"))
+                        if at < case_view.aware(c.opened_at).replace(second=0, microsecond=0):
+                            return await refuse(t(lang, "case_early_time"))
+                    done = await asyncio.to_thread(
+                        book_.callback, c.id, fields["by"], fields["outcome"], at
+                    )
+                    said_ = t(lang, "done_callback", id=done.id)
+                elif what == "fix":
+                    done = await asyncio.to_thread(book_.fix, c.id, fields["text"], now)
+                    said_ = t(lang, "done_fix", id=done.id)
+                elif what == "appeal":
+                    done = await asyncio.to_thread(book_.appeal, c.id, fields["reason"], now)
+                    said_ = t(lang, "done_appeal", id=done.id)
+                elif what == "decide":
+                    decision = first(form, "decision")
+                    done = await asyncio.to_thread(
+                        book_.decide, c.id, decision, actor(session), fields["reason"], now
+                    )
+                    said_ = t(
+                        lang, "done_decide", id=done.id, decision=t(lang, f"decision_{decision}")
+                    )
+                else:
+                    done = await asyncio.to_thread(book_.close, c.id, actor(session), now)
+                    said_ = t(lang, "done_close_case", id=done.id)
+            except CaseError as exc:
+                return await refuse(case_view.refusal(lang, str(exc)))
+            return await case_detail_page(request, session, lang, said_, True)
+
+        return handler
+
     # ------------------------------------------------------------------ reports
     def period_of(request: Request, lang: str):
         text = request.query_params.get("period") or "today"
@@ -604,6 +789,16 @@ def routes(d: Dashboard) -> list[Route]:
         Route("/complaints", login_required(complaint_add, post=True), methods=["POST"]),
         Route(
             "/complaints/{id}/answer", login_required(complaint_answer, post=True), methods=["POST"]
+        ),
+        Route("/cases", login_required(cases_page), methods=["GET"]),
+        Route("/cases/{id}", login_required(case_detail_page), methods=["GET"]),
+        *(
+            Route(
+                f"/cases/{{id}}/{what}",
+                login_required(case_step(what, manager_only=what == "decide"), post=True),
+                methods=["POST"],
+            )
+            for what in ("callback", "fix", "appeal", "decide", "close")
         ),
         Route("/reports", login_required(reports_page), methods=["GET"]),
         Route("/reports/download", login_required(report_download), methods=["GET"]),
