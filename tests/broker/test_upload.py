@@ -25,7 +25,7 @@ from hallcall.broker.reports.rectification import CaseBook
 from hallcall.broker.service.clock import FakeClock
 from hallcall.broker.storage.database import create_db_engine
 from hallcall.broker.storage.migrate import upgrade
-from hallcall.broker.storage.orm import UploadRow
+from hallcall.broker.storage.orm import RatingRow, UploadRow
 from hallcall.broker.storage.outbox import Outbox, add_records
 from hallcall.broker.upload_sender import UploadSender
 from hallcall.cli import main
@@ -199,6 +199,12 @@ def test_every_record_arrives_once_in_order_through_failures_and_a_kill(
             proc.wait(timeout=20)
     assert "UPLOAD REFUSED" in log.read_text(encoding="utf-8")
     rows = outbox_rows(engine)
+    with engine.connect() as c:
+        kept = set(c.execute(select(RatingRow.ticket_id)).scalars())
+    assert set(rated) == kept, "every rating the pad was told of is kept, no other"
+    assert {k for _, k, _ in rows if ":rating:" in k} == {
+        f"campus-hall:rating:{t}" for t in kept
+    }, "one record per rating, none without its rating"
     # Each record accepted exactly once; the refused one after its retry, the rest in order.
     expected = [k for _, k, _ in rows if k != refused] + [refused]
     assert receiver.accepted == expected
@@ -239,6 +245,10 @@ def test_records_are_written_with_their_rating_and_only_when_upload_is_on(
         hall.next("w01")
         hall.finish("w01")
     hall.ok("rating", "pad-w01", "rating.submit", ticket_id=tickets[1]["id"], score=1)
+    tickets.append(hall.issue("registrar"))
+    hall.next("w01")
+    hall.finish("w01")
+    hall.ok("web", "web", "ticket.rate", token=tickets[2]["token"], score=3)  # the phone page
     clock.advance(timedelta(days=7, hours=1).total_seconds())
     service.bus.tick()  # the next day's start: ticket 0 gets the default rating
     (case,) = CaseBook(config, engine).list()
@@ -247,6 +257,7 @@ def test_records_are_written_with_their_rating_and_only_when_upload_is_on(
     keys = [k for _, k, _ in outbox_rows(engine)]
     assert keys == [
         f"campus-hall:rating:{tickets[1]['id']}",
+        f"campus-hall:rating:{tickets[2]['id']}",
         f"campus-hall:rating:{tickets[0]['id']}",
         f"campus-hall:case:{case.id}:appeal_upheld",
     ]
@@ -255,7 +266,8 @@ def test_records_are_written_with_their_rating_and_only_when_upload_is_on(
             r.record_id: r.payload
             for r in c.execute(select(UploadRow.record_id, UploadRow.payload))
         }
-    assert payloads[keys[1]]["channel"] == "default" and payloads[keys[1]]["level"]["score"] == 2
+    assert payloads[keys[2]]["channel"] == "default" and payloads[keys[2]]["level"]["score"] == 2
+    assert payloads[keys[1]]["channel"] == "web" and payloads[keys[1]]["level"]["score"] == 3
     assert payloads[keys[0]]["channel"] == "pad" and payloads[keys[0]]["clerk"] == "s101"
     # Off: a rating writes no record.
     off = hall_config.model_copy(update={"hall": hall_config.hall.model_copy(update={"id": "h2"})})
@@ -294,3 +306,13 @@ def test_the_sender_takes_a_renewed_token_and_waits_without_one(engine, tmp_path
     assert {a.authorization for a in receiver.attempts} == {"Bearer renewed"}
     time.sleep(0)  # nothing else pending
     assert Outbox(engine, "campus-hall").status().sent == 2
+
+
+def test_config_check_says_upload_is_on_and_warns_of_a_missing_token(tmp_path, capsys):
+    path = hall_file_with_upload(tmp_path, "https://platform.example/records")
+    assert main(["config", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "upload: on, to https://platform.example/records" in out and "token" not in out
+    (tmp_path / "upload.token").unlink()
+    assert main(["config", "check", str(path)]) == 0
+    assert "cannot read [upload] token_file" in capsys.readouterr().out

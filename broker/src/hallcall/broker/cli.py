@@ -49,6 +49,14 @@ def cmd_config_check(args) -> int:
         print(
             "  warning: require_pin = false: anyone may log in as any clerk with the staff id alone"
         )
+    if cfg.upload.enabled:
+        from hallcall.broker.upload_sender import TokenMissing, read_token
+
+        print(f"  upload: on, to {cfg.upload.url}")
+        try:
+            read_token(cfg)
+        except TokenMissing as exc:
+            print(f"  warning: {exc}: records wait in the outbox until it is there")
     return 0
 
 
