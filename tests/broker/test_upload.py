@@ -1,7 +1,7 @@
 """The upload of 好差评 records end to end: a real `hallcall broker` process on real Mosquitto,
 a pad's ratings and the cases they open, and a local receiver (tests/support/receiver.py) that
-answers 503, hangs past the timeout, drops connections, refuses one record and comes back,
-while the broker is killed -9 and started again. Every record arrives exactly once (the
+answers 503, hangs past the timeout, drops connections, is gone, refuses one record and comes
+back, while the broker is killed -9 and started again. Every record arrives exactly once (the
 receiver dedupes by Idempotency-Key), in outbox order, none lost.
 
 The records themselves are tested in tests/domain/test_upload_records.py.
@@ -138,7 +138,11 @@ def test_every_record_arrives_once_in_order_through_failures_and_a_kill(
         proc = start_broker(db_url, mosquitto.port, config_path, log)
         worker.start()
         wait_for(lambda: receiver.count("drop") >= 2, timeout=60, what="dropped connections")
+        # Gone altogether (connection refused), then back on the same port.
         receiver.mode = "ok"
+        port = receiver.stop()
+        wait_for(lambda: "ConnectError" in log.read_text(encoding="utf-8"), what="refused")
+        receiver.start(port)
         worker.join(timeout=120)
         assert not worker.is_alive() and len(rated) == 12
         # The cases' outcomes: one closed, one appeal decided (from the CLI's CaseBook).

@@ -1,6 +1,6 @@
 """A local stand-in for the provincial 好差评 platform: an HTTP server on 127.0.0.1 whose
 behaviour a test switches (accept, 503, hang past the client's timeout, drop the connection,
-refuse with a 4xx). It dedupes by `Idempotency-Key` as a platform must, and keeps every
+refuse with a 4xx), or be gone (`stop`, then `start` on the same port). It dedupes by `Idempotency-Key` as a platform must, and keeps every
 attempt, so a test can check that each record was accepted once and in order."""
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ class Receiver:
                 self.accepted.append(key)
                 self.bodies[key] = body
 
-    def start(self) -> Receiver:
+    def start(self, port: int = 0) -> Receiver:
+        """Listen on 127.0.0.1 (a free port, or `port` again after `stop`)."""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -96,12 +97,17 @@ class Receiver:
                 except OSError:  # the client gave up (a timeout)
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """Stop listening (a client's connection is refused); the port, to start again on."""
+        port = 0
         if self.server is not None:
+            port = self.server.server_address[1]
             self.server.shutdown()
             self.server.server_close()
+            self.server = None
+        return port
