@@ -130,13 +130,15 @@ def test_every_record_arrives_once_in_order_through_failures_and_a_kill(
         wait_for(lambda: len(receiver.accepted) >= 2, timeout=30, what="accepted records")
         # It hangs past the 1 s timeout with a record it kept: the broker is killed -9 while
         # it waits, then started again; the record comes again with the same key.
+        # The pad goes on rating meanwhile: the kill comes in the middle of its work too.
         receiver.mode = "hang"
+        worker.start()
         wait_for(lambda: receiver.count("hang") >= 1, timeout=30, what="a hung request")
+        wait_for(lambda: len(rated) >= 8, timeout=30, what="more ratings")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         receiver.mode = "drop"
         proc = start_broker(db_url, mosquitto.port, config_path, log)
-        worker.start()
         wait_for(lambda: receiver.count("drop") >= 2, timeout=60, what="dropped connections")
         # Gone altogether (connection refused), then back on the same port.
         receiver.mode = "ok"
