@@ -322,3 +322,64 @@ def test_config_check_says_upload_is_on_and_warns_of_a_missing_token(tmp_path, c
     (tmp_path / "upload.token").unlink()
     assert main(["config", "check", str(path)]) == 0
     assert "cannot read [upload] token_file" in capsys.readouterr().out
+
+
+def test_the_sender_keeps_to_one_record_until_it_is_accepted_or_refused(engine, tmp_path):
+    """In-process, with httpx's mock transport: a 503 (with Retry-After) and a timeout keep the
+    same record, a 422 fails it and moves on, every attempt carries the record's key."""
+    import httpx
+
+    from hallcall.broker.domain.upload import rating_record
+
+    config = load_config(hall_file_with_upload(tmp_path, "https://platform.example/records"))
+    config = config.model_copy(
+        update={"upload": config.upload.model_copy(update={"max_backoff_s": 60})}
+    )
+    now = datetime.now(UTC)
+    with engine.begin() as c:
+        add_records(
+            c,
+            [
+                rating_record(
+                    config, now, f"t{i}", "A001", "registrar", None, "w01", None, 2, 3, "pad"
+                )
+                for i in range(3)
+            ],
+        )
+    answers = [
+        httpx.Response(503, headers={"Retry-After": "30"}),
+        httpx.ReadTimeout("slow"),
+        httpx.Response(200),
+        httpx.Response(422, text="bad matter code"),
+        httpx.Response(201),
+    ]
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Idempotency-Key"])
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    sender = UploadSender(config, engine, poll_s=5, transport=httpx.MockTransport(handle))
+    assert sender.step() == 30  # the platform's Retry-After, longer than the first 1 s
+    assert sender.step() == 2  # a timeout: the back-off doubles
+    assert [sender.step() for _ in range(3)] == [0, 0, 0]
+    assert sender.step() == 5  # nothing pending: poll again later
+    assert seen == ["campus-hall:rating:t0"] * 3 + [
+        "campus-hall:rating:t1",
+        "campus-hall:rating:t2",
+    ]
+    st = Outbox(engine, "campus-hall").status()
+    assert (st.pending, st.sent, st.failed) == (0, 2, 1)
+    assert st.failures == [
+        (st.failures[0][0], "campus-hall:rating:t1", "HTTP 422: bad matter code")
+    ]
+    with engine.connect() as c:
+        tries = dict(c.execute(select(UploadRow.record_id, UploadRow.attempts)).all())
+    assert tries == {
+        "campus-hall:rating:t0": 3,
+        "campus-hall:rating:t1": 1,
+        "campus-hall:rating:t2": 1,
+    }

@@ -5,8 +5,8 @@ on its path: a command only writes the record in its own transaction (storage/ou
 HTTP happens here. Records go one by one, strictly in outbox order: the next is sent only when
 the one before was accepted (2xx) or refused for good (another 4xx, marked failed with the
 reason and logged as an error; it does not hold up the later records). Connection errors,
-timeouts, 5xx, 408 and 429 are tried again after 1 s, 2 s, 4 s ... up to `max_backoff_s`, the
-same record first. Each attempt carries `Idempotency-Key: <record_id>`, the same on every retry
+timeouts, 5xx, 408 and 429 are tried again after 1 s, 2 s, 4 s ... up to `max_backoff_s` (or
+the platform's Retry-After, if longer, within that limit), the same record first. Each attempt carries `Idempotency-Key: <record_id>`, the same on every retry
 and after a restart, so a record the platform accepted just before a kill -9 is known to it
 when it comes again. A restarted broker simply goes on with the oldest pending record.
 """
@@ -53,6 +53,14 @@ def read_token(config: HallConfig) -> str:
     if not token:
         raise TokenMissing(f"the [upload] {where} is empty or not set")
     return token
+
+
+def retry_after(response: httpx.Response) -> float:
+    """The seconds a 429 or 503 asks to wait (`Retry-After: 120`), else 0."""
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "0")))
+    except ValueError:  # an HTTP date: the back-off is enough
+        return 0.0
 
 
 def body_of(record: Pending) -> bytes:
@@ -147,7 +155,7 @@ class UploadSender:
             return 0.0
         reason = f"HTTP {response.status_code}: {response.text[:300]}"
         if outcome == "retry":
-            return self._again(record, reason, now)
+            return self._again(record, reason, now, retry_after(response))
         self.outbox.mark_failed(record.id, reason, now)
         log.error(
             "hall %s: UPLOAD REFUSED: the platform refused record %s (#%d) for good (%s); "
@@ -160,8 +168,10 @@ class UploadSender:
         self._backoff = None
         return 0.0
 
-    def _again(self, record: Pending, error: str, now: datetime) -> float:
-        wait = self._retry_later()
+    def _again(self, record: Pending, error: str, now: datetime, floor: float = 0) -> float:
+        """Try `record` again later: the back-off, or the platform's Retry-After if longer
+        (never past `max_backoff_s`)."""
+        wait = max(self._retry_later(), min(floor, self.up.max_backoff_s))
         log.warning(
             "hall %s: upload of record %s failed (%s); trying again in %.0f s",
             self.config.hall.id,
