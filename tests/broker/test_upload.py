@@ -331,7 +331,8 @@ def test_the_sender_keeps_to_one_record_until_it_is_accepted_or_refused(engine, 
 
     from hallcall.broker.domain.upload import rating_record
 
-    config = load_config(hall_file_with_upload(tmp_path, "https://platform.example/records"))
+    path = hall_file_with_upload(tmp_path, "https://platform.example/records")
+    config = load_config(path)
     config = config.model_copy(
         update={"upload": config.upload.model_copy(update={"max_backoff_s": 60})}
     )
@@ -383,3 +384,10 @@ def test_the_sender_keeps_to_one_record_until_it_is_accepted_or_refused(engine, 
         "campus-hall:rating:t1": 1,
         "campus-hall:rating:t2": 1,
     }
+    # `retry` takes only a failed record of this hall.
+    cfg = ["--config", str(path), "--db", engine.url.render_as_string(hide_password=False)]
+    sent = st.failures[0][0] + 1
+    assert main(["upload", "retry", *cfg, "--id", str(sent)]) == 2
+    assert Outbox(engine, "campus-hall").status().failed == 1
+    assert main(["upload", "retry", *cfg, "--id", str(st.failures[0][0])]) == 0
+    assert Outbox(engine, "campus-hall").status().pending == 1
