@@ -1,4 +1,5 @@
-"""`hallcall broker`, `hallcall config`, `hallcall db`, `hallcall mqtt-acl`, `hallcall mqtt-setup`.
+"""`hallcall broker`, `hallcall config`, `hallcall db`, `hallcall mqtt-acl`, `hallcall mqtt-setup`,
+`hallcall upload`.
 
 The queue broker's own commands; the core's `hallcall` entry point finds them through the
 `hallcall.cli` entry point of this part (pyproject.toml), so a device has none of them.
@@ -48,6 +49,14 @@ def cmd_config_check(args) -> int:
         print(
             "  warning: require_pin = false: anyone may log in as any clerk with the staff id alone"
         )
+    if cfg.upload.enabled:
+        from hallcall.broker.upload_sender import TokenMissing, read_token
+
+        print(f"  upload: on, to {cfg.upload.url}")
+        try:
+            read_token(cfg)
+        except TokenMissing as exc:
+            print(f"  warning: {exc}: records wait in the outbox until it is there")
     return 0
 
 
@@ -77,6 +86,7 @@ def cmd_broker(args) -> int:
     from hallcall.broker.service.bootstrap import build_bus
     from hallcall.broker.storage.database import create_db_engine
     from hallcall.broker.storage.migrate import upgrade
+    from hallcall.broker.upload_sender import start_senders
     from hallcall.logs import limit_lines
     from hallcall.mqtt.settings import exposure_warnings
 
@@ -102,6 +112,7 @@ def cmd_broker(args) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     server.start()
+    senders = start_senders(configs, engine)  # the outbox's HTTP, off the commands' path
     logging.getLogger("hallcall").info(
         "queue broker for %s on mqtt://%s:%s",
         ", ".join(c.hall.id for c in configs),
@@ -109,6 +120,8 @@ def cmd_broker(args) -> int:
         args.mqtt_port,
     )
     stop.wait()
+    for sender in senders:
+        sender.stop()
     server.stop()
     return 0
 
@@ -208,6 +221,59 @@ def cmd_mqtt_setup(args) -> int:
     return 0
 
 
+def _upload_outbox(args):
+    from hallcall.broker.storage.database import create_db_engine
+    from hallcall.broker.storage.migrate import upgrade
+    from hallcall.broker.storage.outbox import Outbox
+
+    config = load_or_exit(args.config)
+    engine = create_db_engine(args.db)
+    upgrade(engine)
+    return config, Outbox(engine, config.hall.id)
+
+
+def cmd_upload_status(args) -> int:
+    config, outbox = _upload_outbox(args)
+    st = outbox.status()
+    state = (
+        f"on, to {config.upload.url}" if config.upload.enabled else "off ([upload] enabled = false)"
+    )
+    print(f"hall {config.hall.id}: upload {state}")
+    print(f"  pending {st.pending}, sent {st.sent}, failed {st.failed}")
+    if st.oldest_pending is not None:
+        o = st.oldest_pending
+        tried = f", tried {o.attempts} times, last: {o.last_error}" if o.attempts else ""
+        print(f"  oldest pending: #{o.id} {o.record_id} since {o.created_at.isoformat()}{tried}")
+    for record, record_id, reason in st.failures:
+        print(f"  FAILED #{record} {record_id}: {reason}")
+    return 0
+
+
+def cmd_upload_retry(args) -> int:
+    config, outbox = _upload_outbox(args)
+    n = outbox.retry(args.id)
+    if args.id is not None and n == 0:
+        print(f"record #{args.id} is not a failed record of hall {config.hall.id}", file=sys.stderr)
+        return 2
+    print(f"{n} failed record{'s' if n != 1 else ''} put back in line; the broker sends them next")
+    return 0
+
+
+def _register_upload(sub) -> None:
+    p = sub.add_parser("upload", help="the 好差评 records for the higher platform (the outbox)")
+    usub = p.add_subparsers(dest="upload_command", required=True)
+    for name, func, text in (
+        ("status", cmd_upload_status, "pending / sent / failed counts and the oldest pending"),
+        ("retry", cmd_upload_retry, "send the failed (refused) records again"),
+    ):
+        u = usub.add_parser(name, help=text)
+        u.add_argument("--config", required=True, help="the hall's configuration file")
+        u.add_argument("--db", default=os.environ.get("HALLCALL_DB", "sqlite:///hallcall.db"))
+        if name == "retry":
+            u.add_argument("--id", type=int, help="only this record (default: every failed one)")
+        u.set_defaults(func=func)
+
+
 def register(sub) -> None:
     p = sub.add_parser("broker", help="run the queue broker against an MQTT server (Mosquitto)")
     p.add_argument(
@@ -275,3 +341,5 @@ def register(sub) -> None:
     p.add_argument("--tls-key", help="the server certificate's key (PEM)")
     p.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
     p.set_defaults(func=cmd_mqtt_setup)
+
+    _register_upload(sub)

@@ -50,6 +50,12 @@ class ServiceGuide(Strict):
     fee: Text | None = None
 
 
+#: A matter code (GB/T 39554.1 style): 10 to 50 capital letters and digits, as the catalogue's
+#: basic and implementation codes are (the 31-character implementation code starts with the
+#: implementing agency's 18-character unified social credit code).
+MATTER_CODE_PATTERN = r"^[0-9A-Z]{10,50}$"
+
+
 class Matter(Strict):
     id: Identifier
     name: Text
@@ -59,6 +65,9 @@ class Matter(Strict):
     #: For time-limited matters: working days promised for completion.
     promised_days: int | None = Field(default=None, ge=1)
     guide: ServiceGuide = ServiceGuide()
+    #: The matter's code in the national catalogue (GB/T 39554.1 style, e.g. the implementation
+    #: code "11510000MB1234567X4000112345000"): sent with each rating to the higher platform.
+    code: str | None = Field(default=None, pattern=MATTER_CODE_PATTERN)
 
     @model_validator(mode="after")
     def _promise_for_time_limited(self) -> Matter:
@@ -363,6 +372,30 @@ class Rectification(Strict):
         return self
 
 
+class Upload(Strict):
+    """The upload of 好差评 records to a higher (provincial) platform (docs/ratings-and-deadlines.md)."""
+
+    enabled: bool = False
+    #: The platform's endpoint: each record is POSTed to it as JSON.
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    #: Where the bearer token is read from: a file, or an environment variable (never here).
+    token_file: str | None = None
+    token_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    timeout_s: float = Field(default=10, gt=0, le=300)
+    #: Retries wait 1 s, 2 s, 4 s ... up to this.
+    max_backoff_s: float = Field(default=300, ge=1, le=3600)
+    #: The code sent for a ticket without a matter, or a matter without a `code`.
+    default_matter_code: str | None = Field(default=None, pattern=MATTER_CODE_PATTERN)
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> Upload:
+        if self.enabled and self.url is None:
+            raise ValueError("[upload] enabled needs url")
+        if self.enabled and (self.token_file is None) == (self.token_env is None):
+            raise ValueError("[upload] enabled needs one of token_file or token_env")
+        return self
+
+
 class HallConfig(Strict):
     """The whole configuration file of one hall."""
 
@@ -376,6 +409,7 @@ class HallConfig(Strict):
     remote_tickets: RemoteTickets = RemoteTickets()
     working_days: WorkingDays = WorkingDays()
     rectification: Rectification = Rectification()
+    upload: Upload = Upload()
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:
@@ -420,10 +454,24 @@ class HallConfig(Strict):
                 problems.append(f"remote_tickets takes unknown department {dep!r}")
         if self.remote_tickets.enabled and not any(d.kind == "web" for d in self.devices):
             problems.append('remote_tickets is enabled but no [[devices]] has kind = "web"')
+        problems += self._matters_without_code()
         problems += self._missing_translations()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _matters_without_code(self) -> list[str]:
+        """With upload on, every rating needs a matter code: each matter's, or the default."""
+        if not self.upload.enabled or self.upload.default_matter_code is not None:
+            return []
+        missing = [f"{d.id}/{m.id}" for d in self.departments for m in d.matters if not m.code]
+        missing += [f"{d.id} (no matters)" for d in self.departments if not d.matters]
+        if not missing:
+            return []
+        return [
+            "[upload] is enabled but these have no matter code (set code, or "
+            f"[upload] default_matter_code): {', '.join(missing)}"
+        ]
 
     def _missing_translations(self) -> list[str]:
         langs = list(self.hall.languages)

@@ -16,7 +16,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hallcall.broker.domain.rectification import Case, CaseError
+from hallcall.broker.domain.upload import CaseOutcome, UploadRecord, case_outcome_record
 from hallcall.broker.storage.orm import CaseRow, RatingRow
+from hallcall.broker.storage.outbox import add_records
 from hallcall.config.schema import HallConfig
 
 __all__ = ["Case", "CaseBook", "CaseError"]
@@ -56,14 +58,47 @@ class CaseBook:
         return row
 
     def _step(self, case_id: int, step: Callable[[Case], Case]) -> Case:
-        """Apply one domain step to a case and keep it; on CaseError nothing is written."""
+        """Apply one domain step to a case and keep it; on CaseError nothing is written. An
+        outcome (closed, appeal decided) goes to the upload outbox in the same transaction."""
         with Session(self.engine) as s, s.begin():
             row = self._row(s, case_id)
-            case = step(_case(row))
+            before = _case(row)
+            case = step(before)
             for name in _FIELDS:
                 if name != "id":
                     setattr(row, name, getattr(case, name))
+            if self.config.upload.enabled:
+                add_records(s.connection(), self._outcomes(before, case))
             return case
+
+    def _outcomes(self, before: Case, after: Case) -> list[UploadRecord]:
+        """The upload records of what this step decided: an appeal's decision, a closing."""
+        found: list[tuple[CaseOutcome, datetime, str | None]] = []
+        if before.appeal_decision is None and after.appeal_decided_at is not None:
+            outcome: CaseOutcome = (
+                "appeal_upheld" if after.appeal_decision == "upheld" else "appeal_rejected"
+            )
+            found.append((outcome, after.appeal_decided_at, after.appeal_decision_reason))
+        if before.is_open and after.closed_at is not None:
+            found.append(("closed", after.closed_at, after.fix))
+        return [
+            case_outcome_record(
+                self.config,
+                at,
+                after.id,
+                outcome,
+                after.ticket_id,
+                after.number,
+                after.department,
+                after.matter,
+                after.window,
+                after.staff,
+                after.due_on,
+                self.local_day(at) if outcome == "closed" else None,
+                reason,
+            )
+            for outcome, at, reason in found
+        ]
 
     def callback(self, case_id: int, by: str, outcome: str, now: datetime) -> Case:
         return self._step(case_id, lambda c: c.record_callback(by, now, outcome))

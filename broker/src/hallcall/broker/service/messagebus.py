@@ -24,6 +24,7 @@ from hallcall.broker.calendars import calendar_for, warn_if_unknown
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.errors import Forbidden, QueueError
 from hallcall.broker.domain.hall import HallDay
+from hallcall.broker.domain.upload import UploadRecord, of_rating
 from hallcall.broker.service.clock import Clock
 from hallcall.broker.service.handlers import HANDLERS, Context
 from hallcall.broker.service.projections import Touched, catalog, event_body
@@ -92,6 +93,7 @@ class _HallWork:
         self.touched = Touched()
         self.replies: dict[RequestKey, StoredReply] = {}
         self.audit: list[AuditEntry] = []
+        self.uploads: list[UploadRecord] = []  # for the higher platform, in the same commit
         self.catalog = False
         self.broken = False
         self.seq_before = hall.seq
@@ -103,6 +105,8 @@ class _HallWork:
             if isinstance(e, ev.CaseOpened):
                 # A case's deadline running into a year chinesecalendar does not know yet.
                 warn_if_unknown(self.hall.config, self.hall.service_date(e.at), e.due_on)
+            if isinstance(e, ev.RatingRecorded) and self.hall.config.upload.enabled:
+                self.uploads.append(of_rating(self.hall, e))
             body = event_body(self.hall, e)
             if body is not None:
                 self.bodies.append(body)
@@ -134,6 +138,7 @@ class _HallWork:
             windows,
             list(self.replies.values()),
             list(self.audit),
+            uploads=list(self.uploads),
         )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.hall import HallSnapshot
 from hallcall.broker.domain.model import Ticket, WindowState
+from hallcall.broker.domain.upload import UploadRecord
 from hallcall.config.schema import HallConfig
 
 RequestKey = tuple[str, str, str]  # device kind, device id, request_id
@@ -60,9 +61,11 @@ class HallBatch:
     windows: list[WindowState] = field(default_factory=list)  # final state of those touched
     replies: list[StoredReply] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    #: Records for the higher platform's outbox (`[upload]`), written in the same transaction.
+    uploads: list[UploadRecord] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.windows or self.replies or self.audit)
+        return bool(self.events or self.windows or self.replies or self.audit or self.uploads)
 
 
 class CommitFailed(Exception):

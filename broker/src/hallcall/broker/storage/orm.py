@@ -354,3 +354,27 @@ class ComplaintRow(Base):
     due_on: Mapped[date] = mapped_column(Date)
     answered_at: Mapped[datetime | None]
     answer: Mapped[str | None] = mapped_column(String(2000))
+
+
+class UploadRow(Base):
+    """The outbox of records for the higher (provincial) platform (`domain.upload`), written in
+    the transaction of the rating or case step they record; sent strictly in `id` order."""
+
+    __tablename__ = "upload_outbox"
+    __table_args__ = (
+        Index("ux_upload_outbox_record", "hall_id", "record_id", unique=True),
+        Index("ix_upload_outbox_hall_status", "hall_id", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hall_id: Mapped[str] = hall_column()
+    #: The record's stable key: its `Idempotency-Key` on every attempt.
+    record_id: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict]
+    created_at: Mapped[datetime]
+    #: "pending", "sent" (accepted by the platform) or "failed" (refused for good).
+    status: Mapped[str] = mapped_column(String(8), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None]

@@ -38,6 +38,7 @@ from hallcall.broker.domain.model import (
     WindowStatus,
 )
 from hallcall.broker.domain.numbering import local_day_bounds, service_date
+from hallcall.broker.domain.upload import UploadRecord, rating_record
 from hallcall.broker.service.unit_of_work import (
     CommitFailed,
     HallBatch,
@@ -58,9 +59,11 @@ from hallcall.broker.storage.orm import (
     StaffSessionRow,
     TicketEventRow,
     TicketRow,
+    UploadRow,
     WindowRow,
     table_of,
 )
+from hallcall.broker.storage.outbox import OUTBOX_LOCK_SQL, add_records, outbox_values
 from hallcall.config.schema import HallConfig
 
 log = logging.getLogger(__name__)
@@ -382,7 +385,9 @@ class SqlUnitOfWork(UnitOfWork):
         since = before - timedelta(days=DEFAULT_RATING_LOOKBACK_DAYS)
         R = table_of(RatingRow)
         hall_id = config.hall.id
-        unrated = select(T.c.id, T.c.window, T.c.staff).where(
+        unrated = select(
+            T.c.id, T.c.window, T.c.staff, T.c.number, T.c.department, T.c.matter
+        ).where(
             T.c.hall_id == hall_id,
             T.c.status == TicketStatus.FINISHED.value,
             T.c.closed_by_system.is_(False),
@@ -432,6 +437,8 @@ class SqlUnitOfWork(UnitOfWork):
                         for r in rows
                     ],
                 )
+                if config.upload.enabled:
+                    add_records(c, [_default_record(config, r, now) for r in rows])
         return rows
 
     # ------------------------------------------------------------------ commit
@@ -446,6 +453,24 @@ class SqlUnitOfWork(UnitOfWork):
         except (SQLAlchemyError, self._writer.errors) as exc:
             log.error("a batch of %d hall(s) was not committed: %s", len(batches), exc)
             raise CommitFailed(str(exc)) from exc
+
+
+def _default_record(config: HallConfig, r, now: datetime) -> UploadRecord:
+    """The upload record of a default rating (channel "default")."""
+    assert config.rectification.default_level is not None
+    return rating_record(
+        config,
+        now,
+        r.id,
+        r.number,
+        r.department,
+        r.matter,
+        r.window,
+        r.staff,
+        config.rectification.default_level,
+        config.hall.rating_scale,
+        "default",
+    )
 
 
 class _Prepared:
@@ -524,6 +549,12 @@ class _Writer:
         except Exception:
             pass
 
+    def lock_outbox(self) -> None:
+        """PostgreSQL: the outbox's order lock until the commit (storage/outbox.py)."""
+        if not self._sqlite:
+            assert self._cursor is not None, "lock_outbox() runs only inside transaction()"
+            self._cursor.execute(OUTBOX_LOCK_SQL)
+
     def execute(self, stmt, rows: list[dict]) -> None:
         keys = tuple(rows[0])
         prepared = self._prepared.get((id(stmt), keys))
@@ -550,6 +581,7 @@ class _Rows:
         self.windows: list[dict] = []
         self.replies: list[dict] = []
         self.audit: list[dict] = []
+        self.uploads: list[dict] = []
 
     def add(self, b: HallBatch, s: _Statements, insert_closed_day) -> None:
         hall = b.hall_id
@@ -615,6 +647,7 @@ class _Rows:
             }
             for a in b.audit
         ]
+        self.uploads += [outbox_values(u) for u in b.uploads]
 
     def write(self, c, s: _Statements, upsert_counter) -> None:
         for stmt, rows in (
@@ -634,6 +667,9 @@ class _Rows:
         ):
             if rows:
                 c.execute(stmt, rows)
+        if self.uploads:  # last: the outbox's order lock (PostgreSQL) is held briefly
+            c.lock_outbox()
+            c.execute(s.insert_upload, self.uploads)
 
 
 class _Statements:
@@ -702,6 +738,7 @@ class _Statements:
         )
         self.insert_rating = insert(RatingRow)
         self.insert_case = insert(CaseRow)
+        self.insert_upload = insert(UploadRow)
         F = table_of(PinFailureRow)
         self.upsert_pin: Any = None  # dialect-specific, set by SqlUnitOfWork
         self.clear_pin = F.delete().where(
