@@ -569,8 +569,8 @@ class HallConfig(Strict):
                     check(f"matter {d.id}/{m.id} guide.steps[{i}]", t)
         for s in self.staff:
             check(f"staff {s.id!r} name", s.name)
-        for g in self.matter_groups:
-            check(f"matter group {g.id!r} name", g.name)
+        for group in self.matter_groups:
+            check(f"matter group {group.id!r} name", group.name)
         if self.pickup.enabled:
             check("pickup.name", self.pickup.name)
         return found

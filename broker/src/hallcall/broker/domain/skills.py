@@ -92,26 +92,29 @@ class QueueMap:
     def sources(self, skills: Skills) -> tuple[list[str], list[Lane]]:
         """What a window with `skills` calls from: whole queues (all their lanes served) and
         single lanes of the others."""
-        wanted: set[Lane] = set()
-        whole_queues: list[str] = []
-        for dep in sorted(skills.whole):
-            if dep in self.lanes:
-                whole_queues.append(dep)
-        for q, lanes in self.lanes.items():
-            for lane in lanes:
-                _, dep, matter = lane
-                if dep in skills.whole or (matter is not None and (dep, matter) in skills.matters):
-                    wanted.add(lane)
-        for q in self.ids:
-            if q == PICKUP or q in whole_queues or q in skills.whole:
-                continue
-            if (
-                self.lanes[q]
-                and all(lane in wanted for lane in self.lanes[q])
-                and q not in (d.id for d in self.config.departments)
-            ):
-                whole_queues.append(q)  # a matter group served in full: its one head
+        departments = {d.id for d in self.config.departments}
+        wanted = {
+            lane
+            for lanes in self.lanes.values()
+            for lane in lanes
+            if lane[1] in skills.whole
+            or (lane[2] is not None and (lane[1], lane[2]) in skills.matters)
+        }
+        # A department served whole is its queue whole; a matter group all of whose matters
+        # are served is too (one head instead of one a matter).
+        whole_queues = [d for d in sorted(skills.whole) if d in departments]
+        whole_queues += [
+            q
+            for q in self.ids
+            if q not in departments
+            and q != PICKUP
+            and self.lanes[q]
+            and all(lane in wanted for lane in self.lanes[q])
+        ]
         if skills.pickup and PICKUP in self.lanes:
             whole_queues.append(PICKUP)
-        lanes = sorted(lane for lane in wanted if lane[0] not in whole_queues)
+        lanes = sorted(
+            (lane for lane in wanted if lane[0] not in whole_queues),
+            key=lambda lane: (lane[0], lane[1], lane[2] or ""),
+        )
         return whole_queues, lanes
