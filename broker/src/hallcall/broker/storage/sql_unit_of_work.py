@@ -272,13 +272,19 @@ class SqlUnitOfWork(UnitOfWork):
                 for tid, dep, window, at, action, number, lang in calls
                 if window is not None  # a call or recall always names its window
             ]
+            # Each queue's latest call: a matter group's is its tickets', whatever department.
+            queue = func.coalesce(TicketRow.queue, E.department)
+            of_ticket = and_(TicketRow.hall_id == E.hall_id, TicketRow.id == E.ticket_id)
             latest = (
                 select(func.max(E.id))
+                .join(TicketRow, of_ticket)
                 .where(E.hall_id == hall_id, E.action == "called")
-                .group_by(E.department)
+                .group_by(queue)
             )
             snap.last_calls = dict(
-                c.execute(select(E.department, E.ticket_id).where(E.id.in_(latest))).all()
+                c.execute(
+                    select(queue, E.ticket_id).join(TicketRow, of_ticket).where(E.id.in_(latest))
+                ).all()
             )
             snap.closed_days = set(
                 c.execute(
