@@ -707,7 +707,7 @@ class CatalogView(Stamped):
     devices: list[dict[str, Any]]
     #: Extension (general windows): every queue, {id, kind ("department" / "group" /
     #: "pickup"), name, prefix, matters ("dep.matter" of a group)}; and the pickup queue
-    #: {enabled, name, prefix}.
+    #: {enabled, name, prefix}, only where the hall runs one (absent: no pickup queue).
     queues: list[dict[str, Any]] = []
     pickup: dict[str, Any] | None = None
 

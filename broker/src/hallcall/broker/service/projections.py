@@ -211,6 +211,13 @@ def calls_state(hall: HallDay, seq: int) -> dict[str, Any]:
 
 
 def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
+    out = _catalog(config, seq)
+    if out.get("pickup") is None:
+        out.pop("pickup", None)
+    return out
+
+
+def _catalog(config: HallConfig, seq: int) -> dict[str, Any]:
     hall = config.hall
     return p.dump(
         p.CatalogView(
@@ -270,11 +277,14 @@ def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
                 for w in config.windows
             ],
             queues=_queues(config),
+            # Only where the hall runs a pickup queue: no key, no pickup (a reader's default).
             pickup={
-                "enabled": config.pickup.enabled,
+                "enabled": True,
                 "name": config.pickup.name.model_dump(exclude_none=True),
                 "prefix": config.pickup.prefix,
-            },
+            }
+            if config.pickup.enabled
+            else None,
             devices=[
                 {"kind": d.kind, "id": d.id, "window": d.window}
                 for d in config.devices
