@@ -513,3 +513,18 @@ def test_waiting_for_rating_ends_with_the_pads_timeout_and_no_stale_called_banne
     assert (
         "A005" not in m.message_text() and m.message_text() == "大厅今日已结束服务，本窗口已关闭。"
     )
+
+
+def test_a_finish_with_a_pickup_code_tells_the_clerk_the_code():
+    """General windows: a time-limited matter done gets a pickup code (出件), said in both
+    languages so the clerk can tell the visitor."""
+    m = ready(current=ticket("Z001"))
+    assert m.begin(Action.FINISH)
+    m.end(
+        Action.FINISH,
+        {"ok": True, "data": {"ticket": ticket("Z001", pickup_code="48213907")}},
+        {"outcome": "done"},
+    )
+    assert "48213907" in m.message_text() and "取件码" in m.message_text()
+    m.lang = "en"
+    assert m.message_text().startswith("Z001 finished: done. Pickup code 48213907")

@@ -525,6 +525,12 @@ class TerminalModel:
                 },
             )
         if action is Action.FINISH:
+            if ticket.get(
+                "pickup_code"
+            ):  # general windows: the code the documents are collected with
+                return Message(
+                    "info", "ok_finish_pickup", {"number": number, "code": ticket["pickup_code"]}
+                )
             return Message("info", f"ok_finish_{args.get('outcome', 'done')}", {"number": number})
         if action is Action.PAUSE:
             return Message(
