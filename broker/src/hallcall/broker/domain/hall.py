@@ -713,7 +713,8 @@ class HallDay:
                 f"to {rules.close_at or '24:00'} (hall time)",
                 detail={"reason": "hours", "open_at": rules.open_at, "close_at": rules.close_at},
             )
-        if rules.require_open_window and self.open_windows(dep.id) == 0:
+        queue = self.queue_map.queue_of(dep.id, matter)  # a matter group's, or its department's
+        if rules.require_open_window and self.open_windows(queue) == 0:
             raise Closed(
                 f"no window of {dep.id!r} is open now; please try again later",
                 detail={"reason": "no_window"},
