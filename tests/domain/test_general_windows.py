@@ -285,6 +285,14 @@ def test_next_and_people_ahead_agree_with_the_brute_force_rule(windows, program)
             )
             assert hall.waiting_ahead(t, now) == ahead
         assert sum(len(q) for q in hall.queues.values()) == len(waiting)
+    # A restart rebuilds every queue and lane in the same order from the tickets alone.
+    snap = HallSnapshot(tickets=[copy.copy(t) for t in hall.tickets.values()])
+    again = HallDay(config, snap)
+    later = at(minute)
+    for q, queue in hall.queues.items():
+        assert again.queues[q].ids_in_order(later) == queue.ids_in_order(later)
+    for lane, queue in hall.lanes.items():
+        assert again.lanes[lane].ids_in_order(later) == queue.ids_in_order(later)
 
 
 # --------------------------------------------------------------------------- pickup
