@@ -106,3 +106,12 @@ def test_every_text_in_both_languages():
 
     assert TEXTS.missing() == {}
     assert WORDS.missing() == {}
+
+
+def test_a_time_limited_matter_done_shows_its_pickup_code():
+    """General windows (出件): the page says the code the documents are collected with."""
+    done = status(status="finished", outcome="done", pickup_code="48213907")
+    assert ticket_page(done, "zh", CATALOG).headline == (
+        "已受理。取件码 48213907：办结后凭此码在取号机取出件号"
+    )
+    assert "Pickup code 48213907" in ticket_page(done, "en", CATALOG).headline

@@ -513,3 +513,44 @@ def test_waiting_for_rating_ends_with_the_pads_timeout_and_no_stale_called_banne
     assert (
         "A005" not in m.message_text() and m.message_text() == "大厅今日已结束服务，本窗口已关闭。"
     )
+
+
+def test_a_finish_with_a_pickup_code_tells_the_clerk_the_code():
+    """General windows: a time-limited matter done gets a pickup code (出件), said in both
+    languages so the clerk can tell the visitor."""
+    m = ready(current=ticket("Z001"))
+    assert m.begin(Action.FINISH)
+    m.end(
+        Action.FINISH,
+        {"ok": True, "data": {"ticket": ticket("Z001", pickup_code="48213907")}},
+        {"outcome": "done"},
+    )
+    assert "48213907" in m.message_text() and "取件码" in m.message_text()
+    m.lang = "en"
+    assert m.message_text().startswith("Z001 finished: done. Pickup code 48213907")
+
+
+def test_a_general_windows_waiting_counts_are_its_queues_and_a_pickup_window_may_call():
+    """General windows: the counts follow the window's `queues` (a matter group's named from
+    the catalog), and a window serving only the pickup queue has no department yet may call."""
+    m = ready()
+    m.catalog = {
+        **(m.catalog or {}),
+        "queues": [
+            {"id": "integrated", "kind": "group", "name": {"zh": "综合受理", "en": "Integrated"}}
+        ],
+        "windows": [{"id": "w01", "number": 1, "departments": [], "skills": [], "pickup": True}],
+    }
+    m.apply_state("state/queue/integrated", {"seq": 40, "waiting": 5, "priority_waiting": 0})
+    m.apply_state(
+        "state/window/w01",
+        window_state(seq=41, departments=["registrar"], queues=["integrated", "registrar"]),
+    )
+    assert [(w.department, w.name, w.waiting) for w in m.waiting()] == [
+        ("registrar", "教务处", 3),
+        ("integrated", "综合受理", 5),
+    ]
+    m.apply_state("state/window/w01", window_state(seq=42, departments=[], queues=["pickup"]))
+    assert m.why_not(Action.NEXT) is None  # the pickup queue is its one queue
+    m.apply_state("state/window/w01", window_state(seq=43, departments=[]))
+    assert m.why_not(Action.NEXT) is None  # the catalog says it serves pickup

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hallcall.protocol.payloads import Identifier, Language
+from hallcall.protocol.topics import ID_PATTERN
 
 
 class Strict(BaseModel):
@@ -105,6 +106,11 @@ class Department(Strict):
         return next((m for m in self.matters if m.id == matter_id), None)
 
 
+#: A skill of a general window: a department id (all its matters), "department.matter", or
+#: "pickup" (the document pickup queue).
+SkillRef = Annotated[str, Field(pattern=rf"^{ID_PATTERN}(\.{ID_PATTERN})?$")]
+
+
 class Window(Strict):
     id: Identifier
     #: The number visitors see above the window and hear in calls ("3号窗口").
@@ -112,12 +118,21 @@ class Window(Strict):
     departments: list[Identifier] = []
     #: A flex ("tidal") window the hall assigns to any department at peak times.
     flex: bool = False
+    #: A general window (综合窗口, docs/general-windows.md): the matters it serves across
+    #: departments, each "department.matter" or a bare department id (all its matters).
+    skills: list[SkillRef] = []
+    #: It calls the document pickup queue (出件, `[pickup]`) too.
+    pickup: bool = False
 
     @model_validator(mode="after")
     def _fixed_needs_department(self) -> Window:
-        if not self.flex and not self.departments:
-            raise ValueError("a fixed window must serve at least one department")
+        if not self.flex and not self.departments and not self.skills and not self.pickup:
+            raise ValueError("a fixed window must serve at least one department, skill or pickup")
         return self
+
+    @property
+    def serves_pickup(self) -> bool:
+        return self.pickup or "pickup" in self.skills
 
 
 class Staff(Strict):
@@ -300,6 +315,9 @@ class Hall(Strict):
     #: wrong PIN after a lock locks again for twice as long, up to a day, until a right PIN).
     pin_attempts: int = Field(default=5, ge=1, le=20)
     pin_lockout_min: float = Field(default=15, gt=0, le=1440)
+    #: What the kiosk's start screen offers first: "departments" (then their matters), or
+    #: "matters", every matter at once ("I want to ...", for halls with general windows).
+    kiosk_start: Literal["departments", "matters"] = "departments"
 
     @field_validator("timezone")
     @classmethod
@@ -396,6 +414,45 @@ class Upload(Strict):
         return self
 
 
+class MatterGroup(Strict):
+    """Matters of any departments that wait in one queue with its own ticket prefix (general
+    windows, docs/general-windows.md); each ticket still records its department and matter."""
+
+    id: Identifier
+    name: Text
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    number_start: int = Field(default=1, ge=0)
+    number_end: int = Field(default=999, ge=1, le=99999)
+    daily_cap: int | None = Field(default=None, ge=1)
+    default_service_s: int = Field(default=300, gt=0)
+    #: "department.matter" of each matter in the group.
+    matters: list[SkillRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _range(self) -> MatterGroup:
+        if self.number_end < self.number_start:
+            raise ValueError("number_end must not be below number_start")
+        return self
+
+
+class Pickup(Strict):
+    """Document pickup (出件): a visitor whose time-limited matter was accepted gets a pickup
+    code, and later takes a pickup ticket with it, served at the pickup windows."""
+
+    enabled: bool = False
+    prefix: str = Field(default="Q", pattern=r"^[A-Z]{1,2}$")
+    name: Text = Text(zh="办件取件", en="Document pickup")
+    number_start: int = Field(default=1, ge=0)
+    number_end: int = Field(default=999, ge=1, le=99999)
+    default_service_s: int = Field(default=120, gt=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> Pickup:
+        if self.number_end < self.number_start:
+            raise ValueError("number_end must not be below number_start")
+        return self
+
+
 class HallConfig(Strict):
     """The whole configuration file of one hall."""
 
@@ -410,6 +467,9 @@ class HallConfig(Strict):
     working_days: WorkingDays = WorkingDays()
     rectification: Rectification = Rectification()
     upload: Upload = Upload()
+    #: Queues per matter group (general windows); a matter in no group queues in its department.
+    matter_groups: list[MatterGroup] = []
+    pickup: Pickup = Pickup()
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:
@@ -455,6 +515,7 @@ class HallConfig(Strict):
         if self.remote_tickets.enabled and not any(d.kind == "web" for d in self.devices):
             problems.append('remote_tickets is enabled but no [[devices]] has kind = "web"')
         problems += self._matters_without_code()
+        problems += self._general_window_problems()
         problems += self._missing_translations()
         if problems:
             raise ValueError("; ".join(problems))
@@ -472,6 +533,66 @@ class HallConfig(Strict):
             "[upload] is enabled but these have no matter code (set code, or "
             f"[upload] default_matter_code): {', '.join(missing)}"
         ]
+
+    def _general_window_problems(self) -> list[str]:
+        """Skills and matter groups name known matters; each matter is in one group at most;
+        no queue shares an id or a ticket prefix with another."""
+        found: list[str] = []
+        deps = {d.id: d for d in self.departments}
+
+        def known(ref: str, where: str) -> bool:
+            dep_id, _, matter = ref.partition(".")
+            dep = deps.get(dep_id)
+            if dep is None:
+                found.append(f"{where} names unknown department {dep_id!r}")
+            elif matter and dep.matter(matter) is None:
+                found.append(f"{where} names unknown matter {matter!r} of department {dep_id!r}")
+            else:
+                return True
+            return False
+
+        for w in self.windows:
+            for ref in w.skills:
+                if ref != "pickup":
+                    known(ref, f"window {w.id!r} skill {ref!r}")
+            if w.serves_pickup and not self.pickup.enabled:
+                found.append(f"window {w.id!r} serves pickup but [pickup] is not enabled")
+        in_group: dict[str, str] = {}
+        for g in self.matter_groups:
+            for ref in g.matters:
+                if "." not in ref:
+                    found.append(
+                        f"matter group {g.id!r} lists {ref!r}: name matters as department.matter"
+                    )
+                elif known(ref, f"matter group {g.id!r}"):
+                    if ref in in_group and in_group[ref] != g.id:
+                        found.append(
+                            f"matter {ref} is in two matter groups: {in_group[ref]!r} and {g.id!r}"
+                        )
+                    in_group[ref] = g.id
+        queue_ids = [d.id for d in self.departments] + [g.id for g in self.matter_groups]
+        for dup in sorted({i for i in queue_ids if queue_ids.count(i) > 1}):
+            found.append(f"matter group id {dup!r} is also a department's or another group's id")
+        if "pickup" in queue_ids:
+            found.append("'pickup' is the pickup queue's id: no department or group may use it")
+        owners = [(d.prefix, f"department {d.id!r}") for d in self.departments]
+        owners += [(g.prefix, f"matter group {g.id!r}") for g in self.matter_groups]
+        if self.pickup.enabled:
+            owners.append((self.pickup.prefix, "[pickup]"))
+        by_prefix: dict[str, list[str]] = {}
+        for prefix, owner in owners:
+            by_prefix.setdefault(prefix, []).append(owner)
+        for prefix, names in sorted(by_prefix.items()):
+            if len(names) > 1 and any(not n.startswith("department") for n in names):
+                found.append(f"ticket prefix {prefix!r} is used by {' and '.join(names)}")
+        return found
+
+    def group_of(self, department: str, matter: str | None) -> MatterGroup | None:
+        """The matter group whose queue a ticket of this matter waits in, if any."""
+        if matter is None:
+            return None
+        ref = f"{department}.{matter}"
+        return next((g for g in self.matter_groups if ref in g.matters), None)
 
     def _missing_translations(self) -> list[str]:
         langs = list(self.hall.languages)
@@ -496,6 +617,10 @@ class HallConfig(Strict):
                     check(f"matter {d.id}/{m.id} guide.steps[{i}]", t)
         for s in self.staff:
             check(f"staff {s.id!r} name", s.name)
+        for group in self.matter_groups:
+            check(f"matter group {group.id!r} name", group.name)
+        if self.pickup.enabled:
+            check("pickup.name", self.pickup.name)
         return found
 
     # Look-ups used everywhere; the lists are short, so a scan is fine.

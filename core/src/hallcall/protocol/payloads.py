@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -128,6 +129,23 @@ class TicketIssue(Command, frozen=True):
 class AppointmentCheckin(Command, frozen=True):
     op: Literal["appointment.checkin"]
     code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9+-]+$")
+
+
+class TicketPickup(Command, frozen=True):
+    """Extension (general windows): a pickup ticket (出件) for finished documents, by the
+    pickup code given when the matter was accepted, or by the keyed hash of the resident ID
+    card it was taken with: exactly one of the two."""
+
+    op: Literal["ticket.pickup"]
+    code: str | None = Field(default=None, min_length=4, max_length=12, pattern=r"^[0-9]+$")
+    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    lang: Language | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TicketPickup:
+        if (self.code is None) == (self.id_hash is None):
+            raise ValueError("give exactly one of code and id_hash")
+        return self
 
 
 class WindowLogin(Command, frozen=True):
@@ -269,6 +287,7 @@ class DayClose(AdminCommand, frozen=True):
 AnyCommand = Annotated[
     TicketIssue
     | AppointmentCheckin
+    | TicketPickup
     | WindowLogin
     | WindowLogout
     | CallNext
@@ -307,6 +326,7 @@ COMMAND_MODELS: dict[str, type[Command]] = {op_of(m): m for m in get_args(get_ar
 OP_SENDERS: dict[str, frozenset[str]] = {
     "ticket.issue": frozenset({"kiosk"}),
     "appointment.checkin": frozenset({"kiosk"}),
+    "ticket.pickup": frozenset({"kiosk"}),
     "window.login": frozenset({"window"}),
     "window.logout": frozenset({"window"}),
     "call.next": frozenset({"window"}),
@@ -531,6 +551,13 @@ class TicketView(Payload):
     #: (ticket.issue, appointment.checkin); never in retained state or events, which every device
     #: of the hall hears.
     token: str | None = None
+    #: Extension (general windows): the queue it waits in: its department's id, a matter
+    #: group's id, or "pickup" (the document pickup queue).
+    queue: str | None = None
+    #: Extension (general windows): a time-limited matter finished "done" gets the code its
+    #: documents are collected with (出件). Only in the ticket.finish reply to the clerk's
+    #: terminal and the ticket.status reply to the web part; never in retained state or events.
+    pickup_code: str | None = None
 
 
 class CheckinView(Payload):
@@ -630,6 +657,10 @@ class WindowStateView(Stamped):
     number: int
     flex: bool
     departments: list[str]
+    #: Extension (general windows): its skills as the hall file gives them ("dep.matter", a
+    #: department id, "pickup"), and the queues it calls from.
+    skills: list[str] = []
+    queues: list[str] = []
     status: Literal["closed", "open", "paused"]
     staff: StaffView | None = None
     pause_reason: str | None = None
@@ -640,7 +671,12 @@ class WindowStateView(Stamped):
 
 
 class QueueStateView(Stamped):
+    #: The queue's id: a department's, or (general windows, with `kind`) a matter group's or
+    #: "pickup"; its topic is state/queue/{department}.
     department: str
+    #: Extension (general windows): the same id, and "department", "group" or "pickup".
+    queue: str | None = None
+    kind: Literal["department", "group", "pickup"] = "department"
     waiting: int
     priority_waiting: int
     estimated_wait_s: int
@@ -669,6 +705,11 @@ class CatalogView(Stamped):
     departments: list[dict[str, Any]]
     windows: list[dict[str, Any]]
     devices: list[dict[str, Any]]
+    #: Extension (general windows): every queue, {id, kind ("department" / "group" /
+    #: "pickup"), name, prefix, matters ("dep.matter" of a group)}; and the pickup queue
+    #: {enabled, name, prefix}, only where the hall runs one (absent: no pickup queue).
+    queues: list[dict[str, Any]] = []
+    pickup: dict[str, Any] | None = None
 
 
 class ServerStatus(Payload):

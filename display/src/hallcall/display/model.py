@@ -254,9 +254,19 @@ class LobbyModel(DeviceModel):
     def _departments(self) -> dict[str, dict[str, Any]]:
         if self._catalog is None:
             return {}
-        return {
+        deps = {
             str(d["id"]): d for d in self._catalog.departments if isinstance(d, dict) and "id" in d
         }
+        # General windows: a matter group's queue and the pickup queue show as rows of their
+        # own, named and prefixed as the catalog's `queues` says (an older catalog has none).
+        for q in getattr(self._catalog, "queues", None) or []:
+            if (
+                isinstance(q, dict)
+                and isinstance(q.get("id"), str)
+                and q.get("kind") != "department"
+            ):
+                deps.setdefault(q["id"], q)
+        return deps
 
     def _dep_names(self, ids: Sequence[str], deps: dict[str, dict[str, Any]]) -> tuple[str, ...]:
         out = []

@@ -33,6 +33,10 @@ TEXTS = TextTable.by_key(
         "called": {"zh": "请到 {window} 号窗口", "en": "Please go to window {window}"},
         "called_detail": {"zh": "正在叫您的号", "en": "Your number is being called"},
         "finished": {"zh": "办理完毕，谢谢", "en": "Served. Thank you"},
+        "finished_pickup": {
+            "zh": "已受理。取件码 {code}：办结后凭此码在取号机取出件号",
+            "en": "Accepted. Pickup code {code}: when ready, take a pickup ticket with it at the kiosk",
+        },
         "returned": {"zh": "已退回，请按窗口说明办理", "en": "Returned: see what the clerk said"},
         "needs_documents": {
             "zh": "还需补充材料：{materials}",
@@ -223,6 +227,8 @@ def ticket_page(
             headline = tr("needs_documents", materials=materials.join(n for n in names if n))
         elif outcome == "returned":
             headline = tr("returned")
+        elif isinstance(t.get("pickup_code"), str):  # general windows: collect it later (出件)
+            headline = tr("finished_pickup", code=t["pickup_code"])
         else:
             headline = tr("finished")
     return TicketPage(

@@ -242,6 +242,34 @@ class TerminalModel:
         return []
 
     @property
+    def queue_ids(self) -> list[str]:
+        """The queues it calls from: its departments' and (general windows) a matter group's
+        or the pickup queue, from its state's `queues` (an older broker sends none)."""
+        deps = self.departments
+        queues = (self.window or {}).get("queues")
+        if not isinstance(queues, list) or not queues:
+            return deps
+        return [d for d in deps if d in queues] + [q for q in queues if q not in deps]
+
+    @property
+    def has_skills(self) -> bool:
+        """A general window (the catalog gives it skills or pickup): it may call before any
+        department is assigned."""
+        for w in (self.catalog or {}).get("windows", []):
+            if w.get("id") == self.window_id:
+                return bool(w.get("skills") or w.get("pickup"))
+        return False
+
+    def queue_name(self, queue_id: str) -> str:
+        """A department's name, or a matter group's or the pickup queue's from the catalog."""
+        if self.department(queue_id) is not None:
+            return self.department_name(queue_id)
+        for q in (self.catalog or {}).get("queues") or []:
+            if isinstance(q, dict) and q.get("id") == queue_id:
+                return self.local(q.get("name")) or queue_id
+        return queue_id
+
+    @property
     def recall_limit(self) -> int:
         return int(((self.catalog or {}).get("hall") or {}).get("recall_limit") or 0)
 
@@ -339,12 +367,12 @@ class TerminalModel:
     def waiting(self) -> list[Waiting]:
         """Waiting counts for each department this window serves (flex windows follow the admin)."""
         out = []
-        for dep in self.departments:
+        for dep in self.queue_ids:
             q = self.queues.get(dep, {})
             out.append(
                 Waiting(
                     dep,
-                    self.department_name(dep),
+                    self.queue_name(dep),
                     int(q.get("waiting") or 0),
                     int(q.get("priority_waiting") or 0),
                     int(q.get("estimated_wait_s") or 0),
@@ -406,7 +434,7 @@ class TerminalModel:
                 return Message("error", "err_paused")
             if cur:
                 return Message("error", "err_serving", {"number": number})
-            if not self.departments:
+            if not self.queue_ids and not self.has_skills:
                 return Message("error", "err_flex_unassigned")
             return None
         if action is Action.PAUSE:
@@ -525,6 +553,12 @@ class TerminalModel:
                 },
             )
         if action is Action.FINISH:
+            if ticket.get(
+                "pickup_code"
+            ):  # general windows: the code the documents are collected with
+                return Message(
+                    "info", "ok_finish_pickup", {"number": number, "code": ticket["pickup_code"]}
+                )
             return Message("info", f"ok_finish_{args.get('outcome', 'done')}", {"number": number})
         if action is Action.PAUSE:
             return Message(

@@ -183,3 +183,33 @@ class AppointmentCheckedIn(Event):
 class DayClosed(Event):
     day: date
     summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PickupCodeIssued(Event):
+    """A time-limited matter finished "done": the code its documents are collected with (出件),
+    written in the same transaction as the finish."""
+
+    code: str
+    ticket_id: str
+    department: str
+    matter: str | None
+    number: str
+    service_date: date
+    id_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class PickupTaken(Event):
+    """A pickup ticket was taken with a pickup code (`ticket.pickup`)."""
+
+    code: str
+    ticket_id: str
+
+
+@dataclass(frozen=True)
+class PickupCollected(Event):
+    """The pickup ticket of a code was finished: the documents were handed over; no second one."""
+
+    code: str
+    ticket_id: str

@@ -46,6 +46,7 @@ from hallcall.broker.domain.numbering import NumberRange, local_day_bounds, serv
 from hallcall.broker.domain.pins import verify_pin
 from hallcall.broker.domain.queue import CallQueue
 from hallcall.broker.domain.rectification import due_on
+from hallcall.broker.domain.skills import PICKUP, Lane, QueueMap, Skills, resolve
 from hallcall.broker.domain.working_days import WorkingCalendar
 from hallcall.config.schema import Department, HallConfig
 from hallcall.protocol.ratings import is_bad_rating
@@ -87,6 +88,28 @@ class Ended:
         return cls(
             t.id, t.number, t.status, t.finished_at, outcome, t.staff, t.closed_by_system, rated
         )
+
+
+@dataclass
+class PickupCode:
+    """The code a finished time-limited matter's documents are collected with (出件)."""
+
+    code: str
+    ticket_id: str  # the ticket whose matter was accepted ("done")
+    department: str
+    matter: str | None
+    number: str
+    service_date: date
+    issued_at: datetime
+    id_hash: str | None = None
+    #: The pickup ticket taken with it (`ticket.pickup`), and when that was finished.
+    pickup_ticket: str | None = None
+    collected_at: datetime | None = None
+
+
+#: Digits of a pickup code: typed on a kiosk's keypad; 10^8 of them against a few thousand
+#: uncollected, behind the kiosk's rate limit, is not worth guessing.
+PICKUP_CODE_DIGITS = 8
 
 
 @dataclass
@@ -169,6 +192,9 @@ class HallSnapshot:
     closed_days: set[date] = field(default_factory=set)
     clerks_on_duty_since: dict[str, datetime] = field(default_factory=dict)  # window -> login
     pin_failures: dict[str, PinFailures] = field(default_factory=dict)  # staff -> wrong PINs
+    #: Pickup codes not collected yet, and every code the hall has given (they stay unique).
+    pickup_codes: list[PickupCode] = field(default_factory=list)
+    pickup_code_values: set[str] = field(default_factory=set)
 
 
 class HallDay:
@@ -193,7 +219,20 @@ class HallDay:
         self.seq = snapshot.seq
         self.today = today
         self.tickets: dict[str, Ticket] = {}
-        self.queues = {d: CallQueue(self.due_early) for d in self.departments}
+        #: The queues: each department's, each matter group's, the pickup queue (its ids are
+        #: distinct, the hall file checks), each in call order, for its length and people ahead;
+        #: and their lanes, one per (queue, department, matter), for "next" across skills.
+        self.queue_map = QueueMap(config)
+        self.queues = {q: CallQueue(self.due_early) for q in self.queue_map.ids}
+        self.lanes: dict[Lane, CallQueue] = {
+            lane: CallQueue(self.due_early)
+            for lanes in self.queue_map.lanes.values()
+            for lane in lanes
+        }
+        self._sources: dict[str, list[CallQueue]] = {}
+        self._window_queues: dict[str, frozenset[str]] = {}
+        self.pickup_codes = {c.code: c for c in snapshot.pickup_codes}
+        self.pickup_code_values = set(snapshot.pickup_code_values) | set(self.pickup_codes)
         self.counters = dict(snapshot.counters)
         self.windows = self._windows(snapshot.windows)
         self.last_finished = dict(snapshot.last_finished)
@@ -202,7 +241,7 @@ class HallDay:
         self.appointment_codes = set(snapshot.appointment_codes) | set(self.appointments)
         self.recent = {
             d: deque(snapshot.recent_services.get(d, [])[:RECENT_SERVICES], maxlen=RECENT_SERVICES)
-            for d in self.departments
+            for d in self.queues
         }
         self.calls: deque[Call] = deque(
             snapshot.calls[: config.hall.calls_kept], maxlen=config.hall.calls_kept
@@ -244,6 +283,7 @@ class HallDay:
             if w is None:
                 w = WindowState(cfg.id, cfg.number, cfg.flex, list(cfg.departments))
             w.number, w.flex = cfg.number, cfg.flex
+            w.skills = list(cfg.skills) + (["pickup"] if cfg.pickup else [])
             if not cfg.flex:
                 w.departments = list(cfg.departments)
             else:
@@ -255,8 +295,10 @@ class HallDay:
         self.tickets[t.id] = t
         if t.token is not None:
             self.by_token[t.token] = t.id
-        if t.status is TicketStatus.WAITING and t.department in self.queues:
-            self.queues[t.department].add(t, t.issued_at)
+        if t.queue is not None and t.queue not in self.queues:
+            t.queue = None  # its group is gone from the hall file: it waits in its department
+        if t.status is TicketStatus.WAITING and self.queue_id(t) in self.queues:
+            self._enqueue(t, t.issued_at)
         if t.status is TicketStatus.FINISHED and t.staff:
             self.served[(t.service_date, t.staff)] += 1
 
@@ -299,9 +341,10 @@ class HallDay:
         latest: dict[str, tuple[datetime, bool, str]] = {}
         for t in self.tickets.values():
             if t.called_at is not None and t.service_date == today:
-                key = (t.called_at, self._last_calls.get(t.department) == t.id, t.number)
-                if t.department not in latest or latest[t.department][:2] < key[:2]:
-                    latest[t.department] = key
+                q = self.queue_id(t)
+                key = (t.called_at, self._last_calls.get(q) == t.id, t.number)
+                if q not in latest or latest[q][:2] < key[:2]:
+                    latest[q] = key
         return {d: (at, number) for d, (at, _, number) in latest.items()}
 
     def next_seq(self) -> int:
@@ -333,22 +376,86 @@ class HallDay:
             raise Forbidden(f"unknown {kind} {device_id!r}: it is not in the hall configuration")
 
     def waiting_ahead(self, t: Ticket, now: datetime) -> int:
-        return self.queues[t.department].ahead_of(t.id, now)
+        """People ahead in the ticket's own queue (its group's, or its department's)."""
+        return self.queues[self.queue_id(t)].ahead_of(t.id, now)
 
     def typical_service_s(self, department: str) -> float:
-        dep = self.departments.get(department)
+        """Of a queue (a department's, a matter group's or the pickup queue)."""
         return typical_service_s(
-            list(self.recent.get(department, ())), dep.default_service_s if dep else 300
+            list(self.recent.get(department, ())), self.default_service_s(department)
         )
 
+    def default_service_s(self, queue: str) -> int:
+        dep = self.departments.get(queue)
+        if dep is not None:
+            return dep.default_service_s
+        if queue == PICKUP:
+            return self.config.pickup.default_service_s
+        group = next((g for g in self.config.matter_groups if g.id == queue), None)
+        return group.default_service_s if group else 300
+
     def open_windows(self, department: str) -> int:
+        """Windows open now that call the queue `department` (a department's, or a group's)."""
         if self._open_windows is None:
             counts: Counter[str] = Counter()
             for w in self.windows.values():
                 if w.status is WindowStatus.OPEN:
-                    counts.update(w.departments)
+                    counts.update(self.window_queues(w.id))
             self._open_windows = dict(counts)
         return self._open_windows.get(department, 0)
+
+    # ================================================================== general windows
+    def queue_id(self, t: Ticket) -> str:
+        """The queue a ticket waits in: its matter group's, the pickup queue, or its department's."""
+        return t.queue or t.department
+
+    def _lane(self, t: Ticket) -> Lane:
+        return (self.queue_id(t), t.department, t.matter)
+
+    def _enqueue(self, t: Ticket, now: datetime) -> None:
+        q = self.queue_id(t)
+        self.queues[q].add(t, now)
+        if q != PICKUP:  # the pickup queue is only ever called whole
+            lane = self._lane(t)
+            if lane not in self.lanes:  # a matter the hall file no longer has
+                self.lanes[lane] = CallQueue(self.due_early)
+            self.lanes[lane].add(t, now)
+
+    def _dequeue(self, t: Ticket) -> None:
+        q = self.queue_id(t)
+        self.queues[q].remove(t.id)
+        if q != PICKUP:
+            self.lanes[self._lane(t)].remove(t.id)
+
+    def skills(self, window_id: str) -> Skills:
+        """What a window serves now: its departments (a flex window's as assigned), its skills."""
+        w = self.windows[window_id]
+        return resolve([*w.departments, *w.skills])
+
+    def window_departments(self, window_id: str) -> list[str]:
+        """Every department a window serves something of (what older devices are told)."""
+        w = self.windows[window_id]
+        served = set(self.skills(window_id).departments)
+        return list(w.departments) + [
+            d for d in self.departments if d in served and d not in w.departments
+        ]
+
+    def window_queues(self, window_id: str) -> frozenset[str]:
+        """The queues a window calls from (whole or some of their lanes)."""
+        if window_id not in self._window_queues:
+            whole, lanes = self.queue_map.sources(self.skills(window_id))
+            self._window_queues[window_id] = frozenset(whole) | {lane[0] for lane in lanes}
+        return self._window_queues[window_id]
+
+    def _call_sources(self, window_id: str) -> list[CallQueue]:
+        """The call queues whose heads a window's "next" compares: few, fixed by the hall file."""
+        sources = self._sources.get(window_id)
+        if sources is None:
+            whole, lanes = self.queue_map.sources(self.skills(window_id))
+            sources = [self.queues[q] for q in whole if q in self.queues]
+            sources += [self.lanes[lane] for lane in lanes]
+            self._sources[window_id] = sources
+        return sources
 
     def estimated_wait_s(self, department: str, ahead: int) -> int:
         return estimated_wait_s(
@@ -378,6 +485,7 @@ class HallDay:
         *,
         appointment: Appointment | None = None,
         remote: bool = False,
+        pickup: PickupCode | None = None,
     ) -> tuple[Ticket, list[ev.Event]]:
         """A new ticket in its department's queue: a walk-in's, an appointment's at its
         check-in, or a remote one (taken on the phone; `appointment` is its booking when it
@@ -391,10 +499,11 @@ class HallDay:
         lang = lang or self.config.hall.default_language
         if lang not in self.config.hall.languages:
             raise Invalid(f"this hall does not offer language {lang!r}")
-        last, issued = self.counters.get((dep.id, day), (None, 0))
-        numbers = NumberRange(dep.prefix, dep.number_start, dep.number_end, dep.daily_cap)
+        queue = PICKUP if pickup is not None else self.queue_map.queue_of(dep.id, matter)
+        last, issued = self.counters.get((queue, day), (None, 0))
+        numbers = self._numbers(queue)
         seqno = numbers.next_after(last, issued)
-        self.counters[(dep.id, day)] = (seqno, issued + 1)
+        self.counters[(queue, day)] = (seqno, issued + 1)
         number = numbers.format(seqno)
         remote = remote or (appointment is not None and appointment.remote)
         booked_at = appointment.booked_at if appointment and not remote else None
@@ -417,12 +526,100 @@ class HallDay:
             booked_at=booked_at,
             lang=lang,
             token=token,
+            queue=queue if queue != dep.id else None,
+            pickup_code=pickup.code if pickup is not None else None,
         )
         self.tickets[t.id] = t
         self.by_token[token] = t.id
-        self.queues[dep.id].add(t, now)
+        self._enqueue(t, now)
         code = appointment.code if appointment else None
         return t, [ev.TicketIssued(now, copy.copy(t), seqno, issued + 1, code)]
+
+    def _numbers(self, queue: str) -> NumberRange:
+        """The ticket numbers of a queue: its department's, its matter group's, or pickup's."""
+        dep = self.departments.get(queue)
+        if dep is not None:
+            return NumberRange(dep.prefix, dep.number_start, dep.number_end, dep.daily_cap)
+        if queue == PICKUP:
+            p = self.config.pickup
+            return NumberRange(p.prefix, p.number_start, p.number_end)
+        g = next(g for g in self.config.matter_groups if g.id == queue)
+        return NumberRange(g.prefix, g.number_start, g.number_end, g.daily_cap)
+
+    # ================================================================== document pickup
+    def take_pickup(
+        self, now: datetime, code: str | None, id_hash: str | None, lang: str | None = None
+    ) -> tuple[Ticket, list[ev.Event]]:
+        """A pickup ticket (出件, `ticket.pickup`) for a code, or for the oldest uncollected
+        code of an ID card's hash. A code whose pickup ticket is still open gives that ticket
+        again (a reprint); a collected one is refused."""
+        if not self.config.pickup.enabled:
+            raise Closed(
+                "this hall has no document pickup queue; please ask at the information desk",
+                detail={"reason": "pickup_off"},
+            )
+        self._refuse_if_closed(
+            now, "the hall has closed for today; please come back on the next working day"
+        )
+        if (code is None) == (id_hash is None):
+            raise Invalid("give exactly one of code and id_hash")
+        if code is not None:
+            pc = self.pickup_codes.get(code)
+            if pc is None:
+                if code in self.pickup_code_values:
+                    raise Conflict(
+                        "these documents have already been collected",
+                        detail={"reason": "collected"},
+                    )
+                raise NotFound("no documents wait for this pickup code; please check it")
+        else:
+            mine = sorted(
+                (c for c in self.pickup_codes.values() if c.id_hash == id_hash),
+                key=lambda c: c.issued_at,
+            )
+            pc = next((c for c in mine if c.collected_at is None), None)
+            if pc is None:
+                raise NotFound("no documents wait for this ID card; please check with a clerk")
+        if pc.collected_at is not None:
+            raise Conflict(
+                "these documents have already been collected", detail={"reason": "collected"}
+            )
+        held = self.tickets.get(pc.pickup_ticket) if pc.pickup_ticket else None
+        if held is not None and held.is_open:
+            return held, []
+        t, events = self.issue(now, pc.department, pc.matter, Priority.NORMAL, lang, pickup=pc)
+        pc.pickup_ticket = t.id
+        return t, [*events, ev.PickupTaken(now, pc.code, t.id)]
+
+    def _pickup_on_finish(self, now: datetime, t: Ticket, outcome: Outcome) -> list[ev.Event]:
+        """Finishing a pickup ticket collects its code; finishing a time-limited matter "done"
+        gives one (in the same events, so in the same transaction as the finish)."""
+        if t.queue == PICKUP:
+            pc = self.pickup_codes.pop(t.pickup_code or "", None)
+            if pc is None:
+                return []
+            pc.collected_at = now
+            return [ev.PickupCollected(now, pc.code, t.id)]
+        if not self.config.pickup.enabled or outcome is not Outcome.DONE:
+            return []
+        dep = self.departments.get(t.department)
+        matter = dep.matter(t.matter) if dep is not None and t.matter else None
+        if matter is None or matter.kind != "time_limited":
+            return []
+        while True:
+            code = f"{secrets.randbelow(10**PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
+            if code not in self.pickup_code_values:
+                break
+        id_hash = getattr(t, "id_hash", None)
+        pc = PickupCode(code, t.id, t.department, t.matter, t.number, t.service_date, now, id_hash)
+        self.pickup_codes[code] = pc
+        self.pickup_code_values.add(code)
+        t.pickup_code = code
+        return [
+            ev.PickupCodeIssued(
+                now, code, t.id, t.department, t.matter, t.number, t.service_date, id_hash
+            )
+        ]
 
     def check_in(self, now: datetime, code: str) -> tuple[Ticket, list[ev.Event]]:
         day = self.service_date(now)
@@ -516,7 +713,8 @@ class HallDay:
                 f"to {rules.close_at or '24:00'} (hall time)",
                 detail={"reason": "hours", "open_at": rules.open_at, "close_at": rules.close_at},
             )
-        if rules.require_open_window and self.open_windows(dep.id) == 0:
+        queue = self.queue_map.queue_of(dep.id, matter)  # a matter group's, or its department's
+        if rules.require_open_window and self.open_windows(queue) == 0:
             raise Closed(
                 f"no window of {dep.id!r} is open now; please try again later",
                 detail={"reason": "no_window"},
@@ -661,7 +859,8 @@ class HallDay:
         if staff is None:
             raise NotFound(f"unknown staff id {staff_id!r}")
         w = self.window(window_id)
-        if not w.flex and staff.department not in w.departments:
+        skills = self.skills(w.id)
+        if not w.flex and not skills.pickup and staff.department not in skills.departments:
             raise Forbidden(
                 f"{staff_id} belongs to {staff.department!r}, which window {w.number} does not serve"
             )
@@ -774,18 +973,19 @@ class HallDay:
             raise Conflict(
                 f"finish, transfer or mark no-show {current.number} before calling the next"
             )
+        # The earliest head among the queues and lanes it serves: the rule over all its skills.
         best: tuple[int, datetime, datetime, str] | None = None
-        for dep in w.departments:
-            head = self.queues[dep].head(now) if dep in self.queues else None
+        for source in self._call_sources(w.id):
+            head = source.head(now)
             if head is not None and (best is None or head < best):
                 best = head
         if best is None:
             raise Empty("nobody is waiting for this window")
         t = self.tickets[best[3]]
-        self.queues[t.department].remove(t.id)
+        self._dequeue(t)
         t.call(w.id, staff, post, now)
         w.current_ticket = t.id
-        self.last_called[t.department] = (now, t.number)
+        self.last_called[self.queue_id(t)] = (now, t.number)
         self.calls.appendleft(Call(t.id, t.number, t.department, w.id, now, False, t.lang))
         return t, [ev.TicketCalled(now, copy.copy(t), w.id)]
 
@@ -810,10 +1010,14 @@ class HallDay:
         w = self.window(window_id)
         t = self._current(w)
         self.department(department, matter)
+        if t.queue == PICKUP:
+            raise Invalid(f"{t.number} is a pickup ticket; it is not transferred")
         source, staff = t.department, w.staff
         t.transfer(department, matter)
+        queue = self.queue_map.queue_of(department, matter)
+        t.queue = queue if queue != department else None
         w.current_ticket = None
-        self.queues[department].add(t, now)
+        self._enqueue(t, now)
         return t, [ev.TicketTransferred(now, copy.copy(t), w.id, staff, source)]
 
     def finish(
@@ -827,10 +1031,12 @@ class HallDay:
         materials = self._missing_materials(t, outcome, list(missing))
         t.finish(outcome, now)
         t.missing_materials = materials
+        pickup = self._pickup_on_finish(now, t, outcome)
         w.current_ticket = None
         self._finished(w.id, t)
         return t, [
             ev.TicketFinished(now, copy.copy(t), w.id),
+            *pickup,
             ev.RatingRequested(now, w.id, copy.copy(t)),
         ]
 
@@ -876,7 +1082,8 @@ class HallDay:
         if t.staff:
             self.served[(t.service_date, t.staff)] += 1
         if not t.closed_by_system and t.called_at is not None and t.finished_at is not None:
-            self.recent[t.department].appendleft((t.finished_at - t.called_at).total_seconds())
+            recent = self.recent.setdefault(self.queue_id(t), deque(maxlen=RECENT_SERVICES))
+            recent.appendleft((t.finished_at - t.called_at).total_seconds())
 
     def _ended(self, window: str, t: Ticket) -> None:
         ended = Ended.of(t)
@@ -997,6 +1204,8 @@ class HallDay:
         before = tuple(w.departments)
         w.assign(departments)
         self._window_changed()
+        self._sources.pop(w.id, None)
+        self._window_queues.pop(w.id, None)
         return [
             ev.WindowChanged(now, w.id, departments=tuple(w.departments), departments_before=before)
         ]
@@ -1059,7 +1268,7 @@ class HallDay:
                     self._finished(window, t)
                 events.append(ev.TicketFinished(end_of_day, copy.copy(t), window, by_system=True))
             else:
-                self.queues[t.department].remove(t.id)
+                self._dequeue(t)
                 t.no_show(end_of_day, by_system=True)
                 no_show.append(t.number)
                 events.append(ev.TicketNoShow(end_of_day, copy.copy(t), None, by_system=True))

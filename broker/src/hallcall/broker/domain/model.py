@@ -86,6 +86,12 @@ class Ticket:
     #: The unguessable token its printed QR code carries (the visitor's status page asks with
     #: it). Given only to the device that took the ticket, never in retained state or events.
     token: str | None = None
+    #: The queue it waits in when not its department's: a matter group's id, or "pickup"
+    #: (general windows, docs/general-windows.md). None: its department's queue.
+    queue: str | None = None
+    #: A finished time-limited matter: the code its documents are collected with (出件); a
+    #: pickup ticket: the code it collects. Like the token, only in replies, never published.
+    pickup_code: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -160,6 +166,8 @@ class WindowState:
     pause_reason: str | None = None
     current_ticket: str | None = None
     since: datetime | None = None
+    #: A general window's skills from the hall file (matters, departments, "pickup").
+    skills: list[str] = field(default_factory=list)
 
     def login(self, staff: str, post: Post, now: datetime) -> str | None:
         """Put a clerk on duty; returns the clerk who was replaced (A/B hand-over), if any."""
@@ -205,7 +213,7 @@ class WindowState:
         self._require_on_duty("call")
         if self.status is WindowStatus.PAUSED:
             raise Conflict("the window is paused; resume before calling")
-        if not self.departments:
+        if not self.departments and not self.skills:
             raise Conflict("this flex window serves no department; the hall must assign it")
 
     def require_current(self) -> str:

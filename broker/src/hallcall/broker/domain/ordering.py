@@ -11,7 +11,7 @@ department's queue in this order incrementally, and the domain tests check that 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from hallcall.broker.domain.model import Priority, Source, Ticket, TicketStatus
@@ -58,6 +58,18 @@ def pick_next(
     """The ticket a window serving `departments` calls next, or None when nobody waits."""
     served = set(departments)
     ordered = in_call_order((t for t in tickets if t.department in served), now, due_early)
+    return ordered[0] if ordered else None
+
+
+def pick_next_where(
+    tickets: Iterable[Ticket],
+    serves: Callable[[Ticket], bool],
+    now: datetime,
+    due_early: timedelta = APPOINTMENT_EARLY,
+) -> Ticket | None:
+    """The ticket a general window calls next: the earliest, by the same rule, of all waiting
+    tickets it `serves` (its skills, `skills.Skills.serves`), whatever queue each waits in."""
+    ordered = in_call_order((t for t in tickets if serves(t)), now, due_early)
     return ordered[0] if ordered else None
 
 

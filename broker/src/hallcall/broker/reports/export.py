@@ -540,6 +540,7 @@ MAIN_TABLES = (
     "window",
     "clerk",
     "matter",
+    "window_matter",
     "day",
     "hours",
     "assessment",

@@ -140,6 +140,18 @@ def _matter_key(r: VisitRecord) -> str:
     return f"{r.department}/{r.matter}" if r.matter else f"{r.department}/-"
 
 
+def _served_matter(r: VisitRecord) -> str | None:
+    """A matter's key, or None for a pickup ticket (出件: handing over is not the matter)."""
+    return None if r.queue == "pickup" else _matter_key(r)
+
+
+def _window_matter(window: str | None, r: VisitRecord) -> str | None:
+    """(general windows) "window|department/matter", or "window|pickup" for a pickup ticket."""
+    if window is None:
+        return None
+    return f"{window}|pickup" if r.queue == "pickup" else f"{window}|{_matter_key(r)}"
+
+
 DIMENSIONS = {
     "hall": Dimension(
         "hall",
@@ -175,9 +187,17 @@ DIMENSIONS = {
     "matter": Dimension(
         "matter",
         lambda r: None,
-        lambda r, i: _matter_key(r) if i == len(r.legs) - 1 else None,
+        lambda r, i: _served_matter(r) if i == len(r.legs) - 1 else None,
         lambda r, i: None,
-        _matter_key,
+        _served_matter,
+    ),
+    # General windows: each window's matters (the last leg, as for matters).
+    "window_matter": Dimension(
+        "window_matter",
+        lambda r: None,
+        lambda r, i: _window_matter(r.legs[i].window, r) if i == len(r.legs) - 1 else None,
+        lambda r, i: None,
+        lambda r: _window_matter(r.window, r),
     ),
     "day": Dimension(
         "day",
@@ -311,6 +331,11 @@ class Calculator:
             position = w.number if w else None
         elif dim_name == "clerk":
             position = next((i for i, s in enumerate(c.staff) if s.id == key), None)
+        elif dim_name == "window_matter":
+            window, _, matter = key.partition("|")
+            w = c.window(window)
+            inner = self.order("matter", matter)
+            return (w is None, w.number if w else 0, matter == "pickup", inner[1], key)
         elif dim_name == "matter":
             dep_id, _, matter_id = key.partition("/")
             dep_pos = next((i for i, d in enumerate(c.departments) if d.id == dep_id), 999)
@@ -332,6 +357,15 @@ class Calculator:
             return f"{w.number}"
         if dim_name == "clerk" and (s := c.staff_member(key)):
             return s.name.get(lang)
+        if dim_name == "window_matter":
+            window, _, served = key.partition("|")
+            w = c.window(window)
+            name = (
+                c.pickup.name.get(lang)
+                if served == "pickup"
+                else self.label("matter", served, lang)
+            )
+            return f"{w.number if w else window} · {name}"
         if dim_name == "matter":
             dep_id, _, matter_id = key.partition("/")
             dep = c.department(dep_id)

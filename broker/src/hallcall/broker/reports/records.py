@@ -121,6 +121,9 @@ class VisitRecord:
     #: The last leg's service (from its last call or recall), for visits a clerk finished.
     service_s: float | None = None
     legs: tuple[Leg, ...] = ()
+    #: The queue it waited in when not its department's: a matter group's, or "pickup" (a
+    #: pickup ticket, 出件: its matter is the one whose documents it collected).
+    queue: str | None = None
 
     @property
     def served(self) -> bool:
@@ -152,6 +155,7 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
                 t.staff,
                 t.called_at,
                 t.finished_at,
+                t.queue,
             ).where(*in_period)
         ).all()
         # (ticket_id, action, at, department, window, staff, detail); SQLAlchemy cannot type a
@@ -220,6 +224,7 @@ def load_records(engine: Engine, hall_id: str, start: date, end: date) -> list[V
                 (called_first_at - row.issued_at).total_seconds() if called_first_at else None,
                 last.service_s if served and last is not None else None,
                 legs,
+                row.queue,
             )
         )
     return out

@@ -254,6 +254,30 @@ def build_report(
         )
         cols += [c for c in metric_cols if c.key not in NOT_IN.get(dim, ())]
         report.tables.append(Table(dim, zh, en, cols, rows, NOTES.get(dim)))
+    general = [w.id for w in config.windows if w.skills or w.serves_pickup]
+    if general:  # general windows (综合窗口): each one's matters, across departments
+        rows = [
+            row | {"name": calc.label("window_matter", row["key"], lang)}
+            for row in calc.table_rows(records, "window_matter")
+            if row["key"].partition("|")[0] in general
+        ]
+        cols = [Column("name", "窗口 · 事项", "Window · matter", "text")]
+        cols += [c for c in metric_cols if c.key not in NOT_IN["matter"]]
+        report.tables.append(
+            Table(
+                "window_matter",
+                "综合窗口（按窗口与事项）",
+                "General windows, by window and matter",
+                cols,
+                rows,
+                (
+                    "综合窗口办理的各部门事项，按办结时的事项计；出件窗口的取件单列一行，不计入按事项表。",
+                    "The matters of every department served at each general window, by the matter "
+                    "the visit ended with; pickups at a pickup window are a row of their own and "
+                    "not in the table by matter.",
+                ),
+            )
+        )
     prev_start, prev_end = previous_period(start, end)
     if previous_records is None:
         previous_records = load_records(engine, config.hall.id, prev_start, prev_end)

@@ -65,6 +65,13 @@ def appointment_checkin(cmd: p.AppointmentCheckin, ctx: Context) -> dict[str, An
     return ctx.taken_ticket(t)
 
 
+def ticket_pickup(cmd: p.TicketPickup, ctx: Context) -> dict[str, Any]:
+    """A pickup ticket (出件) by pickup code or ID card hash, in the pickup queue."""
+    t, events = ctx.hall.take_pickup(ctx.now, cmd.code, cmd.id_hash, cmd.lang)
+    ctx.emit(events)
+    return ctx.taken_ticket(t)
+
+
 def window_login(cmd: p.WindowLogin, ctx: Context) -> dict[str, Any]:
     ctx.emit(ctx.hall.login(ctx.now, ctx.sender.id, cmd.staff, Post(cmd.post), cmd.pin))
     return ctx.window(ctx.sender.id)
@@ -102,7 +109,11 @@ def ticket_transfer(cmd: p.TicketTransfer, ctx: Context) -> dict[str, Any]:
 def ticket_finish(cmd: p.TicketFinish, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.finish(ctx.now, ctx.sender.id, Outcome(cmd.outcome), cmd.missing)
     ctx.emit(events)
-    return ctx.ticket(t)
+    reply = ctx.ticket(t)
+    if any(isinstance(e, ev.PickupCodeIssued) for e in events):
+        # The clerk's terminal alone is told the code, to tell the visitor (never published).
+        reply["ticket"]["pickup_code"] = t.pickup_code
+    return reply
 
 
 def window_pause(cmd: p.WindowPause, ctx: Context) -> dict[str, Any]:
@@ -183,6 +194,7 @@ def day_close(cmd: p.DayClose, ctx: Context) -> dict[str, Any]:
 HANDLERS: dict[str, Callable[[Any, Context], dict[str, Any]]] = {
     "ticket.issue": ticket_issue,
     "appointment.checkin": appointment_checkin,
+    "ticket.pickup": ticket_pickup,
     "window.login": window_login,
     "window.logout": window_logout,
     "call.next": call_next,

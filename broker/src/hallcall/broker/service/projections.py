@@ -16,7 +16,8 @@ from typing import Any
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.hall import Appointment, HallDay, RemoteTaken, TicketReport
 from hallcall.broker.domain.model import Ticket, TicketStatus
-from hallcall.config.schema import HallConfig
+from hallcall.broker.domain.skills import PICKUP
+from hallcall.config.schema import HallConfig, Matter
 from hallcall.protocol import payloads as p
 from hallcall.protocol.ratings import rating_labels
 
@@ -51,13 +52,15 @@ def ticket_view(hall: HallDay, t: Ticket, now: datetime, with_wait: bool = False
         "finished_at": p.iso(t.finished_at) if t.finished_at else None,
         "service_limit_s": round(matter.service_limit_min * 60) if matter else None,
         "missing_materials": t.missing_materials,
+        # Extension (general windows): the queue it waits in, a matter group's or "pickup".
+        "queue": (queue := hall.queue_id(t)),
     }
-    if with_wait and t.status is TicketStatus.WAITING and t.id in hall.queues[t.department]:
+    if with_wait and t.status is TicketStatus.WAITING and t.id in hall.queues[queue]:
         ahead = hall.waiting_ahead(t, now)
         view["waiting_ahead"] = ahead
         # No window open for it now: a wait estimate would be a promise nobody keeps.
-        view["open_windows"] = open_ = hall.open_windows(t.department)
-        view["estimated_wait_s"] = hall.estimated_wait_s(t.department, ahead) if open_ else None
+        view["open_windows"] = open_ = hall.open_windows(queue)
+        view["estimated_wait_s"] = hall.estimated_wait_s(queue, ahead) if open_ else None
     return view
 
 
@@ -68,8 +71,13 @@ def ticket_status_view(hall: HallDay, report: TicketReport, now: datetime) -> di
     checkin = None
     if report.booking is not None:
         checkin = checkin_view(report.booking, report.checkin_by, report.expired)
+    view = ticket_view(hall, t, now, with_wait=True) if t is not None else None
+    if view is not None and t is not None and t.pickup_code and t.queue != PICKUP:
+        # Extension (general windows): the code its documents are collected with (出件),
+        # for the visitor's page alone (this reply goes to the web part only).
+        view["pickup_code"] = t.pickup_code
     return {
-        "ticket": ticket_view(hall, t, now, with_wait=True) if t is not None else None,
+        "ticket": view,
         "checkin": checkin,
         "service_date": report.service_date.isoformat(),
         "today": report.today.isoformat(),
@@ -135,7 +143,10 @@ def window_state(hall: HallDay, window_id: str, seq: int) -> dict[str, Any]:
         "window": w.id,
         "number": w.number,
         "flex": w.flex,
-        "departments": list(w.departments),
+        # Every department it serves something of; its skills and queues say exactly what.
+        "departments": hall.window_departments(window_id),
+        "skills": list(w.skills),
+        "queues": sorted(hall.window_queues(window_id)),
         "status": w.status.value,
         "staff": {
             "id": staff.id,
@@ -155,12 +166,22 @@ def window_state(hall: HallDay, window_id: str, seq: int) -> dict[str, Any]:
     }
 
 
+def queue_kind(hall: HallDay, queue: str) -> str:
+    if queue in hall.departments:
+        return "department"
+    return "pickup" if queue == PICKUP else "group"
+
+
 def queue_state(hall: HallDay, department: str, seq: int) -> dict[str, Any]:
+    """A queue's retained state: a department's, or (general windows) a matter group's or the
+    pickup queue's, whose `department` is then the queue's id and `kind` says which."""
     queue = hall.queues[department]
     waiting = len(queue)
     return {
         "seq": seq,
         "department": department,
+        "queue": department,
+        "kind": queue_kind(hall, department),
         "waiting": waiting,
         "priority_waiting": queue.priority_waiting,
         "estimated_wait_s": hall.estimated_wait_s(department, waiting),
@@ -190,6 +211,13 @@ def calls_state(hall: HallDay, seq: int) -> dict[str, Any]:
 
 
 def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
+    out = _catalog(config, seq)
+    if out.get("pickup") is None:
+        out.pop("pickup", None)
+    return out
+
+
+def _catalog(config: HallConfig, seq: int) -> dict[str, Any]:
     hall = config.hall
     return p.dump(
         p.CatalogView(
@@ -210,6 +238,8 @@ def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
                 "show_rating_to_clerk": hall.show_rating_to_clerk,
                 "require_pin": hall.require_pin,
                 "status_url": hall.status_url,
+                # Extension (general windows): what the kiosk's start screen offers first.
+                "kiosk_start": hall.kiosk_start,
                 # Extension (issue #14): whether visitors may take tickets on the phone.
                 "remote_tickets": {
                     "enabled": config.remote_tickets.enabled,
@@ -231,14 +261,30 @@ def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
                     "id": d.id,
                     "name": d.name.model_dump(exclude_none=True),
                     "prefix": d.prefix,
-                    "matters": [m.model_dump(mode="json", exclude_none=True) for m in d.matters],
+                    "matters": [_matter(config, d.id, m) for m in d.matters],
                 }
                 for d in config.departments
             ],
             windows=[
-                {"id": w.id, "number": w.number, "flex": w.flex, "departments": list(w.departments)}
+                {
+                    "id": w.id,
+                    "number": w.number,
+                    "flex": w.flex,
+                    "departments": list(w.departments),
+                    "skills": list(w.skills),
+                    "pickup": w.serves_pickup,
+                }
                 for w in config.windows
             ],
+            queues=_queues(config),
+            # Only where the hall runs a pickup queue: no key, no pickup (a reader's default).
+            pickup={
+                "enabled": True,
+                "name": config.pickup.name.model_dump(exclude_none=True),
+                "prefix": config.pickup.prefix,
+            }
+            if config.pickup.enabled
+            else None,
             devices=[
                 {"kind": d.kind, "id": d.id, "window": d.window}
                 for d in config.devices
@@ -246,6 +292,49 @@ def catalog(config: HallConfig, seq: int) -> dict[str, Any]:
             ],
         )
     )
+
+
+def _matter(config: HallConfig, dep_id: str, m: Matter) -> dict[str, Any]:
+    view = m.model_dump(mode="json", exclude_none=True)
+    group = config.group_of(dep_id, m.id)
+    if group is not None:
+        view["queue"] = group.id  # its tickets wait in that matter group's queue
+    return view
+
+
+def _queues(config: HallConfig) -> list[dict[str, Any]]:
+    """Every queue of the hall (general windows): departments', matter groups', pickup."""
+    out: list[dict[str, Any]] = [
+        {
+            "id": d.id,
+            "kind": "department",
+            "name": d.name.model_dump(exclude_none=True),
+            "prefix": d.prefix,
+            "matters": [],
+        }
+        for d in config.departments
+    ]
+    out += [
+        {
+            "id": g.id,
+            "kind": "group",
+            "name": g.name.model_dump(exclude_none=True),
+            "prefix": g.prefix,
+            "matters": list(g.matters),
+        }
+        for g in config.matter_groups
+    ]
+    if config.pickup.enabled:
+        out.append(
+            {
+                "id": PICKUP,
+                "kind": "pickup",
+                "name": config.pickup.name.model_dump(exclude_none=True),
+                "prefix": config.pickup.prefix,
+                "matters": [],
+            }
+        )
+    return out
 
 
 class Touched:
@@ -262,36 +351,39 @@ class Touched:
     def window(self, hall: HallDay, window_id: str | None) -> None:
         if window_id is not None and window_id in hall.windows:
             self.windows.add(window_id)
-            self.departments.update(hall.windows[window_id].departments)
+            self.departments.update(hall.window_queues(window_id))
 
     def everything(self, hall: HallDay) -> None:
         self.windows.update(hall.windows)
-        self.departments.update(hall.departments)
+        self.departments.update(hall.queues)
         self.calls = True
 
     def add(self, hall: HallDay, e: ev.Event) -> None:
+        # `departments` holds queue ids: a department's, a matter group's, "pickup".
         if isinstance(e, ev.TicketIssued):
-            self.departments.add(e.ticket.department)
+            self.departments.add(hall.queue_id(e.ticket))
         elif isinstance(e, ev.TicketCalled):
             self.window(hall, e.window)
-            self.departments.add(e.ticket.department)
+            self.departments.add(hall.queue_id(e.ticket))
             self.calls = True
         elif isinstance(e, ev.TicketRecalled):
             self.windows.add(e.window)
             self.calls = True
         elif isinstance(e, (ev.TicketNoShow, ev.TicketFinished)):
             self.window(hall, e.window)
-            self.departments.add(e.ticket.department)
+            self.departments.add(hall.queue_id(e.ticket))
         elif isinstance(e, ev.TicketTransferred):
             self.window(hall, e.window)
-            self.departments.update({e.from_department, e.ticket.department})
+            self.departments.update({e.from_department, hall.queue_id(e.ticket)})
         elif isinstance(e, ev.RatingRecorded):
             self.windows.add(e.window)
         elif isinstance(e, ev.WindowChanged):
             self.window(hall, e.window)
             self.departments.update(e.departments_before)
+            if e.departments is not None:  # an assignment: what it called before may change too
+                self.departments.update(hall.queues)
         elif isinstance(e, ev.DayClosed):
-            self.departments.update(hall.departments)
+            self.departments.update(hall.queues)
 
     def states(self, hall: HallDay) -> list[tuple[str, dict[str, Any]]]:
         """(kind, payload) of every touched retained state, with fresh seq numbers."""

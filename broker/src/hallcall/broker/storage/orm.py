@@ -145,6 +145,47 @@ class TicketRow(Base):
     #: migration 0007, which gave the older rows theirs). Never published on MQTT but in the
     #: reply to the kiosk that took the ticket.
     token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: The queue it waits in when not its department's: a matter group's id or "pickup"
+    #: (general windows, migration 0013). Such a ticket's `seqno` is kept as
+    #: `pickup_seqno(prefix, n)`, so it never meets its department's own numbers in the
+    #: unique (original_department, service_date, seqno).
+    queue: Mapped[str | None] = mapped_column(Id, nullable=True)
+    #: A time-limited matter finished "done": its pickup code; a pickup ticket: the code it
+    #: collects (`pickup_codes`).
+    pickup_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+def queue_seqno(prefix: str, seqno: int) -> int:
+    """A ticket number's `seqno` column for a queue other than its department's: distinct per
+    prefix (prefixes are distinct across a hall's queues), above any department's numbers."""
+    code = 0
+    for ch in prefix:
+        code = code * 26 + (ord(ch) - ord("A") + 1)
+    return (1 + code) * 100_000 + seqno
+
+
+class PickupCodeRow(Base):
+    """A pickup code (出件): given when a time-limited matter is finished "done", in the same
+    transaction; used once, by the pickup ticket that collects the documents."""
+
+    __tablename__ = "pickup_codes"
+    __table_args__ = (
+        ForeignKeyConstraint(["hall_id", "ticket_id"], ["tickets.hall_id", "tickets.id"]),
+        Index("ix_pickup_codes_hall_collected", "hall_id", "collected_at"),
+        Index("ix_pickup_codes_hall_id_hash", "hall_id", "id_hash"),
+    )
+    hall_id: Mapped[str] = hall_key()
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(40))
+    department: Mapped[str] = mapped_column(Id)
+    matter: Mapped[str | None] = mapped_column(Id)
+    number: Mapped[str] = mapped_column(String(16))
+    service_date: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime]
+    #: The keyed hash of the ID card the ticket was taken with, if it was (collect by card).
+    id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pickup_ticket_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    collected_at: Mapped[datetime | None]
 
 
 class TicketEventRow(Base):

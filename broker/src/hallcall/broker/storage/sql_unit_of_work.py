@@ -25,7 +25,14 @@ from sqlalchemy.pool import PoolProxiedConnection
 
 from hallcall.broker.domain import events as ev
 from hallcall.broker.domain.estimate import RECENT_SERVICES
-from hallcall.broker.domain.hall import Appointment, Call, Ended, HallSnapshot, PinFailures
+from hallcall.broker.domain.hall import (
+    Appointment,
+    Call,
+    Ended,
+    HallSnapshot,
+    PickupCode,
+    PinFailures,
+)
 from hallcall.broker.domain.model import (
     OPEN_STATUSES,
     Outcome,
@@ -54,6 +61,7 @@ from hallcall.broker.storage.orm import (
     CounterRow,
     HallRow,
     PauseRow,
+    PickupCodeRow,
     PinFailureRow,
     RatingRow,
     StaffSessionRow,
@@ -61,6 +69,7 @@ from hallcall.broker.storage.orm import (
     TicketRow,
     UploadRow,
     WindowRow,
+    queue_seqno,
     table_of,
 )
 from hallcall.broker.storage.outbox import OUTBOX_LOCK_SQL, add_records, outbox_values
@@ -77,7 +86,7 @@ T = table_of(TicketRow)
 _TICKET_FIELDS = (
     "id number service_date department original_department matter booked_at lang issued_at "
     "queued_at window staff called_at recalls transfers finished_at closed_by_system missing_materials "
-    "token"
+    "token queue pickup_code"
 ).split()
 _TICKET_COLUMNS = [T.c[f] for f in _TICKET_FIELDS] + [
     T.c.priority,
@@ -266,13 +275,19 @@ class SqlUnitOfWork(UnitOfWork):
                 for tid, dep, window, at, action, number, lang in calls
                 if window is not None  # a call or recall always names its window
             ]
+            # Each queue's latest call: a matter group's is its tickets', whatever department.
+            queue = func.coalesce(TicketRow.queue, E.department)
+            of_ticket = and_(TicketRow.hall_id == E.hall_id, TicketRow.id == E.ticket_id)
             latest = (
                 select(func.max(E.id))
+                .join(TicketRow, of_ticket)
                 .where(E.hall_id == hall_id, E.action == "called")
-                .group_by(E.department)
+                .group_by(queue)
             )
             snap.last_calls = dict(
-                c.execute(select(E.department, E.ticket_id).where(E.id.in_(latest))).all()
+                c.execute(
+                    select(queue, E.ticket_id).join(TicketRow, of_ticket).where(E.id.in_(latest))
+                ).all()
             )
             snap.closed_days = set(
                 c.execute(
@@ -291,6 +306,27 @@ class SqlUnitOfWork(UnitOfWork):
                 ).where(PinFailureRow.hall_id == hall_id)
             ):
                 snap.pin_failures[staff] = PinFailures(failures, locked_until)
+            PC = table_of(PickupCodeRow)
+            snap.pickup_code_values = set(
+                c.execute(select(PC.c.code).where(PC.c.hall_id == hall_id)).scalars()
+            )
+            for row in c.execute(
+                select(PC).where(PC.c.hall_id == hall_id, PC.c.collected_at.is_(None))
+            ):
+                snap.pickup_codes.append(
+                    PickupCode(
+                        row.code,
+                        row.ticket_id,
+                        row.department,
+                        row.matter,
+                        row.number,
+                        row.service_date,
+                        row.issued_at,
+                        row.id_hash,
+                        row.pickup_ticket_id,
+                        row.collected_at,
+                    )
+                )
         return snap
 
     def _last_per_window(self, c, hall_id: str, status: str | None) -> dict[str, Ended]:
@@ -321,13 +357,14 @@ class SqlUnitOfWork(UnitOfWork):
         return {t.window: Ended.of(t, t.id in rated) for t in tickets if t.window is not None}
 
     def _recent_services(self, c, hall_id: str) -> dict[str, list[float]]:
+        queue = func.coalesce(T.c.queue, T.c.department)  # a matter group's, or its department's
         ranked = (
             select(
-                T.c.department,
+                queue.label("department"),
                 T.c.called_at,
                 T.c.finished_at,
                 func.row_number()
-                .over(partition_by=T.c.department, order_by=T.c.finished_at.desc())
+                .over(partition_by=queue, order_by=T.c.finished_at.desc())
                 .label("rank"),
             )
             .where(
@@ -596,9 +633,10 @@ class _Rows:
                 t = e.ticket
                 new[t.id] = t
                 issued[t.id] = e
-                counters[(t.original_department, t.service_date)] = {
+                queue = t.queue or t.original_department  # its numbers' queue
+                counters[(queue, t.service_date)] = {
                     "hall_id": hall,
-                    "department": t.original_department,
+                    "department": queue,
                     "service_date": t.service_date,
                     "last_number": e.seqno,
                     "issued": e.issued,
@@ -613,7 +651,9 @@ class _Rows:
         self.new_tickets += [
             {
                 **_ticket_values(hall, t),
-                "seqno": issued[t.id].seqno,
+                "seqno": issued[t.id].seqno
+                if t.queue is None
+                else queue_seqno(t.number.rstrip("0123456789"), issued[t.id].seqno),
                 "appointment_code": issued[t.id].appointment_code,
             }
             for t in new.values()
@@ -750,6 +790,18 @@ class _Statements:
             update(A)
             .where(A.c.hall_id == bindparam("k_hall"), A.c.code == bindparam("k_code"))
             .values(ticket_id=bindparam("ticket_id"))
+        )
+        PC = table_of(PickupCodeRow)
+        self.insert_pickup_code = insert(PC)
+        self.pickup_taken = (
+            update(PC)
+            .where(PC.c.hall_id == bindparam("k_hall"), PC.c.code == bindparam("k_code"))
+            .values(pickup_ticket_id=bindparam("pickup_ticket_id"))
+        )
+        self.pickup_collected = (
+            update(PC)
+            .where(PC.c.hall_id == bindparam("k_hall"), PC.c.code == bindparam("k_code"))
+            .values(collected_at=bindparam("collected_at"))
         )
 
 
@@ -925,6 +977,27 @@ def _rows_for(hall: str, e: ev.Event, s: _Statements, insert_closed_day) -> list
             "token": e.token,
         }
         return [(s.insert_appointment, row)]
+    if isinstance(e, ev.PickupCodeIssued):
+        row = {
+            "hall_id": hall,
+            "code": e.code,
+            "ticket_id": e.ticket_id,
+            "department": e.department,
+            "matter": e.matter,
+            "number": e.number,
+            "service_date": e.service_date,
+            "issued_at": e.at,
+            "id_hash": e.id_hash,
+            "pickup_ticket_id": None,
+            "collected_at": None,
+        }
+        return [(s.insert_pickup_code, row)]
+    if isinstance(e, ev.PickupTaken):
+        return [
+            (s.pickup_taken, {"k_hall": hall, "k_code": e.code, "pickup_ticket_id": e.ticket_id})
+        ]
+    if isinstance(e, ev.PickupCollected):
+        return [(s.pickup_collected, {"k_hall": hall, "k_code": e.code, "collected_at": e.at})]
     if isinstance(e, ev.AppointmentCheckedIn):
         return [(s.check_in, {"k_hall": hall, "k_code": e.code, "ticket_id": e.ticket_id})]
     if isinstance(e, ev.PinRefused):
