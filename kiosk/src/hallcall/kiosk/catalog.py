@@ -103,6 +103,29 @@ class Hall:
     #: The link printed as each ticket's QR code, with `{token}` (the ticket's status token from
     #: the ticket.issue reply; older files: `{ticket_id}`, `{number}`): printout.qr_data fills it.
     status_url: str | None = None
+    #: What the hall lets a resident ID card do (issue #15, `hall.idcard`); None: the catalog
+    #: of an older broker says nothing, so the kiosk's device file decides.
+    idcard: IdCardRules | None = None
+
+
+@dataclass(frozen=True)
+class IdCardRules:
+    """The hall file's `[idcard]` choices, as the catalog carries them."""
+
+    card_ticket: bool = True
+    card_checkin: bool = True
+    green_channel_age: int = 60
+
+    @classmethod
+    def parse(cls, raw: Any) -> IdCardRules | None:
+        if not isinstance(raw, dict):
+            return None
+        age = raw.get("green_channel_age")
+        return cls(
+            card_ticket=raw.get("card_ticket") is not False,
+            card_checkin=raw.get("card_checkin") is not False,
+            green_channel_age=age if isinstance(age, int) and not isinstance(age, bool) else 60,
+        )
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,7 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
         timezone=raw_hall.get("timezone") if isinstance(raw_hall.get("timezone"), str) else None,
         notice=_text(raw_hall.get("notice")),
         status_url=status_url if isinstance(status_url, str) and status_url else None,
+        idcard=IdCardRules.parse(raw_hall.get("idcard")),
     )
     departments = []
     for raw_dep in payload.get("departments") or []:

@@ -86,6 +86,9 @@ class Ticket:
     #: The unguessable token its printed QR code carries (the visitor's status page asks with
     #: it). Given only to the device that took the ticket, never in retained state or events.
     token: str | None = None
+    #: Taken with a resident ID card: the keyed hash of its number (issue #15), never shown to
+    #: any device; set to None `[idcard] retention_days` after its day.
+    id_hash: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -145,6 +145,9 @@ class TicketRow(Base):
     #: migration 0007, which gave the older rows theirs). Never published on MQTT but in the
     #: reply to the kiosk that took the ticket.
     token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: Taken with a resident ID card: the keyed hash of its number (issue #15, migration 0012),
+    #: set to NULL `[idcard] retention_days` after its service day.
+    id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class TicketEventRow(Base):
@@ -285,6 +288,9 @@ class AppointmentRow(Base):
     #: `token` is its phone page's status token (the ticket issued at check-in takes it).
     remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: Booked with a resident ID card (issue #15, migration 0012): the keyed hash of its number,
+    #: never the number; set to NULL `[idcard] retention_days` after its booked day.
+    id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class CommandRow(Base):
