@@ -130,3 +130,16 @@ def test_retention_purges_every_stored_hash_at_a_days_start(id_config, engine, c
     assert all(t.id_hash is None for t in hall.service.hall.tickets.values())
     hall = Hall(start_service(id_config, engine, clock))
     assert stored() == (appts, tickets)
+
+
+def test_the_key_file_is_made_once_owner_only_and_read_back(tmp_path, capsys):
+    from hallcall.cli import main
+    from hallcall.protocol.idnumber import read_hash_key
+
+    out = tmp_path / "idcard.key"
+    assert main(["admin", "idcard-key", "--out", str(out)]) == 0
+    assert (out.stat().st_mode & 0o777) == 0o600
+    key = read_hash_key(out)
+    assert len(key) == 64 and key in out.read_bytes()
+    assert main(["admin", "idcard-key", "--out", str(out)]) == 1  # never overwritten
+    assert "exists" in capsys.readouterr().err and read_hash_key(out) == key
