@@ -88,11 +88,12 @@ def hall_file(tmp_path):
     key.write_bytes(KEY + b"\n")
     key.chmod(0o600)
     text = EXAMPLE_HALL.read_text(encoding="utf-8").replace('close_at = "17:30"', "", 1)
+    example_key = '# hash_key_file = "/etc/hallcall/secrets/idcard.key"'
+    assert example_key in text
+    text = text.replace(example_key, f'hash_key_file = "{key}"', 1)
     path = tmp_path / "hall.toml"
     path.write_text(
-        text
-        + "\n[rate_limits]\nkiosk = { burst = 1000, per_minute = 60000 }\n"
-        + f'\n[idcard]\nhash_key_file = "{key}"\nretention_days = 7\n',
+        text + "\n[rate_limits]\nkiosk = { burst = 1000, per_minute = 60000 }\n",
         encoding="utf-8",
     )
     return path
