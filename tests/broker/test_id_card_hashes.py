@@ -143,3 +143,28 @@ def test_the_key_file_is_made_once_owner_only_and_read_back(tmp_path, capsys):
     assert len(key) == 64 and key in out.read_bytes()
     assert main(["admin", "idcard-key", "--out", str(out)]) == 1  # never overwritten
     assert "exists" in capsys.readouterr().err and read_hash_key(out) == key
+
+
+def test_config_check_warns_of_an_unusable_key_file(tmp_path, capsys):
+    from hallcall.cli import main
+    from hallcall.config.loader import EXAMPLE_HALL
+
+    key = tmp_path / "idcard.key"
+    example = '# hash_key_file = "/etc/hallcall/secrets/idcard.key"'
+    hall = tmp_path / "hall.toml"
+    hall.write_text(
+        EXAMPLE_HALL.read_text(encoding="utf-8").replace(example, f'hash_key_file = "{key}"'),
+        encoding="utf-8",
+    )
+    assert main(["config", "check", str(hall)]) == 0
+    assert "cannot read the ID card hash key file" in capsys.readouterr().out
+    key.write_bytes(b"short")
+    assert main(["config", "check", str(hall)]) == 0
+    assert "holds 5 bytes; at least 16" in capsys.readouterr().out
+    key.write_bytes(KEY)
+    key.chmod(0o644)
+    assert main(["config", "check", str(hall)]) == 0
+    assert "anyone may read" in capsys.readouterr().out
+    key.chmod(0o600)
+    assert main(["config", "check", str(hall)]) == 0
+    assert "hash key" not in capsys.readouterr().out
