@@ -101,15 +101,36 @@ def test_a_young_visitor_goes_straight_to_the_departments(kiosk):
     assert printed.mark is None and "李*" in (printed.footer or "")
 
 
+def hall_catalog(**idcard) -> dict:
+    """The example hall's catalog with these `[idcard]` choices."""
+    from hallcall.broker.service.projections import catalog as catalog_payload
+    from hallcall.config.loader import EXAMPLE_HALL, load_config
+
+    config = load_config(EXAMPLE_HALL)
+    config = config.model_copy(update={"idcard": config.idcard.model_copy(update=idcard)})
+    return catalog_payload(config, 7)
+
+
 def test_the_age_counts_full_years_on_the_halls_today(catalog):
     m = make(catalog)
     m.card_read(SIXTY_TOMORROW)
     assert m.screen is Screen.START and m.card_age() == 59
-    off = make(catalog, green_channel_age=0)
+    off = make(hall_catalog(green_channel_age=0))
     off.card_read(OLD)
     assert off.screen is Screen.START and not off.priority
     assert off.card_hint() == "把身份证放在读卡器上"
-    assert make(catalog, green_channel_age=65).card_hint() == "65 岁以上可走绿色通道"
+    assert make(hall_catalog(green_channel_age=65)).card_hint() == "65 岁以上可走绿色通道"
+
+
+def test_the_hall_decides_the_age_over_the_device_file(catalog):
+    """The hall file's `[idcard] green_channel_age` (in the catalog) wins; the device file's
+    counts only with a catalog that says nothing (an older broker)."""
+    assert make(catalog, green_channel_age=0).green_channel_age == 60
+    older = {**catalog, "hall": {k: v for k, v in catalog["hall"].items() if k != "idcard"}}
+    m = make(older, green_channel_age=0)
+    assert m.green_channel_age == 0
+    m.card_read(OLD)
+    assert m.screen is Screen.START and not m.priority
 
 
 def test_nothing_read_in_time_says_so_and_the_visitor_can_try_again(kiosk):
@@ -192,3 +213,80 @@ def test_the_model_logs_no_name(kiosk, caplog):
     kiosk.home()
     kiosk.card_read(OLD)
     assert "张" not in caplog.text
+
+
+# ---------------------------------------------------------------- check-in by card (issue #15)
+HASH = "ab" * 32
+OLD_HASHED = CardSeen("张*丰", date(1956, 5, 1), HASH)
+YOUNG_HASHED = CardSeen("李*", date(1996, 5, 1), "cd" * 32)
+
+
+def not_found(rid: str, detail=None) -> dict:
+    error = {"code": "not_found", "message": "no appointment today for this ID card"}
+    if detail:
+        error["detail"] = detail
+    return {"request_id": rid, "ok": False, "error": error}
+
+
+def test_a_card_checks_in_first_and_only_its_hash_is_sent(catalog, caplog):
+    caplog.set_level(logging.DEBUG)
+    m = make(catalog, card_key=True)
+    assert m.card_hint() == "预约自动签到 · 60 岁以上绿色通道"
+    m.card_read(OLD_HASHED)  # 70, but an appointment first: no green channel offer
+    assert m.screen is Screen.WORKING and m.working_message() == "正在查找您今天的预约，请稍候……"
+    rid = m.fx.checks[-1]  # type: ignore[attr-defined]
+    m.printer_checked(rid, "ok")
+    assert m.fx.sent[-1] == (rid, "appointment.checkin", {"id_hash": HASH})  # type: ignore[attr-defined]
+    m.reply(ok(rid, ticket(source="appointment")))
+    printed = m.fx.prints[-1][1]  # type: ignore[attr-defined]
+    assert "张*丰" in (printed.footer or "")
+    m.printed(rid, True)
+    view = m.result_view()
+    assert m.screen is Screen.RESULT and view is not None
+    assert view.badge == "预约" and view.message == "张*丰，预约签到成功。请取走下方打印的号票"
+    assert "OLD" not in repr(OLD_HASHED) and HASH not in repr(OLD_HASHED)
+
+
+def test_no_appointment_today_offers_a_ticket_that_keeps_the_hash(catalog):
+    m = make(catalog, card_key=True)
+    m.card_read(OLD_HASHED)
+    rid = m.fx.checks[-1]  # type: ignore[attr-defined]
+    m.printer_checked(rid, "ok")
+    m.reply(not_found(rid, {"reason": "not_today", "booked_for": "2026-11-25"}))
+    assert m.screen is Screen.NO_APPOINTMENT
+    assert m.card_view()[1:] == (
+        "张*丰，您今天没有预约",
+        "您的预约在 2026-11-25，不是今天。今天可以直接取号排队。",
+    )
+    m.card_take_ticket()
+    assert m.screen is Screen.GREEN  # then the 70-year-old's green channel offer
+    m.accept_green_channel()
+    rid = take(m)
+    op, args = m.fx.sent[-1][1:]  # type: ignore[attr-defined]
+    assert op == "ticket.issue" and args["id_hash"] == HASH and args["priority"] == "priority"
+
+
+def test_the_hall_may_turn_card_check_in_or_card_tickets_off(catalog):
+    # Without the key on this kiosk: a ticket as before, nothing sent for the card.
+    m = make(catalog)
+    m.card_read(YOUNG_HASHED)
+    assert m.screen is Screen.START and m.fx.sent == []  # type: ignore[attr-defined]
+    # The hall turns check-in off: the same.
+    m = make(hall_catalog(card_checkin=False), card_key=True)
+    m.card_read(YOUNG_HASHED)
+    assert m.screen is Screen.START and m.fx.sent == []  # type: ignore[attr-defined]
+    # Card tickets off, check-in on: "check in with ID card"; no appointment: back to start.
+    m = make(hall_catalog(card_ticket=False), card_key=True)
+    assert m.card_button() == "刷身份证签到" and m.card_hint() == "已预约的自动签到"
+    m.card_read(YOUNG_HASHED)
+    rid = m.fx.checks[-1]  # type: ignore[attr-defined]
+    m.printer_checked(rid, "ok")
+    m.reply(not_found(rid))
+    assert m.card_view()[2] == "没有找到用这张身份证预约的今天的事项。请返回首页取号。"
+    m.card_take_ticket()
+    assert m.screen is Screen.START and m.card is None
+    # Both off: no card button, and a card laid on the reader is ignored.
+    m = make(hall_catalog(card_ticket=False, card_checkin=False), card_key=True)
+    assert not m.offers_card()
+    m.card_read(YOUNG_HASHED)
+    assert m.card is None and m.screen is Screen.START

@@ -57,7 +57,24 @@ def cmd_config_check(args) -> int:
             read_token(cfg)
         except TokenMissing as exc:
             print(f"  warning: {exc}: records wait in the outbox until it is there")
+    _check_idcard_key(cfg)
     return 0
+
+
+def _check_idcard_key(cfg) -> None:
+    """The ID card hash key file (issue #15): readable, long enough, not readable by anyone."""
+    from hallcall.protocol.idnumber import HashKeyError, key_file_too_open, read_hash_key
+
+    path = cfg.idcard.hash_key_file
+    if path is None:
+        return
+    try:
+        read_hash_key(path)
+    except HashKeyError as exc:
+        print(f"  warning: {exc}: no booking by ID number until it is fixed")
+        return
+    if key_file_too_open(path):
+        print(f"  warning: anyone may read the ID card hash key file {path} (chmod 600)")
 
 
 def cmd_config_schema(args) -> int:

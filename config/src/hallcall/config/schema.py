@@ -453,6 +453,28 @@ class Pickup(Strict):
         return self
 
 
+class IdCard(Strict):
+    """Resident ID cards at the kiosks (issue #15): what the hall lets a card do, the key its
+    numbers are hashed with, and how long a hash is kept. The kiosks read these choices from
+    the retained catalog; their device files only say which reader they have (and where the
+    key file is on the kiosk). docs/hardware/idcard.md, docs/kiosk.md.
+    """
+
+    #: The secret key file (at least 16 bytes; `hallcall admin idcard-key --out FILE`). The key
+    #: is never in the hall file or the catalog; the same file goes on every kiosk of the hall.
+    #: Needed by `appointment.book` with an `id_number` and by `hallcall admin book --id-number`.
+    hash_key_file: str | None = None
+    #: Days after its day (an appointment's booked day, a ticket's service day) at which every
+    #: stored id_hash is set to NULL, at a day's start; 0: at the next day's start.
+    retention_days: int = Field(default=30, ge=0, le=3650)
+    #: A card holder of this age or more is offered the green channel (priority); 0: never.
+    green_channel_age: int = Field(default=60, ge=0, le=150)
+    #: The kiosks offer "take a ticket with your ID card" (刷身份证取号).
+    card_ticket: bool = True
+    #: A card laid on a kiosk's reader first checks in today's appointment booked with it.
+    card_checkin: bool = True
+
+
 class HallConfig(Strict):
     """The whole configuration file of one hall."""
 
@@ -470,6 +492,7 @@ class HallConfig(Strict):
     #: Queues per matter group (general windows); a matter in no group queues in its department.
     matter_groups: list[MatterGroup] = []
     pickup: Pickup = Pickup()
+    idcard: IdCard = IdCard()
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:

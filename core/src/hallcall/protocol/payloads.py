@@ -16,6 +16,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
@@ -32,6 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hallcall.protocol.idnumber import ID_HASH_PATTERN, valid_id_number
 from hallcall.protocol.topics import ID_PATTERN, MAX_PAYLOAD_BYTES
 
 #: Bounds checked before a command is parsed: deeper JSON or longer integers are refused.
@@ -118,17 +120,50 @@ class Command(BaseModel, extra="allow", strict=True, frozen=True):
     op: str
 
 
+#: Extension (issue #15): the keyed hash of a resident ID number (`hallcall.protocol.idnumber.
+#: id_hash`, HMAC-SHA256 under the hall's key), never the number. Only on the sender's own
+#: command topic; never in a reply, retained state or event.
+IdHash = Annotated[str, Field(pattern=ID_HASH_PATTERN)]
+
+
+def _id_number(value: str) -> str:
+    if not valid_id_number(value):
+        # Never echoes the value: it is personal information.
+        raise PydanticCustomError(
+            "id_number", "id_number should be 18 characters with a valid check digit"
+        )
+    return value.upper()
+
+
+#: A resident ID number (GB 11643: 17 digits and a MOD 11-2 check character).
+IdNumber = Annotated[str, Field(min_length=18, max_length=18), AfterValidator(_id_number)]
+
+
 class TicketIssue(Command, frozen=True):
     op: Literal["ticket.issue"]
     department: Identifier
     matter: Identifier | None = None
     priority: Literal["normal", "priority"] = "normal"
     lang: Language | None = None
+    #: Extension (issue #15): taken with a resident ID card, its keyed hash (kept with the
+    #: ticket until the hall's `[idcard] retention_days`, to collect finished documents by card).
+    id_hash: IdHash | None = None
 
 
 class AppointmentCheckin(Command, frozen=True):
+    """Check in with the appointment's `code` (or the phone number booked with), or
+    (extension, issue #15) with the `id_hash` of the resident ID card laid on the kiosk's
+    reader: exactly one of the two."""
+
     op: Literal["appointment.checkin"]
-    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9+-]+$")
+    code: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9+-]+$")
+    id_hash: IdHash | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> AppointmentCheckin:
+        if (self.code is None) == (self.id_hash is None):
+            raise ValueError("give exactly one of code and id_hash")
+        return self
 
 
 class TicketPickup(Command, frozen=True):
@@ -269,6 +304,23 @@ class AppointmentBook(AdminCommand, frozen=True):
     code: str | None = Field(default=None, min_length=4, max_length=12, pattern=r"^[0-9]+$")
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9-]{5,31}$")
     lang: Language | None = None
+    #: Extension (issue #15): the visitor checks in by laying their resident ID card on a kiosk.
+    #: `id_hash` is the number's keyed hash (what `hallcall admin book --id-number` sends: it
+    #: hashes with the hall's key file); `id_number`, for a tool without the key, is hashed by
+    #: the queue broker, which keeps only the hash and never logs, stores or echoes the number.
+    #: At most one of the two.
+    id_hash: IdHash | None = None
+    id_number: IdNumber | None = None
+
+    @model_validator(mode="after")
+    def _one_id(self) -> AppointmentBook:
+        if self.id_hash is not None and self.id_number is not None:
+            raise ValueError("give id_hash or id_number, not both")
+        return self
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:  # a logged one hides it
+        for name, value in super().__repr_args__():
+            yield name, ("<hidden>" if name == "id_number" and value is not None else value)
 
 
 class StaffUnlock(AdminCommand, frozen=True):

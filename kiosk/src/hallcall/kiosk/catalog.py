@@ -110,6 +110,29 @@ class Hall:
     #: "departments": the start screen lists departments, then their matters; "matters": it
     #: offers every matter at once ("I want to ...") for halls with general windows.
     kiosk_start: str = "departments"
+    #: What the hall lets a resident ID card do (issue #15, `hall.idcard`); None: the catalog
+    #: of an older broker says nothing, so the kiosk's device file decides.
+    idcard: IdCardRules | None = None
+
+
+@dataclass(frozen=True)
+class IdCardRules:
+    """The hall file's `[idcard]` choices, as the catalog carries them."""
+
+    card_ticket: bool = True
+    card_checkin: bool = True
+    green_channel_age: int = 60
+
+    @classmethod
+    def parse(cls, raw: Any) -> IdCardRules | None:
+        if not isinstance(raw, dict):
+            return None
+        age = raw.get("green_channel_age")
+        return cls(
+            card_ticket=raw.get("card_ticket") is not False,
+            card_checkin=raw.get("card_checkin") is not False,
+            green_channel_age=age if isinstance(age, int) and not isinstance(age, bool) else 60,
+        )
 
 
 @dataclass(frozen=True)
@@ -155,6 +178,7 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
         notice=_text(raw_hall.get("notice")),
         status_url=status_url if isinstance(status_url, str) and status_url else None,
         kiosk_start="matters" if raw_hall.get("kiosk_start") == "matters" else "departments",
+        idcard=IdCardRules.parse(raw_hall.get("idcard")),
     )
     groups = _matter_groups(payload.get("queues") or payload.get("matter_groups"))
     departments = []

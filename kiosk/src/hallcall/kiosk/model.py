@@ -43,7 +43,7 @@ from hallcall.protocol.payloads import (
     timed_out,
 )
 
-from .catalog import Catalog, Department, Matter, parse_catalog
+from .catalog import Catalog, Department, IdCardRules, Matter, parse_catalog
 from .printout import ticket_print
 from .strings import LANGS, text, wait_text
 
@@ -70,6 +70,8 @@ class Screen(enum.StrEnum):
     CARD = "card"  # "place your ID card" / could not read it / the reader is offline
     GREEN = "green"  # the green channel offered to a visitor of green_channel_age or more
     PICKUP = "pickup"  # document pickup (出件): the visitor types their pickup code
+    #: A card laid on the reader found no appointment today: take a ticket instead (issue #15).
+    NO_APPOINTMENT = "no_appointment"
 
 
 #: Screens a visitor browses; they are replaced by UNAVAILABLE while no ticket can be taken.
@@ -82,6 +84,7 @@ BROWSING = frozenset(
         Screen.PICKUP,
         Screen.CARD,
         Screen.GREEN,
+        Screen.NO_APPOINTMENT,
     }
 )
 #: The screens with the code keypad: an appointment's code or phone, or a pickup code.
@@ -106,6 +109,9 @@ class CardSeen:
 
     masked_name: str  # "张*丰"
     birth_date: date
+    #: The keyed hash of the number (`card_hash` under the hall's key, made on the reader
+    #: thread), when the kiosk has the key: what `appointment.checkin` and `ticket.issue` send.
+    id_hash: str | None = field(default=None, repr=False)
 
 
 class Phase(enum.StrEnum):
@@ -142,6 +148,8 @@ class Request:
     late: bool = False  # its reply came after the kiosk had given up waiting
     #: Taken with an ID card: the masked name printed on the ticket (never sent anywhere).
     card_name: str | None = None
+    #: An appointment check-in by the card laid on the reader (`id_hash`), not by a code.
+    by_card: bool = False
 
     @property
     def checkin(self) -> bool:
@@ -165,6 +173,8 @@ class Result:
     printed: bool
     late: bool
     shown_at: float
+    #: Checked in with an ID card: the masked name the screen greets.
+    card_checkin_name: str | None = None
 
 
 @dataclass
@@ -254,6 +264,7 @@ class KioskModel(DeviceModel):
         default_lang: str = "zh",
         idcard: bool = False,
         green_channel_age: int = 60,
+        card_key: bool = False,
         card_wait_s: float = 20.0,
         today: Callable[[], date] | None = None,
     ):
@@ -267,7 +278,12 @@ class KioskModel(DeviceModel):
         self._fallback_lang = default_lang if default_lang in LANGS else "zh"
         #: An ID card reader is configured: the start screen offers "take a ticket with it".
         self.idcard = idcard
-        self.green_channel_age = green_channel_age  # 0: never offered
+        #: The device file's age, used only while the hall's catalog says none (older brokers).
+        self.device_green_channel_age = green_channel_age
+        #: This kiosk has the hall's hash key: a card can check in an appointment.
+        self.card_key = card_key
+        #: Why the last card check-in found nothing (the broker's `error.detail`).
+        self.no_appointment_detail: dict[str, Any] = {}
         self.card_wait_s = card_wait_s
         self._today = today
         self.card_reader_online: bool | None = None  # None: not heard yet
@@ -554,6 +570,30 @@ class KioskModel(DeviceModel):
         return localized(dep.name, self.lang) if dep else ""
 
     # ------------------------------------------------------------------ the ID card
+    def card_rules(self) -> IdCardRules:
+        """The hall's `[idcard]` choices from the catalog: the hall decides (docs/kiosk.md).
+        A catalog without them (an older broker) leaves the device file's green channel age."""
+        rules = self.catalog.hall.idcard if self.catalog else None
+        return rules or IdCardRules(green_channel_age=self.device_green_channel_age)
+
+    @property
+    def green_channel_age(self) -> int:
+        """From this age the green channel is offered (0: never)."""
+        return self.card_rules().green_channel_age
+
+    def card_ticket_on(self) -> bool:
+        return self.idcard and self.card_rules().card_ticket
+
+    def card_checkin_on(self) -> bool:
+        return self.idcard and self.card_key and self.card_rules().card_checkin
+
+    def offers_card(self) -> bool:
+        """The start screen's card button, and a card laid on the reader is taken."""
+        return self.card_ticket_on() or self.card_checkin_on()
+
+    def card_button(self) -> str:
+        return self.t("card_button" if self.card_ticket_on() else "card_button_checkin")
+
     def hall_today(self) -> date:
         """Today in the hall's time zone (a birthday counts from the hall's midnight)."""
         if self._today is not None:
@@ -581,6 +621,16 @@ class KioskModel(DeviceModel):
 
     def card_view(self) -> tuple[str, str, str]:
         """The card screen's (mark, title, message)."""
+        name = self.card.masked_name if self.card else ""
+        if self._screen is Screen.NO_APPOINTMENT:
+            booked_for = self.no_appointment_detail.get("booked_for")
+            if not self.card_ticket_on():
+                message = self.t("noappt_home_text")
+            elif self.no_appointment_detail.get("reason") == "not_today" and booked_for:
+                message = self.t("noappt_later_text", date=str(booked_for))
+            else:
+                message = self.t("noappt_text")
+            return self.t("card_mark"), self.t("noappt_title", name=name), message
         if self._screen is Screen.GREEN:
             return (
                 self.t("green_mark"),
@@ -602,7 +652,12 @@ class KioskModel(DeviceModel):
         )
 
     def card_hint(self) -> str:
-        if self.green_channel_age > 0:
+        green = self.green_channel_age > 0 and self.card_ticket_on()
+        if self.card_checkin_on():
+            if green:
+                return self.t("card_hint_both", age=self.green_channel_age)
+            return self.t("card_hint_checkin")
+        if green:
             return self.t("card_hint", age=self.green_channel_age)
         return self.t("card_hint_plain")
 
@@ -616,7 +671,7 @@ class KioskModel(DeviceModel):
     def open_card(self) -> None:
         """ "Take a ticket with your ID card": the visitor is asked to place it."""
         self.touch()
-        if self.screen is Screen.START and self.idcard:
+        if self.screen is Screen.START and self.offers_card():
             self._screen = Screen.CARD
             self.card_state = CardState.WAITING
             self._card_since = self.now()
@@ -632,7 +687,7 @@ class KioskModel(DeviceModel):
     def card_read(self, card: CardSeen) -> None:
         """The reader thread read a card (once per placement). Taken on the start screen or the
         card screen; anywhere else (a visitor mid-way, a ticket printing) it is ignored."""
-        if not self.idcard or self.screen not in (Screen.START, Screen.CARD):
+        if not self.offers_card() or self.screen not in (Screen.START, Screen.CARD):
             log.info("id card ignored on the %s screen", self.screen.value)
             return
         self.touch()
@@ -640,8 +695,32 @@ class KioskModel(DeviceModel):
         self.card_state = CardState.WAITING
         self.priority = False
         self.department_id = self.matter_id = None
+        if self.card_checkin_on() and card.id_hash is not None:
+            # First today's appointment booked with this card; none: a ticket as without one.
+            args = {"id_hash": card.id_hash}
+            req = Request(self.new_id(), "appointment.checkin", args, self.lang)
+            req.card_name, req.by_card = card.masked_name, True
+            self._begin(req)
+            return
+        if not self.card_ticket_on():
+            self.card = None
+            return
+        self._after_card()
+
+    def _after_card(self) -> None:
+        """The card is read and no appointment took it: the green channel offer, or the start."""
         self._screen = Screen.GREEN if self.green_channel_due() else Screen.START
         self._changed()
+
+    def card_take_ticket(self) -> None:
+        """ "Take a ticket" after a card found no appointment today."""
+        self.touch()
+        if self._screen is not Screen.NO_APPOINTMENT:
+            return
+        if self.card_ticket_on() and self.card is not None:
+            self._after_card()
+        else:
+            self.home()
 
     def accept_green_channel(self) -> None:
         self.touch()
@@ -677,6 +756,12 @@ class KioskModel(DeviceModel):
         return self.t("take_priority_ticket" if self.priority else "take_ticket")
 
     def working_message(self) -> str:
+        if (
+            self.request is not None
+            and self.request.by_card
+            and self.request.phase is not Phase.PRINTING
+        ):
+            return self.t("working_card_checkin")
         if self.request is None or self.request.phase is not Phase.PRINTING:
             if self.request and self.request.checkin:
                 return self.t("working_checkin")
@@ -717,7 +802,9 @@ class KioskModel(DeviceModel):
             if no_window
             else wait_text(lang, t.get("estimated_wait_s")),
             wait_caption=text(lang, "windows_caption" if no_window else "estimated_wait"),
-            message=text(lang, "take_your_ticket" if r.printed else "not_printed"),
+            message=text(lang, "card_checked_in", name=r.card_checkin_name)
+            if r.printed and r.card_checkin_name
+            else text(lang, "take_your_ticket" if r.printed else "not_printed"),
             printed=r.printed,
             late_note=text(lang, "late_ticket") if r.late else "",
             badge=badge,
@@ -902,7 +989,7 @@ class KioskModel(DeviceModel):
         if screen is Screen.GUIDE and dep and dep.matters and not self.matters_first:
             self._screen, self.matter_id = Screen.MATTERS, None
             self._changed()
-        elif screen in (Screen.CARD, Screen.GREEN):
+        elif screen in (Screen.CARD, Screen.GREEN, Screen.NO_APPOINTMENT):
             self.home()
         elif screen in (Screen.GUIDE, Screen.MATTERS, Screen.APPOINTMENT, Screen.PICKUP):
             self._screen, self.department_id, self.matter_id = Screen.START, None, None
@@ -933,6 +1020,8 @@ class KioskModel(DeviceModel):
         }
         if self.matter_id is not None:
             args["matter"] = self.matter_id
+        if self.card is not None and self.card.id_hash is not None and self.card_ticket_on():
+            args["id_hash"] = self.card.id_hash  # kept with the ticket (documents by card, later)
         card_name = self.card.masked_name if self.card else None
         self._begin(Request(self.new_id(), "ticket.issue", args, self.lang, card_name=card_name))
 
@@ -1004,14 +1093,28 @@ class KioskModel(DeviceModel):
         if req is not None and req.request_id == request_id and req.phase is Phase.PRINTING:
             self.request = None
             self._show_result(
-                Result(req.ticket or {}, req.lang, ok, late=req.late, shown_at=self.now())
+                Result(
+                    req.ticket or {},
+                    req.lang,
+                    ok,
+                    late=req.late,
+                    shown_at=self.now(),
+                    card_checkin_name=req.card_name if req.by_card else None,
+                )
             )
             self._changed()
             return
         late = self._late.pop(request_id, None)
         if late is None:
             return
-        result = Result(late.ticket or {}, late.lang, ok, late=True, shown_at=self.now())
+        result = Result(
+            late.ticket or {},
+            late.lang,
+            ok,
+            late=True,
+            shown_at=self.now(),
+            card_checkin_name=late.card_name if late.by_card else None,
+        )
         if self.request is not None or self._screen is Screen.RESULT:
             self._late_results.append(result)  # shown when the visitor at the kiosk is done
         else:
@@ -1070,6 +1173,7 @@ class KioskModel(DeviceModel):
         self.priority = False
         self.card = None
         self.card_state = CardState.WAITING
+        self.no_appointment_detail = {}
         self.code = ""
         self.failure = None
         self.result = None
@@ -1105,6 +1209,9 @@ class KioskModel(DeviceModel):
     def _on_answer(self, req: Request, payload: dict[str, Any]) -> None:
         ticket = (payload.get("data") or {}).get("ticket") if payload.get("ok") else None
         if not isinstance(ticket, dict):
+            if req.by_card and self._error_key(payload, req) == "error_not_found":
+                self._no_appointment(payload)
+                return
             self._fail(self._error_key(payload, req), title_for=req)
             return
         req.ticket = ticket
@@ -1126,7 +1233,10 @@ class KioskModel(DeviceModel):
         )
         if not isinstance(ticket, dict):
             if showing_its_timeout:  # the visitor is still there: tell them the real answer
-                self._fail(self._error_key(payload, req), title_for=req)
+                if req.by_card and self._error_key(payload, req) == "error_not_found":
+                    self._no_appointment(payload)
+                else:
+                    self._fail(self._error_key(payload, req), title_for=req)
             return
         log.info("late reply to %s: ticket %s is printed now", req.request_id, ticket.get("number"))
         req.ticket, req.late = ticket, True
@@ -1143,6 +1253,17 @@ class KioskModel(DeviceModel):
             req.request_id,
             ticket_print(ticket, self.catalog, req.lang, self.logo_path, card_name=req.card_name),
         )
+
+    def _no_appointment(self, payload: dict[str, Any]) -> None:
+        """A card found no appointment today: say so, and offer a ticket as without one."""
+        error = payload.get("error")
+        detail = error.get("detail") if isinstance(error, dict) else None
+        self.request = None
+        self.failure = None
+        self.no_appointment_detail = dict(detail) if isinstance(detail, dict) else {}
+        self._screen = Screen.NO_APPOINTMENT
+        self._last_touch = self.now()
+        self._changed()
 
     def _show_result(self, result: Result) -> None:
         self.result = result

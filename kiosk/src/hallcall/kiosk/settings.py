@@ -48,7 +48,12 @@ class KioskSettings(ScreenDeviceFile):
     #: A resident ID card reader (GA/T 467 SAM): the start screen offers "take a ticket with
     #: your ID card". None: no reader, no offer.
     idcard: IdCardConfig | None = None
-    #: A card holder of this age or more is offered the green channel (priority); 0: never.
+    #: The hall's ID card hash key file on this kiosk (a copy of the file the hall file's
+    #: `[idcard] hash_key_file` names): with it a card checks in an appointment booked with it.
+    #: None: no card check-in at this kiosk (a card still takes a ticket where the hall lets it).
+    idcard_key_file: str | None = None
+    #: Only for a broker whose catalog does not say it yet: the hall file's `[idcard]
+    #: green_channel_age` wins (docs/kiosk.md, "Who decides what").
     green_channel_age: int = Field(default=60, ge=0, le=150)
     #: How long the "place your card" screen waits before saying the card could not be read.
     card_wait_s: float = Field(default=20, gt=0, le=600)

@@ -719,7 +719,8 @@ class StartScreen(Screen_):
             m.notice(),
             m.department_page_index,
             m.card,
-            m.idcard,
+            m.offers_card(),
+            m.card_hint(),
             m.offers_pickup,
         )
         if key == self._key:
@@ -732,9 +733,9 @@ class StartScreen(Screen_):
         clear_layout(self.action_row)
         self.priority_tile: Tile | None = None
         self.card_tile: Tile | None = None
-        if m.idcard and m.card is None:
+        if m.offers_card() and m.card is None:
             self.card_tile = Tile(
-                m.t("card_button"),
+                m.card_button(),
                 m.card_hint(),
                 kind="priority",
                 min_height=150 if self.portrait else 120,
@@ -1208,8 +1209,9 @@ class MessageScreen(Screen_):
 
 
 class CardScreen(Screen_):
-    """ "Place your ID card", "could not read it", "the reader is not working", and the green
-    channel offered to an older visitor: a mark, a title, a line and two big buttons."""
+    """ "Place your ID card", "could not read it", "the reader is not working", the green
+    channel offered to an older visitor, and "no appointment today: take a ticket" after a card
+    check-in found none: a mark, a title, a line and two big buttons."""
 
     def __init__(self, model: KioskModel):
         super().__init__(model)
@@ -1229,6 +1231,8 @@ class CardScreen(Screen_):
         m = self.model
         if m.screen is Screen.GREEN:
             m.accept_green_channel()
+        elif m.screen is Screen.NO_APPOINTMENT:
+            m.card_take_ticket()
         else:
             m.retry_card()
 
@@ -1250,6 +1254,10 @@ class CardScreen(Screen_):
             self.first.setText(m.t("green_accept"))
             self.first.show()
             self.second.setText(m.t("green_decline"))
+        elif m.screen is Screen.NO_APPOINTMENT:
+            self.first.setText(m.t("noappt_take"))
+            self.first.setVisible(m.card_ticket_on())
+            self.second.setText(m.t("home"))
         else:
             self.first.setText(m.t("card_retry"))
             self.first.setVisible(m.card_can_retry())
@@ -1303,6 +1311,7 @@ class KioskWindow(QWidget):
         }
         self.screens[Screen.GREEN] = self.screens[Screen.CARD]
         self.screens[Screen.PICKUP] = self.screens[Screen.APPOINTMENT]
+        self.screens[Screen.NO_APPOINTMENT] = self.screens[Screen.CARD]
         self.screens[Screen.UNAVAILABLE] = self.screens[Screen.ERROR]
         for s in dict.fromkeys(self.screens.values()):
             self.stack.addWidget(s)

@@ -73,8 +73,10 @@ def _say(args, op: str, data: dict) -> str:
         at = datetime.fromisoformat(a["booked_at"].replace("Z", "+00:00")).astimezone(
             ZoneInfo(config.hall.timezone)
         )
+        card = ", or the ID card it was booked with" if a.get("id_card") else ""
         return (
-            f"appointment code {a['code']}: {dep(a['department'])}, {at:%Y-%m-%d %H:%M} (hall time)"
+            f"appointment code {a['code']}{card}: {dep(a['department'])}, "
+            f"{at:%Y-%m-%d %H:%M} (hall time)"
         )
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -127,7 +129,64 @@ def cmd_book(args) -> int:
     for key in ("matter", "code", "phone", "lang"):
         if getattr(args, key):
             payload[key] = getattr(args, key)
+    if args.id_number is not None:
+        hashed = _hash_id_number(args)
+        if hashed is None:
+            return 2
+        payload["id_hash"] = hashed
     return _run(args, "appointment.book", **payload)
+
+
+def _hash_id_number(args) -> str | None:
+    """The visitor's ID number, hashed here with the hall's key file: only the hash goes on
+    MQTT. `--id-number` without a value (or `-`) reads it from the terminal, not echoed, or
+    from stdin, so it stays out of the shell's history and the process list."""
+    import getpass
+
+    from hallcall.config.loader import load_or_exit as _config
+    from hallcall.protocol.idnumber import HashKeyError, id_hash, read_hash_key, valid_id_number
+
+    config = _config(args.config)
+    if config.idcard.hash_key_file is None:
+        print(
+            "the hall file names no [idcard] hash_key_file: an ID number cannot be hashed",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        key = read_hash_key(config.idcard.hash_key_file)
+    except HashKeyError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    number = args.id_number
+    if number == "-":
+        if sys.stdin.isatty():
+            number = getpass.getpass("visitor's ID number (not shown): ")
+        else:
+            number = sys.stdin.readline()
+    number = number.strip().upper()
+    if not valid_id_number(number):
+        print("that is not an ID number: 18 characters with a valid check digit", file=sys.stderr)
+        return None
+    return id_hash(number, key)
+
+
+def cmd_idcard_key(args) -> int:
+    """A new hash key file for the hall's ID cards: 32 random bytes as hex, owner-only."""
+    import secrets
+
+    out = Path(args.out)
+    if out.exists():
+        print(f"{out} exists: a new key would make every stored hash useless", file=sys.stderr)
+        return 1
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secrets.token_hex(32) + "\n")
+    print(
+        f"ID card hash key written to {out} (mode 0600): name it in the hall file's "
+        "[idcard] hash_key_file and copy it to every kiosk (docs/hardware/idcard.md)"
+    )
+    return 0
 
 
 def cmd_backup(args) -> int:
@@ -192,7 +251,20 @@ def register(sub) -> None:
     )
     q.add_argument("--phone")
     q.add_argument("--lang", choices=["zh", "en"])
+    q.add_argument(
+        "--id-number",
+        nargs="?",
+        const="-",
+        metavar="NUMBER",
+        help="check in with this resident ID card: hashed here with the hall's key file, only "
+        "the hash is sent; without NUMBER (or -) it is asked for, not shown, or read from stdin",
+    )
     q.set_defaults(func=cmd_book)
+    q = asub.add_parser(
+        "idcard-key", help="make the hall's ID card hash key file (once; the kiosks get a copy)"
+    )
+    q.add_argument("--out", required=True, help="the key file to create (never overwritten)")
+    q.set_defaults(func=cmd_idcard_key)
     q = asub.add_parser(
         "staff-unlock", help="lift a clerk's wrong-PIN lock (after checking who it was)"
     )

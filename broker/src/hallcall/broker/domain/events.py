@@ -171,6 +171,8 @@ class AppointmentBooked(Event):
     #: "now", with the status token its phone page asks with (the ticket gets it at check-in).
     remote: bool = False
     token: str | None = None
+    #: Booked with a resident ID card's keyed hash (issue #15): checked in by laying it on a kiosk.
+    id_hash: str | None = None
 
 
 @dataclass(frozen=True)

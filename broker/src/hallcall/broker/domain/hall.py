@@ -66,6 +66,8 @@ class Appointment:
     #: asks with; the ticket issued at check-in takes that token.
     remote: bool = False
     token: str | None = None
+    #: The keyed hash of the ID number it was booked with (issue #15): a card checks it in.
+    id_hash: str | None = None
 
 
 @dataclass
@@ -273,6 +275,9 @@ class HallDay:
         #: The hall's token bucket for remote tickets: (tokens, when last filled).
         self._remote_bucket: tuple[float, datetime | None] = (float(rate.burst), None)
         self._open_windows: dict[str, int] | None = None
+        #: The hall's ID card hash key (`[idcard] hash_key_file`), read by the service; None
+        #: when the hall has none (then only hashes made elsewhere are taken).
+        self.id_hash_key: bytes | None = None
 
     def _windows(self, rows: Iterable[WindowState]) -> dict[str, WindowState]:
         """Windows as the hall file says now: new ones closed, fixed ones with their departments."""
@@ -486,6 +491,7 @@ class HallDay:
         appointment: Appointment | None = None,
         remote: bool = False,
         pickup: PickupCode | None = None,
+        id_hash: str | None = None,
     ) -> tuple[Ticket, list[ev.Event]]:
         """A new ticket in its department's queue: a walk-in's, an appointment's at its
         check-in, or a remote one (taken on the phone; `appointment` is its booking when it
@@ -528,6 +534,7 @@ class HallDay:
             token=token,
             queue=queue if queue != dep.id else None,
             pickup_code=pickup.code if pickup is not None else None,
+            id_hash=id_hash if id_hash is not None or appointment is None else appointment.id_hash,
         )
         self.tickets[t.id] = t
         self.by_token[token] = t.id
@@ -632,6 +639,37 @@ class HallDay:
             appt = next((a for a in booked if self.service_date(a.booked_at) == day), None)
         if appt is None:
             raise NotFound("no appointment with this code; please check the code or take a ticket")
+        return self._check_in(now, appt)
+
+    def check_in_by_card(self, now: datetime, id_hash: str) -> tuple[Ticket, list[ev.Event]]:
+        """A resident ID card laid on a kiosk (issue #15): today's appointment booked with its
+        keyed hash, the earliest not checked in yet, is checked in as by its code. None today:
+        `not_found`, saying when the card's next appointment is if it has a later one."""
+        day = self.service_date(now)
+        mine = sorted(
+            (a for a in self.appointments.values() if a.id_hash == id_hash),
+            key=lambda a: a.booked_at,
+        )
+        today = [a for a in mine if self.service_date(a.booked_at) == day]
+        appt = next((a for a in today if a.ticket_id is None), today[-1] if today else None)
+        if appt is None:
+            later = [a for a in mine if self.service_date(a.booked_at) > day]
+            detail = (
+                {
+                    "reason": "not_today",
+                    "booked_for": self.service_date(later[0].booked_at).isoformat(),
+                }
+                if later
+                else None
+            )
+            raise NotFound(
+                "no appointment today for this ID card; please take a ticket", detail=detail
+            )
+        return self._check_in(now, appt)
+
+    def _check_in(self, now: datetime, appt: Appointment) -> tuple[Ticket, list[ev.Event]]:
+        """Check in one appointment, however it was found (code, phone number, ID card)."""
+        day = self.service_date(now)
         booked_day = self.service_date(appt.booked_at)
         if appt.ticket_id is not None and appt.ticket_id in self.tickets:
             return self.tickets[appt.ticket_id], []
@@ -1219,6 +1257,7 @@ class HallDay:
         code: str | None,
         phone: str | None,
         lang: str | None,
+        id_hash: str | None = None,
     ) -> tuple[Appointment, list[ev.Event]]:
         dep = self.department(department, matter)
         if self.service_date(booked_at) < self.service_date(now):
@@ -1231,11 +1270,35 @@ class HallDay:
             if candidate not in self.appointment_codes:
                 code = candidate
         appt = Appointment(
-            code, dep.id, matter, booked_at, phone, lang or self.config.hall.default_language
+            code,
+            dep.id,
+            matter,
+            booked_at,
+            phone,
+            lang or self.config.hall.default_language,
+            id_hash=id_hash,
         )
         self.appointments[code] = appt
         self.appointment_codes.add(code)
-        return appt, [ev.AppointmentBooked(now, code, dep.id, matter, booked_at, phone, appt.lang)]
+        booked = ev.AppointmentBooked(
+            now, code, dep.id, matter, booked_at, phone, appt.lang, id_hash=id_hash
+        )
+        return appt, [booked]
+
+    def purge_id_hashes(self, now: datetime) -> date:
+        """Forget every ID card hash held here whose day is `[idcard] retention_days` past
+        (issue #15); returns the first day still kept, for the store to purge its rows too."""
+        keep_from = self.service_date(now) - timedelta(days=self.config.idcard.retention_days)
+        for a in self.appointments.values():
+            if a.id_hash is not None and self.service_date(a.booked_at) < keep_from:
+                a.id_hash = None
+        for t in self.tickets.values():
+            if t.id_hash is not None and t.service_date < keep_from:
+                t.id_hash = None
+        for pc in self.pickup_codes.values():  # collecting by card ends with the retention too
+            if pc.id_hash is not None and pc.service_date < keep_from:
+                pc.id_hash = None
+        return keep_from
 
     def unlock(self, now: datetime, staff_id: str) -> list[ev.Event]:
         """The hall manager lifts a wrong-PIN lock (and its count); nothing to do if none."""

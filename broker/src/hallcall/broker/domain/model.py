@@ -92,6 +92,9 @@ class Ticket:
     #: A finished time-limited matter: the code its documents are collected with (出件); a
     #: pickup ticket: the code it collects. Like the token, only in replies, never published.
     pickup_code: str | None = None
+    #: Taken with a resident ID card: the keyed hash of its number (issue #15), never shown to
+    #: any device; set to None `[idcard] retention_days` after its day.
+    id_hash: str | None = None
 
     @property
     def is_open(self) -> bool:

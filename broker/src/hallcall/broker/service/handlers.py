@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from hallcall.broker.domain import events as ev
+from hallcall.broker.domain.errors import Invalid
 from hallcall.broker.domain.hall import HallDay
 from hallcall.broker.domain.model import Outcome, Post, Priority, Ticket
 from hallcall.broker.service.projections import (
@@ -23,6 +24,7 @@ from hallcall.broker.service.projections import (
 )
 from hallcall.broker.service.unit_of_work import UnitOfWork
 from hallcall.protocol import payloads as p
+from hallcall.protocol.idnumber import id_hash
 from hallcall.protocol.topics import Sender
 
 
@@ -53,14 +55,18 @@ class Context:
 
 def ticket_issue(cmd: p.TicketIssue, ctx: Context) -> dict[str, Any]:
     t, events = ctx.hall.issue(
-        ctx.now, cmd.department, cmd.matter, Priority(cmd.priority), cmd.lang
+        ctx.now, cmd.department, cmd.matter, Priority(cmd.priority), cmd.lang, id_hash=cmd.id_hash
     )
     ctx.emit(events)
     return ctx.taken_ticket(t)
 
 
 def appointment_checkin(cmd: p.AppointmentCheckin, ctx: Context) -> dict[str, Any]:
-    t, events = ctx.hall.check_in(ctx.now, cmd.code)
+    if cmd.id_hash is not None:
+        t, events = ctx.hall.check_in_by_card(ctx.now, cmd.id_hash)
+    else:
+        assert cmd.code is not None  # the payload model requires one of the two
+        t, events = ctx.hall.check_in(ctx.now, cmd.code)
     ctx.emit(events)
     return ctx.taken_ticket(t)
 
@@ -165,8 +171,15 @@ def window_assign(cmd: p.WindowAssign, ctx: Context) -> dict[str, Any]:
 
 
 def appointment_book(cmd: p.AppointmentBook, ctx: Context) -> dict[str, Any]:
+    hashed = cmd.id_hash
+    if cmd.id_number is not None:  # hashed at once; the number goes no further than here
+        if ctx.hall.id_hash_key is None:
+            raise Invalid(
+                "this hall has no readable [idcard] hash_key_file: an ID number cannot be taken"
+            )
+        hashed = id_hash(cmd.id_number, ctx.hall.id_hash_key)
     appt, events = ctx.hall.book(
-        ctx.now, cmd.department, cmd.matter, cmd.booked_at, cmd.code, cmd.phone, cmd.lang
+        ctx.now, cmd.department, cmd.matter, cmd.booked_at, cmd.code, cmd.phone, cmd.lang, hashed
     )
     ctx.emit(events)
     return {
@@ -175,6 +188,8 @@ def appointment_book(cmd: p.AppointmentBook, ctx: Context) -> dict[str, Any]:
             "department": appt.department,
             "matter": appt.matter,
             "booked_at": p.iso(appt.booked_at),
+            # Whether a card checks it in (never the hash itself).
+            "id_card": appt.id_hash is not None,
         }
     }
 

@@ -39,6 +39,7 @@ from hallcall.broker.service.unit_of_work import (
 )
 from hallcall.config.schema import HallConfig
 from hallcall.protocol import payloads as p
+from hallcall.protocol.idnumber import HashKeyError, key_file_too_open, read_hash_key
 from hallcall.protocol.topics import Sender, Topics
 from hallcall.version import __version__
 
@@ -221,8 +222,27 @@ class MessageBus:
         # A loaded hall has no "today" yet: its first use rolls over, closing days left open.
         config = self.configs[hall_id]
         hall = HallDay(config, self.uow.load(config, now), calendar=calendar_for(config))
+        hall.id_hash_key = self._hash_key(config)
         self.halls[hall_id] = hall
         return hall
+
+    @staticmethod
+    def _hash_key(config: HallConfig) -> bytes | None:
+        """The hall's ID card hash key; a missing or short one is said in the log, not fatal
+        (the hall runs on; only `appointment.book` with an `id_number` is refused)."""
+        path = config.idcard.hash_key_file
+        if path is None:
+            return None
+        try:
+            key = read_hash_key(path)
+        except HashKeyError as exc:
+            log.error("hall %s: %s", config.hall.id, exc)
+            return None
+        if key_file_too_open(path):
+            log.warning(
+                "hall %s: anyone may read the ID card hash key file %s", config.hall.id, path
+            )
+        return key
 
     def republish_all(self, hall_ids: list[str] | None = None) -> list[Publication]:
         """Every retained state, freshly built, with new seq numbers (on every (re)connect)."""
@@ -353,7 +373,7 @@ class MessageBus:
                     getattr(command, "actor", None),
                     command.op,
                     command.request_id,
-                    command.model_dump(mode="json", exclude={"request_id", "op", "actor"}),
+                    _audited(command),
                     "ok" if reply.get("ok") else reply["error"]["code"],
                     call.ctx.now,
                 )
@@ -431,6 +451,8 @@ class MessageBus:
         if work.hall.needs_rollover(now):
             work.take(work.hall.roll_over(now))
             self.uow.record_default_ratings(work.hall.config, now)
+            # ID card hashes past the hall's retention: first those held here, then the rows.
+            self.uow.purge_id_hashes(work.hall.config, work.hall.purge_id_hashes(now))
 
     # ================================================================== commit
     def _commit(
@@ -479,6 +501,16 @@ class MessageBus:
         return Answer(
             msg.hall, msg.sender, self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), reply
         )
+
+
+def _audited(command: p.Command) -> dict[str, Any]:
+    """An admin command's arguments for the audit table: an ID number or its hash is personal
+    information, so the table records only that one was given (issue #15)."""
+    arguments = command.model_dump(mode="json", exclude={"request_id", "op", "actor"})
+    given = [arguments.pop(k, None) for k in ("id_number", "id_hash")]
+    if any(v is not None for v in given):
+        arguments["id_card"] = True
+    return arguments
 
 
 @dataclass

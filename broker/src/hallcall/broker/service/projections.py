@@ -247,6 +247,12 @@ def _catalog(config: HallConfig, seq: int) -> dict[str, Any]:
                     "departments": list(config.remote_tickets.departments)
                     or [d.id for d in config.departments],
                 },
+                # Extension (issue #15): what a card does at the kiosks (never the key).
+                "idcard": {
+                    "card_ticket": config.idcard.card_ticket,
+                    "card_checkin": config.idcard.card_checkin,
+                    "green_channel_age": config.idcard.green_channel_age,
+                },
                 "voice": {
                     "languages": hall.voice_languages,
                     "repeat": hall.voice.repeat,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from hallcall.broker.domain import events as ev
@@ -97,6 +97,12 @@ class UnitOfWork(ABC):
         """Where the hall file says so (`[rectification] default_rating_after_days`), record
         each ticket served but not rated within that many days as the hall's `default_level`
         (channel "default"); how many were recorded. Run at each day's start."""
+        return 0
+
+    def purge_id_hashes(self, config: HallConfig, keep_from: date) -> int:
+        """Set to NULL every stored ID card hash (issue #15) of an appointment booked for, or a
+        ticket of, a day before `keep_from` (the hall's `[idcard] retention_days`); how many
+        rows. Run at each day's start."""
         return 0
 
 

@@ -153,6 +153,9 @@ class TicketRow(Base):
     #: A time-limited matter finished "done": its pickup code; a pickup ticket: the code it
     #: collects (`pickup_codes`).
     pickup_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: Taken with a resident ID card: the keyed hash of its number (issue #15, migration 0014),
+    #: set to NULL `[idcard] retention_days` after its service day.
+    id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 def queue_seqno(prefix: str, seqno: int) -> int:
@@ -326,6 +329,9 @@ class AppointmentRow(Base):
     #: `token` is its phone page's status token (the ticket issued at check-in takes it).
     remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: Booked with a resident ID card (issue #15, migration 0014): the keyed hash of its number,
+    #: never the number; set to NULL `[idcard] retention_days` after its booked day.
+    id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class CommandRow(Base):

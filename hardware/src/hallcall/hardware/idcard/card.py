@@ -14,11 +14,14 @@ card by accident leaks nothing (see `privacy.py` for the helpers).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from hallcall.hardware.idcard.ethnicity import ETHNICITIES
+
+# One check digit for the whole system: the contract checks ID numbers with it too.
+from hallcall.protocol.idnumber import id_check_digit as id_check_digit
+from hallcall.protocol.idnumber import valid_id_number as valid_id_number
 
 #: (field, width in bytes), in the order of the text block
 TEXT_FIELDS: tuple[tuple[str, int], ...] = (
@@ -39,27 +42,9 @@ TEXT_BLOCK_LENGTH = sum(width for _, width in TEXT_FIELDS)  # 256
 SEXES = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
 LONG_TERM = "长期"
 
-_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
-_CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
-
 
 class CardDataError(ValueError):
     """A text block that does not decode into a valid card (the message never holds data)."""
-
-
-def id_check_digit(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of the first 17 digits of an ID number."""
-    if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
-        raise ValueError("the check digit is computed over exactly 17 ASCII digits")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
-
-
-def valid_id_number(number: str) -> bool:
-    """True for an 18-character ID number whose last character is its MOD 11-2 check digit."""
-    number = number.upper()
-    return bool(_ID_SHAPE.fullmatch(number)) and id_check_digit(number[:17]) == number[17]
 
 
 @dataclass(frozen=True, repr=False)

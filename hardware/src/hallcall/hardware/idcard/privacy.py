@@ -8,17 +8,15 @@ is never stored and a leaked table cannot be reversed by trying every number wit
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import date
 from typing import TYPE_CHECKING
 
+# The keyed hash is the contract's (the broker and admin tools make it too).
+from hallcall.protocol.idnumber import MIN_KEY_BYTES as MIN_KEY_BYTES
+from hallcall.protocol.idnumber import id_hash
+
 if TYPE_CHECKING:
     from hallcall.hardware.idcard.card import IdCard
-
-#: An HMAC key shorter than this is refused: ID numbers are few enough (about 10^11 valid
-#: ones) that a weak key would let anyone holding the hashes enumerate them.
-MIN_KEY_BYTES = 16
 
 
 def masked_name(name: str) -> str:
@@ -41,14 +39,6 @@ def age_on(card: IdCard | date, on: date) -> int:
     if years < 0:
         raise ValueError("born after the given day")
     return years
-
-
-def id_hash(id_number: str, key: bytes) -> str:
-    """HMAC-SHA256 of the ID number (X upper-cased) under `key`, as 64 hex digits."""
-    if len(key) < MIN_KEY_BYTES:
-        raise ValueError(f"the hash key must have at least {MIN_KEY_BYTES} bytes")
-    normalized = id_number.strip().upper().encode("ascii")
-    return hmac.new(key, normalized, hashlib.sha256).hexdigest()
 
 
 def card_hash(card: IdCard, key: bytes) -> str:
