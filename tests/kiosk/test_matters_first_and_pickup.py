@@ -186,3 +186,14 @@ def test_the_matter_start_and_the_pickup_keypad_fit_in_both_languages(
     assert m.screen is Screen.PICKUP and w.current().title.text() == PICKUP_NAME[lang]
     assert w.overflow() == []
     save_screenshot(w, f"kiosk-pickup-{lang}-{orient}")
+
+
+def test_a_pickup_ticket_says_so_at_the_top_in_both_languages(hall_config):
+    from hallcall.kiosk.catalog import parse_catalog
+    from hallcall.kiosk.printout import ticket_print
+
+    catalog = parse_catalog(general_catalog(hall_config))
+    t = ticket("Q001", queue="pickup", department="finance", matter="tuition")
+    assert ticket_print(t, catalog, "zh").mark == "取件"
+    assert ticket_print(t, catalog, "en").mark == "DOCUMENT PICKUP"
+    assert ticket_print(ticket("B001"), catalog, "zh").mark is None

@@ -687,6 +687,9 @@ class KioskModel(DeviceModel):
     def card_read(self, card: CardSeen) -> None:
         """The reader thread read a card (once per placement). Taken on the start screen or the
         card screen; anywhere else (a visitor mid-way, a ticket printing) it is ignored."""
+        if self.screen is Screen.PICKUP and self.pickup_by_card():
+            self._pickup_by_card(card)
+            return
         if not self.offers_card() or self.screen not in (Screen.START, Screen.CARD):
             log.info("id card ignored on the %s screen", self.screen.value)
             return
@@ -706,6 +709,20 @@ class KioskModel(DeviceModel):
             self.card = None
             return
         self._after_card()
+
+    def pickup_by_card(self) -> bool:
+        """Finished documents may be collected with the ID card they were applied with: the
+        reader and the hall's key are here (the broker keeps that card's hash with the code)."""
+        return self.idcard and self.card_key and self.offers_pickup
+
+    def _pickup_by_card(self, card: CardSeen) -> None:
+        self.touch()
+        if card.id_hash is None:
+            return
+        args = {"id_hash": card.id_hash, "lang": self.lang}
+        req = Request(self.new_id(), "ticket.pickup", args, self.lang)
+        req.card_name = card.masked_name
+        self._begin(req)
 
     def _after_card(self) -> None:
         """The card is read and no appointment took it: the green channel offer, or the start."""
@@ -952,7 +969,8 @@ class KioskModel(DeviceModel):
     def code_texts(self) -> tuple[str, str, str]:
         """The keypad screen's (title, prompt, placeholder): an appointment or a pickup."""
         if self._screen is Screen.PICKUP:
-            return self.pickup_name(), self.t("pickup_prompt"), self.t("pickup_placeholder")
+            prompt = self.t("pickup_prompt_card" if self.pickup_by_card() else "pickup_prompt")
+            return self.pickup_name(), prompt, self.t("pickup_placeholder")
         return (
             self.t("appointment_title"),
             self.t("appointment_prompt"),
@@ -1283,6 +1301,8 @@ class KioskModel(DeviceModel):
             if isinstance(payload.get("error"), dict)
             else None
         )
+        if req.pickup and code == "not_found" and "id_hash" in req.args:
+            return "pickup_error_not_found_card"
         if req.pickup and code in ("not_found", "conflict", "closed"):
             return f"pickup_error_{code}"  # "no such code" is not "no such appointment"
         if code in ("closed", "not_found", "conflict", "invalid", "rate_limited", "timeout"):

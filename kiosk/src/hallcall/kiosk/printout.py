@@ -82,7 +82,9 @@ def ticket_print(
     matter = dep.matter(ticket.get("matter")) if dep else None
     hall_name = localized(catalog.hall.name, lang) if catalog else text(lang, "kiosk_title")
     footer_key, mark = "ticket_footer", None
-    if ticket.get("priority") == "priority":
+    if ticket.get("queue") == "pickup":  # document pickup (出件): printed big at the top
+        mark = text(lang, "ticket_mark_pickup")
+    elif ticket.get("priority") == "priority":
         footer_key, mark = "ticket_footer_priority", text(lang, "ticket_mark_priority")
     elif ticket.get("source") == "appointment":
         footer_key, mark = "ticket_footer_appointment", text(lang, "ticket_mark_appointment")

@@ -710,22 +710,29 @@ class StartScreen(Screen_):
     def refresh(self) -> None:
         m = self.model
         tiles = m.department_tiles()
-        key = (
+        actions = (
             m.lang,
             m.catalog.seq if m.catalog else None,
-            tuple(tiles),
             m.priority,
             self.portrait,
             m.notice(),
-            m.department_page_index,
             m.card,
             m.offers_card(),
             m.card_hint(),
             m.offers_pickup,
         )
+        key = (actions, tuple(tiles), m.department_page_index)
         if key == self._key:
             return
-        self._key = key
+        old, self._key = self._key, key
+        if not isinstance(old, tuple) or old[0] != actions:
+            self._rebuild_actions()
+        self.picker.show_departments(tiles)
+
+    def _rebuild_actions(self) -> None:
+        """The banner, title, buttons and notice: only when they change, not with every queue
+        update (a button rebuilt under a visitor's finger would drop the touch)."""
+        m = self.model
         self.banner.setVisible(m.priority or m.card is not None)
         self.banner_text.setText(m.card_banner() or m.t("priority_banner"))
         self.cancel_priority.setText(m.t("card_cancel" if m.card else "priority_cancel"))
@@ -774,13 +781,23 @@ class StartScreen(Screen_):
             self.pickup_tile.clicked.connect(m.open_pickup)
             self.action_row.addWidget(self.pickup_tile, 1)
         if not self.portrait:  # the narrow side column: "Appointment check-in" on one line
-            for t in (self.card_tile, self.priority_tile, self.appointment_tile, self.pickup_tile):
-                if t is not None:
-                    t.name_label.setStyleSheet("font-size: 34px;")
+            shown = [
+                t
+                for t in (
+                    self.card_tile,
+                    self.priority_tile,
+                    self.appointment_tile,
+                    self.pickup_tile,
+                )
+                if t is not None
+            ]
+            for t in shown:
+                t.name_label.setStyleSheet("font-size: 34px;")
+                if len(shown) > 3:  # four buttons and the notice: their names say enough
+                    t.detail_label.hide()
         notice = m.notice()
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
-        self.picker.show_departments(tiles)
 
     def department_tile(self, dep_id: str) -> Tile:
         """The tile of a department on the page on show (LookupError if on another page)."""
