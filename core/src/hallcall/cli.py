@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hallcall {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default=None,
+        help="what HallCall logs (default info; -v is debug)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("docs", help="generated documentation")
     dosub = p.add_subparsers(dest="docs_command", required=True)
@@ -83,10 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if args.verbose:
-        logging.getLogger("hallcall").setLevel(logging.DEBUG)
-    else:
-        logging.getLogger("hallcall").setLevel(logging.INFO)
+    level = "debug" if args.verbose else (args.log_level or "info")
+    logging.getLogger("hallcall").setLevel(level.upper())
+    if level != "debug":
         logging.getLogger("amqtt").setLevel(logging.ERROR)
         logging.getLogger("transitions").setLevel(logging.ERROR)
     from hallcall.mqtt.settings import MqttSettingsError

@@ -17,7 +17,11 @@ from typing import Protocol, runtime_checkable
 
 from escpos.escpos import Escpos
 
+from hallcall.logs import Repeats
+
 log = logging.getLogger(__name__)
+#: A printer that stays unreachable is polled every few seconds: one line, then counts.
+_repeats = Repeats(log)
 
 _DLE_EOT = b"\x10\x04"
 _PRINTER = _DLE_EOT + b"\x01"  # n=1: printer status (bit 3 = offline)
@@ -93,9 +97,12 @@ def query_status(printer: Escpos, timeout_s: float | None = None) -> PrinterStat
         if device is None:
             return PrinterStatus.OFFLINE
         with _read_timeout(device, timeout_s):
-            return _interpret(lambda query: _ask(printer, device, query))
+            status = _interpret(lambda query: _ask(printer, device, query))
+        if status is not PrinterStatus.OFFLINE:
+            _repeats.recovered(str(id(printer)), "the printer answers its status queries again")
+        return status
     except Exception as exc:  # noqa: BLE001 - a status check must not take the kiosk down
-        log.warning("printer status query failed: %s", exc)
+        _repeats.failed(str(id(printer)), "printer status query failed: %s", exc)
         reset_connection(printer)
         return PrinterStatus.OFFLINE
 
