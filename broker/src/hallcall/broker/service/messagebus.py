@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from time import perf_counter
 from typing import Any, Literal
 
 from hallcall.broker.calendars import calendar_for, warn_if_unknown
@@ -44,6 +45,8 @@ from hallcall.protocol.topics import Sender, Topics
 from hallcall.version import __version__
 
 log = logging.getLogger(__name__)
+#: One line per command (hall, who, op, result, ms): `hallcall.broker.commands`.
+command_log = logging.getLogger("hallcall.broker.commands")
 
 #: Replies kept in memory per hall for repeats; older ones are read back from the database.
 REPLY_CACHE = 2048
@@ -276,6 +279,7 @@ class MessageBus:
             now = self.clock.now()
             works: dict[str, _HallWork] = {}
             answers: list[tuple[Inbound, dict[str, Any]]] = []
+            handled: list[tuple[Inbound, str, dict[str, Any], float]] = []  # for the command log
             for msg in messages:
                 if msg.hall not in self.halls:
                     log.warning(
@@ -298,17 +302,28 @@ class MessageBus:
                 if work is None:
                     work = works[msg.hall] = _HallWork(self.halls[msg.hall])
                     self._roll_over(work, now)
-                answers.append((msg, self._one(work, msg, now)))
-            return self._commit(works, answers)
+                started = perf_counter()
+                reply, op = self._one(work, msg, now)
+                answers.append((msg, reply))
+                if op is not None:
+                    handled.append((msg, op, reply, perf_counter() - started))
+            committing = perf_counter()
+            result = self._commit(works, answers)
+            if handled and command_log.isEnabledFor(logging.INFO):
+                _log_commands(handled, perf_counter() - committing)
+            return result
 
-    def _one(self, work: _HallWork, msg: Inbound, now: datetime) -> dict[str, Any]:
+    def _one(
+        self, work: _HallWork, msg: Inbound, now: datetime
+    ) -> tuple[dict[str, Any], str | None]:
+        """The reply, and the op when the command parsed (a bad one is logged apart, limited)."""
         try:
             command = p.parse_command(msg.raw)
         except p.BadPayload as bad:
             log.warning("dropped bad command from %s in %s: %s", msg.sender, msg.hall, bad.message)
-            return p.error_reply(bad.request_id, bad.code, bad.message)
+            return p.error_reply(bad.request_id, bad.code, bad.message), None
         call = _Call(work, msg, command, Context(work.hall, msg.sender, now, self.uow))
-        return self._chain(call)
+        return self._chain(call), command.op
 
     def _chain(self, call: _Call) -> dict[str, Any]:
         """The middleware in order, then the handler: each step may answer without the next."""
@@ -500,6 +515,25 @@ class MessageBus:
     def _answer(self, msg: Inbound, reply: dict[str, Any]) -> Answer:
         return Answer(
             msg.hall, msg.sender, self.topics[msg.hall].reply(msg.sender.kind, msg.sender.id), reply
+        )
+
+
+def _log_commands(
+    handled: list[tuple[Inbound, str, dict[str, Any], float]], commit_s: float
+) -> None:
+    """One line per command after its commit: hall, who, op, result, ms (its own handling and
+    its batch's commit, which it waited for). Off with `hallcall.broker.commands` at WARNING."""
+    for msg, op, reply, handle_s in handled:
+        error = reply.get("error")
+        result = "ok" if reply.get("ok") else (error or {}).get("code", "error")
+        command_log.info(
+            "%s %s/%s %s %s %.1f ms",
+            msg.hall,
+            msg.sender.kind,
+            msg.sender.id,
+            op,
+            result,
+            (handle_s + commit_s) * 1000,
         )
 
 
