@@ -234,6 +234,20 @@ def test_broker_unreachable_says_so_and_sends_nothing(kiosk):
     assert m.screen is Screen.UNAVAILABLE
 
 
+def test_a_broker_of_another_protocol_major_is_named_on_screen(kiosk):
+    """The device client passes such a status on as offline; the kiosk says why (issue #16)."""
+    m, fx = kiosk, kiosk.fx
+    m.set_server_status({"state": "offline", "version": "2.0.0", "protocol": 2})
+    assert m.screen is Screen.UNAVAILABLE and m.unavailable_reason() == "version_mismatch"
+    assert "版本不兼容" in m.unavailable_message()
+    m.choose_language("en")
+    assert "incompatible versions" in m.unavailable_message()
+    m.take_ticket()
+    assert fx.sent == []
+    m.set_server_status({"state": "online", "version": "0.1.0", "protocol": 1})
+    assert m.unavailable_reason() is None
+
+
 def test_a_kiosk_that_never_hears_the_broker_gives_up_waiting(catalog):
     clock, fx = Clock(), Effects()
     m = KioskModel(fx, now=clock, connect_grace_s=5)

@@ -1,5 +1,5 @@
 """`hallcall broker`, `hallcall config`, `hallcall db`, `hallcall mqtt-acl`, `hallcall mqtt-setup`,
-`hallcall upload`.
+`hallcall upload`, `hallcall devices`.
 
 The queue broker's own commands; the core's `hallcall` entry point finds them through the
 `hallcall.cli` entry point of this part (pyproject.toml), so a device has none of them.
@@ -238,6 +238,68 @@ def cmd_mqtt_setup(args) -> int:
     return 0
 
 
+def cmd_devices(args) -> int:
+    from hallcall.broker.acl import SharedUser
+    from hallcall.broker.provisioning import ProvisioningError, write_devices
+
+    config = load_or_exit(args.config)
+    out = Path(args.out).resolve()
+    try:
+        written = write_devices(
+            config,
+            out,
+            host=args.mqtt_host,
+            port=args.mqtt_port,
+            ca=args.mqtt_ca,
+            force=args.force,
+            keep_passwords=args.keep_passwords,
+            rotate=tuple(args.rotate or ()),
+            hall_file=args.config,
+        )
+    except (ProvisioningError, SharedUser) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    kept = len(written.entries) + 1 - len(written.fresh)
+    print(
+        f"wrote {out}/: {len(written.entries)} device files, mosquitto/passwd and acl, "
+        f"README.txt ({len(written.fresh)} new passwords, {kept} kept)"
+    )
+    if written.fresh and args.keep_passwords:
+        print("  new passwords: " + ", ".join(written.fresh))
+    print(f"  which file goes on which Pi: {out}/README.txt")
+    return 0
+
+
+def _register_devices(sub) -> None:
+    p = sub.add_parser(
+        "devices",
+        help="write every device file of a hall (one per Pi) with fresh passwords, "
+        "Mosquitto's password file and ACL",
+    )
+    p.add_argument("--config", required=True, help="the hall file")
+    p.add_argument("--out", required=True, help="the folder to write (kept secret: passwords)")
+    p.add_argument(
+        "--mqtt-host", required=True, help="the hall server's address as the Pis reach it"
+    )
+    p.add_argument("--mqtt-port", type=int, default=1883)
+    p.add_argument("--mqtt-ca", metavar="FILE", help="the hall CA's path on each Pi (TLS on)")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite an existing folder: every password new"
+    )
+    p.add_argument(
+        "--keep-passwords",
+        action="store_true",
+        help="rewrite an existing folder keeping each device's password",
+    )
+    p.add_argument(
+        "--rotate",
+        action="append",
+        metavar="ID",
+        help="with --keep-passwords: a new password for this device (id or user; repeat)",
+    )
+    p.set_defaults(func=cmd_devices)
+
+
 def _upload_outbox(args):
     from hallcall.broker.storage.database import create_db_engine
     from hallcall.broker.storage.migrate import upgrade
@@ -359,4 +421,5 @@ def register(sub) -> None:
     p.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
     p.set_defaults(func=cmd_mqtt_setup)
 
+    _register_devices(sub)
     _register_upload(sub)

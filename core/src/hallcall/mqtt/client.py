@@ -17,7 +17,8 @@ Every state, event and server status is parsed with the contract's own model
 (`hallcall.protocol.payloads.VIEW_MODELS`); one that does not fit is logged and dropped, and
 `on_view` listeners get the parsed model itself (`views` holds the newest of each). Retained
 states are cached per topic and a state older than the one held (by `seq`) is ignored, so a
-screen never moves backwards.
+screen never moves backwards. A `server/status` of another protocol major (`incompatible`
+says why, logged once) is passed on as offline: the device must not act on that broker.
 """
 
 from __future__ import annotations
@@ -36,8 +37,16 @@ import paho.mqtt.client as mqtt
 from pydantic import ValidationError
 
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
-from hallcall.protocol.payloads import Payload, encode, parse_view, timed_out, timeout_reply
+from hallcall.protocol.payloads import (
+    Payload,
+    ServerStatus,
+    encode,
+    parse_view,
+    timed_out,
+    timeout_reply,
+)
 from hallcall.protocol.topics import Topics
+from hallcall.version import incompatibility
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +91,8 @@ class DeviceClient:
         #: relative topic -> the newest state parsed with its contract model (and server/status)
         self.views: dict[str, Payload] = {}
         self.server_online = False
+        #: Why the queue broker's protocol is not this device's (None: it is, or not heard).
+        self.incompatible: str | None = None
         self.connected = threading.Event()
         self._health: dict[str, Any] = {}
         self._pending: dict[str, _Pending] = {}
@@ -313,6 +324,7 @@ class DeviceClient:
             log.warning("dropped a message on %s that the contract refuses: %s", msg.topic, exc)
             return
         if rel == "server/status":
+            payload, view = self._checked_status(payload, view)
             self.server_online = payload.get("state") == "online"
             if self.server_online:  # (re)subscribed by now: what it missed before is lost
                 self._send_pending_again()
@@ -331,6 +343,21 @@ class DeviceClient:
             listener(rel, payload)
         for view_listener in self._view_listeners:
             view_listener(rel, view)
+
+    def _checked_status(
+        self, payload: dict[str, Any], view: Payload
+    ) -> tuple[dict[str, Any], Payload]:
+        """A broker of another protocol major is shown as offline, with one clear log line."""
+        if not isinstance(view, ServerStatus):
+            return payload, view
+        reason = incompatibility(view.protocol, view.version)
+        if reason is not None and reason != self.incompatible:
+            log.error("%s/%s: %s", self.kind, self.id, reason)
+        self.incompatible = reason
+        if reason is None or payload.get("state") != "online":
+            return payload, view
+        payload = {**payload, "state": "offline"}
+        return payload, view.model_copy(update={"state": "offline"})
 
     def _send_pending_again(self) -> None:
         now = monotonic()

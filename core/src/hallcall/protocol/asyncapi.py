@@ -23,7 +23,9 @@ ID_PARAM = {"description": f"An id matching {ID_PATTERN}."}
 CHANNELS: dict[str, tuple[str, str, bool, list[type[BaseModel]], str]] = {
     "serverStatus": (
         "server/status",
-        'The queue broker\'s availability. Retained; the last will publishes {"state": "offline"}.',
+        'The queue broker\'s availability. Retained; the last will publishes {"state": "offline"}. '
+        "`version` is the broker's HallCall version and `protocol` the contract's major version "
+        "(1): a device of another protocol major treats the broker as offline and says why.",
         True,
         [p.VIEW_MODELS["server/status"]],
         "broker",

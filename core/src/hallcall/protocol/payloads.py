@@ -766,8 +766,14 @@ class CatalogView(Stamped):
 
 class ServerStatus(Payload):
     state: Literal["online", "offline"]
-    version: str | None = None
-    protocol: int | None = None
+    #: The queue broker's HallCall version, e.g. "0.1.0" (for the hall manager's update check).
+    version: str | None = Field(default=None, description="The queue broker's HallCall version.")
+    #: The contract's major version: a device of another one must not act on this broker.
+    protocol: int | None = Field(
+        default=None,
+        description="The MQTT contract's major version (topics under hallcall/v1/): a device "
+        "of another major treats the broker as offline and says so.",
+    )
     hall: str | None = None
     started_at: datetime | None = None
 

@@ -42,6 +42,7 @@ from hallcall.protocol.payloads import (
     ServerStatus,
     timed_out,
 )
+from hallcall.version import PROTOCOL_VERSION
 
 from .catalog import Catalog, Department, IdCardRules, Matter, parse_catalog
 from .printout import ticket_print
@@ -295,6 +296,8 @@ class KioskModel(DeviceModel):
         self.queues: dict[str, dict[str, Any]] = {}
         self.mqtt_up = False
         self.server_online: bool | None = None  # None: no server status heard yet
+        #: The queue broker speaks another protocol major: no tickets, and the screen says why.
+        self.version_mismatch = False
         self.printer_status = "unknown"
         self._started_at = now()
 
@@ -359,7 +362,7 @@ class KioskModel(DeviceModel):
         """Why no ticket can be taken now (a strings key suffix), or None."""
         if not self.broker_reachable():
             if self.server_online is False:
-                return "broker_offline"
+                return "version_mismatch" if self.version_mismatch else "broker_offline"
             if self.now() - self._started_at < self.connect_grace_s:
                 return "connecting"
             return "broker_offline"
@@ -884,6 +887,8 @@ class KioskModel(DeviceModel):
 
     def set_server_status(self, payload: dict[str, Any]) -> None:
         self.server_online = payload.get("state") == "online"
+        protocol = payload.get("protocol")
+        self.version_mismatch = isinstance(protocol, int) and protocol != PROTOCOL_VERSION
         self._changed()
 
     def set_printer_status(self, status: str) -> None:

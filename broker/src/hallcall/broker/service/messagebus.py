@@ -42,7 +42,7 @@ from hallcall.config.schema import HallConfig
 from hallcall.protocol import payloads as p
 from hallcall.protocol.idnumber import HashKeyError, key_file_too_open, read_hash_key
 from hallcall.protocol.topics import Sender, Topics
-from hallcall.version import __version__
+from hallcall.version import PROTOCOL_VERSION, __version__
 
 log = logging.getLogger(__name__)
 #: One line per command (hall, who, op, result, ms): `hallcall.broker.commands`.
@@ -268,7 +268,11 @@ class MessageBus:
     ) -> dict[str, Any]:
         return p.dump(
             p.ServerStatus(
-                state=state, version=__version__, protocol=1, hall=hall, started_at=started_at
+                state=state,
+                version=__version__,
+                protocol=PROTOCOL_VERSION,
+                hall=hall,
+                started_at=started_at,
             )
         )
 
