@@ -635,3 +635,20 @@ def test_a_department_with_one_matter_says_one_service(kiosk, catalog):
     kiosk.choose_language("en")
     assert kiosk.department_tiles()[0].detail == "1 service"
     assert kiosk.department_tiles()[1].detail.endswith(" services")
+
+
+def test_a_kiosk_whose_commands_are_not_answered_says_so_instead_of_online(kiosk):
+    """The connect probe got no reply (the Mosquitto ACL): no tickets, and the screen says why."""
+    m, fx = kiosk, kiosk.fx
+    assert m.unavailable_reason() is None
+    m.open_department("registrar")
+    m.open_matter("transcript")
+    m.commands_answered(False)
+    assert m.screen is Screen.UNAVAILABLE and m.unavailable_reason() == "commands_refused"
+    assert "ACL" in m.unavailable_message()
+    m.lang = "en"
+    assert "commands not answered" in m.unavailable_message()
+    m.take_ticket()
+    assert fx.sent == []
+    m.commands_answered(True)
+    assert m.unavailable_reason() is None and m.screen is Screen.GUIDE

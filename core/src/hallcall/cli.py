@@ -32,6 +32,8 @@ PART_OF_COMMAND = {
     "voice": "hallcall-display",
     "rating-pad": "hallcall-rating-pad",
     "demo": "hallcall-demo",
+    # Every device part brings it, with the checks of its own device kinds.
+    "doctor": "the device's part: hallcall-kiosk, -window-terminal, -display or -rating-pad",
 }
 
 

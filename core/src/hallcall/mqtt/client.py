@@ -56,6 +56,9 @@ ReplyHandler = Callable[[dict[str, Any]], None]
 
 #: Seconds without a reply after which a request is sent again (same request_id).
 RETRY_S = 3.0
+#: Seconds a device waits for the reply to its connect probe (`device.ping`) before it says
+#: "commands not answered (ACL?)".
+PROBE_TIMEOUT_S = 5.0
 #: Request ids answered lately, so a repeated reply is not taken for a new one.
 ANSWERED_MEMORY = 1024
 
@@ -81,6 +84,8 @@ class DeviceClient:
         device_id: str,
         settings: MqttSettings,
         subscriptions: list[str] | None = None,
+        *,
+        probe: bool = False,
     ):
         self.topics = Topics(hall)
         self.kind, self.id = kind, device_id
@@ -94,6 +99,13 @@ class DeviceClient:
         #: Why the queue broker's protocol is not this device's (None: it is, or not heard).
         self.incompatible: str | None = None
         self.connected = threading.Event()
+        #: With `probe`, a `device.ping` is sent at every connect: True once one was answered,
+        #: False when the queue broker is online and none was answered in PROBE_TIMEOUT_S (the
+        #: Mosquitto ACL refuses this device's command or reply topic), None until known.
+        self.commands_answered: bool | None = None
+        self._probe = probe
+        self._probe_ids: list[str] = []  # the latest probes' request ids
+        self._probe_listeners: list[Callable[[bool | None], None]] = []
         self._health: dict[str, Any] = {}
         self._pending: dict[str, _Pending] = {}
         self._answered: OrderedDict[str, None] = OrderedDict()
@@ -167,6 +179,54 @@ class DeviceClient:
 
     def on_connection(self, listener: Callable[[bool], None]) -> None:
         self._connection_listeners.append(listener)
+
+    def on_commands_answered(self, listener: Callable[[bool | None], None]) -> None:
+        """`listener(commands_answered)` whenever the connect probe's verdict changes."""
+        self._probe_listeners.append(listener)
+
+    # ------------------------------------------------------------------ the connect probe
+    def _send_probe(self) -> None:
+        """A `device.ping`: its reply proves the ACL lets this device command and hear."""
+        with self._lock:
+            if any(rid in self._pending for rid in self._probe_ids):
+                return  # one is on its way (the pending resend covers a reconnect)
+            rid = "ping-" + uuid.uuid4().hex
+            self._probe_ids = [*self._probe_ids[-15:], rid]
+        self.submit("device.ping", self._probe_replied, timeout=PROBE_TIMEOUT_S, request_id=rid)
+
+    def _probe_replied(self, reply: dict[str, Any]) -> None:
+        if not timed_out(reply):
+            if reply.get("ok") is False:  # answered, so the ACL is right; the hall file is not
+                log.warning(
+                    "%s/%s: the queue broker refused device.ping: %s",
+                    self.kind,
+                    self.id,
+                    (reply.get("error") or {}).get("message"),
+                )
+            self._set_answered(True)
+        elif self.server_online:
+            log.error(
+                "%s/%s: commands not answered (ACL?): no reply to device.ping on %s within %g s "
+                "while the queue broker is online; the Mosquitto ACL must let this device's user "
+                "publish it and read %s (regenerate with hallcall mqtt-acl; hallcall doctor "
+                "--device FILE checks it)",
+                self.kind,
+                self.id,
+                self.topics.command(self.kind, self.id),
+                PROBE_TIMEOUT_S,
+                self.topics.reply(self.kind, self.id),
+            )
+            self._set_answered(False)
+        # else: the queue broker is offline, so no verdict; probed again when it is back
+
+    def _set_answered(self, answered: bool) -> None:
+        if answered == self.commands_answered:
+            return
+        if answered and self.commands_answered is False:
+            log.info("%s/%s: commands are answered again", self.kind, self.id)
+        self.commands_answered = answered
+        for listener in self._probe_listeners:
+            listener(answered)
 
     # ------------------------------------------------------------------ health
     def set_health(self, **health: Any) -> None:
@@ -286,6 +346,8 @@ class DeviceClient:
         self._publish_status()
         self._send_pending_again()
         self.connected.set()
+        if self._probe:
+            self._send_probe()
         for listener in self._connection_listeners:
             listener(True)
 
@@ -328,6 +390,8 @@ class DeviceClient:
             self.server_online = payload.get("state") == "online"
             if self.server_online:  # (re)subscribed by now: what it missed before is lost
                 self._send_pending_again()
+                if self._probe and self.commands_answered is not True:
+                    self._send_probe()
             self.views[rel] = view
             listeners = self._state_listeners
         elif rel.startswith("state/"):
@@ -383,6 +447,9 @@ class DeviceClient:
                     self._answered.popitem(last=False)
         if pending is not None:
             pending.on_reply(payload)
+            return
+        if rid in self._probe_ids:  # a probe's reply after its deadline: the ACL is right
+            self._set_answered(True)
             return
         for listener in self._reply_listeners:  # after its deadline, or for no request of ours
             listener(payload)

@@ -34,7 +34,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hallcall.protocol.idnumber import ID_HASH_PATTERN, valid_id_number
-from hallcall.protocol.topics import ID_PATTERN, MAX_PAYLOAD_BYTES
+from hallcall.protocol.topics import DEVICE_KINDS, ID_PATTERN, MAX_PAYLOAD_BYTES
 
 #: Bounds checked before a command is parsed: deeper JSON or longer integers are refused.
 MAX_DEPTH = 16
@@ -336,6 +336,17 @@ class DayClose(AdminCommand, frozen=True):
     op: Literal["day.close"]
 
 
+class DevicePing(Command, frozen=True):
+    """Extension (issue #16, any device kind): a probe that changes nothing.
+
+    Its reply proves that the device may publish its own command topic and receive its replies
+    (the Mosquitto ACL and the device's credentials), which `hallcall doctor` and every device
+    at connect check. A query: not kept, a repeat is answered afresh.
+    """
+
+    op: Literal["device.ping"]
+
+
 AnyCommand = Annotated[
     TicketIssue
     | AppointmentCheckin
@@ -356,7 +367,8 @@ AnyCommand = Annotated[
     | WindowAssign
     | AppointmentBook
     | StaffUnlock
-    | DayClose,
+    | DayClose
+    | DevicePing,
     Field(discriminator="op"),
 ]
 # pydantic types the argument as a PEP 747 TypeForm, which pyright (without its experimental
@@ -396,12 +408,13 @@ OP_SENDERS: dict[str, frozenset[str]] = {
     "appointment.book": frozenset({"admin"}),
     "staff.unlock": frozenset({"admin"}),
     "day.close": frozenset({"admin"}),
+    "device.ping": frozenset(DEVICE_KINDS),
 }
 
 
 #: Ops that only read: they change nothing, so the broker neither keeps their replies nor looks
 #: their request_id up (a repeat is answered afresh) and a batch of them commits nothing.
-QUERY_OPS: frozenset[str] = frozenset({"ticket.status"})
+QUERY_OPS: frozenset[str] = frozenset({"ticket.status", "device.ping"})
 
 
 class BadPayload(Exception):
@@ -628,6 +641,16 @@ class CheckinView(Payload):
     expired: bool = False
 
 
+class DevicePong(Payload):
+    """Extension (issue #16): the data of a good `device.ping` reply: who the broker took the
+    sender for (from its topic) and the queue broker's version."""
+
+    kind: str
+    id: str
+    hall: str
+    version: str
+
+
 class RemoteTicketView(Payload):
     """Extension (issue #14): the data of a good `ticket.remote` reply.
 
@@ -816,6 +839,7 @@ REPLY_DATA_MODELS: dict[str, type[Payload]] = {
     "ticket.status": TicketStatusView,
     "ticket.rate": TicketRatedView,
     "ticket.remote": RemoteTicketView,
+    "device.ping": DevicePong,
 }
 
 

@@ -54,6 +54,7 @@ class DeviceApp(QObject):
         self.bridge = DeviceBridge(client, self)
         self.bridge.view_heard.connect(self._heard)
         self.bridge.connection.connect(self._connection)
+        self.bridge.commands_answered.connect(self._commands_answered)
         self.bridge.reply_heard.connect(self._late_reply)
         self._timer = QTimer(self)
         if tick_ms is not None:
@@ -130,6 +131,10 @@ class DeviceApp(QObject):
 
     def _connection(self, up: bool) -> None:
         self.model.connection_changed(up)
+        self.changed.emit()
+
+    def _commands_answered(self, answered: bool | None) -> None:
+        self.model.commands_answered(answered)
         self.changed.emit()
 
     def _late_reply(self, reply: dict[str, Any]) -> None:

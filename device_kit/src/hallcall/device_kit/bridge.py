@@ -20,6 +20,7 @@ class DeviceBridge(QObject):
     event_heard = Signal(str, dict)
     view_heard = Signal(str, object)  # relative topic, its contract model (states and events)
     connection = Signal(bool)
+    commands_answered = Signal(object)  # the connect probe's verdict: True, False or None
     reply_heard = Signal(dict)  # a reply after its deadline (see DeviceClient.on_reply)
     _reply = Signal(object, dict)  # (handler, reply) delivered on the GUI thread
 
@@ -30,6 +31,7 @@ class DeviceBridge(QObject):
         client.on_event(lambda topic, payload: self.event_heard.emit(topic, payload))
         client.on_view(lambda topic, view: self.view_heard.emit(topic, view))
         client.on_connection(lambda up: self.connection.emit(up))
+        client.on_commands_answered(lambda answered: self.commands_answered.emit(answered))
         client.on_reply(lambda payload: self.reply_heard.emit(payload))
         self._reply.connect(lambda handler, reply: handler(reply))
 

@@ -145,4 +145,10 @@ def add_device_options(parser: argparse.ArgumentParser, example: str) -> None:
         action="store_true",
         help="only check the device file (every problem, with its key) and exit",
     )
+    parser.add_argument(
+        "--connect",
+        action="store_true",
+        help="with --check: also connect to MQTT as the device and check its hardware, as "
+        "`hallcall doctor` does (one line per check, exit status 1 when one fails)",
+    )
     add_mqtt_options(parser)

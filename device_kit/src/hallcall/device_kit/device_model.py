@@ -21,6 +21,10 @@ class DeviceModel:
     def connection_changed(self, connected: bool) -> None:
         """The MQTT connection went up or down (retained states come again after it is back)."""
 
+    def commands_answered(self, answered: bool | None) -> None:
+        """The connect probe's verdict (`DeviceClient.commands_answered`): False when the queue
+        broker is online but does not answer this device's commands (the Mosquitto ACL)."""
+
     def late_reply(self, reply: dict[str, Any]) -> None:
         """A reply after its request's deadline, or for no request of this process."""
 

@@ -7,7 +7,10 @@ import logging
 
 from hallcall.device_kit.command import run_device_command
 from hallcall.device_kit.device_file import add_device_options, load_device_file
+from hallcall.device_kit.doctor import register_doctor
 from hallcall.device_kit.lifecycle import stop_on_signals
+
+from .doctor import DISPLAY_DOCTOR, SIGN_DOCTOR
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ def cmd_display(args: argparse.Namespace) -> int:
         f"voice {'on' if s.voice.enabled else 'off'}",
         run,
         needs_screen=lambda s: not args.voice_only,
+        doctor=DISPLAY_DOCTOR,
     )
 
 
@@ -66,6 +70,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
         lambda s: f"{len(s.signs)} sign(s) of hall {s.hall!r}",
         run,
         needs_screen=lambda s: False,
+        doctor=SIGN_DOCTOR,
     )
 
 
@@ -87,3 +92,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_device_options(p, "display/examples/sign.toml")
     p.set_defaults(func=cmd_sign)
+    register_doctor(subparsers, DISPLAY_DOCTOR)
+    register_doctor(subparsers, SIGN_DOCTOR)

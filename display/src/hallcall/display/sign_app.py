@@ -109,7 +109,7 @@ class SignApp:
             else sorted({f"state/window/{e.window}" for e in settings.signs})
         )
         self.client = client or DeviceClient(
-            settings.hall, "sign", settings.device, settings.mqtt.settings(), subs
+            settings.hall, "sign", settings.device, settings.mqtt.settings(), subs, probe=True
         )
         self._lock = threading.Lock()
         self._windows: dict[str, dict[str, Any]] = {}

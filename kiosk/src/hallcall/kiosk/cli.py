@@ -6,6 +6,9 @@ import argparse
 
 from hallcall.device_kit.command import run_device_command
 from hallcall.device_kit.device_file import add_device_options, load_device_file
+from hallcall.device_kit.doctor import register_doctor
+
+from .doctor import KIOSK_DOCTOR
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--landscape", action="store_true", help="with --windowed: 1920x1080")
     p.set_defaults(func=cmd_kiosk)
+    register_doctor(subparsers, KIOSK_DOCTOR)
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
@@ -43,4 +47,5 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         ),
         lambda s: f"kiosk {s.device!r} of hall {s.hall!r}, printer {s.printer.kind}",
         run,
+        doctor=KIOSK_DOCTOR,
     )

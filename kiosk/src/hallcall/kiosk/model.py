@@ -298,6 +298,8 @@ class KioskModel(DeviceModel):
         self.server_online: bool | None = None  # None: no server status heard yet
         #: The queue broker speaks another protocol major: no tickets, and the screen says why.
         self.version_mismatch = False
+        #: False: the broker is online but does not answer this kiosk's probe (the ACL).
+        self.commands_ok: bool | None = None
         self.printer_status = "unknown"
         self._started_at = now()
 
@@ -366,6 +368,8 @@ class KioskModel(DeviceModel):
             if self.now() - self._started_at < self.connect_grace_s:
                 return "connecting"
             return "broker_offline"
+        if self.commands_ok is False:
+            return "commands_refused"
         if self.catalog is None:
             return "no_catalog"
         if self.printer_status not in PRINTABLE:
@@ -850,6 +854,10 @@ class KioskModel(DeviceModel):
 
     def connection_changed(self, connected: bool) -> None:
         self.set_mqtt(connected)
+
+    def commands_answered(self, answered: bool | None) -> None:
+        self.commands_ok = answered
+        self._changed()
 
     def late_reply(self, reply: dict[str, Any]) -> None:
         self.reply(reply)

@@ -75,6 +75,7 @@ def build(
             settings.device,
             mqtt or settings.mqtt.settings(),
             SUBSCRIPTIONS,
+            probe=True,  # an ACL that refuses its commands is logged (device.ping)
         )
         client.start()
     model = make_model(settings, now)

@@ -6,6 +6,8 @@ import argparse
 
 from hallcall.device_kit.command import run_device_command
 from hallcall.device_kit.device_file import add_device_options
+from hallcall.device_kit.doctor import register_doctor
+from hallcall.rating_pad.doctor import PAD_DOCTOR
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_device_options(p, "rating_pad/examples/rating-pad.toml")
     p.add_argument("--windowed", action="store_true", help="a window (`size`), not full screen")
     p.set_defaults(func=cmd_rating_pad)
+    register_doctor(subparsers, PAD_DOCTOR)
 
 
 def cmd_rating_pad(args: argparse.Namespace) -> int:
@@ -38,4 +41,5 @@ def cmd_rating_pad(args: argparse.Namespace) -> int:
         describe,
         run,
         needs_screen=lambda s: s.show_ui,
+        doctor=PAD_DOCTOR,
     )

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 from hallcall.device_kit.command import run_device_command
 from hallcall.device_kit.device_file import add_device_options, load_device_file
+from hallcall.device_kit.doctor import register_doctor
 from hallcall.device_kit.lifecycle import stop_on_signals
+from hallcall.window_terminal.doctor import WINDOW_DOCTOR
 from hallcall.window_terminal.settings import TerminalSettings
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--headless", action="store_true", help="no screen: the keypad alone drives the window"
     )
     p.set_defaults(func=cmd_window)
+    register_doctor(subparsers, WINDOW_DOCTOR)
 
 
 def cmd_window(args: argparse.Namespace) -> int:
@@ -79,6 +82,7 @@ def cmd_window(args: argparse.Namespace) -> int:
         describe,
         run,
         needs_screen=lambda s: not headless(s),
+        doctor=WINDOW_DOCTOR,
     )
 
 

@@ -59,7 +59,7 @@ class HeadlessTerminal:
         post: str = "A",
         pin: str | None = None,
     ):
-        self.client = DeviceClient(hall, "window", window, mqtt, subscriptions(window))
+        self.client = DeviceClient(hall, "window", window, mqtt, subscriptions(window), probe=True)
         self.model = TerminalModel(window, lang)
         self.controller = Controller(
             self.model,

@@ -26,6 +26,7 @@ from hallcall.broker.service.unit_of_work import UnitOfWork
 from hallcall.protocol import payloads as p
 from hallcall.protocol.idnumber import id_hash
 from hallcall.protocol.topics import Sender
+from hallcall.version import __version__
 
 
 @dataclass
@@ -206,6 +207,16 @@ def day_close(cmd: p.DayClose, ctx: Context) -> dict[str, Any]:
     return {"summary": summary}
 
 
+def device_ping(cmd: p.DevicePing, ctx: Context) -> dict[str, Any]:
+    """Changes nothing: the reply itself is the answer (the ACL lets the device command and hear)."""
+    return {
+        "kind": ctx.sender.kind,
+        "id": ctx.sender.id,
+        "hall": ctx.hall.id,
+        "version": __version__,
+    }
+
+
 HANDLERS: dict[str, Callable[[Any, Context], dict[str, Any]]] = {
     "ticket.issue": ticket_issue,
     "appointment.checkin": appointment_checkin,
@@ -227,4 +238,5 @@ HANDLERS: dict[str, Callable[[Any, Context], dict[str, Any]]] = {
     "appointment.book": appointment_book,
     "staff.unlock": staff_unlock,
     "day.close": day_close,
+    "device.ping": device_ping,
 }
