@@ -190,6 +190,28 @@ def test_broker_role_configures_mosquitto(tmp_path):
         "--out",
         "/etc/hallcall/mosquitto",
     ] in manifest["commands"]
+    # Found on a clean Debian 12 chroot: Mosquitto reads passwd as the user mosquitto, and the
+    # queue broker (user hallcall) must reach its password through secrets/ (mode 0700 root).
+    assert ["chmod", "0640", "/etc/hallcall/mosquitto/passwd", "/etc/hallcall/mosquitto/acl"] in (
+        manifest["commands"]
+    )
+    assert ["chgrp", "hallcall", "/etc/hallcall/mosquitto/secrets"] in manifest["commands"]
+    assert ["chmod", "0710", "/etc/hallcall/mosquitto/secrets"] in manifest["commands"]
+    assert manifest["commands"][0] == ["apt-get", "update", "-q"]
+
+
+def test_in_a_chroot_systemctl_only_enables(monkeypatch, capsys):
+    """No systemd as PID 1 (a chroot, an image being built): enable on the files, start at boot."""
+    from hallcall.install import plan
+
+    ran = []
+    monkeypatch.setattr(plan, "systemd_running", lambda: False)
+    monkeypatch.setattr(plan.subprocess, "run", lambda argv, check: ran.append(argv))
+    plan._run(plan.Command(("systemctl", "enable", "hallcall-kiosk.service"), ""))
+    plan._run(plan.Command(("systemctl", "restart", "hallcall-kiosk.service"), ""))
+    plan._run(plan.Command(("systemctl", "daemon-reload"), ""))
+    assert ran == [("systemctl", "--root=/", "enable", "hallcall-kiosk.service")]
+    assert capsys.readouterr().out.count("skipped (systemd is not running)") == 2
 
 
 def test_eglfs_instead_of_cage(tmp_path):

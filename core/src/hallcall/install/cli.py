@@ -45,7 +45,10 @@ def cmd_install(args: argparse.Namespace) -> int:
             "(--root: no command was run; they are listed in etc/hallcall/installed/)"
         )
     else:
-        print(f"hallcall install {args.role}: running; logs: journalctl -u hallcall-{args.role} -f")
+        from hallcall.install.plan import systemd_running
+
+        state = "running" if systemd_running() else "enabled, starts at boot"
+        print(f"hallcall install {args.role}: {state}; logs: journalctl -u hallcall-{args.role} -f")
     return 0
 
 

@@ -203,6 +203,7 @@ def make_plan(role_name: str, device_file: Path, options: Options) -> Plan:
     role = ROLES[role_name]
     plan = Plan(role)
     cmd = plan.commands.append
+    cmd(Command(("apt-get", "update", "-q"), "fresh package lists"))
     cmd(
         Command(
             ("apt-get", "install", "-y", "--no-install-recommends", *role.apt),
@@ -264,11 +265,24 @@ def make_plan(role_name: str, device_file: Path, options: Options) -> Plan:
         )
         after(
             Command(
+                ("chmod", "0640", f"{MOSQUITTO_DIR}/passwd", f"{MOSQUITTO_DIR}/acl"),
+                "as the user mosquitto (it drops root before reading them)",
+            )
+        )
+        after(
+            Command(
                 ("chgrp", USER, f"{MOSQUITTO_DIR}/secrets/queue-broker.password"),
                 "the queue broker reads its own password",
             )
         )
         after(Command(("chmod", "0640", f"{MOSQUITTO_DIR}/secrets/queue-broker.password"), ""))
+        after(
+            Command(
+                ("chgrp", USER, f"{MOSQUITTO_DIR}/secrets"),
+                "the queue broker may reach its password file, not list the others",
+            )
+        )
+        after(Command(("chmod", "0710", f"{MOSQUITTO_DIR}/secrets"), ""))
     after(Command(("systemctl", "daemon-reload"), "systemd reads the new unit"))
     if role.name == "broker":
         after(Command(("systemctl", "enable", "mosquitto.service"), "Mosquitto starts at boot"))
@@ -282,9 +296,21 @@ def _under(root: Path, path: str) -> Path:
     return root / path.lstrip("/")
 
 
+def systemd_running() -> bool:
+    """systemd is PID 1 here (not a chroot or an image being built)."""
+    return Path("/run/systemd/system").is_dir()
+
+
 def _run(command: Command) -> None:
-    print(f"hallcall install: {shlex.join(command.argv)}", flush=True)
-    subprocess.run(command.argv, check=True)
+    argv = command.argv
+    if argv[0] == "systemctl" and not systemd_running():
+        # In a chroot or an image: enabling works on the files alone; the rest waits for boot.
+        if argv[1] != "enable":
+            print(f"hallcall install: skipped (systemd is not running): {shlex.join(argv)}")
+            return
+        argv = ("systemctl", "--root=/", *argv[1:])
+    print(f"hallcall install: {shlex.join(argv)}", flush=True)
+    subprocess.run(argv, check=True)
 
 
 def install(plan: Plan, root: Path) -> list[str]:
@@ -327,8 +353,14 @@ def uninstall(role_name: str, root: Path, dry_run: bool = False) -> list[str]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     unit = unit_name(role_name)
     removed: list[str] = []
+    booted = systemd_running()
     if live:
-        subprocess.run(("systemctl", "disable", "--now", unit), check=False)
+        disable = (
+            ("systemctl", "disable", "--now", unit)
+            if booted
+            else ("systemctl", "--root=/", "disable", unit)
+        )
+        subprocess.run(disable, check=False)
     for path in [*manifest["files"], f"{MANIFESTS}/{role_name}.json"]:
         target = _under(root, path)
         if target.exists():
@@ -342,10 +374,10 @@ def uninstall(role_name: str, root: Path, dry_run: bool = False) -> list[str]:
             import shutil
 
             shutil.rmtree(_under(root, VENV), ignore_errors=True)
-    if live:
+    if live and booted:
         subprocess.run(("systemctl", "daemon-reload"), check=False)
         if role_name == "broker":
             subprocess.run(("systemctl", "try-restart", "mosquitto.service"), check=False)
-        if not others:
-            subprocess.run(("userdel", USER), check=False)
+    if live and not others:
+        subprocess.run(("userdel", USER), check=False)
     return removed
