@@ -20,7 +20,8 @@ packages=(
   mosquitto
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(mosquitto-clients postgresql socat libzbar0 sox chromium xvfb xauth)
+  # systemd: systemd-analyze verifies the units `hallcall install` writes (tests/install).
+  packages+=(mosquitto-clients postgresql socat libzbar0 sox chromium xvfb xauth systemd)
 fi
 
 missing=()

@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     dosub = p.add_subparsers(dest="docs_command", required=True)
     d = dosub.add_parser("asyncapi", help="print the MQTT contract as an AsyncAPI 3.0 document")
     d.set_defaults(func=cmd_docs_asyncapi)
+    from hallcall.install.cli import register as register_install
+
+    register_install(sub)  # in the core: a fresh Pi has it before its role's part
     for entry in sorted(entry_points(group="hallcall.cli"), key=lambda e: e.name):
         entry.load()(sub)
     return parser

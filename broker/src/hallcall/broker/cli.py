@@ -16,6 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
+from hallcall import sdnotify
 from hallcall.config.loader import DEMO_PIN, hall_files, load_or_exit
 from hallcall.mqtt.settings import add_server_options, settings_from_args
 
@@ -137,6 +138,7 @@ def cmd_broker(args) -> int:
         args.mqtt_port,
     )
     stop.wait()
+    sdnotify.stopping()
     for sender in senders:
         sender.stop()
     server.stop()
@@ -167,7 +169,11 @@ def _run_workers(args, halls: int) -> int:
     if args.mqtt_password:  # already read from --mqtt-password-file
         env["HALLCALL_MQTT_PASSWORD"] = args.mqtt_password
         env.pop("HALLCALL_MQTT_PASSWORD_FILE", None)
+    # The workers are not systemd's main process: this one answers its readiness and watchdog.
+    env.pop("NOTIFY_SOCKET", None)
     procs = [subprocess.Popen([*base, "--worker", f"{k}/{count}"], env=env) for k in range(count)]
+    sdnotify.ready(f"{count} queue broker workers")
+    sdnotify.keep_alive(threading.Event(), healthy=lambda: all(p.poll() is None for p in procs))
 
     def forward(signum, _frame):
         for proc in procs:

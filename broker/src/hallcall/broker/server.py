@@ -30,6 +30,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from hallcall import sdnotify
 from hallcall.broker.acl import queue_broker_user
 from hallcall.broker.service.messagebus import Inbound, MessageBus, Publication, ServerState
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
@@ -176,6 +177,7 @@ class QueueBrokerServer:
     def _work(self) -> None:
         next_tick = monotonic() + self.tick_s
         while not self._stopping.is_set():
+            sdnotify.ping()  # systemd's watchdog: this loop, not a helper thread, still turns
             if not self._connect_if_needed():
                 self._stopping.wait(0.2)
                 continue
@@ -259,6 +261,8 @@ class QueueBrokerServer:
         )
         self._publish_all(self.bus.republish_all())
         self.ready.set()
+        # systemd (Type=notify) counts the queue broker as started once it serves its halls.
+        sdnotify.ready(f"serving {', '.join(self.halls)} on {self.settings.host}")
 
     def _run(self, batch: list[Inbound]) -> None:
         if not batch:

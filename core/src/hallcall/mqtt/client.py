@@ -36,6 +36,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from pydantic import ValidationError
 
+from hallcall import sdnotify
 from hallcall.mqtt.connection import MqttSettings, guarded, make_client, start, stop
 from hallcall.protocol.payloads import (
     Payload,
@@ -346,6 +347,7 @@ class DeviceClient:
         self._publish_status()
         self._send_pending_again()
         self.connected.set()
+        sdnotify.status(f"{self.kind}/{self.id}: connected to MQTT")
         if self._probe:
             self._send_probe()
         for listener in self._connection_listeners:
@@ -353,6 +355,7 @@ class DeviceClient:
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
+        sdnotify.status(f"{self.kind}/{self.id}: MQTT offline ({reason_code})")
         for listener in self._connection_listeners:
             listener(False)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 
 from hallcall.mqtt.settings import add_server_options, settings_from_args
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from hallcall.config.loader import ConfigError, load_config
     from hallcall.web.app import WebOptions, create_app
     from hallcall.web.hub import WebHub
@@ -60,8 +59,28 @@ def cmd_web(args: argparse.Namespace) -> int:
         hub = WebHub(config.hall.id, settings_from_args(args), device)
         app = create_app(hub, WebOptions(near_ahead=args.near_ahead, streams=stream_limits(args)))
     print(f"HallCall web for {config.hall.id}: http://{args.host}:{args.port}/lobby", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
+    serve(app, args.host, args.port)
     return 0
+
+
+def serve(app, host: str, port: int) -> None:
+    """uvicorn, telling systemd (Type=notify) once it listens and, from its own loop's tick,
+    that the loop still turns (WatchdogSec=): a hung server is restarted."""
+    import uvicorn
+
+    from hallcall import sdnotify
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                sdnotify.ready(f"serving http://{host}:{port}")
+
+        async def on_tick(self, counter: int) -> bool:
+            sdnotify.ping()
+            return await super().on_tick(counter)
+
+    Server(uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=True)).run()
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
