@@ -22,6 +22,7 @@ from escpos.printer import Dummy
 
 from .factory import set_media_width
 from .ticket import TicketPrint, labels
+from .wrapping import ellipsize_measured, wrap_measured
 
 #: Select and cancel Chinese character mode (FS &, FS .).
 CHINESE_MODE_ON = b"\x1c\x26"
@@ -30,7 +31,6 @@ CHINESE_MODE_OFF = b"\x1c\x2e"
 DOTS_PER_COLUMN = 12
 #: Materials lists longer than this many printed lines end in "…", as on the raster ticket.
 MAX_MATERIAL_LINES = 8
-_NO_LINE_START = set("，。、；：？！）》」』】〕…,.;:?!)]}%")
 
 
 class NotInPrinterFont(ValueError):
@@ -73,54 +73,9 @@ def columns(text: str) -> int:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` columns: English breaks between words, Chinese anywhere, a
-    closing mark never starts a line, a word longer than a line is split."""
-    return _wrap_paragraph(clean(text), width)
-
-
-def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    word = ""
-    for ch in text:
-        if ch.isspace() or ord(ch) > 0x7F:
-            if word:
-                out.append(word)
-                word = ""
-            out.append(" " if ch.isspace() else ch)
-        else:
-            word += ch
-    if word:
-        out.append(word)
-    return out
-
-
-def _wrap_paragraph(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for token in _tokens(text):
-        if token == " ":
-            if line and not line.endswith(" "):
-                line += " "
-            continue
-        if columns(line + token) <= width:
-            line += token
-            continue
-        if token[0] in _NO_LINE_START and line and not line.endswith(" "):
-            lines.append(line[:-1].rstrip())
-            line = line[-1] + token
-        else:
-            if line.strip():
-                lines.append(line.rstrip())
-            line = token
-        while columns(line) > width and len(line) > 1:
-            cut = len(line)
-            while cut > 1 and columns(line[:cut]) > width:
-                cut -= 1
-            lines.append(line[:cut])
-            line = line[cut:]
-    if line.strip() or not lines:
-        lines.append(line.rstrip())
-    return lines
+    """Lines of at most `width` columns, broken as the raster ticket breaks them (wrapping.py):
+    English between words, Chinese anywhere, a closing mark never starting a line."""
+    return wrap_measured(clean(text), columns, width)
 
 
 class _NativeTicket:
@@ -197,10 +152,8 @@ class _NativeTicket:
             wrapped = wrap(item, self.cols - columns(bullet))
             lines += [bullet + wrapped[0]] + ["  " + w for w in wrapped[1:]]
         if len(lines) > MAX_MATERIAL_LINES:
-            last = lines[MAX_MATERIAL_LINES - 1]
-            while last and columns(last + "…") > self.cols:
-                last = last[:-1]
-            lines = lines[: MAX_MATERIAL_LINES - 1] + [last.rstrip() + "…"]
+            last = ellipsize_measured(lines[MAX_MATERIAL_LINES - 1], columns, self.cols)
+            lines = lines[: MAX_MATERIAL_LINES - 1] + [last]
         for line in lines:
             self.p._raw(encode(line) + b"\n")
 

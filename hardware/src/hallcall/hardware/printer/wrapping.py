@@ -8,8 +8,12 @@ and a word wider than the line is split by characters so nothing is ever clipped
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PIL import ImageFont
+
+#: The width of a line: a font's `getlength` in pixels, or a printer's character columns.
+Measure = Callable[[str], float]
 
 # One token = a run of non-CJK, non-space characters (a word), a single CJK character,
 # or a run of spaces.
@@ -23,13 +27,18 @@ _NO_LINE_START = set("，。、；：？！）》」』】〕…,.;:?!)]}%")
 
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, width_px: float) -> list[str]:
     """Lines of text each at most width_px wide (explicit newlines are kept)."""
+    return wrap_measured(text, font.getlength, width_px)
+
+
+def wrap_measured(text: str, measure: Measure, width: float) -> list[str]:
+    """`wrap_text` for any measure of a line: pixels in a font, or a printer's columns."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines.extend(_wrap_paragraph(paragraph, font, width_px))
+        lines.extend(_wrap_paragraph(paragraph, measure, width))
     return lines
 
 
-def _wrap_paragraph(text: str, font: ImageFont.FreeTypeFont, width_px: float) -> list[str]:
+def _wrap_paragraph(text: str, measure: Measure, width: float) -> list[str]:
     lines: list[str] = []
     line = ""
     for token in _TOKEN.findall(text):
@@ -38,7 +47,7 @@ def _wrap_paragraph(text: str, font: ImageFont.FreeTypeFont, width_px: float) ->
                 line += " "
             continue
         candidate = line + token
-        if font.getlength(candidate.rstrip()) <= width_px:
+        if measure(candidate.rstrip()) <= width:
             line = candidate
             continue
         if token[0] in _NO_LINE_START and line and not line.endswith(" "):
@@ -49,8 +58,8 @@ def _wrap_paragraph(text: str, font: ImageFont.FreeTypeFont, width_px: float) ->
             if line.strip():
                 lines.append(line.rstrip())
             line = token
-        while font.getlength(line) > width_px and len(line) > 1:
-            head = _longest_prefix(line, font, width_px)
+        while measure(line) > width and len(line) > 1:
+            head = _longest_prefix(line, measure, width)
             lines.append(head)
             line = line[len(head) :]
     if line.strip() or not lines:
@@ -58,12 +67,12 @@ def _wrap_paragraph(text: str, font: ImageFont.FreeTypeFont, width_px: float) ->
     return lines
 
 
-def _longest_prefix(text: str, font: ImageFont.FreeTypeFont, width_px: float) -> str:
+def _longest_prefix(text: str, measure: Measure, width: float) -> str:
     """Longest prefix (at least one character) that fits."""
     lo, hi = 1, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if font.getlength(text[:mid]) <= width_px:
+        if measure(text[:mid]) <= width:
             lo = mid
         else:
             hi = mid - 1
@@ -81,7 +90,11 @@ def truncate_lines(
 
 def ellipsize(text: str, font: ImageFont.FreeTypeFont, width_px: float) -> str:
     """text + "…", shortened from the end until it fits width_px."""
+    return ellipsize_measured(text, font.getlength, width_px)
+
+
+def ellipsize_measured(text: str, measure: Measure, width: float) -> str:
     text = text.rstrip()
-    while text and font.getlength(text + "…") > width_px:
+    while text and measure(text + "…") > width:
         text = text[:-1].rstrip()
     return text + "…"
