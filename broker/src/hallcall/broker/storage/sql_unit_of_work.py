@@ -480,53 +480,36 @@ class SqlUnitOfWork(UnitOfWork):
         return rows
 
     def purge_id_hashes(self, config: HallConfig, keep_from: date) -> int:
-        """Three UPDATEs in one transaction (a hall's day starts once a day: no prepared path);
-        a pickup code's hash counts with the tickets'."""
+        """One UPDATE per table that keeps a card's hash, in one transaction (a hall's day
+        starts once a day: no prepared path)."""
         hall_id = config.hall.id
         start_of_kept, _ = local_day_bounds(keep_from, ZoneInfo(config.hall.timezone))
-        A = table_of(AppointmentRow)
+        A, PC = table_of(AppointmentRow), table_of(PickupCodeRow)
+        past = [  # each table, and what "past retention" is in it
+            ("ticket", T, T.c.service_date < keep_from),
+            ("appointment", A, A.c.booked_at < start_of_kept),
+            ("pickup code", PC, PC.c.service_date < keep_from),
+        ]
+        purged: dict[str, int] = {}
         try:
             with self.engine.begin() as c:
-                tickets = c.execute(
-                    update(T)
-                    .where(
-                        T.c.hall_id == hall_id,
-                        T.c.id_hash.is_not(None),
-                        T.c.service_date < keep_from,
-                    )
-                    .values(id_hash=None)
-                ).rowcount
-                appointments = c.execute(
-                    update(A)
-                    .where(
-                        A.c.hall_id == hall_id,
-                        A.c.id_hash.is_not(None),
-                        A.c.booked_at < start_of_kept,
-                    )
-                    .values(id_hash=None)
-                ).rowcount
-                PC = table_of(PickupCodeRow)
-                tickets += c.execute(
-                    update(PC)
-                    .where(
-                        PC.c.hall_id == hall_id,
-                        PC.c.id_hash.is_not(None),
-                        PC.c.service_date < keep_from,
-                    )
-                    .values(id_hash=None)
-                ).rowcount
+                for what, table, before in past:
+                    purged[what] = c.execute(
+                        update(table)
+                        .where(table.c.hall_id == hall_id, table.c.id_hash.is_not(None), before)
+                        .values(id_hash=None)
+                    ).rowcount
         except SQLAlchemyError as exc:
             # Not fatal to the day's start: the next day's start purges them.
             log.error("hall %s: ID card hashes not purged: %s", hall_id, exc)
             return 0
-        if tickets or appointments:
+        if any(purged.values()):
             log.info(
-                "hall %s: ID card hashes past retention purged: %d ticket(s), %d appointment(s)",
+                "hall %s: ID card hashes past retention purged: %s",
                 hall_id,
-                tickets,
-                appointments,
+                ", ".join(f"{n} {what}(s)" for what, n in purged.items()),
             )
-        return tickets + appointments
+        return sum(purged.values())
 
     # ------------------------------------------------------------------ commit
     def commit(self, batches: list[HallBatch]) -> None:
