@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from hallcall.broker.service.projections import catalog as catalog_payload
+from hallcall.config.schema import HallConfig
 from hallcall.device_kit.fonts import install_cjk_font
 from hallcall.kiosk.model import KioskModel, Screen
 from hallcall.kiosk.widgets import KioskWindow
@@ -83,8 +84,12 @@ def test_an_unknown_matter_tile_changes_nothing(hall_config):
 
 
 def test_a_grouped_matter_shows_its_group_queue(hall_config):
-    payload = general_catalog(hall_config)
-    payload["queues"] = [{"id": "money", "prefix": "G", "matters": ["finance.tuition"]}]
+    group = {"id": "money", "name": {"zh": "缴费", "en": "Payments"}, "prefix": "G"}
+    grouped = HallConfig.model_validate(
+        {**hall_config.model_dump(), "matter_groups": [{**group, "matters": ["finance.tuition"]}]}
+    )
+    payload = catalog_payload(grouped, 12)  # as the broker publishes it
+    payload["hall"]["kiosk_start"] = "matters"
     m = model(payload)
     m.set_queue("money", {"waiting": 4, "open_windows": 2, "estimated_wait_s": 600})
     m.set_queue("finance", {"waiting": 0, "open_windows": 1})

@@ -180,7 +180,7 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
         kiosk_start="matters" if raw_hall.get("kiosk_start") == "matters" else "departments",
         idcard=IdCardRules.parse(raw_hall.get("idcard")),
     )
-    groups = _matter_groups(payload.get("queues") or payload.get("matter_groups"))
+    prefixes = _queue_prefixes(payload.get("queues"))
     departments = []
     for raw_dep in payload.get("departments") or []:
         try:
@@ -195,7 +195,7 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
                             service_limit_min=raw_m.get("service_limit_min"),
                             promised_days=raw_m.get("promised_days"),
                             guide=Guide.parse(raw_m.get("guide")),
-                            **_queue_of(raw_dep["id"], raw_m, groups),
+                            **_queue_of(raw_dep["id"], raw_m, prefixes),
                         )
                     )
                 except (KeyError, TypeError, AttributeError):
@@ -219,23 +219,21 @@ def parse_catalog(payload: dict[str, Any]) -> Catalog:
     )
 
 
-def _matter_groups(raw: Any) -> dict[str, tuple[str, str]]:
-    """ "dep.matter" -> (queue id, prefix) from the catalog's matter groups, if it has any."""
-    found: dict[str, tuple[str, str]] = {}
-    for group in raw if isinstance(raw, list) else []:
-        if not isinstance(group, dict) or not isinstance(group.get("id"), str):
-            continue
-        for ref in group.get("matters") or []:
-            if isinstance(ref, str):
-                found[ref] = (group["id"], str(group.get("prefix") or ""))
-    return found
+def _queue_prefixes(raw: Any) -> dict[str, str]:
+    """Queue id -> its ticket prefix, from the catalog's `queues` (general windows)."""
+    return {
+        q["id"]: str(q.get("prefix") or "")
+        for q in (raw if isinstance(raw, list) else [])
+        if isinstance(q, dict) and isinstance(q.get("id"), str)
+    }
 
 
-def _queue_of(dep_id: str, raw_m: dict[str, Any], groups: dict[str, tuple[str, str]]) -> dict:
-    queue, prefix = groups.get(f"{dep_id}.{raw_m['id']}", (None, ""))
-    if isinstance(raw_m.get("queue"), str) and raw_m["queue"] != dep_id:
-        queue = raw_m["queue"]
-    return {"queue": queue, "queue_prefix": prefix}
+def _queue_of(dep_id: str, raw_m: dict[str, Any], prefixes: dict[str, str]) -> dict:
+    """A grouped matter names its queue (`queue`); its prefix is that queue's."""
+    queue = raw_m.get("queue")
+    if not isinstance(queue, str) or queue == dep_id:
+        return {"queue": None, "queue_prefix": ""}
+    return {"queue": queue, "queue_prefix": prefixes.get(queue, "")}
 
 
 def _pickup(raw: Any) -> Pickup | None:
