@@ -14,10 +14,8 @@ import signal
 import time
 
 import pytest
-import serial
 
 from hallcall.hardware.idcard import IdCardConfig, card_hash
-from hallcall.hardware.idcard.simulator import SamSimulator
 from hallcall.hardware.printer import FakePrinter, PrinterConfig
 from hallcall.kiosk.app import KioskApp
 from hallcall.kiosk.model import Screen
@@ -51,15 +49,6 @@ def hall_file(tmp_path):
         encoding="utf-8",
     )
     return path
-
-
-@pytest.fixture
-def sam(pty_pair):
-    port = serial.Serial(pty_pair.peer, 115200, timeout=0.05)
-    sim = SamSimulator(port).start()
-    yield sim
-    sim.stop()
-    port.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -11,11 +11,9 @@ import json
 import logging
 
 import pytest
-import serial
 
 from hallcall.hardware.idcard import IdCardConfig, id_check_digit, make_card
 from hallcall.hardware.idcard.protocol import READ_BASE
-from hallcall.hardware.idcard.simulator import SamSimulator
 from hallcall.hardware.printer import TicketPrint
 from hallcall.kiosk.model import CardState, Screen
 from tests.kiosk.test_kiosk_app import (  # noqa: F401  (kiosk is a fixture)
@@ -69,15 +67,6 @@ class Everything(Eavesdropper):
                 pass
             found += [f"{topic}: {s[:4]}…" for s in SECRETS if any(s in t for t in texts)]
         return found
-
-
-@pytest.fixture
-def sam(pty_pair):
-    port = serial.Serial(pty_pair.peer, 115200, timeout=0.05)
-    sim = SamSimulator(port).start()
-    yield sim
-    sim.stop()
-    port.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-import serial
 import sqlalchemy as sa
 
 from hallcall.cli import main
@@ -108,15 +107,6 @@ def broker_process(hall_file, mosquitto, tmp_path):
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
     out.append(proc.communicate(timeout=20)[0])
-
-
-@pytest.fixture
-def sam(pty_pair):
-    port = serial.Serial(pty_pair.peer, 115200, timeout=0.05)
-    sim = SamSimulator(port).start()
-    yield sim
-    sim.stop()
-    port.close()
 
 
 def book_with_the_card(hall_file, mosquitto, monkeypatch, capsys) -> str:
