@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 from sqlalchemy import create_engine, text
 
-from hallcall.mqtt.client import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient
 from hallcall.mqtt.connection import MqttSettings
 from tests.broker.test_kill import start_broker
-from tests.support.mqtt import wait_for
+from tests.support.mqtt import ask_until_answered, wait_for
 
 CONFIG = "config/src/hallcall/config/halls/example-general-windows.toml"
 HALL = "qingshui-general"
@@ -42,12 +41,7 @@ def test_skills_a_group_queue_and_a_pickup_over_mqtt(mosquitto, db_url):
         assert c.wait_connected(10)
 
     def ask(name: str, op: str, rid: str, **args) -> dict:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                return clients[name].request(op, request_id=rid, timeout=1.0, **args)
-            except RequestTimeout:
-                assert time.monotonic() < deadline, f"no reply to {op}"  # down: the same again
+        return ask_until_answered(clients[name], op, rid, within_s=60, **args)
 
     try:
         wait_for(lambda: "state/catalog" in states, timeout=30, what="the catalog")

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from hallcall.mqtt.client import DeviceClient, RequestTimeout
 from hallcall.mqtt.connection import MqttSettings
 from tests.support.hall import unthrottled_hall_file
-from tests.support.mqtt import wait_for
+from tests.support.mqtt import ask_until_answered, wait_for
 
 CONFIG = "config/src/hallcall/config/halls/example-university.toml"
 
@@ -139,11 +139,7 @@ def test_sigkill_while_bad_ratings_come_in_leaves_no_rating_without_its_case(
     rated: list[str] = []
 
     def ask(kind: str, op: str, rid: str, **args) -> dict:
-        while True:
-            try:
-                return devices[kind].request(op, request_id=rid, timeout=1.0, **args)
-            except RequestTimeout:
-                pass  # down: the same request again, as a device does
+        return ask_until_answered(devices[kind], op, rid, **args)
 
     def serve_and_rate():
         ask("window", "window.login", "login", staff="s101", post="A", pin="2468")

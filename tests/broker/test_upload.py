@@ -30,10 +30,10 @@ from hallcall.broker.storage.outbox import Outbox, add_records
 from hallcall.broker.upload_sender import UploadSender
 from hallcall.cli import main
 from hallcall.config.loader import load_config
-from hallcall.mqtt.client import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient
 from hallcall.mqtt.connection import MqttSettings
 from tests.support.hall import SHANGHAI, Hall, start_service, unthrottled_hall_file
-from tests.support.mqtt import wait_for
+from tests.support.mqtt import ask_until_answered, wait_for
 from tests.support.receiver import Receiver
 
 TOKEN = "s3cret-upload-token"
@@ -103,11 +103,7 @@ def test_every_record_arrives_once_in_order_through_failures_and_a_kill(
     rated: list[str] = []
 
     def ask(kind: str, op: str, rid: str, **args) -> dict:
-        while True:
-            try:
-                return devices[kind].request(op, request_id=rid, timeout=1.0, **args)
-            except RequestTimeout:
-                pass  # the broker is down: the same request again, as a device does
+        return ask_until_answered(devices[kind], op, rid, **args)
 
     def serve(first: int, last: int) -> None:
         ask("window", "window.login", "login", staff="s101", post="A", pin="2468")

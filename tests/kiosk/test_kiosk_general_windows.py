@@ -11,7 +11,6 @@ build/screenshots/kiosk-general-{zh,en}-{portrait,landscape}-*.png.
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
 
@@ -20,12 +19,13 @@ from hallcall.hardware.printer import FakePrinter, PrinterConfig
 from hallcall.kiosk.app import KioskApp
 from hallcall.kiosk.model import Screen
 from hallcall.kiosk.settings import KioskSettings
-from hallcall.mqtt.client import DeviceClient, RequestTimeout
+from hallcall.mqtt.client import DeviceClient
 from hallcall.mqtt.connection import MqttSettings
 from hallcall.mqtt.settings import MqttSection
 from tests.broker.test_kill import start_broker
 from tests.kiosk.test_kiosk_app import PORTRAIT, Kiosk, ready
 from tests.kiosk.test_kiosk_idcard_checkin import KEY, WALK_IN, take_off
+from tests.support.mqtt import ask_until_answered
 
 pytestmark = [pytest.mark.mqtt]
 
@@ -77,12 +77,7 @@ def test_matter_first_ticket_then_pickup_by_code_and_by_card(
     k = Kiosk(qtbot, app, PORTRAIT, f"general-{lang}")
 
     def ask(op: str, rid: str, **args) -> dict:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                return clerk.request(op, request_id=rid, timeout=1.0, **args)
-            except RequestTimeout:
-                assert time.monotonic() < deadline, f"no reply to {op}"
+        return ask_until_answered(clerk, op, rid, within_s=30, **args)
 
     def english() -> None:
         if lang == "en" and k.model.lang != "en":

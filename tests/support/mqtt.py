@@ -74,3 +74,16 @@ class Eavesdropper:
     def stop(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+def ask_until_answered(client, op: str, request_id: str, within_s: float | None = None, **args):
+    """`client.request` again with the same request_id until it is answered, as a device does
+    while the queue broker is down (killed and restarting); `within_s`: fail after that long."""
+    from hallcall.mqtt.client import RequestTimeout
+
+    deadline = None if within_s is None else time.monotonic() + within_s
+    while True:
+        try:
+            return client.request(op, request_id=request_id, timeout=1.0, **args)
+        except RequestTimeout:
+            assert deadline is None or time.monotonic() < deadline, f"no reply to {op}"
